@@ -1,0 +1,71 @@
+# One entry point for the book. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PROFILE ?= full
+JOBS ?= 2
+NB ?=
+ARGS ?=
+
+# trained zoo models are cached here (git-ignored); one BLAS/torch thread per process
+export UNIFIED_ATTRIBUTION_CACHE ?= $(CURDIR)/.cache
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
+
+.PHONY: help setup notebooks notebook html check-pages book test browser clean
+
+help:
+	@echo "make setup      create .venv (torch 2.13.0 CPU first, then the package with its extras)"
+	@echo "make book       setup, execute every notebook (full profile), strict build, browser check"
+	@echo "make test       setup, run pytest (which also executes every notebook, quick profile)"
+	@echo "make notebook NB=name [PROFILE=quick] [ARGS='-p seed 3']   rerun one notebook"
+	@echo "make clean      remove generated files (keeps .venv and the model cache)"
+
+setup: $(STAMP)
+
+# reinstalls only when the dependency pins change; `make setup` is a no-op otherwise
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=python3.11)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test]'
+	touch $(STAMP)
+
+notebooks: setup
+	$(PY) -m unified_attribution.bookbuild.execute --profile $(PROFILE) --jobs $(JOBS) $(ARGS)
+
+notebook: setup
+	@test -n "$(NB)" || { echo "name the notebook: make notebook NB=models_and_data (see notebooks/)"; exit 2; }
+	$(PY) -m unified_attribution.bookbuild.execute --only $(NB) --profile $(PROFILE) $(ARGS)
+
+# strict: warnings are errors, nitpicky references; notebooks were executed by papermill
+html: setup
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	$(VENV)/bin/jupyter-book build . --builder html -W -n --keep-going
+
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the page check"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "the page check needs chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+check-pages: setup browser
+	$(PY) -m unified_attribution.bookbuild.check_pages _build/html
+
+book: setup browser
+	$(MAKE) notebooks PROFILE=full
+	$(MAKE) html
+	$(MAKE) check-pages
+	@echo "The book: $(CURDIR)/_build/html/index.html"
+
+test: setup
+	$(PY) -m pytest
+
+clean:
+	rm -rf _build book/executed

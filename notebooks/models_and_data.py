@@ -1,0 +1,126 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (models-and-data)=
+# # Models and data
+#
+# Every later chapter runs attribution methods on the same handful of trained models and
+# the same offline datasets. This chapter introduces them: where each dataset comes from,
+# how it is split, what the models look like, and how well they do on held-out data.
+#
+# Neither MNIST nor ImageNet nor any pretrained weights can be downloaded where this book
+# is built, so it does not use them. Paper A reports experiments on MLPs and CNNs trained on
+# MNIST and ImageNet {cite}`deng2024unifying`; here, scikit-learn's bundled 8x8 handwritten
+# digits stand in for MNIST, and small models are trained from scratch, from a fixed seed,
+# every time the book is built (then cached on disk).
+#
+# The cell below holds the parameters that papermill can override, e.g.
+# `make notebook NB=models_and_data ARGS="-p seed 3"`.
+
+# %% tags=["parameters"]
+profile = "full"  # "full" for the book, "quick" for the tests (fewer training epochs)
+seed = 0  # seed of model initialisation and mini-batch order
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+from myst_nb import glue
+
+from unified_attribution import data, plots, zoo
+
+torch.set_num_threads(1)
+
+# %% [markdown]
+# ## The datasets
+#
+# All datasets ship inside installed packages (scikit-learn and statsmodels) or are
+# regenerated offline (MNIST-1D). Each has one fixed split, 60 % training, 20 % validation
+# and 20 % test, stratified by class for classification, so every chapter and every model
+# sees the same test set whatever seed it trains with. Tabular features are standardised with
+# the training split's mean and standard deviation; digit images are scaled to [0, 1].
+
+# %%
+table = data.summary()
+glue("n_datasets", len(table), display=False)
+table.drop(columns=["description", "source"])
+
+# %% [markdown]
+# What each dataset is, and which package it comes from:
+
+# %%
+table[["description", "source"]]
+
+# %% [markdown]
+# How the targets are distributed, over all three splits:
+
+# %%
+fig = plots.target_distributions(data.load(name) for name in data.NAMES)
+
+# %% [markdown]
+# ## The 8x8 digits
+#
+# The {glue:text}`n_digits` digit images are 8x8 pixels with 17 grey levels, written by 43
+# people (the UCI "optdigits" test set). They are small enough that exact computations over
+# all subsets of 4x4 patches (16 players, 65 536 coalitions) take well under a second, and
+# rich enough that a CNN beats a linear model. A sample from the test split:
+
+# %%
+digits = data.load("digits")
+glue("n_digits", digits.n_samples, display=False)
+rng = np.random.default_rng(seed)
+pick = rng.choice(len(digits.X_test), size=20, replace=False)
+fig = plots.image_grid(digits.X_test[pick], titles=[f"label {y}" for y in digits.y_test[pick]])
+
+# %% [markdown]
+# ## The model zoo
+#
+# Four small models serve all chapters. Each is trained by Adam on mini-batches whose order
+# is drawn from the seed, and keeps the weights of its best validation epoch. Every
+# non-linearity is its own module, created once and used once: DeepLIFT and LRP give wrong
+# results otherwise, and the propagation methods refuse such models.
+#
+# | model | data | architecture | used for |
+# |---|---|---|---|
+# | `digits_mlp` | digits | 64-64-32-10, ReLU | maps, exact dividends with pixel or patch players |
+# | `digits_cnn` | digits | two 3x3 convolutions, ReLU, max-pool, linear | maps, Grad-CAM, patches |
+# | `smooth_mlp` | wine | 13-32-16-3, tanh | Taylor terms (it is analytic) |
+# | `tabular_mlp` | breast cancer | 30-32-16-2, ReLU | tabular attributions |
+
+# %%
+models = {name: zoo.load(name, seed=seed, profile=profile) for name in zoo.NAMES}
+for name, model in models.items():
+    glue(f"{name}_accuracy", f"{model.metrics['accuracy']:.1%}", display=False)
+    zoo.check_activations_used_once(model.module, model.inputs(model.dataset.X_test[:1]))
+
+pd.DataFrame([
+    {"model": name, "dataset": m.config.dataset, "parameters": sum(p.numel() for p in m.module.parameters()),
+     "epochs": m.config.epochs, "test accuracy": round(m.metrics["accuracy"], 4),
+     "test cross-entropy": round(m.metrics["loss"], 4)}
+    for name, m in models.items()
+]).set_index("model")
+
+# %% [markdown]
+# The ReLU MLP reaches {glue:text}`digits_mlp_accuracy` test accuracy on the digits and the
+# CNN {glue:text}`digits_cnn_accuracy`. Their training curves (log scale):
+
+# %%
+fig = plots.training_curves({name: m.history for name, m in models.items()})
+
+# %% [markdown]
+# ## The architectures in full
+
+# %%
+for name, model in models.items():
+    print(f"{name}:\n{model.module}\n")

@@ -1,0 +1,173 @@
+"""Execute the book's notebooks: jupytext ``.py`` -> ``.ipynb`` -> papermill.
+
+Every ``notebooks/*.py`` (jupytext percent format, with a cell tagged ``parameters`` that
+holds at least ``profile`` and ``seed``) is converted and executed with papermill into
+``book/executed/<name>.ipynb``, where ``_toc.yml`` expects it. Up to ``--jobs`` notebooks
+run at once, each kernel with one torch/BLAS thread (two busy threads per process on a
+two-core machine spin-wait and run many times slower).
+
+A failing cell stops the build: the command exits 1 and prints the notebook's name, the
+cell's source and its traceback; the partial notebook is kept as ``<name>.failed.ipynb``
+and no stale ``<name>.ipynb`` is left behind for the book build to pick up.
+
+Usage::
+
+    python -m unified_attribution.bookbuild.execute --profile full
+    python -m unified_attribution.bookbuild.execute --only models_and_data -p seed 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+NOTEBOOK_DIR = Path("notebooks")
+OUTPUT_DIR = Path("book/executed")
+PROFILES = ("full", "quick")
+KERNEL_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "UNIFIED_ATTRIBUTION_PROGRESS": "0",  # no progress bars in the rendered book
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences debugpy's frozen-modules warning
+}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    ok: bool
+    seconds: float
+    output: Path
+    error: str = ""
+
+
+def discover(notebook_dir: Path = NOTEBOOK_DIR, only: list[str] | None = None) -> list[Path]:
+    """The notebook sources in ``notebook_dir``, or those named in ``only``."""
+    sources = sorted(p for p in Path(notebook_dir).glob("*.py") if not p.name.startswith("_"))
+    if only:
+        known = {p.stem: p for p in sources}
+        unknown = [n for n in only if n not in known]
+        if unknown:
+            raise SystemExit(f"no notebook named {', '.join(unknown)} in {notebook_dir}/; "
+                             f"there are: {', '.join(known) or 'none'}")
+        sources = [known[n] for n in only]
+    return sources
+
+
+def _format_failure(name: str, source: Path, err: Exception) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(err, PapermillExecutionError):
+        trace = _ANSI.sub("", "\n".join(err.traceback))
+        return (f"notebook {name} ({source}) failed in cell {err.cell_index} "
+                f"(execution count {err.exec_count}):\n"
+                f"---- cell source ----\n{err.source}\n---- traceback ----\n{trace}")
+    return f"notebook {name} ({source}) failed: {type(err).__name__}: {err}"
+
+
+def execute_one(source: Path, output_dir: Path, parameters: dict,
+                timeout: int | None = 3600) -> Result:
+    """Convert ``source`` with jupytext and execute it with papermill into ``output_dir``."""
+    import jupytext
+    import papermill
+
+    os.environ.update(KERNEL_ENV)
+    name = source.stem
+    output_dir.mkdir(parents=True, exist_ok=True)
+    final = output_dir / f"{name}.ipynb"
+    running = output_dir / f"{name}.running.ipynb"
+    failed = output_dir / f"{name}.failed.ipynb"
+    for stale in (final, failed):
+        stale.unlink(missing_ok=True)
+    start = time.perf_counter()
+    try:
+        notebook = jupytext.read(source)
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                           "language": "python"}
+        jupytext.write(notebook, running)
+        papermill.execute_notebook(
+            str(running), str(running), parameters=parameters, kernel_name="python3",
+            cwd=str(source.parent.resolve()), progress_bar=False, execution_timeout=timeout)
+    except Exception as err:  # noqa: BLE001 - every failure is reported, none is lost
+        if running.exists():
+            running.replace(failed)
+        return Result(name, False, time.perf_counter() - start, failed,
+                      _format_failure(name, source, err))
+    running.replace(final)
+    return Result(name, True, time.perf_counter() - start, final)
+
+
+def execute_all(sources: list[Path], output_dir: Path = OUTPUT_DIR,
+                parameters: dict | None = None, jobs: int = 2) -> list[Result]:
+    """Execute ``sources``, ``jobs`` at a time; print one line per notebook as it ends."""
+    parameters = dict(parameters or {})
+    os.environ.update(KERNEL_ENV)
+    # kernels named "python3" must start this interpreter (the one with the package)
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    print(f"executing {len(sources)} notebook(s) with {parameters} into {output_dir}/, "
+          f"{jobs} at a time", flush=True)
+    results = []
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(execute_one, s, output_dir, parameters) for s in sources]
+        for future in futures:
+            result = future.result()
+            mark = "ok    " if result.ok else "FAILED"
+            print(f"  {mark} {result.name:<32} {result.seconds:7.1f} s  -> {result.output}",
+                  flush=True)
+            results.append(result)
+    return results
+
+
+def parse_parameters(pairs: list[list[str]] | None, profile: str, seed: int | None) -> dict:
+    """``-p name value`` pairs, values read as YAML (so 3 is an int, 0.5 a float)."""
+    params = {"profile": profile}
+    if seed is not None:
+        params["seed"] = seed
+    for name, value in pairs or []:
+        params[name] = yaml.safe_load(value)
+    if params["profile"] not in PROFILES:
+        raise SystemExit(f"profile must be one of {PROFILES}, got {params['profile']!r}")
+    return params
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default="full", choices=PROFILES)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                        help="a papermill parameter, e.g. -p seed 3 (repeatable)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="execute only this notebook (stem of notebooks/NAME.py; repeatable)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--notebook-dir", type=Path, default=NOTEBOOK_DIR)
+    parser.add_argument("--output-dir", type=Path, default=OUTPUT_DIR)
+    args = parser.parse_args(argv)
+    params = parse_parameters(args.parameter, args.profile, args.seed)
+    sources = discover(args.notebook_dir, args.only)
+    if not sources:
+        print(f"no notebooks found in {args.notebook_dir}/", file=sys.stderr)
+        return 1
+    results = execute_all(sources, args.output_dir, params, args.jobs)
+    failures = [r for r in results if not r.ok]
+    for r in failures:
+        print(f"\n{'=' * 78}\n{r.error}\n(partial notebook kept at {r.output})", file=sys.stderr)
+    if failures:
+        print(f"\n{len(failures)} of {len(results)} notebook(s) failed: "
+              f"{', '.join(r.name for r in failures)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
