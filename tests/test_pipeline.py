@@ -1,0 +1,72 @@
+"""The notebook pipeline: parameters arrive, and a failing cell fails loudly."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from unified_attribution.bookbuild import execute
+
+HEADER = """# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+profile = "full"
+seed = 0
+"""
+
+
+def _write(folder: Path, name: str, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.py"
+    path.write_text(HEADER + body)
+    return path
+
+
+def test_parameters_reach_the_notebook(tmp_path):
+    _write(tmp_path / "nbs", "echo", '\n# %%\nimport json\nprint(json.dumps({"profile": profile, "seed": seed}))\n')
+    status = execute.main(["--notebook-dir", str(tmp_path / "nbs"), "--output-dir",
+                           str(tmp_path / "out"), "--profile", "quick", "-p", "seed", "3"])
+    assert status == 0
+    notebook = nbformat.read(tmp_path / "out" / "echo.ipynb", as_version=4)
+    printed = [out["text"] for cell in notebook.cells if cell.cell_type == "code"
+               for out in cell.get("outputs", []) if out.get("name") == "stdout"]
+    assert json.loads(printed[-1]) == {"profile": "quick", "seed": 3}
+
+
+def test_failing_cell_fails_loudly_and_leaves_no_stale_output(tmp_path, capsys):
+    nbs, out = tmp_path / "nbs", tmp_path / "out"
+    _write(nbs, "good", "\n# %%\nx = 1\n")
+    _write(nbs, "broken", "\n# %%\nratio = 1 / 0  # the failing cell\n")
+    out.mkdir()
+    (out / "broken.ipynb").write_text("{}")  # a stale result from an earlier, good run
+    status = execute.main(["--notebook-dir", str(nbs), "--output-dir", str(out),
+                           "--profile", "quick"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "notebook broken (" in err and "failed in cell" in err
+    assert "ratio = 1 / 0  # the failing cell" in err  # the cell's source
+    assert "ZeroDivisionError" in err  # its traceback
+    assert "1 of 2 notebook(s) failed: broken" in err
+    assert not (out / "broken.ipynb").exists()
+    assert (out / "broken.failed.ipynb").exists()
+    assert (out / "good.ipynb").exists()
+
+
+def test_unknown_notebook_and_profile_are_refused(tmp_path):
+    _write(tmp_path, "only_one", "")
+    with pytest.raises(SystemExit, match="no notebook named nope.*only_one"):
+        execute.discover(tmp_path, ["nope"])
+    with pytest.raises(SystemExit, match="profile must be one of"):
+        execute.parse_parameters([["profile", "fast"]], "full", None)
+
+
+def test_parameter_values_are_read_as_yaml():
+    params = execute.parse_parameters([["seed", "3"], ["rate", "0.5"], ["name", "abc"]], "quick", None)
+    assert params == {"profile": "quick", "seed": 3, "rate": 0.5, "name": "abc"}
