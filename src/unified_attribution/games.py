@@ -112,8 +112,8 @@ def _check_exact_limit(n: int, numel: int, limit: int) -> None:
 class MaskingGame:
     """v(S) = f(x_S, b_rest) for ``model`` at one input ``x``.
 
-    ``x``: one input, shaped as the model expects without the batch dimension (a leading
-    batch dimension of 1 is accepted). ``baseline``: a tensor or number broadcastable to
+    ``x``: one input, shaped as the model expects it without the batch dimension (a
+    1 x 8 x 8 image stays 1 x 8 x 8: no dimension is guessed away). ``baseline``: a tensor or number broadcastable to
     ``x``. ``players``: ``None`` (every element of ``x`` is a player), an integer array of
     ``x``'s shape labelling each element with its player 0..n-1 (``-1``: no player, keeps
     its value in ``x``), or a list of index groups into the flattened ``x``. ``target``:
@@ -123,13 +123,9 @@ class MaskingGame:
 
     def __init__(self, model: Callable[[torch.Tensor], torch.Tensor], x, baseline=0.0,
                  players=None, target: int | None = None, batch_size: int = 8192,
-                 max_players: int = MAX_EXACT_PLAYERS, input_shape: Sequence[int] | None = None):
+                 max_players: int = MAX_EXACT_PLAYERS):
         self.model = model
         x = torch.as_tensor(x)
-        if input_shape is not None and tuple(x.shape) != tuple(input_shape):
-            x = x.reshape(tuple(input_shape))
-        if x.ndim > 1 and x.shape[0] == 1:
-            x = x[0]
         if not torch.is_floating_point(x):
             x = x.to(torch.get_default_dtype())
         if not torch.isfinite(x).all():
@@ -178,8 +174,13 @@ class MaskingGame:
         return labels
 
     def _check_target(self) -> None:
-        with torch.no_grad():
-            out = self.model(self.x[None])
+        try:
+            with torch.no_grad():
+                out = self.model(self.x[None])
+        except RuntimeError as err:
+            raise ValueError(f"the model could not evaluate x of shape {tuple(self.x.shape)} "
+                             f"with a batch dimension added ({err}); pass x shaped as one "
+                             f"input of the model, without the batch dimension") from err
         out = out.reshape(1, -1)
         if self.target is None:
             if out.shape[1] != 1:
@@ -191,13 +192,15 @@ class MaskingGame:
 
     def inputs(self, masks: np.ndarray) -> torch.Tensor:
         """The masked inputs of the coalitions ``masks`` (bit masks), one row each."""
-        masks = torch.as_tensor(np.asarray(masks, dtype=np.int64))
-        bits = (masks[:, None] >> torch.arange(self.n)) & 1  # (m, n)
-        labels = torch.as_tensor(self.labels)
-        keep_x = torch.ones(len(masks), len(labels), dtype=torch.bool)
-        on = labels >= 0
-        keep_x[:, on] = bits[:, labels[on]].bool()
-        flat = torch.where(keep_x, self.x.reshape(-1), self.baseline.reshape(-1))
+        if not hasattr(self, "_bit_of_element"):
+            # element e is on when bit labels[e] of the mask is set; elements of no player
+            # read bit n, which every mask below has set
+            bits = np.where(self.labels >= 0, self.labels, self.n)
+            self._bit_of_element = torch.as_tensor(bits, dtype=torch.int64)
+            self._delta = (self.x - self.baseline).reshape(-1)
+        masks = torch.as_tensor(np.asarray(masks, dtype=np.int64)) | (1 << self.n)
+        on = (masks[:, None] >> self._bit_of_element) & 1
+        flat = self.baseline.reshape(-1) + on.to(self.x.dtype) * self._delta
         return flat.reshape(len(masks), *self.x.shape)
 
     def _outputs(self, batch: torch.Tensor) -> torch.Tensor:
@@ -215,15 +218,26 @@ class MaskingGame:
         return out
 
     def values(self, progress: bool = False) -> np.ndarray:
-        """v(S) for all 2**n coalitions, indexed by bit mask."""
+        """v(S) for all 2**n coalitions, indexed by bit mask.
+
+        Coalitions are evaluated in aligned chunks of 2**k masks (2**k <= batch_size): the
+        low k bits run through the same patterns in every chunk and the high bits are
+        constant within one, so each chunk's inputs are one ``where`` of a precomputed
+        low-bit table and a single high-bit row."""
         from tqdm.auto import tqdm
 
         total = 2**self.n
+        k = min(self.n, max(0, self.batch_size.bit_length() - 1))
+        chunk = 2**k
+        low_table = self.inputs(np.arange(chunk))  # high players at b
+        from_high = (self._bit_of_element >= k).reshape(self.x.shape)
         out = np.empty(total, dtype=np.float64)
-        starts = range(0, total, self.batch_size)
-        for start in tqdm(starts, desc=f"{total:,} coalitions", disable=not progress):
-            stop = min(total, start + self.batch_size)
-            out[start:stop] = self(np.arange(start, stop))
+        with torch.no_grad():
+            for start in tqdm(range(0, total, chunk), desc=f"{total:,} coalitions",
+                              disable=not progress):
+                high_row = self.inputs(np.array([start]))[0]
+                batch = torch.where(from_high, high_row, low_table)
+                out[start:start + chunk] = self._outputs(batch).double().numpy()
         return out
 
 

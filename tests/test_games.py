@@ -1,0 +1,160 @@
+"""Masking games and exact Harsanyi dividends, against brute force, shapiq and games with
+known dividends."""
+
+import numpy as np
+import pytest
+import shapiq
+import torch
+from numpy.testing import assert_allclose
+from torch import nn
+
+from unified_attribution import games
+from unified_attribution.games import Effects, MaskingGame, harsanyi, mask_of
+
+
+def brute_force_moebius(values):
+    n = int(np.log2(len(values)))
+    size = lambda m: bin(m).count("1")  # noqa: E731
+    return np.array([sum((-1) ** (size(s) - size(t)) * values[t]
+                         for t in range(2**n) if t & ~s == 0) for s in range(2**n)])
+
+
+class TableGame(shapiq.Game):
+    """shapiq's view of a game given by its 2**n values in bit-mask order."""
+
+    def __init__(self, values):
+        self.table = values
+        super().__init__(n_players=int(np.log2(len(values))), normalize=False)
+
+    def value_function(self, coalitions):
+        masks = (coalitions.astype(np.int64) * (1 << np.arange(self.n_players))).sum(axis=1)
+        return self.table[masks]
+
+
+def random_values(n, seed):
+    return np.random.default_rng(seed).normal(size=2**n)
+
+
+def test_fast_transform_equals_the_definition_and_inverts():
+    values = random_values(6, 0)
+    dividends = games.moebius(values)
+    assert_allclose(dividends, brute_force_moebius(values), atol=1e-10)
+    assert_allclose(games.zeta(dividends), values, atol=1e-10)
+
+
+@pytest.mark.parametrize("n, seed", [(3, 1), (5, 2), (8, 3)])
+def test_dividends_match_shapiq(n, seed):
+    values = random_values(n, seed)
+    reference = shapiq.ExactComputer(n_players=n, game=TableGame(values))("Moebius")
+    ours = games.moebius(values)
+    for coalition, position in reference.interaction_lookup.items():
+        assert_allclose(ours[mask_of(coalition, n)], reference.values[position], atol=1e-10)
+    sv = shapiq.ExactComputer(n_players=n, game=TableGame(values))("SV", order=1)
+    expected = [sv.values[sv.interaction_lookup[(i,)]] for i in range(n)]
+    assert_allclose(Effects(ours).shapley(), expected, atol=1e-10)
+
+
+def test_sum_of_unanimity_games_has_exactly_its_coefficients_as_dividends():
+    n = 7
+    carriers = {mask_of(s, n): c for s, c in [((0,), 1.5), ((1, 2), -2.0), ((0, 3, 5), 0.75),
+                                               ((2, 4, 5, 6), 3.0), ((), 0.25)]}
+    values = np.array([sum(c for m, c in carriers.items() if m & t == m) for t in range(2**n)])
+    expected = np.zeros(2**n)
+    for m, c in carriers.items():
+        expected[m] = c
+    effects = Effects.from_values(values)
+    assert_allclose(effects.dividends, expected, atol=1e-12)
+    # Shapley of a unanimity game splits its coefficient equally among its carriers
+    phi = effects.shapley()
+    assert_allclose(phi[1], -2.0 / 2, atol=1e-12)  # only in {1, 2}
+    assert_allclose(phi[6], 3.0 / 4, atol=1e-12)  # only in {2, 4, 5, 6}
+    assert_allclose(phi[0], 1.5 + 0.75 / 3, atol=1e-12)  # {0} and {0, 3, 5}
+
+
+def test_values_from_dividends():
+    values = random_values(6, 5)
+    e = Effects.from_values(values)
+    n = 6
+    full = 2**n - 1
+    assert_allclose(e.shapley().sum(), values[full] - values[0], atol=1e-12)  # efficiency
+    occlusion = [values[full] - values[full & ~(1 << i)] for i in range(n)]
+    assert_allclose(e.occlusion(), occlusion, atol=1e-12)
+    assert_allclose(e.by_order().sum(), values[full], atol=1e-12)
+    assert_allclose(e.by_order()[0], values[0])
+    assert_allclose(e.independent(), [values[1 << i] - values[0] for i in range(n)], atol=1e-12)
+    assert e[(0, 2)] == pytest.approx(values[0b101] - values[0b001] - values[0b100] + values[0])
+    assert_allclose(e.total, values[full] - values[0], atol=1e-12)
+    assert_allclose(e.values(), values, atol=1e-12)
+    assert len(e.coalitions(2)) == 15
+
+
+class Product(nn.Module):
+    def forward(self, x):
+        return (x[:, 0] * x[:, 1] * x[:, 2] + 2 * x[:, 3]).unsqueeze(1)
+
+
+def test_masking_game_of_a_product_is_a_unanimity_game():
+    x = torch.tensor([2.0, 3.0, -1.0, 5.0], dtype=torch.float64)
+    b = torch.tensor([1.0, 0.0, 0.0, 1.0], dtype=torch.float64)
+    e = harsanyi(MaskingGame(Product(), x, b))
+    # f(x) = x0 x1 x2 + 2 x3 at b = (1, 0, 0, 1): x0 x1 x2 = (b0 + d0) d1 d2 with d = x - b
+    expected = {(): 2.0, (3,): 8.0, (1, 2): 1 * 3 * -1, (0, 1, 2): 1 * 3 * -1}
+    for coalition in [(), (0,), (1,), (2,), (3,), (0, 1), (1, 2), (0, 1, 2), (0, 3), (0, 1, 2, 3)]:
+        assert e[coalition] == pytest.approx(expected.get(coalition, 0.0), abs=1e-12), coalition
+
+
+def test_groups_of_elements_and_non_players():
+    model = nn.Sequential(nn.Linear(6, 1, bias=False)).double()
+    with torch.no_grad():
+        model[0].weight.copy_(torch.arange(1.0, 7.0))
+    x = torch.ones(6, dtype=torch.float64)
+    game = MaskingGame(model, x, 0.0, players=[[0, 1], [4]])  # elements 2, 3, 5 stay at x
+    e = harsanyi(game)
+    assert e.n == 2
+    assert_allclose(e.empty, 3 + 4 + 6)  # f(b_players, x_rest)
+    assert_allclose(e.independent(), [1 + 2, 5])
+    labels = np.array([0, 0, -1, -1, 1, -1])
+    assert_allclose(harsanyi(MaskingGame(model, x, 0.0, players=labels)).dividends, e.dividends)
+
+
+def test_image_patches_and_batching():
+    labels = games.patches((1, 8, 8), 2)
+    assert labels.shape == (1, 8, 8) and labels.max() == 15
+    assert (labels[0, :2, :2] == 0).all() and labels[0, 7, 7] == 15 and labels[0, 0, 2] == 1
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(128, 3))
+    x = torch.rand(1, 8, 8)
+    big = MaskingGame(model, x, 0.0, players=labels, target=2).values()
+    small = MaskingGame(model, x, 0.0, players=labels, target=2, batch_size=7).values()
+    assert_allclose(small, big, rtol=1e-6)
+    with torch.no_grad():
+        assert_allclose(big[-1], model(x[None])[0, 2].item(), rtol=1e-6)
+        assert_allclose(big[0], model(torch.zeros(1, 1, 8, 8))[0, 2].item(), rtol=1e-6)
+    with pytest.raises(ValueError, match="does not split into 3x3"):
+        games.patches((8, 8), 3)
+
+
+def test_bad_input_is_refused_with_a_clear_message():
+    model = nn.Sequential(nn.Linear(30, 2))
+    x = torch.zeros(30)
+    with pytest.raises(ValueError, match=r"30 players need 2\*\*30 .* model evaluations.*patches"):
+        MaskingGame(model, x, target=0)
+    few = [[i] for i in range(4)]
+    with pytest.raises(ValueError, match="baseline of shape \\(3,\\) does not broadcast"):
+        MaskingGame(model, x, torch.zeros(3), players=few, target=0)
+    with pytest.raises(ValueError, match="x contains NaN"):
+        MaskingGame(model, torch.full((30,), float("nan")), players=few, target=0)
+    with pytest.raises(ValueError, match="target 2 is out of range.*2 output"):
+        MaskingGame(model, x, players=few, target=2)
+    with pytest.raises(ValueError, match="2 outputs: choose one with target"):
+        MaskingGame(model, x, players=few)
+    with pytest.raises(ValueError, match=r"could not evaluate x of shape \(5,\)"):
+        MaskingGame(model, torch.zeros(5), target=0)
+    with pytest.raises(ValueError, match="labels have 4 entries"):
+        MaskingGame(model, x, players=np.arange(4), target=0)
+    with pytest.raises(ValueError, match="shares input elements"):
+        MaskingGame(model, x, players=[[0, 1], [1, 2]], target=0)
+    with pytest.raises(IndexError, match="player 9 does not exist"):
+        Effects(np.zeros(8))[(9,)]
+    with pytest.raises(ValueError, match="2\\*\\*n values; got 6"):
+        games.moebius(np.zeros(6))
