@@ -160,3 +160,34 @@ def test_jets_leave_the_model_untouched():
     net = nn.Sequential(nn.Linear(2, 1))
     jets.series(net, torch.zeros(1, 2), torch.ones(1, 2), 2)
     assert net[0].weight.dtype == torch.float32
+
+
+def test_radius_of_convergence_of_tanh_is_half_pi():
+    # tanh(w s) has poles at w s = ±i pi/2: along x - b = 1 the radius is pi / (2 w)
+    for w in (1.0, 2.5):
+        net = nn.Sequential(nn.Linear(1, 1, bias=False), nn.Tanh()).double()
+        with torch.no_grad():
+            net[0].weight.fill_(w)
+        game = games.MaskingGame(net, torch.ones(1, dtype=torch.float64), 0.0)
+        parts = numeric.effect_parts(game, 40)
+        assert_allclose(numeric.radius_of_convergence(parts), np.pi / (2 * w), rtol=0.03)
+
+
+def test_relu_and_max_pool_jets_are_exact_one_sided_expansions():
+    torch.manual_seed(4)
+    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(16, 3)).double()
+    start = torch.zeros(3, 1, 4, 4, dtype=torch.float64)  # blank: ties in every pooling window
+    direction = torch.randn(3, 1, 4, 4, dtype=torch.float64)
+    c = jets.series(net, start, direction, 2)
+    assert torch.all(c[2] == 0)
+    with torch.no_grad():
+        for s in (1e-7, 1e-5):  # piecewise linear: exact on (0, eps)
+            assert_allclose(net(start + s * direction).numpy(), (c[0] + s * c[1]).numpy(), atol=1e-12)
+
+
+def test_relu_at_a_kink_follows_the_first_non_zero_coefficient():
+    relu = nn.Sequential(nn.ReLU())
+    c = jets.series(relu, torch.zeros(1, 3, dtype=torch.float64),
+                    torch.tensor([[1.0, -1.0, 0.0]], dtype=torch.float64), 2)
+    assert_allclose(c[1, 0].numpy(), [1.0, 0.0, 0.0])

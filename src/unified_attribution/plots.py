@@ -73,3 +73,34 @@ def target_distributions(datasets):
         ax.set_title(f"{d.name} ({d.task})", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def convergence(errors: dict[str, np.ndarray], ylabel: str = "error", ax=None):
+    """Median (line) and range (band) over inputs of an error against the truncation order
+    K = 1, 2, ...; ``errors[label]`` has one row per input, one column per K."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    for label, err in errors.items():
+        err = np.asarray(err)
+        orders = np.arange(1, err.shape[1] + 1)
+        line, = ax.plot(orders, np.median(err, axis=0), marker="o", markersize=3, label=label)
+        ax.fill_between(orders, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15)
+    ax.set_yscale("log")
+    ax.set_xlabel("truncation order K")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def order_profile(shares: np.ndarray, ylabel: str, ax=None):
+    """Box plot over inputs of a quantity per interaction order 1..n (columns of ``shares``)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    shares = np.asarray(shares)
+    ax.boxplot(shares, positions=np.arange(1, shares.shape[1] + 1), widths=0.6, showfliers=False)
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("interaction order |S|")
+    ax.set_ylabel(ylabel)
+    ax.figure.tight_layout()
+    return ax.figure

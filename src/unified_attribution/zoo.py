@@ -174,6 +174,15 @@ class TrainedModel:
         """Features as the model's input tensor (images reshaped to N x C x H x W)."""
         return as_input(X, self.dataset, self.config.architecture)
 
+    def float64(self) -> nn.Module:
+        """A float64 copy of the module (for comparisons at 1e-10; the original is untouched)."""
+        return copy.deepcopy(self.module).double().requires_grad_(False)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted class of each row of X."""
+        with torch.no_grad():
+            return self.module(self.inputs(X)).argmax(dim=1).numpy()
+
 
 def as_input(X: np.ndarray, dataset: data.Dataset, architecture: str) -> torch.Tensor:
     x = torch.as_tensor(np.asarray(X, dtype=np.float32))

@@ -10,8 +10,13 @@ y = phi(u) with phi' = w(y, u) follows the recurrence
                                                  Derivatives, 2008, ch. 13)
 
 which costs O(K^2) per activation instead of the exponential cost of nesting first-order
-AD K times. ReLU gets its local expansion (slope 1 or 0 at the start point), which is
-exactly where Taylor arguments for ReLU networks stop describing the function.
+AD K times.
+
+ReLU and max-pooling get their one-sided expansion in s > 0 (the direction towards x):
+a ReLU passes its input series when the first non-zero coefficient is positive, else 0; a
+max-pool keeps, in each window, the element whose coefficients (c_0, c_1, ...) are
+lexicographically largest. This is exact on some interval (0, eps), which is exactly where
+Taylor arguments for ReLU networks stop describing the function.
 
 Checked against nested ``torch.func.jacfwd`` (:mod:`.numeric`) in the tests.
 """
@@ -25,7 +30,7 @@ from torch import nn
 from torch.nn import functional as F
 
 SUPPORTED = (nn.Sequential, nn.Linear, nn.Conv2d, nn.Flatten, nn.Identity, nn.Dropout,
-             nn.Tanh, nn.Sigmoid, nn.Softplus, nn.ReLU)
+             nn.Tanh, nn.Sigmoid, nn.Softplus, nn.ReLU, nn.MaxPool2d)
 
 
 def _times(a: torch.Tensor, b: torch.Tensor, k: int) -> torch.Tensor:
@@ -51,6 +56,34 @@ def _tanh_derivative(y, u, upto):  # phi' = 1 - y^2
 
 def _sigmoid_derivative(y, u, upto):  # phi' = y - y^2
     return torch.stack([y[m] - _times(y, y, m) for m in range(upto + 1)])
+
+
+def _leading_sign(jet: torch.Tensor) -> torch.Tensor:
+    """Sign of the first non-zero coefficient: the sign of the series on (0, eps)."""
+    sign = torch.zeros_like(jet[0])
+    for c in reversed(jet):
+        sign = torch.where(c != 0, torch.sign(c), sign)
+    return sign
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _max_pool(module: nn.MaxPool2d, jet: torch.Tensor) -> torch.Tensor:
+    if _pair(module.padding) != (0, 0) or _pair(module.dilation) != (1, 1) or module.ceil_mode:
+        raise TypeError("Taylor-mode propagation supports MaxPool2d without padding, "
+                        "dilation or ceil_mode only")
+    kh, kw = _pair(module.kernel_size)
+    sh, sw = _pair(module.stride or module.kernel_size)
+    windows = jet.unfold(3, kh, sh).unfold(4, kw, sw)  # (K+1, B, C, H', W', kh, kw)
+    windows = windows.reshape(*windows.shape[:5], kh * kw)
+    candidate = torch.ones(windows.shape[1:], dtype=torch.bool)
+    for c in windows:  # lexicographic maximum of (c_0, c_1, ...)
+        masked = torch.where(candidate, c, torch.tensor(-torch.inf, dtype=c.dtype))
+        candidate &= masked == masked.max(dim=-1, keepdim=True).values
+    first = candidate.to(torch.int8).argmax(dim=-1, keepdim=True)
+    return torch.gather(windows, -1, first.expand(len(jet), *first.shape)).squeeze(-1)
 
 
 def _propagate(module: nn.Module, jet: torch.Tensor) -> torch.Tensor:
@@ -89,10 +122,9 @@ def _propagate(module: nn.Module, jet: torch.Tensor) -> torch.Tensor:
         linear = beta * jet[0] > module.threshold  # torch's softplus is the identity there
         return torch.where(linear, jet, y)
     if isinstance(module, nn.ReLU):
-        if (jet[0] == 0).any():
-            raise ValueError("a ReLU input is exactly 0 at the expansion point: its Taylor "
-                             "expansion does not exist there; move the baseline slightly")
-        return jet * (jet[0] > 0)
+        return jet * (_leading_sign(jet) > 0)
+    if isinstance(module, nn.MaxPool2d):
+        return _max_pool(module, jet)
     raise TypeError(f"Taylor-mode propagation does not support {type(module).__name__}; "
                     f"supported: {', '.join(t.__name__ for t in SUPPORTED)}. Use "
                     f"unified_attribution.taylor.numeric.taylor_terms (nested autodiff, any "

@@ -89,13 +89,15 @@ def truncated_effects(terms: dict[tuple[int, ...], float], n: int) -> np.ndarray
     return out
 
 
-def truncated_effects_by_order(game: MaskingGame, max_order: int) -> list[np.ndarray]:
-    """[J_1, ..., J_K]: truncated effects (coalition layout) for every truncation order
-    1..K, by Taylor-mode AD (:mod:`.jets`; sequential models of supported layers).
+def effect_parts(game: MaskingGame, max_order: int) -> np.ndarray:
+    """P[k, mask] = sum of t(kappa) with |kappa| = k and support exactly the coalition
+    ``mask``, for k = 0..max_order (P[0] holds f(b) at the empty coalition), by Taylor-mode
+    AD (:mod:`.jets`; sequential models of supported layers).
 
-    Along v_s(T) = f(b_T-masked start + s 1_T (x - b)), the coefficient of s^k sums the
-    terms t(kappa) of order k with support inside T; its Moebius transform over T keeps
-    support exactly S. Summing orders 1..K gives J_K(S)."""
+    Along v_s(T) = f(start + s 1_T (x - b)), with every player at b in ``start``, the
+    coefficient of s^k sums the order-k terms whose support lies inside T; its Moebius
+    transform over T keeps the support exactly S. At x_alpha = b + alpha (x - b) the parts
+    scale as alpha^k, so one call serves every alpha."""
     from .. import games
     from . import jets
 
@@ -110,5 +112,22 @@ def truncated_effects_by_order(game: MaskingGame, max_order: int) -> list[np.nda
         direction = game.inputs(chunk) - start
         out = jets.series(game.model, start.expand_as(direction), direction, max_order)
         coefficients[:, lo:lo + len(chunk)] = out[:, :, target].numpy()
-    per_order = np.stack([games.moebius(c) for c in coefficients])
-    return list(np.cumsum(per_order, axis=0)[1:])
+    return np.stack([games.moebius(c) for c in coefficients])
+
+
+def truncated_effects_by_order(game: MaskingGame, max_order: int) -> list[np.ndarray]:
+    """[J_1, ..., J_K]: truncated effects J_K(S) = sum_{k <= K} P[k, S] (coalition layout)
+    for every truncation order K = 1..max_order."""
+    return list(np.cumsum(effect_parts(game, max_order), axis=0)[1:])
+
+
+def radius_of_convergence(parts: np.ndarray) -> float:
+    """Root-test estimate of the radius of convergence in s of f(b + s (x - b)), from the
+    coefficients c_k = sum_S P[k, S] of its series (Cauchy-Hadamard:
+    1/R = limsup |c_k|^(1/k), here the largest |c_k|^(1/k) over the upper half of the
+    orders). A diagnostic, not a bound: R > 1 suggests the series converges at x."""
+    c = np.abs(parts.sum(axis=1))
+    orders = np.arange(len(c))
+    upper = orders[max(1, len(c) // 2):]
+    growth = np.max(c[upper] ** (1.0 / upper))
+    return float("inf") if growth == 0 else float(1.0 / growth)

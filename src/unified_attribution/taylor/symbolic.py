@@ -179,3 +179,14 @@ def random_polynomial(variables, degree: int, seed: int = 0, density: float = 0.
         if rng.random() < density:
             expr += rng.randint(low, high) * sp.Mul(*[v**k for v, k in zip(variables, kappa)])
     return expr
+
+
+def latex_table(terms: dict[tuple[int, ...], sp.Expr]) -> str:
+    """A LaTeX array of the terms: multi-index, order, support, term (for display with
+    ``IPython.display.Math``)."""
+    rows = [r"\kappa & |\kappa| & S_\kappa & t(\kappa) \\ \hline"]
+    for kappa, term in sorted(terms.items(), key=lambda kv: (sum(kv[0]), kv[0])):
+        members = ", ".join(str(i + 1) for i in sorted(support(kappa)))
+        rows.append(f"({', '.join(map(str, kappa))}) & {sum(kappa)} & "
+                    rf"\{{{members}\}} & {sp.latex(sp.factor(term))} \\")
+    return r"\begin{array}{cccl}" + "\n".join(rows) + r"\end{array}"
