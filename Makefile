@@ -17,13 +17,14 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
-.PHONY: help setup notebooks notebook html check-pages book test browser clean
+.PHONY: help setup notebooks notebook html check-pages book test benchmark browser clean
 
 help:
 	@echo "make setup      create .venv (torch 2.13.0 CPU first, then the package with its extras)"
 	@echo "make book       setup, execute every notebook (full profile), strict build, browser check"
 	@echo "make test       setup, run pytest (which also executes every notebook, quick profile)"
 	@echo "make notebook NB=name [PROFILE=quick] [ARGS='-p seed 3']   rerun one notebook"
+	@echo "make benchmark  run benchmarks/ (writes benchmarks/results/, read by the book's Cost page)"
 	@echo "make clean      remove generated files (keeps .venv and the model cache)"
 
 setup: $(STAMP)
@@ -66,6 +67,9 @@ book: setup browser
 
 test: setup
 	$(PY) -m pytest
+
+benchmark: setup
+	$(PY) benchmarks/bench_dividends.py
 
 clean:
 	rm -rf _build book/executed

@@ -4,8 +4,14 @@ Modules, one idea each:
 
 - :mod:`unified_attribution.data`: the offline datasets with their fixed splits
 - :mod:`unified_attribution.zoo`: the small models the chapters share, trained and cached
+- :mod:`unified_attribution.games`: masking games and their exact Harsanyi dividends
+- :mod:`unified_attribution.taylor`: Taylor terms and generic effects, symbolic (sympy),
+  numeric (nested autodiff) and by Taylor-mode AD (jets)
 - :mod:`unified_attribution.plots`: the book's figures
 - :mod:`unified_attribution.bookbuild`: the pipeline that executes notebooks and checks pages
 """
 
+from .games import Effects, MaskingGame, harsanyi
+
+__all__ = ["Effects", "MaskingGame", "harsanyi"]
 __version__ = "0.1.0"

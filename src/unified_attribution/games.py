@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import torch
 
-MAX_EXACT_PLAYERS = 22
+MAX_EXACT_PLAYERS = 22  # masks are int32 inside MaskingGame: never above 30
 
 
 def _bit_count(masks: np.ndarray) -> np.ndarray:
@@ -97,6 +97,14 @@ def patches(shape: Sequence[int], size: int | Sequence[int]) -> np.ndarray:
     return np.broadcast_to(labels, tuple(shape)).copy()
 
 
+def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted indices as half-open runs of consecutive values: [3, 4, 5, 9] -> [(3, 6), (9, 10)]."""
+    if len(indices) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+    return [(int(run[0]), int(run[-1]) + 1) for run in np.split(indices, breaks)]
+
+
 def _check_exact_limit(n: int, numel: int, limit: int) -> None:
     if n > limit:
         evaluations = 2**n
@@ -142,7 +150,7 @@ class MaskingGame:
         self.x, self.baseline, self.target = x, b, target
         self.labels = self._labels(players, x)
         self.n = int(self.labels.max()) + 1 if (self.labels >= 0).any() else 0
-        _check_exact_limit(self.n, x.numel(), max_players)
+        _check_exact_limit(self.n, x.numel(), min(max_players, 30))
         self.batch_size = int(batch_size)
         self._check_target()
 
@@ -194,13 +202,12 @@ class MaskingGame:
         """The masked inputs of the coalitions ``masks`` (bit masks), one row each."""
         if not hasattr(self, "_bit_of_element"):
             # element e is on when bit labels[e] of the mask is set; elements of no player
-            # read bit n, which every mask below has set
+            # read bit n, which every mask below has set (n <= 30, so int32 suffices)
             bits = np.where(self.labels >= 0, self.labels, self.n)
-            self._bit_of_element = torch.as_tensor(bits, dtype=torch.int64)
-            self._delta = (self.x - self.baseline).reshape(-1)
-        masks = torch.as_tensor(np.asarray(masks, dtype=np.int64)) | (1 << self.n)
-        on = (masks[:, None] >> self._bit_of_element) & 1
-        flat = self.baseline.reshape(-1) + on.to(self.x.dtype) * self._delta
+            self._bit_of_element = torch.as_tensor(bits, dtype=torch.int32)
+        masks = torch.as_tensor(np.asarray(masks, dtype=np.int32)) | (1 << self.n)
+        on = ((masks[:, None] >> self._bit_of_element) & 1).bool()
+        flat = torch.where(on, self.x.reshape(-1), self.baseline.reshape(-1))
         return flat.reshape(len(masks), *self.x.shape)
 
     def _outputs(self, batch: torch.Tensor) -> torch.Tensor:
@@ -222,22 +229,26 @@ class MaskingGame:
 
         Coalitions are evaluated in aligned chunks of 2**k masks (2**k <= batch_size): the
         low k bits run through the same patterns in every chunk and the high bits are
-        constant within one, so each chunk's inputs are one ``where`` of a precomputed
-        low-bit table and a single high-bit row."""
+        constant within one. So one input buffer holds the low-bit patterns, and each chunk
+        only overwrites the columns of the high-bit players (the model must not modify its
+        input in place)."""
         from tqdm.auto import tqdm
 
         total = 2**self.n
         k = min(self.n, max(0, self.batch_size.bit_length() - 1))
         chunk = 2**k
-        low_table = self.inputs(np.arange(chunk))  # high players at b
-        from_high = (self._bit_of_element >= k).reshape(self.x.shape)
+        batch = self.inputs(np.arange(chunk)).reshape(chunk, -1)  # high players at b
+        runs = _runs(np.flatnonzero(self._bit_of_element.numpy() >= k))  # column slices
         out = np.empty(total, dtype=np.float64)
         with torch.no_grad():
             for start in tqdm(range(0, total, chunk), desc=f"{total:,} coalitions",
                               disable=not progress):
-                high_row = self.inputs(np.array([start]))[0]
-                batch = torch.where(from_high, high_row, low_table)
-                out[start:start + chunk] = self._outputs(batch).double().numpy()
+                if start:
+                    row = self.inputs(np.array([start])).reshape(-1)
+                    for lo, hi in runs:  # slice copies: far faster than index assignment
+                        batch[:, lo:hi] = row[lo:hi]
+                values = self._outputs(batch.reshape(chunk, *self.x.shape))
+                out[start:start + chunk] = values.double().numpy()
         return out
 
 

@@ -1,0 +1,185 @@
+"""Benchmark: exact Harsanyi dividends.
+
+1. ``unified_attribution.games.moebius`` against shapiq's ``ExactComputer(...)("Moebius")``
+   on the same games (random tables of 2**n values, n = 8..14): both start from the same
+   table, so the comparison is of everything from game values to all dividends. The two are
+   timed alternately in one run, best of ``--repeat``; their values are compared.
+2. ``harsanyi(MaskingGame(...))`` on the trained digits MLP with 16 players (2x2 patches)
+   and 20 players (the 64 pixels in 20 contiguous groups): the share of the time spent
+   outside the model's forward passes (masking, transform) in a warm run, and the peak
+   memory added by the first (cold) run, each configuration in a fresh subprocess.
+
+Results go to ``benchmarks/results/dividends.json``; the book's "Cost" page reads them.
+Run with ``make benchmark`` (one torch thread, as everywhere in this project).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results" / "dividends.json"
+
+
+def _best_of(repeat: int, fn):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def transform_vs_shapiq(sizes, repeat: int) -> list[dict]:
+    import shapiq
+
+    from unified_attribution import games
+
+    class TableGame(shapiq.Game):
+        def __init__(self, table):
+            self.table = table
+            super().__init__(n_players=int(np.log2(len(table))), normalize=False, verbose=False)
+
+        def value_function(self, coalitions):
+            masks = (coalitions.astype(np.int64) * (1 << np.arange(self.n_players))).sum(axis=1)
+            return self.table[masks]
+
+    rows = []
+    for n in sizes:
+        table = np.random.default_rng(n).normal(size=2**n)
+        ours_s, ours = _best_of(repeat, lambda: games.moebius(table))
+        theirs_s, theirs = _best_of(
+            repeat, lambda: shapiq.ExactComputer(n_players=n, game=TableGame(table))("Moebius"))
+        diff = max(abs(theirs.values[pos] - ours[games.mask_of(s, n)])
+                   for s, pos in theirs.interaction_lookup.items())
+        rows.append({"players": n, "ours_s": ours_s, "shapiq_s": theirs_s,
+                     "speedup": theirs_s / ours_s, "max_abs_difference": float(diff)})
+        print(f"  n={n:2d}  ours {ours_s * 1e3:9.2f} ms  shapiq {theirs_s * 1e3:10.1f} ms  "
+              f"x{theirs_s / ours_s:8.0f}  max |diff| {diff:.1e}", flush=True)
+    return rows
+
+
+def _pixel_groups(n_players: int) -> list[list[int]]:
+    from unified_attribution import games
+
+    if n_players == 16:
+        return games.patches((8, 8), 2).reshape(-1)
+    return [list(g) for g in np.array_split(np.arange(64), n_players)]
+
+
+def _rss_kib(field: str) -> int:
+    """VmRSS (current) or VmHWM (peak since the last reset) of this process, in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not in /proc/self/status (Linux only)")
+
+
+def one_masking_run(n_players: int) -> dict:
+    """Run in a subprocess: time and peak memory of all dividends of the digits MLP."""
+    import torch
+
+    torch.set_num_threads(1)
+    from unified_attribution import data, games, zoo
+
+    model = zoo.load("digits_mlp", progress=False)
+    x = torch.as_tensor(data.load("digits").X_test[0])
+    forward_s = 0.0
+
+    class Timed(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, batch):
+            nonlocal forward_s
+            start = time.perf_counter()
+            out = self.inner(batch)
+            forward_s += time.perf_counter() - start
+            return out
+
+    game = games.MaskingGame(Timed(model.module), x, 0.0, players=_pixel_groups(n_players), target=0)
+    # first (cold) run: the peak memory it adds; second (warm) run: where the time goes
+    rss_before = _rss_kib("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
+    start = time.perf_counter()
+    games.harsanyi(game)
+    cold_s = time.perf_counter() - start
+    peak_extra_kib = _rss_kib("VmHWM") - rss_before
+    forward_s = 0.0
+    start = time.perf_counter()
+    effects = games.harsanyi(game)
+    total_s = time.perf_counter() - start
+    assert np.isfinite(effects.dividends).all()
+    return {"players": n_players, "coalitions": 2**n_players, "total_s": total_s,
+            "cold_total_s": cold_s, "forward_s": forward_s,
+            "outside_share": 1 - forward_s / total_s, "peak_extra_mib": peak_extra_kib / 1024,
+            "dividend_array_mib": 2**n_players * 8 / 2**20}
+
+
+def masking_share(sizes, repeat: int) -> list[dict]:
+    rows = []
+    for n in sizes:
+        runs = []
+        for _ in range(repeat):
+            out = subprocess.run([sys.executable, __file__, "--one-masking-run", str(n)],
+                                 capture_output=True, text=True, check=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        best = min(runs, key=lambda r: r["total_s"])
+        rows.append(best)
+        print(f"  n={n:2d}  total {best['total_s']:.2f} s  forward {best['forward_s']:.2f} s  "
+              f"outside {best['outside_share']:.0%}  peak +{best['peak_extra_mib']:.0f} MiB",
+              flush=True)
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(range(8, 15)))
+    parser.add_argument("--masking-sizes", type=int, nargs="+", default=[16, 20])
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--one-masking-run", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one_masking_run:
+        print(json.dumps(one_masking_run(args.one_masking_run)))
+        return 0
+    import shapiq
+    import torch
+
+    print("exact dividends: ours against shapiq ExactComputer('Moebius')", flush=True)
+    transform = transform_vs_shapiq(args.sizes, args.repeat)
+    print("digits MLP: share of time outside the forward passes", flush=True)
+    masking = masking_share(args.masking_sizes, args.repeat)
+    result = {
+        "machine": {"python": platform.python_version(), "torch": torch.__version__,
+                    "shapiq": getattr(shapiq, "__version__", None) or _version("shapiq"),
+                    "cpu_count": os.cpu_count(), "threads": 1, "platform": platform.platform()},
+        "date": time.strftime("%Y-%m-%d"),
+        "repeat": args.repeat,
+        "transform": transform,
+        "masking": masking,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    sys.exit(main())

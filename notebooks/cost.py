@@ -1,0 +1,110 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (cost)=
+# # Cost of exact dividends
+#
+# The exact computations of {ref}`effects-are-dividends` take $2^n$ model evaluations and a
+# transform over $2^n$ values. This page summarises what that costs on the machines the book
+# is built on (two cores, one torch thread per process). The numbers come from the
+# benchmark `benchmarks/bench_dividends.py` (run with `make benchmark`), which writes
+# `benchmarks/results/dividends.json`; this page is generated from that file and does not
+# rerun it. Timings on shared machines are noisy: the benchmark compares methods side by side
+# in one run and reports ratios.
+
+# %% tags=["parameters"]
+profile = "full"  # unused: this page only reads the benchmark's results
+seed = 0  # unused
+
+# %%
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from myst_nb import glue
+
+results_file = Path("../benchmarks/results/dividends.json")
+if not results_file.exists():
+    raise FileNotFoundError(f"{results_file.resolve()} is missing: run `make benchmark` first")
+results = json.loads(results_file.read_text())
+machine = results["machine"]
+print(f"benchmark of {results['date']}: Python {machine['python']}, torch {machine['torch']}, "
+      f"shapiq {machine['shapiq']}, {machine['cpu_count']} cores, {machine['threads']} thread, "
+      f"best of {results['repeat']} runs")
+
+# %% [markdown]
+# ## The transform: ours against shapiq
+#
+# Both start from the same table of $2^n$ game values and return every dividend: ours with
+# the fast Moebius transform (`games.moebius`, $n$ vectorised passes), shapiq
+# {cite}`muschalik2024shapiq` with `ExactComputer(...)("Moebius")`, which evaluates the game
+# on its own coalition matrix and then transforms. The largest difference between the two
+# results is shown too.
+
+# %%
+transform = pd.DataFrame(results["transform"]).set_index("players")
+assert (transform["max_abs_difference"] < 1e-10).all(), "ours and shapiq disagree"
+at12 = transform.loc[12] if 12 in transform.index else transform.iloc[-1]
+glue("speedup_12", f"{at12['speedup']:,.0f}", display=False)
+glue("ours_12_ms", f"{at12['ours_s'] * 1e3:.2f}", display=False)
+glue("shapiq_12_s", f"{at12['shapiq_s']:.2f}", display=False)
+glue("max_difference", f"{transform['max_abs_difference'].max():.0e}", display=False)
+
+fig, ax = plt.subplots(figsize=(6, 3.4))
+ax.plot(transform.index, transform["shapiq_s"], marker="o", label="shapiq ExactComputer")
+ax.plot(transform.index, transform["ours_s"], marker="o", label="games.moebius")
+ax.set_yscale("log")
+ax.set_xlabel("players n")
+ax.set_ylabel("seconds (best of runs)")
+ax.legend()
+fig.tight_layout()
+pd.DataFrame({"ours (ms)": transform["ours_s"] * 1e3, "shapiq (ms)": transform["shapiq_s"] * 1e3,
+              "shapiq / ours": transform["speedup"],
+              "largest difference": transform["max_abs_difference"]}).style.format(
+    {"ours (ms)": "{:.3f}", "shapiq (ms)": "{:,.1f}", "shapiq / ours": "{:,.0f}",
+     "largest difference": "{:.1e}"})
+
+# %% [markdown]
+# At $n = 12$ the fast transform takes {glue:text}`ours_12_ms` ms and shapiq
+# {glue:text}`shapiq_12_s` s, a ratio of {glue:text}`speedup_12`; the results agree to
+# {glue:text}`max_difference`. shapiq's exact computer is general (it computes many
+# interaction indices from the same game), which costs it here.
+#
+# ## Evaluating the model on every coalition
+#
+# For the trained digits MLP, with 16 players (2x2-pixel patches) and 20 players (the 64
+# pixels in 20 contiguous groups), the benchmark times `harsanyi(MaskingGame(...))` and the
+# model's forward passes inside it. The rest, building the masked inputs and the transform,
+# is the overhead of the method; the peak memory is what the first run adds to the process.
+
+# %%
+masking = pd.DataFrame(results["masking"]).set_index("players")
+for n, row in masking.iterrows():
+    glue(f"outside_{n}", f"{row['outside_share']:.0%}", display=False)
+    glue(f"total_{n}", f"{row['total_s']:.2f}", display=False)
+    glue(f"peak_{n}", f"{row['peak_extra_mib']:.0f}", display=False)
+pd.DataFrame({"coalitions": masking["coalitions"], "all dividends (s)": masking["total_s"],
+              "forward passes (s)": masking["forward_s"],
+              "outside forward passes": masking["outside_share"],
+              "peak memory added (MiB)": masking["peak_extra_mib"]}).style.format(
+    {"coalitions": "{:,}", "all dividends (s)": "{:.3f}", "forward passes (s)": "{:.3f}",
+     "outside forward passes": "{:.0%}", "peak memory added (MiB)": "{:.0f}"})
+
+# %% [markdown]
+# With 20 players (about a million coalitions) all dividends take {glue:text}`total_20` s, of
+# which {glue:text}`outside_20` is spent outside the forward passes, and the computation adds
+# {glue:text}`peak_20` MiB at its peak; with 16 players, {glue:text}`total_16` s and
+# {glue:text}`outside_16` outside. The cost doubles with each player: exact dividends stop
+# being practical somewhere in the mid-twenties of players (the library refuses more than 22
+# unless asked), which is why image chapters use patches as players.
