@@ -32,6 +32,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import HTML
 from myst_nb import glue
 
 results_file = Path("../benchmarks/results/dividends.json")
@@ -69,11 +70,12 @@ ax.set_xlabel("players n")
 ax.set_ylabel("seconds (best of runs)")
 ax.legend()
 fig.tight_layout()
-pd.DataFrame({"ours (ms)": transform["ours_s"] * 1e3, "shapiq (ms)": transform["shapiq_s"] * 1e3,
+table = pd.DataFrame({"ours (ms)": transform["ours_s"] * 1e3, "shapiq (ms)": transform["shapiq_s"] * 1e3,
               "shapiq / ours": transform["speedup"],
-              "largest difference": transform["max_abs_difference"]}).style.format(
+              "largest difference": transform["max_abs_difference"]}).style.set_uuid("transform").format(
     {"ours (ms)": "{:.3f}", "shapiq (ms)": "{:,.1f}", "shapiq / ours": "{:,.0f}",
      "largest difference": "{:.1e}"})
+HTML(table.to_html())  # not the Styler itself: its repr holds a memory address
 
 # %% [markdown]
 # At $n = 12$ the fast transform takes {glue:text}`ours_12_ms` ms and shapiq
@@ -94,12 +96,13 @@ for n, row in masking.iterrows():
     glue(f"outside_{n}", f"{row['outside_share']:.0%}", display=False)
     glue(f"total_{n}", f"{row['total_s']:.2f}", display=False)
     glue(f"peak_{n}", f"{row['peak_extra_mib']:.0f}", display=False)
-pd.DataFrame({"coalitions": masking["coalitions"], "all dividends (s)": masking["total_s"],
+table = pd.DataFrame({"coalitions": masking["coalitions"], "all dividends (s)": masking["total_s"],
               "forward passes (s)": masking["forward_s"],
               "outside forward passes": masking["outside_share"],
-              "peak memory added (MiB)": masking["peak_extra_mib"]}).style.format(
+              "peak memory added (MiB)": masking["peak_extra_mib"]}).style.set_uuid("masking").format(
     {"coalitions": "{:,}", "all dividends (s)": "{:.3f}", "forward passes (s)": "{:.3f}",
      "outside forward passes": "{:.0%}", "peak memory added (MiB)": "{:.0f}"})
+HTML(table.to_html())
 
 # %% [markdown]
 # With 20 players (about a million coalitions) all dividends take {glue:text}`total_20` s, of
