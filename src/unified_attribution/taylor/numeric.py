@@ -8,14 +8,20 @@ Taylor terms of g at 0, evaluated at t = 1, are the Taylor terms of the masking 
 
     t(kappa) = d^kappa g(0) / kappa!,   f(x) - f(b) = sum_kappa t(kappa)  (if the series converges).
 
-All derivatives of order k come at once from k nested ``torch.func.jacfwd`` calls, as the
-symmetric tensor d^k g(0) of shape (n,)*k; this costs n**k entries, so keep n small (few
-players) when k is large. Truncated generic effects J_K(S) (sum of t(kappa) with support S
-and |kappa| <= K) are returned in the coalition layout of :mod:`unified_attribution.games`,
-so they compare directly with the Harsanyi dividends.
+Two routes, one slow and general, one fast:
 
-Checked against :mod:`unified_attribution.taylor.symbolic` (sympy) on polynomials written as
-torch modules (tests, 1e-10).
+- :func:`taylor_terms`: every single term t(kappa). All derivatives of order k come at once
+  from k nested ``torch.func.jacfwd`` calls, as the symmetric tensor d^k g(0) of shape
+  (n,)*k: any torch function, but n**k entries, so few players when k is large.
+- :func:`effect_parts`, :func:`truncated_effects_by_order`: the sums of terms by order and
+  support, which is all the generic effects need, by Taylor-mode AD (:mod:`.jets`) batched
+  over all 2**n coalitions: O(K^2) per activation, orders of 20 and more in seconds, for
+  sequential models of the layers :mod:`.jets` supports.
+
+Truncated generic effects J_K(S) (sum of t(kappa) with support S and |kappa| <= K) come in
+the coalition layout of :mod:`unified_attribution.games`, so they compare directly with the
+Harsanyi dividends. Checked against :mod:`unified_attribution.taylor.symbolic` (sympy) on
+polynomials written as torch modules, and the two routes against each other (tests, 1e-10).
 """
 
 from __future__ import annotations
