@@ -121,8 +121,8 @@ class MaskingGame:
     """v(S) = f(x_S, b_rest) for ``model`` at one input ``x``.
 
     ``x``: one input, shaped as the model expects it without the batch dimension (a
-    1 x 8 x 8 image stays 1 x 8 x 8: no dimension is guessed away). ``baseline``: a tensor or number broadcastable to
-    ``x``. ``players``: ``None`` (every element of ``x`` is a player), an integer array of
+    1 x 8 x 8 image stays 1 x 8 x 8: no dimension is guessed away). ``baseline``: a
+    tensor or number broadcastable to ``x``. ``players``: ``None`` (every element of ``x`` is a player), an integer array of
     ``x``'s shape labelling each element with its player 0..n-1 (``-1``: no player, keeps
     its value in ``x``), or a list of index groups into the flattened ``x``. ``target``:
     the output index for models with several outputs (``None`` for one output).
@@ -151,6 +151,10 @@ class MaskingGame:
         self.labels = self._labels(players, x)
         self.n = int(self.labels.max()) + 1 if (self.labels >= 0).any() else 0
         _check_exact_limit(self.n, x.numel(), min(max_players, 30))
+        # element e is on when bit labels[e] of the mask is set; elements of no player read
+        # bit n, which every mask gets set in inputs() (n <= 30, so int32 suffices)
+        self._bit_of_element = torch.as_tensor(np.where(self.labels >= 0, self.labels, self.n),
+                                               dtype=torch.int32)
         self.batch_size = int(batch_size)
         self._check_target()
 
@@ -200,11 +204,6 @@ class MaskingGame:
 
     def inputs(self, masks: np.ndarray) -> torch.Tensor:
         """The masked inputs of the coalitions ``masks`` (bit masks), one row each."""
-        if not hasattr(self, "_bit_of_element"):
-            # element e is on when bit labels[e] of the mask is set; elements of no player
-            # read bit n, which every mask below has set (n <= 30, so int32 suffices)
-            bits = np.where(self.labels >= 0, self.labels, self.n)
-            self._bit_of_element = torch.as_tensor(bits, dtype=torch.int32)
         masks = torch.as_tensor(np.asarray(masks, dtype=np.int32)) | (1 << self.n)
         on = ((masks[:, None] >> self._bit_of_element) & 1).bool()
         flat = torch.where(on, self.x.reshape(-1), self.baseline.reshape(-1))
