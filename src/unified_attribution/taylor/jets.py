@@ -39,23 +39,23 @@ def _times(a: torch.Tensor, b: torch.Tensor, k: int) -> torch.Tensor:
 
 
 def _activation(u: torch.Tensor, value, derivative) -> torch.Tensor:
-    """y = phi(u) given phi (``value``) and phi' as a series built from y (``derivative``)."""
+    """y = phi(u) given phi (``value``) and ``derivative(y, m)``, coefficient m of
+    phi'(u(s)) computed from y_0..y_m: one new coefficient per order, O(K^2) in all."""
     y = torch.zeros_like(u)
     y[0] = value(u[0])
+    w = []  # coefficients of phi'(u(s))
     for k in range(1, len(u)):
-        w = derivative(y, u, k - 1)  # coefficients 0..k-1 of phi'(u(s))
+        w.append(derivative(y, k - 1))
         y[k] = sum(j * u[j] * w[k - j] for j in range(1, k + 1)) / k
     return y
 
 
-def _tanh_derivative(y, u, upto):  # phi' = 1 - y^2
-    w = torch.stack([-_times(y, y, m) for m in range(upto + 1)])
-    w[0] = w[0] + 1
-    return w
+def _tanh_derivative(y, m):  # phi' = 1 - y^2
+    return (1.0 if m == 0 else 0.0) - _times(y, y, m)
 
 
-def _sigmoid_derivative(y, u, upto):  # phi' = y - y^2
-    return torch.stack([y[m] - _times(y, y, m) for m in range(upto + 1)])
+def _sigmoid_derivative(y, m):  # phi' = y - y^2
+    return y[m] - _times(y, y, m)
 
 
 def _leading_sign(jet: torch.Tensor) -> torch.Tensor:
@@ -118,7 +118,7 @@ def _propagate(module: nn.Module, jet: torch.Tensor) -> torch.Tensor:
         beta = module.beta
         sig = _activation(beta * jet, torch.sigmoid, _sigmoid_derivative)  # softplus' = sigmoid
         y = _activation(jet, lambda u0: F.softplus(u0, beta, module.threshold),
-                        lambda _y, _u, upto: sig[:upto + 1])
+                        lambda _y, m: sig[m])
         linear = beta * jet[0] > module.threshold  # torch's softplus is the identity there
         return torch.where(linear, jet, y)
     if isinstance(module, nn.ReLU):
