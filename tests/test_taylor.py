@@ -63,23 +63,6 @@ def test_non_polynomials_need_an_order():
     assert sp.simplify(terms[(2, 1)] - X[0] ** 2 * X[1] / 2) == 0
 
 
-def polynomial_module(expr, variables):
-    """f as a differentiable torch function: sum of c * prod x_i^k_i, monomial by monomial."""
-    poly = sp.Poly(expr, *variables)
-
-    class Module(nn.Module):
-        def forward(self, x):
-            out = torch.zeros(x.shape[0], dtype=x.dtype)
-            for powers, c in poly.terms():
-                monomial = torch.full_like(out, float(c))
-                for i, k in enumerate(powers):
-                    monomial = monomial * x[:, i] ** k
-                out = out + monomial
-            return out[:, None]
-
-    return Module()
-
-
 @pytest.mark.parametrize("seed", [0, 1])
 def test_numeric_terms_match_sympy_on_a_polynomial_module(seed):
     n, degree = 3, 4
@@ -87,7 +70,7 @@ def test_numeric_terms_match_sympy_on_a_polynomial_module(seed):
     x = [0.7, -1.3, 2.1]
     b = [0.2, 0.5, -0.4]
     exact = symbolic.taylor_terms(f, X[:n], b)
-    game = games.MaskingGame(polynomial_module(f, X[:n]), torch.tensor(x, dtype=torch.float64),
+    game = games.MaskingGame(symbolic.torch_module(f, X[:n]), torch.tensor(x, dtype=torch.float64),
                              torch.tensor(b, dtype=torch.float64))
     numeric_terms = numeric.taylor_terms(game, degree)
     at_x = dict(zip(X[:n], x))

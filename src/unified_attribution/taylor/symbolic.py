@@ -190,3 +190,24 @@ def latex_table(terms: dict[tuple[int, ...], sp.Expr]) -> str:
         rows.append(f"({', '.join(map(str, kappa))}) & {sum(kappa)} & "
                     rf"\{{{members}\}} & {sp.latex(sp.factor(term))} \\")
     return r"\begin{array}{cccl}" + "\n".join(rows) + r"\end{array}"
+
+
+def torch_module(expr, variables):
+    """A polynomial in ``variables`` as a differentiable torch module: input (N, n), output
+    (N, 1), computed monomial by monomial in the input's dtype. For checks of numeric code
+    against exact sympy results."""
+    import torch
+
+    terms = [(tuple(powers), float(c)) for powers, c in sp.Poly(expr, *variables).terms()]
+
+    class Polynomial(torch.nn.Module):
+        def forward(self, x):
+            out = torch.zeros(x.shape[0], dtype=x.dtype)
+            for powers, c in terms:
+                monomial = torch.full_like(out, c)
+                for i, k in enumerate(powers):
+                    monomial = monomial * x[:, i] ** k
+                out = out + monomial
+            return out[:, None]
+
+    return Polynomial()

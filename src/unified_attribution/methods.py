@@ -1,0 +1,293 @@
+"""Attribution methods of paper A behind one call, :func:`attribute`, and one registry.
+
+``attribute(method, model, x, baseline=..., target=..., **options)`` returns an
+:class:`Attribution`: scores shaped like ``x`` (a batch) and the completeness gap
+sum(scores) - (f(x) - f(b)) of every input, the diagnostic users rely on.
+
+Registered so far: the gradient and perturbation families. The propagation family (LRP,
+Deep Taylor, DeepLIFT, DeepShap, Grad-CAM) comes with its own issue; :data:`PAPER_A_METHODS`
+lists all fourteen.
+
+Where captum has a method, captum runs it (Kokhlikyan et al. 2020); Shapley values are exact,
+from the Harsanyi dividends of :mod:`unified_attribution.games` (compared with shapiq's exact
+Shapley values and captum's ShapleyValueSampling in the tests); Prediction Difference is ours
+(compared with a brute-force loop in the tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import games
+
+PAPER_A_METHODS = (
+    "gradient_x_input", "integrated_gradients", "expected_gradients", "lrp_epsilon",
+    "lrp_alpha_beta", "deep_taylor", "deeplift_rescale", "deeplift_revealcancel", "deep_shap",
+    "grad_cam", "occlusion_1", "occlusion_patch", "prediction_difference", "shapley_value",
+)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One attribution method: what it is, where it comes from, how it allocates effects."""
+
+    name: str
+    title: str
+    family: str  # "gradient", "perturbation" or "propagation"
+    reference: str  # key in book/references.bib
+    formula: str
+    allocation: str  # the allocation rule of paper A's reformulation (see the chapters)
+    assumptions: str
+    options: dict = field(default_factory=dict)
+    baseline: str = "tensor"  # "tensor" (one per input) or "distribution" (samples)
+    run: Callable = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class Attribution:
+    """Scores shaped like ``x``; ``gap[k]`` = sum of input k's scores (one per player for
+    grouped methods) minus (f(x_k) - f(b)); ``delta[k]`` = f(x_k) - f(b)."""
+
+    method: str
+    scores: torch.Tensor
+    gap: torch.Tensor
+    delta: torch.Tensor
+
+
+REGISTRY: dict[str, Method] = {}
+
+
+def _register(**fields):
+    def wrap(fn):
+        REGISTRY[fields["name"]] = Method(run=fn, **fields)
+        return fn
+    return wrap
+
+
+def _captum(name: str):
+    import captum.attr
+
+    return getattr(captum.attr, name)
+
+
+def _selected(model, target):
+    """f restricted to each row's target; only for batches of exactly len(target) rows."""
+    def forward(z):
+        return model(z).reshape(len(z), -1).gather(1, target[:, None]).squeeze(1)
+    return forward
+
+
+@_register(name="gradient_x_input", title="Gradient x Input", family="gradient",
+           reference="shrikumar2017learning", formula="a_i = (x_i - b_i) df/dx_i (x)",
+           allocation="w_i(kappa) = kappa_i (Taylor terms at b)",
+           assumptions="differentiable model; paper A's form with a baseline (captum's "
+                       "InputXGradient is the case b = 0)")
+def _gradient_x_input(model, x, baseline, target, players):
+    shifted = _captum("InputXGradient")(lambda z: model(z + baseline))
+    return shifted.attribute((x - baseline).requires_grad_(), target=target)
+
+
+@_register(name="integrated_gradients", title="Integrated Gradients", family="gradient",
+           reference="sundararajan2017axiomatic",
+           formula="a_i = (x_i - b_i) int_0^1 df/dx_i (b + t (x - b)) dt",
+           allocation="w_i(kappa) = kappa_i / |kappa|",
+           assumptions="differentiable model; the integral by captum's Gauss-Legendre "
+                       "quadrature (exact for polynomials of degree < 2 n_steps, up to "
+                       "captum's float32 quadrature weights: relative error ~1e-8)",
+           options={"n_steps": 64})
+def _integrated_gradients(model, x, baseline, target, players, n_steps=64):
+    ig = _captum("IntegratedGradients")(model)
+    return ig.attribute(x.requires_grad_(), baselines=baseline, target=target, n_steps=n_steps,
+                        method="gausslegendre")
+
+
+@_register(name="expected_gradients", title="Expected Gradients", family="gradient",
+           reference="erion2021improving",
+           formula="a_i = E_{b ~ p, t ~ U(0,1)} (x_i - b_i) df/dx_i (b + t (x - b))",
+           allocation="Integrated Gradients' weights, averaged over baselines b ~ p",
+           assumptions="differentiable model; Monte Carlo over baselines and t "
+                       "(captum's GradientShap with stdevs = 0), seeded",
+           options={"n_samples": 200, "seed": 0}, baseline="distribution")
+def _expected_gradients(model, x, baseline, target, players, n_samples=200, seed=0):
+    shap = _captum("GradientShap")(model)
+    # captum draws baselines with numpy's global generator and t with torch's: seed both,
+    # and give the caller's generators back untouched
+    numpy_state = np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+            return shap.attribute(x.requires_grad_(), baselines=baseline, target=target,
+                                  n_samples=n_samples, stdevs=0.0)
+    finally:
+        np.random.set_state(numpy_state)
+
+
+@_register(name="occlusion_1", title="Occlusion-1", family="perturbation",
+           reference="zeiler2014visualizing", formula="a_i = f(x) - f(x with x_i := b_i)",
+           allocation="w_i(S) = 1 for every S containing i: each effect in full to each member",
+           assumptions="none (any model); captum's FeatureAblation, one element at a time")
+def _occlusion_1(model, x, baseline, target, players):
+    return _captum("FeatureAblation")(model).attribute(x, baselines=baseline, target=target)
+
+
+@_register(name="occlusion_patch", title="Occlusion-patch", family="perturbation",
+           reference="zeiler2014visualizing",
+           formula="a_i = mean over windows W containing i of f(x) - f(x with x_W := b_W)",
+           allocation="with non-overlapping windows: w_i(S) = 1 for every S meeting i's patch",
+           assumptions="captum's Occlusion: a window slides with the given strides; a "
+                       "pixel covered by several windows gets the mean of their differences",
+           options={"window": (1, 2, 2), "strides": None})
+def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), strides=None):
+    window = tuple(window)
+    if len(window) != x.dim() - 1:
+        raise ValueError(f"window {window} must have one size per input dimension "
+                         f"{tuple(x.shape[1:])}")
+    occlusion = _captum("Occlusion")(model)
+    return occlusion.attribute(x, sliding_window_shapes=window, strides=strides or window,
+                               baselines=baseline, target=target)
+
+
+@_register(name="prediction_difference", title="Prediction Difference", family="perturbation",
+           reference="zintgraf2017visualizing",
+           formula="a_P = f(x) - mean_j f(x with x_P := d_{j,P}) over background rows d_j",
+           allocation="Occlusion-1's weights, averaged over replacement values x_P ~ p(x_P)",
+           assumptions="replacement values drawn from the empirical distribution of each "
+                       "player (marginal, not conditional on the rest of x); ours",
+           options={"n_samples": 64, "seed": 0}, baseline="distribution")
+def _prediction_difference(model, x, background, target, players, n_samples=64, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    rows = background[torch.randperm(len(background), generator=generator)[:n_samples]]
+    labels = _player_labels(players, x[0])
+    scores = torch.zeros_like(x)
+    with torch.no_grad():
+        fx = _selected(model, target)(x)
+        for player in range(int(labels.max()) + 1):
+            in_player = torch.as_tensor(labels == player).reshape(x.shape[1:])
+            replaced = x[:, None].repeat(1, len(rows), *[1] * (x.dim() - 1))  # (N, M, ...)
+            replaced[:, :, in_player] = rows[None][:, :, in_player].expand(len(x), -1, -1)
+            flat = replaced.reshape(-1, *x.shape[1:])
+            outputs = _selected(model, target.repeat_interleave(len(rows)))(flat)
+            difference = fx - outputs.reshape(len(x), len(rows)).mean(dim=1)
+            scores[:, in_player] = difference[:, None].expand(-1, int(in_player.sum()))
+    return scores
+
+
+@_register(name="shapley_value", title="Shapley value", family="perturbation",
+           reference="shapley1953value", formula="a_i = sum_{S containing i} H(S) / |S|",
+           allocation="w_i(S) = 1/|S|: every effect split equally among its members",
+           assumptions="exact: 2**n evaluations of the masking game (n players <= 22); "
+                       "players are the elements of x or the groups given by players=")
+def _shapley_value(model, x, baseline, target, players):
+    scores = torch.zeros_like(x)
+    for k in range(len(x)):
+        game = games.MaskingGame(model, x[k], baseline[k], players=players, target=int(target[k]))
+        phi = torch.as_tensor(games.harsanyi(game).shapley(), dtype=x.dtype)
+        on = torch.as_tensor(game.labels >= 0)
+        flat = scores[k].reshape(-1)
+        flat[on] = phi[torch.as_tensor(game.labels[game.labels >= 0])]
+    return scores
+
+
+def _player_labels(players, one_input: torch.Tensor) -> np.ndarray:
+    numel = one_input.numel()
+    if players is None:
+        return np.arange(numel)
+    return games.MaskingGame._labels(players, one_input)
+
+
+def get(name: str) -> Method:
+    """The registered method ``name``."""
+    if name not in REGISTRY:
+        pending = [m for m in PAPER_A_METHODS if m not in REGISTRY]
+        hint = f" ({name} is one of paper A's, not implemented yet)" if name in pending else ""
+        raise ValueError(f"unknown method {name!r}{hint}; registered: {', '.join(REGISTRY)}")
+    return REGISTRY[name]
+
+
+def _as_batch(x) -> torch.Tensor:
+    x = torch.as_tensor(x)
+    if not torch.is_floating_point(x):
+        x = x.to(torch.get_default_dtype())
+    if x.dim() < 2:
+        raise ValueError(f"x must be a batch of inputs (N x ...), got shape {tuple(x.shape)}; "
+                         f"add a batch dimension with x[None]")
+    if not torch.isfinite(x).all():
+        raise ValueError("x contains NaN or infinite values: clean or impute it first")
+    return x.detach()
+
+
+def _targets(model, x, target) -> torch.Tensor:
+    with torch.no_grad():
+        n_outputs = model(x[:1]).reshape(1, -1).shape[1]
+    if target is None:
+        if n_outputs != 1:
+            raise ValueError(f"the model has {n_outputs} outputs: choose one with target=")
+        target = 0
+    target = torch.as_tensor(target, dtype=torch.int64).expand(len(x)).clone()
+    bad = (target < 0) | (target >= n_outputs)
+    if bad.any():
+        raise ValueError(f"target {target[bad][0].item()} is out of range: the model has "
+                         f"{n_outputs} output(s), targets must be 0..{n_outputs - 1}")
+    return target
+
+
+def _baselines(spec: Method, x: torch.Tensor, baseline) -> torch.Tensor:
+    b = torch.as_tensor(baseline, dtype=x.dtype)
+    if spec.baseline == "distribution":
+        if b.dim() != x.dim() or b.shape[1:] != x.shape[1:]:
+            raise ValueError(f"{spec.name} takes a distribution of baselines: samples shaped "
+                             f"(M, {', '.join(map(str, x.shape[1:]))}), e.g. training rows; "
+                             f"got {tuple(b.shape)}")
+        return b
+    try:
+        return b.expand(*x.shape).clone() if b.dim() < x.dim() else b.expand_as(x).clone()
+    except RuntimeError as err:
+        raise ValueError(f"baseline of shape {tuple(b.shape)} does not broadcast to x of shape "
+                         f"{tuple(x.shape)}: pass a number, one input, or one per input") from err
+
+
+def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, players=None,
+              **options) -> Attribution:
+    """Scores of ``method`` for every input of the batch ``x`` (N x ...), with their
+    completeness gaps. ``baseline``: a number, one input, or one per input; for methods
+    that take a distribution (Expected Gradients, Prediction Difference) a tensor of
+    samples. ``players``: element groups for Shapley values and Prediction Difference
+    (see :class:`~unified_attribution.games.MaskingGame`)."""
+    spec = get(method)
+    unknown = set(options) - set(spec.options)
+    if unknown:
+        raise TypeError(f"{method} has no option {', '.join(sorted(unknown))}; its options: "
+                        f"{spec.options or 'none'}")
+    x = _as_batch(x)
+    target = _targets(model, x, target)
+    baseline = _baselines(spec, x, baseline)
+    try:
+        scores = spec.run(model, x.clone(), baseline, target, players, **options).detach()
+    except RuntimeError as err:
+        if spec.family == "gradient" and "does not require grad" in str(err):
+            raise ValueError(f"{spec.title} needs gradients, but the model's output does not "
+                             f"depend differentiably on its input (detached, or computed "
+                             f"without autograd); use a perturbation method instead") from err
+        raise
+    forward = _selected(model, target)
+    with torch.no_grad():
+        fx = forward(x)
+        if spec.baseline == "distribution":
+            fb = torch.stack([_selected(model, target[k:k + 1].expand(len(baseline)))(baseline).mean()
+                              for k in range(len(x))])
+        else:
+            fb = forward(baseline)
+    per_player = scores
+    if players is not None and spec.name in ("shapley_value", "prediction_difference"):
+        labels = _player_labels(players, x[0])
+        sizes = np.bincount(labels[labels >= 0])
+        weight = np.where(labels >= 0, 1.0 / sizes[np.maximum(labels, 0)], 0.0)
+        per_player = scores * torch.as_tensor(weight, dtype=x.dtype).reshape(x.shape[1:])
+    gap = per_player.reshape(len(x), -1).sum(dim=1) - (fx - fb)
+    return Attribution(method, scores, gap, fx - fb)

@@ -1,0 +1,185 @@
+"""The attribution methods: registry, reformulations against exact effects, reference
+libraries (captum, shapiq), brute force, and bad input."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapiq
+import sympy as sp
+import torch
+from numpy.testing import assert_allclose
+from torch import nn
+
+from unified_attribution import games, methods
+from unified_attribution.methods import attribute
+from unified_attribution.taylor import symbolic
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def relu_mlp(n_in=6, seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(n_in, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
+                         nn.Linear(8, 3)).double()
+
+
+def inputs(n=3, n_in=6, seed=1):
+    return torch.randn(n, n_in, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+
+
+def test_registry_entries_are_complete_and_cited():
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    assert set(methods.REGISTRY) <= set(methods.PAPER_A_METHODS)
+    assert len(methods.PAPER_A_METHODS) == 14
+    for m in methods.REGISTRY.values():
+        assert m.title and m.formula and m.allocation and m.assumptions
+        assert m.family in ("gradient", "perturbation", "propagation")
+        assert m.reference in keys, f"{m.name} cites {m.reference}, missing from references.bib"
+
+
+def test_occlusion_1_is_the_full_allocation_of_dividends():
+    model, x, b = relu_mlp(), inputs(), torch.full((6,), 0.3, dtype=torch.float64)
+    scores = attribute("occlusion_1", model, x, b, target=1).scores
+    for k in range(len(x)):
+        effects = games.harsanyi(games.MaskingGame(model, x[k], b, target=1))
+        assert_allclose(scores[k].numpy(), effects.occlusion(), atol=1e-10)
+
+
+def test_exact_shapley_matches_shapiq_and_is_complete():
+    model, x = relu_mlp(), inputs()
+    result = attribute("shapley_value", model, x, 0.0, target=2)
+    assert_allclose(result.gap.numpy(), 0, atol=1e-10)
+    for k in range(len(x)):
+        values = games.MaskingGame(model, x[k], 0.0, target=2).values()
+
+        class Table(shapiq.Game):
+            def __init__(self):
+                super().__init__(n_players=6, normalize=False, verbose=False)
+
+            def value_function(self, coalitions):
+                return values[(coalitions.astype(np.int64) * (1 << np.arange(6))).sum(axis=1)]
+
+        sv = shapiq.ExactComputer(n_players=6, game=Table())("SV", order=1)
+        expected = [sv.values[sv.interaction_lookup[(i,)]] for i in range(6)]
+        assert_allclose(result.scores[k].numpy(), expected, atol=1e-10)
+
+
+def test_exact_shapley_agrees_with_captum_sampling():
+    from captum.attr import ShapleyValueSampling
+
+    model, x = relu_mlp(), inputs(n=1)
+    exact = attribute("shapley_value", model, x, 0.0, target=0).scores
+    torch.manual_seed(0)
+    sampled = ShapleyValueSampling(model).attribute(x, baselines=0.0, target=0, n_samples=600)
+    scale = exact.abs().max().item()
+    assert_allclose(sampled.numpy(), exact.numpy(), atol=0.05 * scale)
+
+
+def test_shapley_with_groups_gives_each_element_its_group_value():
+    model, x = relu_mlp(), inputs(n=2)
+    groups = [[0, 1], [2], [3, 4, 5]]
+    result = attribute("shapley_value", model, x, 0.0, target=0, players=groups)
+    assert torch.equal(result.scores[:, 0], result.scores[:, 1])
+    assert_allclose(result.gap.numpy(), 0, atol=1e-10)  # one value per player sums to f(x) - f(b)
+
+
+def test_occlusion_patch_gives_each_pixel_its_patch_difference():
+    torch.manual_seed(2)
+    cnn = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(48, 2)).double()
+    x = torch.randn(2, 1, 4, 4, dtype=torch.float64)
+    scores = attribute("occlusion_patch", cnn, x, 0.0, target=1, window=(1, 2, 2)).scores
+    labels = games.patches((1, 4, 4), 2)
+    for k in range(2):
+        occlusion = games.harsanyi(games.MaskingGame(cnn, x[k], 0.0, players=labels, target=1)).occlusion()
+        assert_allclose(scores[k].numpy(), occlusion[labels], atol=1e-10)
+
+
+X = sp.symbols("x1:4")
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_gradient_methods_are_their_taylor_allocations_on_polynomials(seed):
+    f = symbolic.random_polynomial(X, 4, seed=seed)
+    point, base = [0.7, -1.3, 2.1], [0.2, 0.5, -0.4]
+    terms = symbolic.taylor_terms(f, X, base)
+    at_x = dict(zip(X, point))
+    t = {kappa: float(term.subs(at_x)) for kappa, term in terms.items()}
+    expected_gxi = [sum(k[i] * v for k, v in t.items()) for i in range(3)]
+    expected_ig = [sum(k[i] / sum(k) * v for k, v in t.items()) for i in range(3)]
+    model = symbolic.torch_module(f, X)
+    x = torch.tensor([point], dtype=torch.float64)
+    b = torch.tensor(base, dtype=torch.float64)
+    gxi = attribute("gradient_x_input", model, x, b).scores[0].numpy()
+    assert_allclose(gxi, expected_gxi, rtol=0, atol=1e-10)
+    # Gauss-Legendre with 8 nodes integrates the degree-3 integrand exactly, but captum
+    # casts its quadrature weights to float32 (integrated_gradients.py: step_sizes .float()),
+    # which bounds the relative accuracy by float32's 6e-8 even for a float64 model
+    ig = attribute("integrated_gradients", model, x, b, n_steps=8)
+    assert_allclose(ig.scores[0].numpy(), expected_ig, rtol=1e-7, atol=1e-10)
+    assert_allclose(ig.gap.numpy(), 0, atol=1e-7 * abs(ig.delta.item()))
+
+
+def test_prediction_difference_matches_a_brute_force_loop():
+    model, x = relu_mlp(), inputs(n=2)
+    background = inputs(n=5, seed=7)
+    result = attribute("prediction_difference", model, x, background, target=0, n_samples=5)
+    with torch.no_grad():
+        for k in range(2):
+            fx = model(x[k:k + 1])[0, 0]
+            for i in range(6):
+                replaced = x[k].repeat(5, 1)
+                replaced[:, i] = background[:, i]
+                expected = fx - model(replaced)[:, 0].mean()
+                assert_allclose(result.scores[k, i].item(), expected.item(), atol=1e-12)
+
+
+def test_expected_gradients_is_seeded_and_approaches_mean_integrated_gradients():
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 1)).double()
+    x = inputs(n=1, n_in=4)
+    background = inputs(n=3, n_in=4, seed=9)
+    first = attribute("expected_gradients", model, x, background, n_samples=4000, seed=1)
+    again = attribute("expected_gradients", model, x, background, n_samples=4000, seed=1)
+    assert torch.equal(first.scores, again.scores)
+    mean_ig = torch.stack([attribute("integrated_gradients", model, x, b).scores[0] for b in background]).mean(0)
+    assert_allclose(first.scores[0].numpy(), mean_ig.numpy(), atol=0.05 * mean_ig.abs().max().item())
+
+
+def test_gaps_are_reported_for_incomplete_methods():
+    model, x = relu_mlp(), inputs()
+    occlusion = attribute("occlusion_1", model, x, 0.0, target=0)
+    exact = attribute("shapley_value", model, x, 0.0, target=0)
+    assert_allclose(occlusion.delta.numpy(), exact.delta.numpy())
+    assert occlusion.gap.abs().max() > 1e-3  # this network has interactions
+
+
+class Detached(nn.Module):
+    def forward(self, x):
+        return (x.detach() ** 2).sum(dim=1, keepdim=True)
+
+
+def test_bad_input_is_refused_with_a_clear_message():
+    model, x = relu_mlp(), inputs()
+    with pytest.raises(ValueError, match="unknown method 'lrp_epsilon' \\(lrp_epsilon is one of paper A's"):
+        attribute("lrp_epsilon", model, x, target=0)
+    with pytest.raises(ValueError, match="baseline of shape \\(4,\\) does not broadcast"):
+        attribute("occlusion_1", model, x, torch.zeros(4), target=0)
+    with pytest.raises(ValueError, match="target 3 is out of range: the model has 3"):
+        attribute("occlusion_1", model, x, target=3)
+    with pytest.raises(ValueError, match="3 outputs: choose one with target"):
+        attribute("occlusion_1", model, x)
+    with pytest.raises(ValueError, match="NaN"):
+        attribute("occlusion_1", model, torch.full((1, 6), float("nan")), target=0)
+    with pytest.raises(ValueError, match="must be a batch"):
+        attribute("occlusion_1", model, x[0], target=0)
+    with pytest.raises(ValueError, match="takes a distribution of baselines"):
+        attribute("expected_gradients", model, x, 0.0, target=0)
+    with pytest.raises(TypeError, match="has no option n_steps"):
+        attribute("occlusion_1", model, x, target=0, n_steps=3)
+    with pytest.raises(ValueError, match="needs gradients.*perturbation method"):
+        attribute("integrated_gradients", Detached(), x)
+    with pytest.raises(ValueError, match="30 players need 2\\*\\*30"):
+        attribute("shapley_value", nn.Sequential(nn.Linear(30, 1)), torch.zeros(1, 30))
