@@ -7,11 +7,14 @@ Modules, one idea each:
 - :mod:`unified_attribution.games`: masking games and their exact Harsanyi dividends
 - :mod:`unified_attribution.taylor`: Taylor terms and generic effects, symbolic (sympy),
   numeric (nested autodiff) and by Taylor-mode AD (jets)
+- :mod:`unified_attribution.methods`: attribution methods behind one call, :func:`attribute`
+- :mod:`unified_attribution.allocation`: each method's allocation weights, and proofs
 - :mod:`unified_attribution.plots`: the book's figures
 - :mod:`unified_attribution.bookbuild`: the pipeline that executes notebooks and checks pages
 """
 
 from .games import Effects, MaskingGame, harsanyi
+from .methods import attribute
 
-__all__ = ["Effects", "MaskingGame", "harsanyi"]
+__all__ = ["Effects", "MaskingGame", "attribute", "harsanyi"]
 __version__ = "0.1.0"
