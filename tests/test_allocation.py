@@ -41,3 +41,19 @@ def test_weights_and_errors():
         allocation.rebuild("occlusion_patch", X[0] * X[1], X[:2], patches=[[0]])
     with pytest.raises(ValueError, match="not a polynomial"):
         allocation.prove_reformulation("occlusion_1", sp.exp(X[0]), X[:1])
+
+
+def test_principle_verdicts_from_the_weights():
+    expected = {  # the papers note's derived table
+        "gradient_x_input": (True, False, False),
+        "integrated_gradients": (True, True, True),
+        "occlusion_1": (True, True, False),
+        "occlusion_patch": (False, True, False),
+        "shapley_value": (True, True, True),
+    }
+    for method, verdicts in expected.items():
+        found = allocation.principles(method)
+        assert tuple(found[p][0] for p in ("P1", "P2", "P3")) == verdicts, (method, found)
+    detail = allocation.principles("gradient_x_input")["P2"][1]
+    assert detail == "weight 4 on kappa=(4, 0, 0, 0)"
+    assert allocation.principles("occlusion_1")["P3"][1] == "weights sum to 4 on S={1, 2, 3, 4}"

@@ -125,3 +125,54 @@ def prove_reformulation(method: str, expr, variables, baseline=None, patches=Non
     rebuilt = rebuild(method, expr, variables, baseline, patches)
     residuals = {f"a_{variables[i]}": sp.expand(ours[i] - rebuilt[i]) for i in range(len(variables))}
     return symbolic.Proof(f"{method}: closed form = sum of w_i x effects", residuals)
+
+
+PRINCIPLES = {
+    "P1": "no unrelated allocation: an effect of S goes to no variable outside S",
+    "P2": "independent effects in full: psi(i) goes to i with weight exactly 1",
+    "P3": "interaction effects in full: the weights of an interaction effect sum to exactly 1",
+}
+
+
+def principles(method: str, n: int = 4, max_order: int = 4, patches=((0, 1), (2, 3))) -> dict:
+    """Verdicts on P1-P3 from the weights alone, over every multi-index of order <=
+    ``max_order`` (gradient family) or every coalition (perturbation family) of ``n``
+    variables: ``{"P1": (holds, detail), ...}``, the detail naming the largest violation.
+    (The wording of the principles is reconstructed; see the papers note.)"""
+    from .taylor import multi_indices, support
+
+    weight(method)  # refuses methods without derived weights
+    kind = WEIGHTS[method][0]
+    patch_of = {i: frozenset(p) for p in patches for i in p} if method == "occlusion_patch" else None
+    if kind == "terms":
+        keys = [(k, support(k)) for k in multi_indices(n, max_order)]
+    else:
+        keys = [(frozenset(c), frozenset(c)) for size in range(1, n + 1)
+                for c in combinations(range(n), size)]
+    outside, single, total = [], [], []
+    for key, members in keys:
+        w = [_weight_value(method, i, key, patch_of) for i in range(n)]
+        outside += [(abs(w[i]), key, i) for i in range(n) if i not in members]
+        if len(members) == 1:
+            (i,) = members
+            single.append((abs(w[i] - 1), key, w[i]))
+        else:
+            total.append((abs(sum(w) - 1), key, sum(w)))
+
+    def verdict(cases, describe):
+        worst = max(cases, key=lambda c: c[0])
+        return (worst[0] == 0, "holds" if worst[0] == 0 else describe(worst))
+
+    label = "kappa" if kind == "terms" else "S"
+    return {
+        "P1": verdict(outside, lambda c: f"variable {c[2] + 1} gets weight {c[0]} of the effect of "
+                                         f"{label}={_show(c[1])}"),
+        "P2": verdict(single, lambda c: f"weight {c[2]} on {label}={_show(c[1])}"),
+        "P3": verdict(total, lambda c: f"weights sum to {c[2]} on {label}={_show(c[1])}"),
+    }
+
+
+def _show(key) -> str:
+    if isinstance(key, frozenset):
+        return "{" + ", ".join(str(i + 1) for i in sorted(key)) + "}"
+    return "(" + ", ".join(map(str, key)) + ")"
