@@ -117,6 +117,36 @@ def _check_exact_limit(n: int, numel: int, limit: int) -> None:
             f"pass max_players=... to lift the limit knowingly.")
 
 
+def player_labels(players, x: torch.Tensor) -> np.ndarray:
+    """The player of every element of ``x`` (flattened; -1 for none), from ``players`` as
+    :class:`MaskingGame` takes it. Refuses labels of the wrong size, overlapping groups and
+    gaps in the numbering."""
+    numel = x.numel()
+    if players is None:
+        return np.arange(numel)
+    if isinstance(players, (np.ndarray, torch.Tensor)):
+        labels = np.asarray(players).astype(np.int64)
+        if labels.size != numel:
+            raise ValueError(f"players labels have {labels.size} entries ({labels.shape}) "
+                             f"but x has {numel} elements ({tuple(x.shape)})")
+        labels = labels.reshape(-1)
+    else:
+        labels = np.full(numel, -1, dtype=np.int64)
+        for player, group in enumerate(players):
+            group = np.asarray(list(group), dtype=np.int64)
+            if group.size == 0 or group.min() < 0 or group.max() >= numel:
+                raise ValueError(f"player {player}'s indices must lie in 0..{numel - 1} "
+                                 f"(x flattened); got {group.tolist()}")
+            if (labels[group] >= 0).any():
+                raise ValueError(f"player {player} shares input elements with another "
+                                 f"player; groups must be disjoint")
+            labels[group] = player
+    present = np.unique(labels[labels >= 0])
+    if len(present) and not np.array_equal(present, np.arange(present[-1] + 1)):
+        raise ValueError(f"player labels must be 0..n-1 with none missing; got {present.tolist()}")
+    return labels
+
+
 class MaskingGame:
     """v(S) = f(x_S, b_rest) for ``model`` at one input ``x``.
 
@@ -148,7 +178,7 @@ class MaskingGame:
         if not torch.isfinite(b).all():
             raise ValueError("baseline contains NaN or infinite values")
         self.x, self.baseline, self.target = x, b, target
-        self.labels = self._labels(players, x)
+        self.labels = player_labels(players, x)
         self.n = int(self.labels.max()) + 1 if (self.labels >= 0).any() else 0
         _check_exact_limit(self.n, x.numel(), min(max_players, 30))
         # element e is on when bit labels[e] of the mask is set; elements of no player read
@@ -157,33 +187,6 @@ class MaskingGame:
                                                dtype=torch.int32)
         self.batch_size = int(batch_size)
         self._check_target()
-
-    @staticmethod
-    def _labels(players, x: torch.Tensor) -> np.ndarray:
-        numel = x.numel()
-        if players is None:
-            return np.arange(numel)
-        if isinstance(players, (np.ndarray, torch.Tensor)):
-            labels = np.asarray(players).astype(np.int64)
-            if labels.size != numel:
-                raise ValueError(f"players labels have {labels.size} entries ({labels.shape}) "
-                                 f"but x has {numel} elements ({tuple(x.shape)})")
-            labels = labels.reshape(-1)
-        else:
-            labels = np.full(numel, -1, dtype=np.int64)
-            for player, group in enumerate(players):
-                group = np.asarray(list(group), dtype=np.int64)
-                if group.size == 0 or group.min() < 0 or group.max() >= numel:
-                    raise ValueError(f"player {player}'s indices must lie in 0..{numel - 1} "
-                                     f"(x flattened); got {group.tolist()}")
-                if (labels[group] >= 0).any():
-                    raise ValueError(f"player {player} shares input elements with another "
-                                     f"player; groups must be disjoint")
-                labels[group] = player
-        present = np.unique(labels[labels >= 0])
-        if len(present) and not np.array_equal(present, np.arange(present[-1] + 1)):
-            raise ValueError(f"player labels must be 0..n-1 with none missing; got {present.tolist()}")
-        return labels
 
     def _check_target(self) -> None:
         try:

@@ -163,7 +163,7 @@ def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), stri
 def _prediction_difference(model, x, background, target, players, n_samples=64, seed=0):
     generator = torch.Generator().manual_seed(seed)
     rows = background[torch.randperm(len(background), generator=generator)[:n_samples]]
-    labels = _player_labels(players, x[0])
+    labels = games.player_labels(players, x[0])
     scores = torch.zeros_like(x)
     with torch.no_grad():
         fx = _selected(model, target)(x)
@@ -192,13 +192,6 @@ def _shapley_value(model, x, baseline, target, players):
         flat = scores[k].reshape(-1)
         flat[on] = phi[torch.as_tensor(game.labels[game.labels >= 0])]
     return scores
-
-
-def _player_labels(players, one_input: torch.Tensor) -> np.ndarray:
-    numel = one_input.numel()
-    if players is None:
-        return np.arange(numel)
-    return games.MaskingGame._labels(players, one_input)
 
 
 def get(name: str) -> Method:
@@ -285,7 +278,7 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
             fb = forward(baseline)
     per_player = scores
     if players is not None and spec.name in ("shapley_value", "prediction_difference"):
-        labels = _player_labels(players, x[0])
+        labels = games.player_labels(players, x[0])
         sizes = np.bincount(labels[labels >= 0])
         weight = np.where(labels >= 0, 1.0 / sizes[np.maximum(labels, 0)], 0.0)
         per_player = scores * torch.as_tensor(weight, dtype=x.dtype).reshape(x.shape[1:])
