@@ -177,6 +177,8 @@ def test_bad_input_is_refused_with_a_clear_message():
         attribute("occlusion_1", model, x[0], target=0)
     with pytest.raises(ValueError, match="takes a distribution of baselines"):
         attribute("expected_gradients", model, x, 0.0, target=0)
+    with pytest.raises(TypeError, match="occlusion_1 takes no players=.*shapley_value"):
+        attribute("occlusion_1", model, x, target=0, players=[[0, 1]])
     with pytest.raises(TypeError, match="has no option n_steps"):
         attribute("occlusion_1", model, x, target=0, n_steps=3)
     with pytest.raises(ValueError, match="needs gradients.*perturbation method"):

@@ -45,6 +45,7 @@ class Method:
     assumptions: str
     options: dict = field(default_factory=dict)
     baseline: str = "tensor"  # "tensor" (one per input) or "distribution" (samples)
+    players: bool = False  # takes players= (groups of input elements)
     run: Callable = field(default=None, repr=False, compare=False)
 
 
@@ -159,7 +160,7 @@ def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), stri
            allocation="Occlusion-1's weights, averaged over replacement values x_P ~ p(x_P)",
            assumptions="replacement values drawn from the empirical distribution of each "
                        "player (marginal, not conditional on the rest of x); ours",
-           options={"n_samples": 64, "seed": 0}, baseline="distribution")
+           options={"n_samples": 64, "seed": 0}, baseline="distribution", players=True)
 def _prediction_difference(model, x, background, target, players, n_samples=64, seed=0):
     generator = torch.Generator().manual_seed(seed)
     rows = background[torch.randperm(len(background), generator=generator)[:n_samples]]
@@ -182,7 +183,8 @@ def _prediction_difference(model, x, background, target, players, n_samples=64, 
            reference="shapley1953value", formula="a_i = sum_{S containing i} H(S) / |S|",
            allocation="w_i(S) = 1/|S|: every effect split equally among its members",
            assumptions="exact: 2**n evaluations of the masking game (n players <= 22); "
-                       "players are the elements of x or the groups given by players=")
+                       "players are the elements of x or the groups given by players=",
+           players=True)
 def _shapley_value(model, x, baseline, target, players):
     scores = torch.zeros_like(x)
     for k in range(len(x)):
@@ -257,6 +259,10 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
     if unknown:
         raise TypeError(f"{method} has no option {', '.join(sorted(unknown))}; its options: "
                         f"{spec.options or 'none'}")
+    if players is not None and not spec.players:
+        grouped = ", ".join(m.name for m in REGISTRY.values() if m.players)
+        raise TypeError(f"{method} takes no players= (it would be ignored); methods with "
+                        f"players: {grouped}")
     x = _as_batch(x)
     target = _targets(model, x, target)
     baseline = _baselines(spec, x, baseline)
@@ -277,7 +283,7 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
         else:
             fb = forward(baseline)
     per_player = scores
-    if players is not None and spec.name in ("shapley_value", "prediction_difference"):
+    if players is not None:  # grouped scores repeat per element: count each player once
         labels = games.player_labels(players, x[0])
         sizes = np.bincount(labels[labels >= 0])
         weight = np.where(labels >= 0, 1.0 / sizes[np.maximum(labels, 0)], 0.0)
