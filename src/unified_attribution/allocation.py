@@ -84,7 +84,7 @@ def closed_form(method: str, expr, variables, baseline=None, patches=None) -> li
     """The method's own formula applied to ``expr`` (symbolically, exactly)."""
     variables = list(variables)
     n = len(variables)
-    at = symbolic._as_baseline(variables, baseline)
+    at = symbolic.baseline_map(variables, baseline)
     b = [at[v] for v in variables]
 
     def masked(keep):  # f with the variables outside ``keep`` at the baseline
@@ -120,7 +120,7 @@ def closed_form(method: str, expr, variables, baseline=None, patches=None) -> li
 def prove_reformulation(method: str, expr, variables, baseline=None, patches=None) -> symbolic.Proof:
     """closed form - sum of weights x effects expands to 0 for every variable (polynomials)."""
     variables = list(variables)
-    symbolic._degree(expr, variables)  # polynomials only, with a clear message otherwise
+    symbolic.polynomial_degree(expr, variables)  # polynomials only, with a clear message otherwise
     ours = closed_form(method, expr, variables, baseline, patches)
     rebuilt = rebuild(method, expr, variables, baseline, patches)
     residuals = {f"a_{variables[i]}": sp.expand(ours[i] - rebuilt[i]) for i in range(len(variables))}

@@ -16,6 +16,7 @@ Shapley values and captum's ShapleyValueSampling in the tests); Prediction Diffe
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -64,8 +65,12 @@ REGISTRY: dict[str, Method] = {}
 
 
 def _register(**fields):
+    """Register a runner ``fn(model, x, baseline, target, players, **options)``; its options
+    and their defaults are read from its keyword parameters."""
     def wrap(fn):
-        REGISTRY[fields["name"]] = Method(run=fn, **fields)
+        parameters = list(inspect.signature(fn).parameters.values())[5:]
+        options = {p.name: p.default for p in parameters}
+        REGISTRY[fields["name"]] = Method(run=fn, options=options, **fields)
         return fn
     return wrap
 
@@ -99,8 +104,7 @@ def _gradient_x_input(model, x, baseline, target, players):
            allocation="w_i(kappa) = kappa_i / |kappa|",
            assumptions="differentiable model; the integral by captum's Gauss-Legendre "
                        "quadrature (exact for polynomials of degree < 2 n_steps, up to "
-                       "captum's float32 quadrature weights: relative error ~1e-8)",
-           options={"n_steps": 64})
+                       "captum's float32 quadrature weights: relative error ~1e-8)")
 def _integrated_gradients(model, x, baseline, target, players, n_steps=64):
     ig = _captum("IntegratedGradients")(model)
     return ig.attribute(x.requires_grad_(), baselines=baseline, target=target, n_steps=n_steps,
@@ -113,7 +117,7 @@ def _integrated_gradients(model, x, baseline, target, players, n_steps=64):
            allocation="Integrated Gradients' weights, averaged over baselines b ~ p",
            assumptions="differentiable model; Monte Carlo over baselines and t "
                        "(captum's GradientShap with stdevs = 0), seeded",
-           options={"n_samples": 200, "seed": 0}, baseline="distribution")
+           baseline="distribution")
 def _expected_gradients(model, x, baseline, target, players, n_samples=200, seed=0):
     shap = _captum("GradientShap")(model)
     # captum draws baselines with numpy's global generator and t with torch's: seed both,
@@ -142,8 +146,7 @@ def _occlusion_1(model, x, baseline, target, players):
            formula="a_i = mean over windows W containing i of f(x) - f(x with x_W := b_W)",
            allocation="with non-overlapping windows: w_i(S) = 1 for every S meeting i's patch",
            assumptions="captum's Occlusion: a window slides with the given strides; a "
-                       "pixel covered by several windows gets the mean of their differences",
-           options={"window": (1, 2, 2), "strides": None})
+                       "pixel covered by several windows gets the mean of their differences")
 def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), strides=None):
     window = tuple(window)
     if len(window) != x.dim() - 1:
@@ -160,7 +163,7 @@ def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), stri
            allocation="Occlusion-1's weights, averaged over replacement values x_P ~ p(x_P)",
            assumptions="replacement values drawn from the empirical distribution of each "
                        "player (marginal, not conditional on the rest of x); ours",
-           options={"n_samples": 64, "seed": 0}, baseline="distribution", players=True)
+           baseline="distribution", players=True)
 def _prediction_difference(model, x, background, target, players, n_samples=64, seed=0):
     generator = torch.Generator().manual_seed(seed)
     rows = background[torch.randperm(len(background), generator=generator)[:n_samples]]
@@ -278,8 +281,7 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
     with torch.no_grad():
         fx = forward(x)
         if spec.baseline == "distribution":
-            fb = torch.stack([_selected(model, target[k:k + 1].expand(len(baseline)))(baseline).mean()
-                              for k in range(len(x))])
+            fb = model(baseline).reshape(len(baseline), -1)[:, target].mean(dim=0)
         else:
             fb = forward(baseline)
     per_player = scores

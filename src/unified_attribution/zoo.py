@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from . import data
+from .taylor import float64_copy
 
 CACHE_ENV = "UNIFIED_ATTRIBUTION_CACHE"
 PROGRESS_ENV = "UNIFIED_ATTRIBUTION_PROGRESS"
@@ -176,7 +177,7 @@ class TrainedModel:
 
     def float64(self) -> nn.Module:
         """A float64 copy of the module (for comparisons at 1e-10; the original is untouched)."""
-        return copy.deepcopy(self.module).double().requires_grad_(False)
+        return float64_copy(self.module)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predicted class of each row of X."""

@@ -9,6 +9,7 @@ t(kappa) = (1 / kappa!) d^kappa f(b) (x - b)^kappa.
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from itertools import combinations_with_replacement
 from math import factorial, prod
@@ -35,6 +36,12 @@ def support(kappa: tuple[int, ...]) -> frozenset[int]:
 def support_mask(kappa: tuple[int, ...]) -> int:
     """S_kappa as a bit mask (the coalition encoding of :mod:`unified_attribution.games`)."""
     return sum(1 << i for i, k in enumerate(kappa) if k)
+
+
+def float64_copy(module):
+    """A float64 copy of a torch module in eval mode without parameter gradients; the
+    caller's module is left untouched."""
+    return copy.deepcopy(module).double().eval().requires_grad_(False)
 
 
 def kappa_factorial(kappa: tuple[int, ...]) -> int:

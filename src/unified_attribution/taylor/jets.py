@@ -23,11 +23,11 @@ Checked against nested ``torch.func.jacfwd`` (:mod:`.numeric`) in the tests.
 
 from __future__ import annotations
 
-import copy
-
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from . import float64_copy
 
 SUPPORTED = (nn.Sequential, nn.Linear, nn.Conv2d, nn.Flatten, nn.Identity, nn.Dropout,
              nn.Tanh, nn.Sigmoid, nn.Softplus, nn.ReLU, nn.MaxPool2d)
@@ -141,7 +141,7 @@ def series(model: nn.Module, start: torch.Tensor, direction: torch.Tensor, order
     jet[0] = start
     if order >= 1:
         jet[1] = direction
-    model = copy.deepcopy(model).double()  # never change the caller's model
+    model = float64_copy(model)  # never change the caller's model
     with torch.no_grad():
         out = _propagate(model, jet)
     return out.reshape(order + 1, len(start), -1)

@@ -26,28 +26,21 @@ polynomials written as torch modules, and the two routes against each other (tes
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import torch
 from torch import nn
 from torch.func import jacfwd
 
+from .. import games
 from ..games import MaskingGame
-from . import kappa_factorial, multi_indices, support_mask
+from . import float64_copy, kappa_factorial, multi_indices, support_mask
 
 MAX_TENSOR_ENTRIES = 5_000_000
 
 
-def _float64(model):
-    if isinstance(model, nn.Module):
-        return copy.deepcopy(model).double().eval().requires_grad_(False)
-    return model
-
-
 def _ray_function(game: MaskingGame):
     """g(t) = f(b + t ⊙ (x - b)) of a game's players, in float64."""
-    model = _float64(game.model)
+    model = float64_copy(game.model) if isinstance(game.model, nn.Module) else game.model
     x, b = game.x.double(), game.baseline.double()
     labels = torch.as_tensor(np.where(game.labels >= 0, game.labels, game.n))
     target = 0 if game.target is None else game.target
@@ -104,7 +97,6 @@ def effect_parts(game: MaskingGame, max_order: int) -> np.ndarray:
     coefficient of s^k sums the order-k terms whose support lies inside T; its Moebius
     transform over T keeps the support exactly S. At x_alpha = b + alpha (x - b) the parts
     scale as alpha^k, so one call serves every alpha."""
-    from .. import games
     from . import jets
 
     if not isinstance(game.model, nn.Module):

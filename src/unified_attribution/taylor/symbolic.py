@@ -30,7 +30,8 @@ import sympy as sp
 from . import kappa_factorial, multi_indices, support
 
 
-def _as_baseline(variables, baseline) -> dict:
+def baseline_map(variables, baseline) -> dict:
+    """{x_i: b_i}; symbols b_1..b_n when ``baseline`` is None, a number repeated, or a list."""
     if baseline is None:
         baseline = [sp.Symbol(f"b_{i + 1}") for i in range(len(variables))]
     elif not isinstance(baseline, (list, tuple)):
@@ -40,7 +41,8 @@ def _as_baseline(variables, baseline) -> dict:
     return dict(zip(variables, (sp.sympify(b) for b in baseline)))
 
 
-def _degree(expr, variables) -> int:
+def polynomial_degree(expr, variables) -> int:
+    """Total degree of ``expr`` in ``variables``; ValueError naming the fix if not a polynomial."""
     try:
         return sp.Poly(sp.expand(expr), *variables).total_degree()
     except sp.PolynomialError as err:
@@ -53,9 +55,9 @@ def taylor_terms(expr, variables: Sequence[sp.Symbol], baseline=None,
     """Every Taylor term t(kappa), 1 <= |kappa| <= order, of ``expr`` at ``baseline``
     (symbols b_1..b_n when None). Terms that vanish are left out."""
     variables = list(variables)
-    at = _as_baseline(variables, baseline)
+    at = baseline_map(variables, baseline)
     if order is None:
-        order = _degree(expr, variables)
+        order = polynomial_degree(expr, variables)
     derivative = {tuple([0] * len(variables)): sp.sympify(expr)}
     terms = {}
     for kappa in multi_indices(len(variables), order):
@@ -88,7 +90,7 @@ def generic_effects(terms: dict[tuple[int, ...], sp.Expr]):
 def masking_game(expr, variables, baseline=None) -> dict[frozenset[int], sp.Expr]:
     """v(S) = f(x_S, b_rest) for every coalition S of the variables' indices."""
     variables = list(variables)
-    at = _as_baseline(variables, baseline)
+    at = baseline_map(variables, baseline)
     n = len(variables)
     game = {}
     for size in range(n + 1):
@@ -127,8 +129,8 @@ class Proof:
 def prove_decomposition(expr, variables, baseline=None) -> Proof:
     """f(x) - f(b) = sum_i psi(i) + sum_{|S|>=2} J(S), by exact expansion (polynomials)."""
     variables = list(variables)
-    _degree(expr, variables)  # refuses non-polynomials with a clear message
-    at = _as_baseline(variables, baseline)
+    polynomial_degree(expr, variables)  # refuses non-polynomials with a clear message
+    at = baseline_map(variables, baseline)
     psi, interactions = generic_effects(taylor_terms(expr, variables, list(at.values())))
     f_b = sp.sympify(expr).subs(at, simultaneous=True)
     residual = sp.expand(expr - f_b - sum(psi.values()) - sum(interactions.values()))
@@ -138,8 +140,8 @@ def prove_decomposition(expr, variables, baseline=None) -> Proof:
 def prove_effects_are_dividends(expr, variables, baseline=None) -> Proof:
     """psi(i) = H({i}) and J(S) = H(S) for every coalition, by exact expansion (polynomials)."""
     variables = list(variables)
-    _degree(expr, variables)
-    at = _as_baseline(variables, baseline)
+    polynomial_degree(expr, variables)
+    at = baseline_map(variables, baseline)
     psi, interactions = generic_effects(taylor_terms(expr, variables, list(at.values())))
     dividends = harsanyi_dividends(expr, variables, list(at.values()))
     residuals = {}
