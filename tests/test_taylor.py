@@ -174,3 +174,22 @@ def test_relu_at_a_kink_follows_the_first_non_zero_coefficient():
     c = jets.series(relu, torch.zeros(1, 3, dtype=torch.float64),
                     torch.tensor([[1.0, -1.0, 0.0]], dtype=torch.float64), 2)
     assert_allclose(c[1, 0].numpy(), [1.0, 0.0, 0.0])
+
+
+def test_gradient_parts_match_the_terms_by_multi_index():
+    net = smooth_net(4)
+    x = torch.randn(5, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    b = torch.full((5,), 0.1, dtype=torch.float64)
+    order = 4
+    terms = numeric.taylor_terms(games.MaskingGame(net, x, b, target=1), order)
+    parts = numeric.gradient_parts(net, x, b, target=1, max_order=order)
+    for k in range(1, order + 1):
+        slow = [sum(kap[i] * v for kap, v in terms.items() if sum(kap) == k) for i in range(5)]
+        assert_allclose(parts[k - 1], slow, atol=1e-10, err_msg=f"order {k}")
+
+
+def test_differentiable_series_is_the_same_series():
+    net = smooth_net(5)
+    start, direction = torch.randn(2, 3, 5, dtype=torch.float64).unbind(0)
+    assert_allclose(jets.series(net, start, direction, 6, differentiable=True).detach(),
+                    jets.series(net, start, direction, 6), rtol=0, atol=0)

@@ -20,8 +20,10 @@ from __future__ import annotations
 from itertools import combinations
 from math import factorial
 
+import numpy as np
 import sympy as sp
 
+from . import games
 from .taylor import symbolic
 
 KAPPA_I, ORDER, SIZE = sp.symbols("kappa_i |kappa| |S|", positive=True, integer=True)
@@ -44,17 +46,17 @@ def weight(method: str) -> sp.Expr:
     return WEIGHTS[method][1]
 
 
+def _symbols_at(i: int, key, patch_of: dict[int, frozenset] | None) -> dict:
+    """Values of the weight's symbols for variable ``i`` and a multi-index or coalition."""
+    if isinstance(key, frozenset):
+        meets = int(bool(key & patch_of[i])) if patch_of else 0
+        return {IN_S: int(i in key), SIZE: len(key), MEETS: meets}
+    return {KAPPA_I: key[i], ORDER: sum(key)}
+
+
 def _weight_value(method: str, i: int, key, patch_of: dict[int, frozenset] | None):
-    kind, _ = WEIGHTS[method]
-    if kind == "terms":
-        kappa = key
-        return kappa[i] if method == "gradient_x_input" else sp.Rational(kappa[i], sum(kappa))
-    coalition = key
-    if method == "occlusion_1":
-        return int(i in coalition)
-    if method == "shapley_value":
-        return sp.Rational(1, len(coalition)) if i in coalition else 0
-    return int(bool(coalition & patch_of[i]))  # occlusion_patch
+    """w_i(kappa) or w_i(S): the displayed weight itself, evaluated exactly."""
+    return WEIGHTS[method][1].subs(_symbols_at(i, key, patch_of))
 
 
 def rebuild(method: str, expr, variables, baseline=None, patches=None) -> list[sp.Expr]:
@@ -69,6 +71,43 @@ def rebuild(method: str, expr, variables, baseline=None, patches=None) -> list[s
         effects = {s: h for s, h in symbolic.harsanyi_dividends(expr, variables, baseline).items() if s}
     return [sp.expand(sum(_weight_value(method, i, key, patch_of) * value
                           for key, value in effects.items())) for i in range(n)]
+
+
+def rebuild_from_parts(method: str, parts: np.ndarray) -> np.ndarray:
+    """Gradient family, numerically: a_i = sum_k g(k) G[k-1, i] for weights
+    w_i(kappa) = kappa_i g(|kappa|), with G from
+    :func:`unified_attribution.taylor.numeric.gradient_parts` (orders 1..K). Returns the
+    scores truncated at every order, shape (K, n): row K-1 uses the terms up to order K."""
+    if WEIGHTS.get(method, ("",))[0] != "terms":
+        raise ValueError(f"{method!r} has no weights over Taylor terms; gradient family: "
+                         f"{', '.join(m for m, (kind, _) in WEIGHTS.items() if kind == 'terms')}")
+    per_order = sp.simplify(WEIGHTS[method][1] / KAPPA_I)
+    if KAPPA_I in per_order.free_symbols:
+        raise NotImplementedError(f"{method}: weights not of the form kappa_i g(|kappa|)")
+    orders = np.arange(1, len(parts) + 1)
+    g = np.broadcast_to(sp.lambdify(ORDER, per_order, "numpy")(orders), orders.shape)
+    return np.cumsum(g[:, None] * parts, axis=0)
+
+
+def rebuild_from_dividends(method: str, effects: games.Effects, patches=None) -> np.ndarray:
+    """Perturbation family, numerically: a_i = sum_{S non-empty} w_i(S) H(S) over the
+    dividends of a game's players (``effects``), the weights evaluated by lambdify from the
+    same expressions :func:`weight` displays. ``patches``: for Occlusion-patch, a partition
+    of the players."""
+    if WEIGHTS.get(method, ("",))[0] != "dividends":
+        raise ValueError(f"{method!r} has no weights over dividends; perturbation family: "
+                         f"{', '.join(m for m, (kind, _) in WEIGHTS.items() if kind == 'dividends')}")
+    n = effects.n
+    masks = np.arange(1, 2**n)
+    members = (masks[None, :] >> np.arange(n)[:, None]) & 1  # (n, 2**n - 1)
+    meets = np.zeros_like(members)
+    if method == "occlusion_patch":
+        patch_of = _patch_of(patches, n)
+        patch_masks = np.array([games.mask_of(patch_of[i], n) for i in range(n)])
+        meets = ((masks[None, :] & patch_masks[:, None]) != 0).astype(int)
+    w = sp.lambdify((IN_S, SIZE, MEETS), WEIGHTS[method][1], "numpy")(
+        members, games.coalition_sizes(n)[masks][None, :], meets)
+    return np.broadcast_to(w, members.shape) @ effects.dividends[masks]
 
 
 def _patch_of(patches, n: int) -> dict[int, frozenset]:

@@ -47,6 +47,7 @@ class Method:
     options: dict = field(default_factory=dict)
     baseline: str = "tensor"  # "tensor" (one per input) or "distribution" (samples)
     players: bool = False  # takes players= (groups of input elements)
+    budget: str | None = None  # the option setting its numerical budget (steps, samples)
     run: Callable = field(default=None, repr=False, compare=False)
 
 
@@ -104,7 +105,9 @@ def _gradient_x_input(model, x, baseline, target, players):
            allocation="w_i(kappa) = kappa_i / |kappa|",
            assumptions="differentiable model; the integral by captum's Gauss-Legendre "
                        "quadrature (exact for polynomials of degree < 2 n_steps, up to "
-                       "captum's float32 quadrature weights: relative error ~1e-8)")
+                       "captum's float32 quadrature weights: relative error ~1e-8); at a "
+                       "ReLU kink the quadrature error falls only like 1/n_steps",
+           budget="n_steps")
 def _integrated_gradients(model, x, baseline, target, players, n_steps=64):
     ig = _captum("IntegratedGradients")(model)
     return ig.attribute(x.requires_grad_(), baselines=baseline, target=target, n_steps=n_steps,
@@ -117,7 +120,7 @@ def _integrated_gradients(model, x, baseline, target, players, n_steps=64):
            allocation="Integrated Gradients' weights, averaged over baselines b ~ p",
            assumptions="differentiable model; Monte Carlo over baselines and t "
                        "(captum's GradientShap with stdevs = 0), seeded",
-           baseline="distribution")
+           baseline="distribution", budget="n_samples")
 def _expected_gradients(model, x, baseline, target, players, n_samples=200, seed=0):
     shap = _captum("GradientShap")(model)
     # captum draws baselines with numpy's global generator and t with torch's: seed both,
@@ -146,12 +149,24 @@ def _occlusion_1(model, x, baseline, target, players):
            formula="a_i = mean over windows W containing i of f(x) - f(x with x_W := b_W)",
            allocation="with non-overlapping windows: w_i(S) = 1 for every S meeting i's patch",
            assumptions="captum's Occlusion: a window slides with the given strides; a "
-                       "pixel covered by several windows gets the mean of their differences")
+                       "pixel covered by several windows gets the mean of their differences. "
+                       "With players= (non-overlapping patches of any input shape, e.g. "
+                       "games.patches for a flat image) captum's FeatureAblation occludes "
+                       "each patch instead, and window is not used",
+           players=True)
 def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), strides=None):
+    if players is not None:
+        labels = games.player_labels(players, x[0])
+        unused = labels < 0  # elements of no patch are never occluded: score 0
+        labels = np.where(unused, labels.max() + 1, labels)
+        mask = torch.as_tensor(labels).reshape(1, *x.shape[1:])
+        scores = _captum("FeatureAblation")(model).attribute(x, baselines=baseline, target=target,
+                                                            feature_mask=mask)
+        return scores * torch.as_tensor(~unused).reshape(x.shape[1:])
     window = tuple(window)
     if len(window) != x.dim() - 1:
         raise ValueError(f"window {window} must have one size per input dimension "
-                         f"{tuple(x.shape[1:])}")
+                         f"{tuple(x.shape[1:])}; for a flat input pass the patches as players=")
     occlusion = _captum("Occlusion")(model)
     return occlusion.attribute(x, sliding_window_shapes=window, strides=strides or window,
                                baselines=baseline, target=target)

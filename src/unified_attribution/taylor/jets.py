@@ -41,13 +41,12 @@ def _times(a: torch.Tensor, b: torch.Tensor, k: int) -> torch.Tensor:
 def _activation(u: torch.Tensor, value, derivative) -> torch.Tensor:
     """y = phi(u) given phi (``value``) and ``derivative(y, m)``, coefficient m of
     phi'(u(s)) computed from y_0..y_m: one new coefficient per order, O(K^2) in all."""
-    y = torch.zeros_like(u)
-    y[0] = value(u[0])
+    y = [value(u[0])]  # a list, not in-place writes: autograd can differentiate through it
     w = []  # coefficients of phi'(u(s))
     for k in range(1, len(u)):
         w.append(derivative(y, k - 1))
-        y[k] = sum(j * u[j] * w[k - j] for j in range(1, k + 1)) / k
-    return y
+        y.append(sum(j * u[j] * w[k - j] for j in range(1, k + 1)) / k)
+    return torch.stack(y)
 
 
 def _tanh_derivative(y, m):  # phi' = 1 - y^2
@@ -131,17 +130,16 @@ def _propagate(module: nn.Module, jet: torch.Tensor) -> torch.Tensor:
                     f"torch function, slower) instead.")
 
 
-def series(model: nn.Module, start: torch.Tensor, direction: torch.Tensor, order: int) -> torch.Tensor:
+def series(model: nn.Module, start: torch.Tensor, direction: torch.Tensor, order: int,
+           differentiable: bool = False) -> torch.Tensor:
     """Coefficients c_0..c_order of model(start + s * direction) at s = 0, float64, shaped
-    (order + 1, batch, outputs). ``start`` and ``direction`` are input batches."""
+    (order + 1, batch, outputs). ``start`` and ``direction`` are input batches;
+    ``differentiable=True`` keeps autograd on (e.g. for d c_k / d direction)."""
     if order < 0:
         raise ValueError(f"order must be >= 0, got {order}")
     start, direction = torch.broadcast_tensors(start.double(), direction.double())
-    jet = torch.zeros(order + 1, *start.shape, dtype=torch.float64)
-    jet[0] = start
-    if order >= 1:
-        jet[1] = direction
+    jet = torch.stack([start, direction, *[torch.zeros_like(start)] * (order - 1)])[:order + 1]
     model = float64_copy(model)  # never change the caller's model
-    with torch.no_grad():
+    with torch.set_grad_enabled(differentiable):
         out = _propagate(model, jet)
     return out.reshape(order + 1, len(start), -1)

@@ -129,3 +129,28 @@ def radius_of_convergence(parts: np.ndarray) -> float:
     upper = orders[max(1, len(c) // 2):]
     growth = np.max(c[upper] ** (1.0 / upper))
     return float("inf") if growth == 0 else float(1.0 / growth)
+
+
+def gradient_parts(model: nn.Module, x: torch.Tensor, baseline: torch.Tensor, target: int,
+                   max_order: int) -> np.ndarray:
+    """G[k-1, i] = sum over |kappa| = k of kappa_i t(kappa), k = 1..max_order, for every
+    input element i (float64), by Taylor-mode AD (:mod:`.jets`).
+
+    The order-k part of the expansion at b is T_k(Delta) = c_k, the coefficient of s^k in
+    f(b + s Delta); it is homogeneous of degree k in Delta, and Euler's identity gives
+    sum_{|kappa|=k} kappa_i t(kappa) = Delta_i dT_k/dDelta_i: one backward pass per order.
+    Every gradient-family weight of the form kappa_i g(|kappa|) rebuilds from G
+    (:func:`unified_attribution.allocation.rebuild_numeric`)."""
+    from . import jets
+
+    start = baseline.detach().double().reshape(1, *x.shape)
+    delta = (x.detach().double() - baseline.detach().double()).reshape(1, *x.shape)
+    delta.requires_grad_(True)
+    coefficients = jets.series(model, start, delta, max_order, differentiable=True)[:, 0, target]
+    parts = []
+    for k in range(1, max_order + 1):
+        (gradient,) = torch.autograd.grad(coefficients[k], delta, retain_graph=k < max_order,
+                                          allow_unused=True)
+        gradient = torch.zeros_like(delta) if gradient is None else gradient
+        parts.append((delta * gradient).detach().reshape(-1).numpy())
+    return np.stack(parts)

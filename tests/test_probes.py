@@ -1,0 +1,48 @@
+"""Probes: models whose game is one known effect, and the verdicts they give."""
+
+import numpy as np
+import pytest
+
+from unified_attribution import allocation, methods, probes
+
+
+@pytest.mark.parametrize("probe", probes.all_probes(), ids=lambda p: p.name)
+def test_every_probe_is_a_single_effect(probe):
+    assert probes.check(probe) < 1e-12
+    assert abs(probe.effect) > 0.5
+
+
+@pytest.mark.parametrize("method", list(allocation.WEIGHTS))
+def test_probes_agree_with_the_weights(method):
+    from_weights = allocation.principles(method)
+    from_probes = probes.verdicts(method)
+    for principle, (holds, _) in from_weights.items():
+        verdict = from_probes[principle][0]
+        assert (verdict != "fails") == holds, (principle, verdict, from_weights[principle])
+
+
+def test_measured_violations_are_the_derived_ones():
+    _, kinked, _, pair, triple = probes.all_probes()
+    # Gradient x Input: x_1 f'(x_1) = 1 * 2 on ReLU(2 x_1 - 1), whose effect is 1
+    assert probes.measure("gradient_x_input", kinked)["P2"] == pytest.approx(1.0, abs=1e-12)
+    # Occlusion-1 gives the whole AND to each of its three members
+    assert probes.measure("occlusion_1", triple)["P3"] == pytest.approx(2.0, abs=1e-12)
+    # Occlusion-patch with patches {1, 2}, {3, 4}: the irrelevant 4th variable gets the AND of {1, 2, 3}
+    result = probes.measure("occlusion_patch", triple)
+    np.testing.assert_allclose(result["scores"], [1, 1, 1, 1], atol=1e-12)
+    assert probes.measure("shapley_value", pair)["scores"][:2] == pytest.approx([0.5, 0.5], abs=1e-12)
+
+
+def test_integration_error_is_not_a_verdict():
+    # Gauss-Legendre IG misses the kink of the triple AND; the miss shrinks with the steps
+    coarse = probes.worst("integrated_gradients", n_steps=64)["P3"][0]
+    fine = probes.worst("integrated_gradients", n_steps=1024)["P3"][0]
+    assert 1e-4 < fine < coarse / 2
+    assert probes.verdicts("integrated_gradients")["P3"][0] == "holds in the limit"
+
+
+def test_every_registered_method_runs_on_every_probe():
+    for method in methods.REGISTRY:
+        for probe in probes.all_probes():
+            scores = probes.measure(method, probe)["scores"]
+            assert scores.shape == (probes.N_VARIABLES,) and np.isfinite(scores).all()
