@@ -59,6 +59,16 @@ def _weight_value(method: str, i: int, key, patch_of: dict[int, frozenset] | Non
     return WEIGHTS[method][1].subs(_symbols_at(i, key, patch_of))
 
 
+def weights_of(method: str, key, n: int, patches=None) -> list[sp.Expr]:
+    """[w_1, ..., w_n] of ``method`` on one effect: a multi-index (tuple, gradient family) or
+    a coalition (any iterable of 0-based players, perturbation family)."""
+    weight(method)
+    if WEIGHTS[method][0] == "dividends":
+        key = frozenset(key)
+    patch_of = _patch_of(patches, n) if method == "occlusion_patch" else None
+    return [_weight_value(method, i, key, patch_of) for i in range(n)]
+
+
 def rebuild(method: str, expr, variables, baseline=None, patches=None) -> list[sp.Expr]:
     """The scores of ``method`` rebuilt from the effects of ``expr`` (a polynomial) with the
     method's weights. ``patches``: for Occlusion-patch, a partition of the variable indices."""

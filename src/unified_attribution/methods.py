@@ -103,15 +103,16 @@ def _gradient_x_input(model, x, baseline, target, players):
            reference="sundararajan2017axiomatic",
            formula="a_i = (x_i - b_i) int_0^1 df/dx_i (b + t (x - b)) dt",
            allocation="w_i(kappa) = kappa_i / |kappa|",
-           assumptions="differentiable model; the integral by captum's Gauss-Legendre "
-                       "quadrature (exact for polynomials of degree < 2 n_steps, up to "
+           assumptions="differentiable model; the integral by captum's quadrature (quadrature=, "
+                       "default Gauss-Legendre (exact for polynomials of degree < 2 n_steps, up to "
                        "captum's float32 quadrature weights: relative error ~1e-8); at a "
                        "ReLU kink the quadrature error falls only like 1/n_steps",
            budget="n_steps")
-def _integrated_gradients(model, x, baseline, target, players, n_steps=64):
+def _integrated_gradients(model, x, baseline, target, players, n_steps=64,
+                          quadrature="gausslegendre"):
     ig = _captum("IntegratedGradients")(model)
     return ig.attribute(x.requires_grad_(), baselines=baseline, target=target, n_steps=n_steps,
-                        method="gausslegendre")
+                        method=quadrature)
 
 
 @_register(name="expected_gradients", title="Expected Gradients", family="gradient",

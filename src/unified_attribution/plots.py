@@ -104,3 +104,87 @@ def order_profile(shares: np.ndarray, ylabel: str, ax=None):
     ax.set_ylabel(ylabel)
     ax.figure.tight_layout()
     return ax.figure
+
+
+def attribution_maps(images: np.ndarray, maps: dict[str, np.ndarray], titles=None, size: float = 1.15):
+    """One row of input images, then one row of maps per method (red positive, blue
+    negative, each map scaled to its own largest |score|)."""
+    images = np.asarray(images)
+    n = len(images)
+    fig, axes = plt.subplots(len(maps) + 1, n, figsize=(size * n + 1.6, size * (len(maps) + 1)),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for k, image in enumerate(images):
+        axes[0, k].imshow(image, cmap="gray_r", interpolation="nearest")
+        if titles is not None:
+            axes[0, k].set_title(titles[k], fontsize=8)
+    axes[0, 0].set_ylabel("input", fontsize=8)
+    for row, (label, values) in enumerate(maps.items(), start=1):
+        values = np.asarray(values).reshape(images.shape)
+        for k, value in enumerate(values):
+            scale = np.abs(value).max() or 1.0
+            axes[row, k].imshow(value, cmap="bwr", vmin=-scale, vmax=scale, interpolation="nearest")
+        axes[row, 0].set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+    fig.tight_layout()
+    return fig
+
+
+def allocation_split(weights: dict[str, list[list[float]]], keys: list[str], n: int):
+    """How methods split single effects among variables: one panel per effect (``keys``,
+    e.g. multi-indices or coalitions), one group of bars per variable, one bar per method;
+    ``weights[method][k][i]`` is variable i's weight on effect k."""
+    fig, axes = plt.subplots(1, len(keys), figsize=(2.1 * len(keys) + 0.6, 2.6), sharey=True,
+                             squeeze=False)
+    width = 0.8 / len(weights)
+    for k, (ax, key) in enumerate(zip(axes.flat, keys)):
+        for m, (label, w) in enumerate(weights.items()):
+            ax.bar(np.arange(n) + (m - (len(weights) - 1) / 2) * width, w[k], width,
+                   label=label if k == 0 else None)
+        ax.axhline(1, color="black", linewidth=0.6, linestyle=":")
+        ax.set_xticks(np.arange(n), [f"x{i + 1}" for i in range(n)])
+        ax.set_title(key, fontsize=9)
+    axes[0, 0].set_ylabel("weight")
+    fig.legend(loc="upper center", ncol=len(weights), fontsize=8, bbox_to_anchor=(0.5, 1.02))
+    fig.tight_layout(rect=(0, 0, 1, 0.88))
+    return fig
+
+
+def feature_scores(scores: dict[str, np.ndarray], names, top: int = 10, ax=None):
+    """Horizontal bars of each method's scores for one input, the ``top`` features by the
+    largest |score| over methods."""
+    names = np.asarray(names)
+    stacked = np.stack([np.asarray(s, dtype=float) for s in scores.values()])
+    order = np.argsort(-np.abs(stacked).max(axis=0))[:top][::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 0.32 * top + 1.2))
+    height = 0.8 / len(scores)
+    for m, (label, s) in enumerate(scores.items()):
+        ax.barh(np.arange(len(order)) + (m - (len(scores) - 1) / 2) * height,
+                np.asarray(s)[order], height, label=label)
+    ax.set_yticks(np.arange(len(order)), names[order], fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("score")
+    ax.legend(fontsize=8)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def budget_curve(budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: str, ax=None):
+    """Median (line) and range (band, if several rows) of an error against a numerical
+    budget (steps, samples) on log-log axes; ``errors[label]`` has one row per input."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.4))
+    for label, err in errors.items():
+        err = np.atleast_2d(np.asarray(err, dtype=float))
+        line, = ax.plot(budgets, np.median(err, axis=0), marker="o", markersize=3, label=label)
+        if len(err) > 1:
+            ax.fill_between(budgets, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    ax.figure.tight_layout()
+    return ax.figure

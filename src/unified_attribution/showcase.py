@@ -1,0 +1,66 @@
+"""What the method chapters share: the same inputs, the same runs, the same tables.
+
+Every method chapter shows its methods on the same handful of test digits (the first test
+image of each of the classes 0-5, explained for the class the model predicts) and on the
+same tabular inputs, so maps and scores compare across chapters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import methods
+from .methods import Attribution, attribute
+from .zoo import TrainedModel
+
+DIGIT_CLASSES = tuple(range(6))
+
+
+def digit_examples(model: TrainedModel, classes=DIGIT_CLASSES) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first test image of each class in ``classes`` as the model's float64 input, and
+    the class the model predicts for each (the target explained)."""
+    dataset = model.dataset
+    rows = [int(np.flatnonzero(dataset.y_test == c)[0]) for c in classes]
+    X = dataset.X_test[rows]
+    return model.inputs(X).double(), torch.as_tensor(model.predict(X))
+
+
+def run(names, model: torch.nn.Module, x: torch.Tensor, baseline, target, background=None,
+        options: dict | None = None) -> dict[str, Attribution]:
+    """``attribute`` for each method of ``names`` on the same inputs; methods that take a
+    distribution of baselines get ``background``; ``options[name]`` are extra options."""
+    options = options or {}
+    out = {}
+    for name in names:
+        spec = methods.get(name)
+        b = background if spec.baseline == "distribution" else baseline
+        out[name] = attribute(name, model, x, b, target=target, **options.get(name, {}))
+    return out
+
+
+def method_table(names) -> pd.DataFrame:
+    """Formula, allocation rule and assumptions of each method, from the registry."""
+    rows = [methods.get(n) for n in names]
+    return pd.DataFrame({"method": [m.title for m in rows], "formula": [m.formula for m in rows],
+                         "allocation of effects": [m.allocation for m in rows],
+                         "assumptions": [m.assumptions for m in rows]})
+
+
+def gap_table(attributions: dict[str, Attribution]) -> pd.DataFrame:
+    """Completeness gaps, sum of scores - (f(x) - f(b)), relative to |f(x) - f(b)|: median
+    and largest over the inputs, per method."""
+    rows = []
+    for name, a in attributions.items():
+        relative = (a.gap.abs() / a.delta.abs()).numpy()
+        rows.append({"method": methods.get(name).title, "median |gap| / |f(x) - f(b)|": np.median(relative),
+                     "largest": relative.max()})
+    return pd.DataFrame(rows)
+
+
+def html(table: pd.DataFrame, digits: int = 3):
+    """A table for the book: fixed float format, no index (the same text on every run)."""
+    from IPython.display import HTML
+
+    return HTML(table.to_html(index=False, float_format=lambda v: f"{v:.{digits}g}"))
