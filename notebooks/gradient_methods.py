@@ -40,13 +40,12 @@ import torch
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import allocation, plots, showcase, zoo
+from unified_attribution import allocation, methods, plots, showcase, zoo
 from unified_attribution.methods import attribute
 from unified_attribution.taylor import numeric, symbolic
 
 GRADIENT = ["gradient_x_input", "integrated_gradients", "expected_gradients"]
-TITLES = {"gradient_x_input": "Gradient x Input", "integrated_gradients": "Integrated Gradients",
-          "expected_gradients": "Expected Gradients"}
+TITLES = {m: methods.get(m).title for m in GRADIENT}
 showcase.html(showcase.method_table(GRADIENT))
 
 # %% [markdown]

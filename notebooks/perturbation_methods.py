@@ -41,13 +41,12 @@ import torch
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import allocation, games, plots, showcase, zoo
+from unified_attribution import allocation, games, methods, plots, showcase, zoo
 from unified_attribution.methods import attribute
 from unified_attribution.taylor import symbolic
 
 PERTURBATION = ["occlusion_1", "occlusion_patch", "prediction_difference", "shapley_value"]
-TITLES = {"occlusion_1": "Occlusion-1", "occlusion_patch": "Occlusion-patch",
-          "prediction_difference": "Prediction Difference", "shapley_value": "Shapley value"}
+TITLES = {m: methods.get(m).title for m in PERTURBATION}
 showcase.html(showcase.method_table(PERTURBATION))
 
 # %% [markdown]
@@ -150,14 +149,14 @@ for label, trained, shape, patch_players, occlusion_by, n_checked in checks:
         pixel_game = games.MaskingGame(f, x[k], 0.0, players=[[p] for p in centre], target=target)
         rebuilt = allocation.rebuild_from_dividends("occlusion_1", games.harsanyi(pixel_game))
         scores = attribute("occlusion_1", f, x[k:k + 1], target=target).scores[0].reshape(-1).numpy()
-        differences.append((label, "Occlusion-1", np.abs(scores[centre] - rebuilt).max()))
+        differences.append((label, TITLES["occlusion_1"], np.abs(scores[centre] - rebuilt).max()))
         if label == "MLP":  # one game per replacement row
             scores = attribute("prediction_difference", f, x[k:k + 1], replacements, target=target,
                                players=patch_players, n_samples=len(replacements), seed=seed).scores[0]
             rebuilt = np.mean([allocation.rebuild_from_dividends("occlusion_1", games.harsanyi(
                 games.MaskingGame(f, x[k], row, players=patch_players, target=target)))
                 for row in replacements], axis=0)
-            differences.append((label, "Prediction Difference", np.abs(per_patch(scores) - rebuilt).max()))
+            differences.append((label, TITLES["prediction_difference"], np.abs(per_patch(scores) - rebuilt).max()))
 differences = pd.DataFrame(differences, columns=["model", "method", "largest |run - rebuilt|"])
 worst = differences.groupby(["model", "method"], as_index=False).max()
 glue("perturbation_worst_difference", f"{worst['largest |run - rebuilt|'].max():.0e}", display=False)

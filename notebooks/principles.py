@@ -85,7 +85,7 @@ showcase.html(scores.reset_index(names="method"))
 
 # %%
 verdict_rows, violation_rows = [], []
-for name in methods.REGISTRY:
+for name in registered:
     from_probes = probes.verdicts(name)
     from_weights = allocation.principles(name) if name in allocation.WEIGHTS else None
     title = methods.get(name).title
