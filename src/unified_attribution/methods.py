@@ -4,18 +4,20 @@
 :class:`Attribution`: scores shaped like ``x`` (a batch) and the completeness gap
 sum(scores) - (f(x) - f(b)) of every input, the diagnostic users rely on.
 
-Registered so far: the gradient and perturbation families. The propagation family (LRP,
-Deep Taylor, DeepLIFT, DeepShap, Grad-CAM) comes with its own issue; :data:`PAPER_A_METHODS`
-lists all fourteen.
+All fourteen methods of :data:`PAPER_A_METHODS` are registered, in three families: gradient,
+perturbation and propagation (LRP, Deep Taylor, DeepLIFT, DeepShap, Grad-CAM).
 
 Where captum has a method, captum runs it (Kokhlikyan et al. 2020); Shapley values are exact,
 from the Harsanyi dividends of :mod:`unified_attribution.games` (compared with shapiq's exact
 Shapley values and captum's ShapleyValueSampling in the tests); Prediction Difference is ours
-(compared with a brute-force loop in the tests).
+(compared with a brute-force loop in the tests); LRP-alpha-beta, Deep Taylor and DeepLIFT
+RevealCancel are ours, in :mod:`unified_attribution.propagation` (compared with captum's LRP
+and DeepLift where they overlap).
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
 from dataclasses import dataclass, field
 from typing import Callable
@@ -24,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import games
+from . import games, propagation
 
 PAPER_A_METHODS = (
     "gradient_x_input", "integrated_gradients", "expected_gradients", "lrp_epsilon",
@@ -45,7 +47,7 @@ class Method:
     allocation: str  # the allocation rule of paper A's reformulation (see the chapters)
     assumptions: str
     options: dict = field(default_factory=dict)
-    baseline: str = "tensor"  # "tensor" (one per input) or "distribution" (samples)
+    baseline: str = "tensor"  # "tensor" (one per input), "distribution" (samples) or "none"
     players: bool = False  # takes players= (groups of input elements)
     budget: str | None = None  # the option setting its numerical budget (steps, samples)
     run: Callable = field(default=None, repr=False, compare=False)
@@ -215,12 +217,122 @@ def _shapley_value(model, x, baseline, target, players):
     return scores
 
 
+_NO_BASELINE = "no baseline: explains f(x) itself (root point 0; the gap is against f(0))"
+
+
+@_register(name="lrp_epsilon", title="LRP-epsilon", family="propagation", reference="bach2015pixel",
+           formula="R_i = sum_j a_i w_ij / (z_j + eps sign z_j) R_j, R = f(x) at the output",
+           allocation="eps -> 0 on ReLU nets: Gradient x Input at b = 0 (w_i(kappa) = kappa_i); "
+                      "one neuron y = g(c + sum_i u_i): share u_i / (c + s + eps) of y, the "
+                      "bias keeps the rest",
+           assumptions="captum's LRP, EpsilonRule(epsilon) on Linear and Conv2d layers, "
+                       "epsilon 1e-9 on pooling; " + _NO_BASELINE,
+           baseline="none")
+def _lrp_epsilon(model, x, baseline, target, players, epsilon=0.01):
+    from captum.attr._utils.lrp_rules import EpsilonRule
+
+    lrp = _captum("LRP")(copy.deepcopy(model))  # captum attaches its rules to the layers
+    for layer in propagation.layers(lrp.model):
+        if isinstance(layer, propagation.LINEAR):
+            layer.rule = EpsilonRule(epsilon)
+        elif isinstance(layer, propagation.POOLING + (nn.Flatten,)):
+            layer.rule = EpsilonRule()  # captum's default; Flatten has none, this passes R on
+    return lrp.attribute(x.requires_grad_(), target=target)
+
+
+@_register(name="lrp_alpha_beta", title="LRP-alpha-beta", family="propagation",
+           reference="bach2015pixel",
+           formula="R_i = sum_j (alpha z_ij+ / z_j+ - beta z_ij- / z_j-) R_j, z_ij = a_i w_ij",
+           allocation="one neuron: every effect, and the root value, split in the same "
+                      "proportions alpha u_i+ / s+ - beta u_i- / s- of the signed contributions",
+           assumptions="ours (propagation.alpha_beta): alpha - beta = 1, biases ignored, "
+                       "pooling by the epsilon rule; " + _NO_BASELINE,
+           baseline="none")
+def _lrp_alpha_beta(model, x, baseline, target, players, alpha=2.0, beta=1.0):
+    rule = propagation.alpha_beta(alpha, beta)
+    return propagation.lrp(model, x, target, lambda _k, _layer: rule)
+
+
+@_register(name="deep_taylor", title="Deep Taylor", family="propagation",
+           reference="montavon2017deep",
+           formula="z^B rule at the first layer (x in [lower, upper]), z+ rule above",
+           allocation="z+ = LRP alpha 1 beta 0: y split by the positive contributions only",
+           assumptions="ours (propagation.deep_taylor); lower = 0, upper = inf gives the z+ "
+                       "rule at the first layer too; " + _NO_BASELINE,
+           baseline="none")
+def _deep_taylor(model, x, baseline, target, players, lower=0.0, upper=1.0):
+    return propagation.deep_taylor(model, x, target, lower, upper)
+
+
+@_register(name="deeplift_rescale", title="DeepLIFT Rescale", family="propagation",
+           reference="shrikumar2017learning",
+           formula="C_i = Delta x_i m_i, multipliers m = Delta y / Delta z at every ReLU, chained",
+           allocation="one nonlinearity of a linear map (or a sum of them): Integrated "
+                      "Gradients' weights kappa_i / |kappa|; deeper nets: not exactly",
+           assumptions="ours (propagation.deeplift): equals captum's DeepLift except where "
+                       "a ReLU feeds a max-pool, where captum 0.9 loses part of the "
+                       "difference (captum issue 1104); max-pooling by captum's rule")
+def _deeplift_rescale(model, x, baseline, target, players):
+    return propagation.deeplift(model, x, baseline, target, rule="rescale")
+
+
+@_register(name="deeplift_revealcancel", title="DeepLIFT RevealCancel", family="propagation",
+           reference="shrikumar2017learning",
+           formula="Delta y+- = two-player Shapley values of the positive and negative parts "
+                   "of Delta z; m+- = Delta y+- / Delta z+-",
+           allocation="one neuron: w_i(kappa) = kappa_i / |kappa_P(i)|, halved when kappa "
+                      "mixes positive and negative contributors (derived here)",
+           assumptions="ours (propagation.deeplift, rule='revealcancel' at every ReLU; the "
+                       "authors' genomics default kept Rescale after convolutions)")
+def _deeplift_revealcancel(model, x, baseline, target, players):
+    return propagation.deeplift(model, x, baseline, target, rule="revealcancel")
+
+
+@_register(name="deep_shap", title="DeepShap", family="propagation",
+           reference="lundberg2017unified",
+           formula="a_i = mean over baselines b ~ p of DeepLIFT Rescale (x, b)",
+           allocation="DeepLIFT Rescale's allocation, averaged over baselines b ~ p",
+           assumptions="ours: the mean of propagation.deeplift over every baseline given "
+                       "(captum's DeepLiftShap on models without a ReLU feeding a max-pool)",
+           baseline="distribution")
+def _deep_shap(model, x, baseline, target, players):
+    total = torch.zeros_like(x)
+    for b in baseline:
+        total += propagation.deeplift(model, x, b.expand_as(x), target, rule="rescale")
+    return total / len(baseline)
+
+
+@_register(name="grad_cam", title="Grad-CAM", family="propagation",
+           reference="selvaraju2017gradcam",
+           formula="L = ReLU(sum_k alpha_k A^k), alpha_k = mean_(u,v) dy/dA^k_uv, upsampled",
+           allocation="Gradient x Input on the feature map A (summed over channels) when dy/dA "
+                      "is spatially constant (global-average-pooling head), then ReLU",
+           assumptions="captum's LayerGradCam; layer = index in the chain (default: the "
+                       "output of the last convolution's ReLU); bilinear upsampling to the "
+                       "input, the same map for every input channel; " + _NO_BASELINE,
+           baseline="none")
+def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
+    chain = propagation.layers(model)
+    convolutions = [k for k, m in enumerate(chain) if isinstance(m, nn.Conv2d)]
+    if not convolutions:
+        raise propagation.UnsupportedModel("Grad-CAM needs a convolutional layer; this model "
+                                           "has none: use Gradient x Input on a layer instead")
+    if layer is None:
+        last = convolutions[-1]
+        layer = last + 1 if last + 1 < len(chain) and isinstance(chain[last + 1], nn.ReLU) else last
+    cam = _captum("LayerGradCam")(model, chain[layer]).attribute(x, target=target,
+                                                                  relu_attributions=relu)
+    if cam.dim() != 4:
+        raise propagation.UnsupportedModel(f"Grad-CAM needs a spatial feature map; layer "
+                                           f"{layer} ({chain[layer]}) gives shape {tuple(cam.shape)}")
+    cam = _captum("LayerAttribution").interpolate(cam, tuple(x.shape[2:]), "bilinear")
+    return cam.expand_as(x).clone()
+
+
 def get(name: str) -> Method:
     """The registered method ``name``."""
     if name not in REGISTRY:
-        pending = [m for m in PAPER_A_METHODS if m not in REGISTRY]
-        hint = f" ({name} is one of paper A's, not implemented yet)" if name in pending else ""
-        raise ValueError(f"unknown method {name!r}{hint}; registered: {', '.join(REGISTRY)}")
+        raise ValueError(f"unknown method {name!r}; registered: {', '.join(REGISTRY)}")
     return REGISTRY[name]
 
 
@@ -253,6 +365,11 @@ def _targets(model, x, target) -> torch.Tensor:
 
 def _baselines(spec: Method, x: torch.Tensor, baseline) -> torch.Tensor:
     b = torch.as_tensor(baseline, dtype=x.dtype)
+    if spec.baseline == "none":
+        if (b != 0).any():
+            raise ValueError(f"{spec.title} has no baseline: it explains f(x) itself, from the "
+                             f"root point 0; leave baseline=0 (the gap is reported against f(0))")
+        return torch.zeros_like(x)
     if spec.baseline == "distribution":
         if b.dim() != x.dim() or b.shape[1:] != x.shape[1:]:
             raise ValueError(f"{spec.name} takes a distribution of baselines: samples shaped "

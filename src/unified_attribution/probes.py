@@ -10,8 +10,10 @@ never matters. A method run on a probe then shows directly how it allocates that
 - P3 (interaction effects in full, |S| >= 2): |sum_{i in S} a_i - effect| / |effect|.
 
 This is the model-based counterpart of :func:`unified_attribution.allocation.principles`,
-which judges the weights; any registered method can run on a probe, including the
-propagation family (the probes use only layers those methods support, except ``bilinear``).
+which judges the weights; any registered method can run on a probe. The propagation family
+refuses the smooth pair (an nn.Bilinear, outside the layers it supports): that probe then
+tests nothing for them. Grad-CAM needs a convolution: it runs on the probe with the input
+read as a 2 x 2 image through a 1 x 1 identity convolution, whose output is its feature map.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from torch import nn
 
 from . import games
 from .methods import attribute, get
+from .propagation import UnsupportedModel
 
 N_VARIABLES = 4
 TOLERANCE = 1e-6  # relative; the probes run in float64
@@ -79,7 +82,7 @@ class _Product(nn.Module):
 
 
 def all_probes() -> list[Probe]:
-    """The five probes; every one has a single non-zero dividend."""
+    """The six probes; every one has a single non-zero dividend."""
     return [
         Probe("smooth independent", "f = 2 tanh(x_1): an independent effect with Taylor terms "
               "of every odd order", (0,),
@@ -93,6 +96,9 @@ def all_probes() -> list[Probe]:
               _unit([1, 1, 0, 0], -1.0)),
         Probe("triple AND", "f = ReLU(x_1 + x_2 + x_3 - 2): a unanimity game on {1, 2, 3}",
               (0, 1, 2), _unit([1, 1, 1, 0], -2.0)),
+        Probe("pair min", "f = ReLU(x_1) - ReLU(x_1 - x_2) = min(x_1, x_2): a unanimity game "
+              "on {1, 2} through a negative weight", (0, 1),
+              nn.Sequential(_linear([[1, 0, 0, 0], [1, -1, 0, 0]]), nn.ReLU(), _linear([[1, -1]]))),
     ]
 
 
@@ -104,21 +110,41 @@ def check(probe: Probe) -> float:
     return float(np.abs(dividends).max())
 
 
+def as_image(probe: Probe) -> Probe:
+    """The same probe on a 1 x 2 x 2 image: a 1 x 1 convolution (weight 1, no bias) and a
+    Flatten in front of the probe's layers, so that Grad-CAM has a feature map."""
+    identity = nn.Conv2d(1, 1, 1).double()
+    with torch.no_grad():
+        identity.weight.fill_(1.0)
+        identity.bias.zero_()
+    model = nn.Sequential(identity, nn.Flatten(), probe.model)
+    return Probe(probe.name, probe.description, probe.coalition, model,
+                 probe.x.reshape(1, 1, 2, 2), probe.baseline.reshape(1, 1, 2, 2))
+
+
 def _run(method: str, probe: Probe, options: dict) -> np.ndarray:
     spec = get(method)
-    baseline = probe.baseline
-    if spec.baseline == "distribution":  # one baseline: the distribution is b itself
-        baseline = probe.baseline.expand(2, -1)
     if method == "occlusion_patch":
         options = {"window": (2,), **options}
-    return attribute(method, probe.model, probe.x, baseline=baseline, **options).scores[0].numpy()
+    if method == "grad_cam":
+        probe = as_image(probe)
+    baseline = probe.baseline
+    if spec.baseline == "distribution":  # one baseline: the distribution is b itself
+        baseline = probe.baseline.expand(2, *probe.baseline.shape[1:])
+    scores = attribute(method, probe.model, probe.x, baseline=baseline, **options).scores
+    return scores[0].reshape(-1).numpy()
 
 
 def measure(method: str, probe: Probe, **options) -> dict:
     """The scores of ``method`` on ``probe`` and its violations of P1-P3 (relative to the
-    effect; None where the probe does not test the principle)."""
-    scores = _run(method, probe, options)
+    effect; None where the probe does not test the principle, or where the method refuses
+    the probe's layers: then ``refused`` says why and the scores are NaN)."""
     effect = probe.effect
+    try:
+        scores = _run(method, probe, options)
+    except UnsupportedModel as err:
+        return {"probe": probe.name, "effect": effect, "scores": np.full(N_VARIABLES, np.nan),
+                "P1": None, "P2": None, "P3": None, "refused": str(err)}
     inside = list(probe.coalition)
     outside = [j for j in range(N_VARIABLES) if j not in inside]
     return {
@@ -126,6 +152,7 @@ def measure(method: str, probe: Probe, **options) -> dict:
         "P1": float(np.abs(scores[outside]).max() / abs(effect)),
         "P2": float(abs(scores[inside[0]] - effect) / abs(effect)) if probe.kind == "independent" else None,
         "P3": float(abs(scores[inside].sum() - effect) / abs(effect)) if probe.kind == "interaction" else None,
+        "refused": None,
     }
 
 

@@ -1,0 +1,293 @@
+"""The propagation family: ours against captum, against hand-computed values, and against
+slow matrix forms written directly from the papers' formulas."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from unified_attribution import methods, propagation
+
+ONE = torch.tensor([0])
+
+
+def tiny_net() -> nn.Sequential:
+    """x (2) -> ReLU(W1 x + c1) (2) -> w2 . h: at x = (2, 1), z = (1, 4), y = 5."""
+    first, second = nn.Linear(2, 2).double(), nn.Linear(2, 1).double()
+    with torch.no_grad():
+        first.weight.copy_(torch.tensor([[1.0, -1.0], [2.0, 1.0]]))
+        first.bias.copy_(torch.tensor([0.0, -1.0]))
+        second.weight.copy_(torch.tensor([[1.0, 1.0]]))
+        second.bias.zero_()
+    return nn.Sequential(first, nn.ReLU(), second)
+
+
+X = torch.tensor([[2.0, 1.0]], dtype=torch.float64)
+
+
+# Worked out by hand in the comments (the chapter shows the same arithmetic).
+@pytest.mark.parametrize("method, options, expected", [
+    # R_h = (1, 4); neuron 1 splits 1 as (2, -1)/1, neuron 2 splits 4 as (4, 1)/4 (bias -1 in z)
+    ("lrp_epsilon", {"epsilon": 1e-12}, [6.0, 0.0]),
+    # R_h = 2 (1, 4) (no negative inputs at the output); neuron 1: 2 * 2 * [1, 0] - 1 * 2 * [0, 1]
+    ("lrp_alpha_beta", {}, [4 + 12.8, -2 + 3.2]),
+    # z^B on [0, 3]: neuron 1 terms (2, -1 + 3) / 4 of R = 1; neuron 2 (4, 1) / 5 of R = 4
+    ("deep_taylor", {"lower": 0.0, "upper": 3.0}, [0.5 + 3.2, 0.5 + 0.8]),
+    # reference 0: neuron 1 m = 1 on (2, -1); neuron 2 m = 4/5 on (4, 1)
+    ("deeplift_rescale", {}, [2 + 3.2, -1 + 0.8]),
+    # neuron 1: Delta y+ = (2 + 1)/2, Delta y- = (0 - 1)/2, so (2 * 0.75, -1 * 0.5); neuron 2 as Rescale
+    ("deeplift_revealcancel", {}, [1.5 + 3.2, -0.5 + 0.8]),
+])
+def test_hand_computed_values(method, options, expected):
+    scores = methods.attribute(method, tiny_net(), X, **options).scores[0]
+    np.testing.assert_allclose(scores.numpy(), expected, atol=1e-9)
+
+
+def random_mlp(seed, sizes=(6, 5, 4, 3)) -> nn.Sequential:
+    torch.manual_seed(seed)
+    layers = []
+    for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out).double())
+        if k < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def weights_of(model):
+    return [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in model if isinstance(m, nn.Linear)]
+
+
+def slow_lrp(model, x, target, rule, alpha=2.0, beta=1.0, eps=1e-9):
+    """R_i = sum_j q_ij R_j with the matrix q of each rule written out element by element."""
+    layers = weights_of(model)
+    activations = [x]
+    for k, (w, c) in enumerate(layers):
+        z = w @ activations[-1] + c
+        activations.append(np.maximum(z, 0) if k < len(layers) - 1 else z)
+    relevance = np.zeros_like(activations[-1])
+    relevance[target] = activations[-1][target]
+    for (w, c), a in zip(reversed(layers), reversed(activations[:-1])):
+        terms = w * a[None, :]  # z_ij, output j in rows
+        if rule == "epsilon":
+            z = terms.sum(1) + c
+            q = terms / (z + eps * np.where(z >= 0, 1, -1))[:, None]
+        else:
+            pos, neg = np.clip(terms, 0, None), np.clip(terms, None, 0)
+            sp, sn = pos.sum(1), neg.sum(1)
+            stable_n = sn + eps * np.where(sn >= 0, 1, -1)  # 0 / eps = 0 when no negative terms
+            q = alpha * pos / (sp + eps)[:, None] - beta * neg / stable_n[:, None]
+        relevance = q.T @ relevance
+    return relevance
+
+
+def slow_deeplift(model, x, ref, target, rule):
+    """Multipliers by the chain rule of Shrikumar et al. (2017), as matrices: through a linear
+    layer each term w_ij Delta a_j goes to the positive or the negative part of neuron i by
+    its sign; through a ReLU the parts are rescaled (Rescale) or get the two-player Shapley
+    values (RevealCancel)."""
+    layers = weights_of(model)
+    a, a_ref, steps = x, ref, []
+    for k, (w, c) in enumerate(layers):
+        z, z_ref = w @ a + c, w @ a_ref + c
+        terms = w * (a - a_ref)[None, :]
+        p, n = np.clip(terms, 0, None).sum(1), np.clip(terms, None, 0).sum(1)
+        if k == len(layers) - 1:
+            steps.append((w, a - a_ref, np.ones_like(z), np.ones_like(z)))
+            break
+        g = lambda t: np.maximum(t, 0)  # noqa: E731
+        if rule == "rescale":
+            dz = z - z_ref
+            m = np.where(np.abs(dz) < 1e-10, (z > 0) * 1.0, (g(z) - g(z_ref)) / np.where(dz == 0, 1, dz))
+            mp = mn = m
+        else:
+            up = 0.5 * (g(z_ref + p) - g(z_ref)) + 0.5 * (g(z_ref + n + p) - g(z_ref + n))
+            down = 0.5 * (g(z_ref + n) - g(z_ref)) + 0.5 * (g(z_ref + p + n) - g(z_ref + p))
+            mp = np.where(np.abs(p) < 1e-10, (z > 0) * 1.0, up / np.where(p == 0, 1, p))
+            mn = np.where(np.abs(n) < 1e-10, (z > 0) * 1.0, down / np.where(n == 0, 1, n))
+        steps.append((w, a - a_ref, mp, mn))
+        a, a_ref = g(z), g(z_ref)
+    multiplier = np.eye(len(layers[-1][1]))[target]  # d output / d (parts of) the last layer
+    for w, delta, mp, mn in reversed(steps):
+        up, down = multiplier * mp, multiplier * mn
+        sign = np.sign(w * delta[None, :])
+        both = np.where(sign > 0, up[:, None], np.where(sign < 0, down[:, None], 0.5 * (up + down)[:, None]))
+        multiplier = (w * both).sum(0)
+    return (x - ref) * multiplier
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lrp_against_slow_matrix_form(seed):
+    model = random_mlp(seed)
+    x = torch.randn(1, 6, dtype=torch.float64)
+    for rule, ours in [("epsilon", propagation.lrp(model, x, ONE, lambda k, _l: propagation.epsilon())),
+                       ("alpha_beta", propagation.lrp(model, x, ONE, lambda k, _l: propagation.alpha_beta()))]:
+        np.testing.assert_allclose(ours[0].numpy(), slow_lrp(model, x[0].numpy(), 0, rule), atol=1e-9)
+
+
+@pytest.mark.parametrize("rule", propagation.RULES)
+@pytest.mark.parametrize("seed", range(3))
+def test_deeplift_against_slow_matrix_form(seed, rule):
+    model = random_mlp(seed)
+    x, ref = torch.randn(2, 6, dtype=torch.float64)
+    ours = propagation.deeplift(model, x[None], ref[None], ONE, rule)[0].numpy()
+    np.testing.assert_allclose(ours, slow_deeplift(model, x.numpy(), ref.numpy(), 0, rule), atol=1e-10)
+    with torch.no_grad():
+        delta = (model(x) - model(ref))[0].item()
+    assert ours.sum() == pytest.approx(delta, abs=1e-10)  # summation to delta
+
+
+def test_revealcancel_differs_from_rescale_where_signs_mix():
+    # one neuron ReLU(x1 - x2 + 0.5) from 0 to (1, 1): Delta z = 0, so Rescale falls back to
+    # the slope 1; RevealCancel gives the two-player Shapley values of the parts +1 and -1
+    model = nn.Sequential(nn.Linear(2, 1).double(), nn.ReLU())
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[1.0, -1.0]]))
+        model[0].bias.fill_(0.5)
+    x, ref = torch.ones(1, 2, dtype=torch.float64), torch.zeros(1, 2, dtype=torch.float64)
+    reveal = propagation.deeplift(model, x, ref, ONE, "revealcancel")[0]
+    # Delta y+ = (1.5 - 0.5)/2 + (0.5 - 0)/2 = 0.75, Delta y- = (0 - 0.5)/2 + (0.5 - 1.5)/2 = -0.75
+    np.testing.assert_allclose(reveal.numpy(), [0.75, -0.75], atol=1e-12)
+    rescale = propagation.deeplift(model, x, ref, ONE, "rescale")[0]
+    np.testing.assert_allclose(rescale.numpy(), [1.0, -1.0], atol=1e-12)
+
+
+def cnn(seed, pool=True):
+    torch.manual_seed(seed)
+    tail = [nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3)] if pool else [nn.Flatten(), nn.Linear(4 * 64, 3)]
+    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 4, 3, padding=1),
+                         nn.ReLU(), *tail).double()
+
+
+def test_lrp_epsilon_matches_captum():
+    from captum.attr import LRP
+    from captum.attr._utils.lrp_rules import EpsilonRule
+
+    for model in (random_mlp(0), cnn(0)):
+        x = torch.rand(4, *((6,) if isinstance(model[0], nn.Linear) else (1, 8, 8)), dtype=torch.float64)
+        target = torch.tensor([0, 1, 2, 0])
+        ours = propagation.lrp(model, x, target, lambda k, _l: propagation.epsilon(0.1))
+        theirs = methods.attribute("lrp_epsilon", model, x, target=target, epsilon=0.1).scores
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-7)  # captum's Flatten rule: eps 1e-9
+        assert ours.abs().max() > 1e-4  # not trivially zero
+    assert isinstance(EpsilonRule(), object) and LRP  # imported from captum, not re-implemented
+
+
+def test_alpha1_beta0_and_deep_taylor_zplus_match_captum():
+    """LRP alpha 1 beta 0 = captum's Alpha1_Beta0_Rule with biases set to zero (inputs >= 0),
+    and Deep Taylor with the domain [0, inf) (z+ at every layer) is the same rule."""
+    from captum.attr import LRP
+    from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule, EpsilonRule
+
+    model = cnn(1)
+    x = torch.rand(3, 1, 8, 8, dtype=torch.float64)
+    target = torch.tensor([0, 1, 2])
+    ours = methods.attribute("lrp_alpha_beta", model, x, target=target, alpha=1.0, beta=0.0).scores
+    copied = copy.deepcopy(model)
+    for layer in copied:
+        if isinstance(layer, (nn.Linear, nn.Conv2d)):
+            layer.rule = Alpha1_Beta0_Rule(set_bias_to_zero=True)
+        elif isinstance(layer, (nn.MaxPool2d, nn.Flatten)):
+            layer.rule = EpsilonRule()
+    theirs = LRP(copied).attribute(x, target=target).detach()
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-9)
+    zplus = methods.attribute("deep_taylor", model, x, target=target, upper=float("inf")).scores
+    np.testing.assert_allclose(zplus.numpy(), ours.numpy(), atol=1e-12)
+
+
+def test_deeplift_matches_captum_except_relu_before_maxpool():
+    from captum.attr import DeepLift, DeepLiftShap
+
+    x, b = torch.rand(3, 1, 8, 8, dtype=torch.float64), torch.rand(3, 1, 8, 8, dtype=torch.float64)
+    target = torch.tensor([0, 1, 2])
+    model = cnn(2, pool=False)
+    ours = methods.attribute("deeplift_rescale", model, x, b, target=target).scores
+    np.testing.assert_allclose(ours.numpy(), DeepLift(model).attribute(x, baselines=b, target=target).detach().numpy(),
+                               atol=1e-10)
+    background = torch.rand(5, 1, 8, 8, dtype=torch.float64)
+    ours = methods.attribute("deep_shap", model, x, background, target=target).scores
+    theirs = DeepLiftShap(model).attribute(x, baselines=background, target=target).detach()
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-10)
+    # with a ReLU feeding a max-pool, captum 0.9 loses part of the difference (captum issue
+    # 1104); ours keeps summation to delta
+    model = cnn(2)
+    ours = methods.attribute("deeplift_rescale", model, x, b, target=target)
+    assert ours.gap.abs().max() < 1e-10
+    _, captum_gap = DeepLift(model).attribute(x, baselines=b, target=target, return_convergence_delta=True)
+    assert captum_gap.abs().max() > 1e-3
+
+
+def test_grad_cam_is_gradient_x_activation_under_an_average_pooling_head():
+    """dy/dA constant over positions: sum_k alpha_k A^k = sum_k A^k dy/dA^k, and the map sums
+    to y minus the head's bias."""
+    from captum.attr import LayerGradCam, LayerGradientXActivation
+
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                          nn.Flatten(), nn.Linear(4, 3)).double()
+    x = torch.rand(2, 1, 8, 8, dtype=torch.float64)
+    target = torch.tensor([1, 2])
+    cam = LayerGradCam(model, model[1]).attribute(x, target=target, relu_attributions=False).detach()
+    gxa = LayerGradientXActivation(model, model[1]).attribute(x, target=target).detach().sum(1, keepdim=True)
+    np.testing.assert_allclose(cam.numpy(), gxa.numpy(), atol=1e-12)
+    with torch.no_grad():
+        y = model(x)[torch.arange(2), target] - model[-1].bias[target]
+    np.testing.assert_allclose(cam.sum((1, 2, 3)).numpy(), y.numpy(), atol=1e-12)
+    scores = methods.attribute("grad_cam", model, x, target=target).scores
+    assert scores.shape == x.shape and (scores >= 0).all()
+
+
+def test_grad_cam_on_a_probe_by_hand():
+    from unified_attribution import probes
+
+    kinked = probes.as_image(probes.all_probes()[1])  # ReLU(2 x_1 - 1): gradient (2, 0, 0, 0)
+    scores = methods.attribute("grad_cam", kinked.model, kinked.x).scores
+    np.testing.assert_allclose(scores.reshape(-1).numpy(), [0.5] * 4, atol=1e-12)  # mean gradient x A = 1
+
+
+class InlineRelu(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first, self.second = nn.Linear(3, 3), nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.second(torch.relu(self.first(x)))
+
+
+class Chain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first, self.act, self.second = nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.second(self.act(self.first(x)))
+
+
+def test_models_outside_the_rules_are_refused_by_name():
+    x = torch.rand(2, 3)
+    relu = nn.ReLU()
+    cases = [
+        (InlineRelu(), "relu"),
+        (nn.Sequential(nn.Linear(3, 3), relu, nn.Linear(3, 3), relu, nn.Linear(3, 1)), "same module object"),
+        (nn.Sequential(nn.Linear(3, 3), nn.Sigmoid(), nn.Linear(3, 1)), "Sigmoid"),
+        (nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)).eval(), "BatchNorm1d"),
+    ]
+    for model, named in cases:
+        for method in ("lrp_epsilon", "deeplift_rescale", "deeplift_revealcancel", "deep_taylor"):
+            with pytest.raises(propagation.UnsupportedModel, match=named):
+                methods.attribute(method, model, x)
+    # a module whose forward is a plain chain of modules is traced and accepted
+    assert [type(m) for m in propagation.layers(Chain())] == [nn.Linear, nn.ReLU, nn.Linear]
+    with pytest.raises(propagation.UnsupportedModel, match="convolutional"):
+        methods.attribute("grad_cam", random_mlp(0), torch.rand(2, 6, dtype=torch.float64), target=0)
+
+
+def test_bad_options_and_baselines_are_explained():
+    model, x = tiny_net(), X
+    with pytest.raises(ValueError, match="alpha - beta = 1"):
+        methods.attribute("lrp_alpha_beta", model, x, alpha=2.0, beta=0.5)
+    with pytest.raises(ValueError, match="lower <= x <= upper"):
+        methods.attribute("deep_taylor", model, x)  # x = (2, 1) outside the default [0, 1]
+    with pytest.raises(ValueError, match="no baseline"):
+        methods.attribute("lrp_epsilon", model, x, baseline=0.5)
