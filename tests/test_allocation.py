@@ -60,7 +60,7 @@ def test_principle_verdicts_from_the_weights():
         assert tuple(found[p][0] for p in ("P1", "P2", "P3")) == verdicts, (method, found)
     detail = allocation.principles("gradient_x_input")["P2"][1]
     assert detail == "weight 4 on kappa=(4, 0, 0, 0)"
-    assert allocation.principles("occlusion_1")["P3"][1] == "weights sum to 4 on S={1, 2, 3, 4}"
+    assert allocation.principles("occlusion_1")["P3"][1] == "members' weights sum to 4 on S={1, 2, 3, 4}"
 
 
 def test_numeric_weights_are_the_displayed_ones():

@@ -198,26 +198,34 @@ def principles(method: str, n: int = 4, max_order: int = 4, patches=((0, 1), (2,
     else:
         keys = [(frozenset(c), frozenset(c)) for size in range(1, n + 1)
                 for c in combinations(range(n), size)]
+    return judge(keys, lambda key: [_weight_value(method, i, key, patch_of) for i in range(n)],
+                 "kappa" if kind == "terms" else "S")
+
+
+def judge(keys, weights_for, label: str = "kappa") -> dict:
+    """Verdicts on P1-P3 for weights ``weights_for(key)`` = [w_1, ..., w_n] over the effects
+    ``keys`` = [(key, members), ...]; shared by :func:`principles` and
+    :mod:`unified_attribution.layerwise`."""
     outside, single, total = [], [], []
     for key, members in keys:
-        w = [_weight_value(method, i, key, patch_of) for i in range(n)]
-        outside += [(abs(w[i]), key, i) for i in range(n) if i not in members]
+        w = weights_for(key)
+        outside += [(abs(w[i]), key, i) for i in range(len(w)) if i not in members]
         if len(members) == 1:
             (i,) = members
             single.append((abs(w[i] - 1), key, w[i]))
         else:
-            total.append((abs(sum(w) - 1), key, sum(w)))
+            inside = sum(w[i] for i in members)
+            total.append((abs(inside - 1), key, inside))
 
     def verdict(cases, describe):
         worst = max(cases, key=lambda c: c[0])
         return (worst[0] == 0, "holds" if worst[0] == 0 else describe(worst))
 
-    label = "kappa" if kind == "terms" else "S"
     return {
         "P1": verdict(outside, lambda c: f"variable {c[2] + 1} gets weight {c[0]} of the effect of "
                                          f"{label}={_show(c[1])}"),
         "P2": verdict(single, lambda c: f"weight {c[2]} on {label}={_show(c[1])}"),
-        "P3": verdict(total, lambda c: f"weights sum to {c[2]} on {label}={_show(c[1])}"),
+        "P3": verdict(total, lambda c: f"members' weights sum to {c[2]} on {label}={_show(c[1])}"),
     }
 
 

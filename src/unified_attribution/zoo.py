@@ -16,6 +16,9 @@ name            data          architecture
 digits_mlp      digits        64 -> 64 -> 32 -> 10, ReLU
 digits_cnn      digits        conv 3x3 (16) ReLU, conv 3x3 (32) ReLU, max-pool 2,
                               linear 512 -> 10
+digits_shallow  digits        64 -> 64 -> 10, ReLU (one nonlinear layer: DeepLIFT = IG)
+digits_gap_cnn  digits        conv 3x3 (16) ReLU, conv 3x3 (32) ReLU, global average
+                              pool, linear 32 -> 10 (Grad-CAM = Gradient x Input on A)
 smooth_mlp      wine          13 -> 32 -> 16 -> 3, tanh (analytic: Taylor terms exist)
 tabular_mlp     breast_cancer 30 -> 32 -> 16 -> 2, ReLU
 =============== ============= ================================================
@@ -75,6 +78,9 @@ ZOO: dict[str, ModelConfig] = {
                               batch_size=32),
     "tabular_mlp": ModelConfig("tabular_mlp", "breast_cancer", "mlp", (32, 16), "relu",
                                epochs=100, batch_size=32),
+    "digits_shallow": ModelConfig("digits_shallow", "digits", "mlp", (64,), "relu", epochs=60),
+    "digits_gap_cnn": ModelConfig("digits_gap_cnn", "digits", "gap_cnn", (16, 32), "relu",
+                                  epochs=40, learning_rate=1e-2),
 }
 NAMES: tuple[str, ...] = tuple(ZOO)
 
@@ -116,6 +122,17 @@ def cnn(image_shape: tuple[int, int, int], channels: tuple[int, int], n_out: int
     )
 
 
+def gap_cnn(image_shape: tuple[int, int, int], channels: tuple[int, int], n_out: int) -> nn.Sequential:
+    """Two 3x3 convolutions (same padding) with ReLU, global average pooling, a linear head:
+    dy/dA is the same at every position of the last feature map (index 3)."""
+    c1, c2 = channels
+    return nn.Sequential(
+        nn.Conv2d(image_shape[0], c1, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c2, n_out),
+    )
+
+
 def build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
     """An untrained model for ``cfg``, initialised from ``cfg.seed``."""
     torch.manual_seed(cfg.seed)
@@ -123,11 +140,11 @@ def build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
         2 if dataset.task == "binary" else 1)
     if cfg.architecture == "mlp":
         return mlp(dataset.n_features, cfg.hidden, n_out, cfg.activation)
-    if cfg.architecture == "cnn":
+    if cfg.architecture in ("cnn", "gap_cnn"):
         if dataset.image_shape is None:
             raise ValueError(f"a CNN needs image data; {dataset.name!r} has no image_shape")
-        return cnn(dataset.image_shape, cfg.hidden, n_out)
-    raise ValueError(f"unknown architecture {cfg.architecture!r}; use 'mlp' or 'cnn'")
+        return (cnn if cfg.architecture == "cnn" else gap_cnn)(dataset.image_shape, cfg.hidden, n_out)
+    raise ValueError(f"unknown architecture {cfg.architecture!r}; use 'mlp', 'cnn' or 'gap_cnn'")
 
 
 def check_activations_used_once(model: nn.Module, example: torch.Tensor) -> None:
@@ -187,7 +204,7 @@ class TrainedModel:
 
 def as_input(X: np.ndarray, dataset: data.Dataset, architecture: str) -> torch.Tensor:
     x = torch.as_tensor(np.asarray(X, dtype=np.float32))
-    if architecture == "cnn":
+    if architecture in ("cnn", "gap_cnn"):
         x = x.reshape(len(x), *dataset.image_shape)
     return x
 

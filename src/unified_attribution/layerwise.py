@@ -1,0 +1,173 @@
+"""Propagation rules one neuron at a time, derived in sympy (the book's own derivation;
+paper A's text was not available).
+
+A neuron y = g(z), z = c + sum_i w_i x_i. From a reference b, u_i = w_i (x_i - b_i) is input
+i's linear contribution, s = sum_i u_i, r = c + w.b the reference pre-activation and
+Delta y = g(r + s) - g(r). LRP explains y itself from the root x = 0, where r = c. With p and
+n the sums of the positive and the negative u_i, the score of input i under each rule:
+
+===========================  =========================================================
+gradient_x_input             u_i g'(r + s)
+integrated_gradients         u_i int_0^1 g'(r + t s) dt
+deeplift_rescale             u_i / s Delta y
+deeplift_revealcancel        u_i / p Delta y+ (u_i > 0), u_i / n Delta y- (u_i < 0), with
+                             Delta y+ = [g(r+p) - g(r) + g(r+n+p) - g(r+n)] / 2 and Delta y-
+                             the same with p and n exchanged (Shrikumar et al. 2017)
+lrp_epsilon                  u_i g(c + s) / (c + s + epsilon)            (root 0, r = c)
+lrp_alpha_beta               alpha u_i / p g(c + s) (u_i > 0), -beta u_i / n g(c + s)
+===========================  =========================================================
+
+:func:`prove` rebuilds each rule from the Taylor terms t(kappa) of y in the u_i with the
+weights of :data:`WEIGHTS` and checks that the difference expands to zero, for a generic
+cubic g. LRP-alpha-beta has no such weights (:func:`alpha_beta_weights`): it splits every
+term, and the root value g(c), in the same proportions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import factorial
+
+import sympy as sp
+
+from . import allocation
+from .taylor import kappa_factorial, multi_indices, support, symbolic
+
+RULES = ("gradient_x_input", "integrated_gradients", "deeplift_rescale",
+         "deeplift_revealcancel", "lrp_epsilon", "lrp_alpha_beta")
+
+
+@dataclass(frozen=True)
+class Neuron:
+    """Contributions u (the first ``n_positive`` positive, the rest negative), the reference
+    pre-activation r and the activation g (a sympy function of one argument)."""
+
+    u: tuple
+    r: sp.Symbol
+    g: object
+
+    @property
+    def positive(self) -> list[int]:
+        return [i for i, ui in enumerate(self.u) if ui.is_positive]
+
+    @property
+    def s(self):
+        return sum(self.u)
+
+    def parts(self):
+        """(p, n): the sums of the positive and of the negative contributions."""
+        p = sum(self.u[i] for i in self.positive)
+        return p, self.s - p
+
+
+def neuron(n_positive: int = 2, n_negative: int = 1, g=None) -> Neuron:
+    """A neuron with symbolic contributions u_1.. (signs as given) and activation ``g``
+    (default: a generic sympy Function)."""
+    u = tuple(sp.Symbol(f"u_{i + 1}", positive=True) for i in range(n_positive)) + tuple(
+        -sp.Symbol(f"v_{i + 1}", positive=True) for i in range(n_negative))
+    return Neuron(u, sp.Symbol("r"), g if g is not None else sp.Function("g"))
+
+
+def cubic(r) -> sp.Lambda:
+    """g(z) = a_0 + a_1 (z - r) + a_2 (z - r)^2 + a_3 (z - r)^3: every Taylor coefficient at r
+    free, so an identity proven for it holds term by term up to order 3."""
+    z = sp.Symbol("z")
+    a = sp.symbols("a_0:4")
+    return sp.Lambda(z, sum(a[k] * (z - r) ** k for k in range(4)))
+
+
+def scores(rule: str, cell: Neuron, epsilon=0, alpha=2, beta=1) -> list[sp.Expr]:
+    """The closed form of ``rule`` for each input of ``cell`` (see the module docstring)."""
+    g, r, u, s = cell.g, cell.r, cell.u, cell.s
+    p, n = cell.parts()
+    t, z = sp.Symbol("t"), sp.Symbol("z")
+    def slope(at):
+        return sp.diff(g(z), z).subs(z, at)
+
+    if rule == "gradient_x_input":
+        return [ui * slope(r + s) for ui in u]
+    if rule == "integrated_gradients":
+        # left as an Integral for a generic g; evaluated for a concrete (e.g. cubic) g
+        return [ui * sp.integrate(slope(r + t * s), (t, 0, 1)) for ui in u]
+    if rule == "deeplift_rescale":
+        return [ui / s * (g(r + s) - g(r)) for ui in u]
+    if rule == "deeplift_revealcancel":
+        up = (g(r + p) - g(r) + g(r + n + p) - g(r + n)) / 2
+        down = (g(r + n) - g(r) + g(r + p + n) - g(r + p)) / 2
+        return [ui / p * up if ui.is_positive else ui / n * down for ui in u]
+    if rule == "lrp_epsilon":
+        return [ui * g(r + s) / (r + s + epsilon) for ui in u]
+    if rule == "lrp_alpha_beta":
+        return [w * g(r + s) for w in alpha_beta_weights(cell, alpha, beta)]
+    raise ValueError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}")
+
+
+def alpha_beta_weights(cell: Neuron, alpha=2, beta=1) -> list[sp.Expr]:
+    """LRP-alpha-beta's share of y for each input: alpha u_i / p or -beta u_i / n, the same
+    for every Taylor term of y (and for the root value g(c)): not an allocation by kappa."""
+    p, n = cell.parts()
+    return [alpha * ui / p if ui.is_positive else -beta * ui / n for ui in cell.u]
+
+
+def _revealcancel_weight(i, kappa, positive):
+    mine = [j for j in range(len(kappa)) if (j in positive) == (i in positive)]
+    side = sum(kappa[j] for j in mine)
+    if kappa[i] == 0:
+        return sp.Integer(0)
+    mixed = side < sum(kappa)
+    return sp.Rational(kappa[i], side) * (sp.Rational(1, 2) if mixed else 1)
+
+
+WEIGHTS = {  # w_i(kappa) over the Taylor terms of y in the u_i (positive: the u_i > 0)
+    "gradient_x_input": lambda i, kappa, positive: sp.Integer(kappa[i]),
+    "integrated_gradients": lambda i, kappa, positive: sp.Rational(kappa[i], sum(kappa)),
+    "deeplift_rescale": lambda i, kappa, positive: sp.Rational(kappa[i], sum(kappa)),
+    "deeplift_revealcancel": _revealcancel_weight,
+}
+
+
+def taylor_terms(cell: Neuron, degree: int = 3) -> dict[tuple, sp.Expr]:
+    """t(kappa) of y = g(r + sum_i u_i) in the u_i, for g = :func:`cubic`:
+    a_|kappa| |kappa|! / kappa! u^kappa."""
+    a = sp.symbols("a_0:4")
+    return {kappa: a[sum(kappa)] * sp.Rational(factorial(sum(kappa)), kappa_factorial(kappa))
+            * sp.Mul(*[ui ** k for ui, k in zip(cell.u, kappa)])
+            for kappa in multi_indices(len(cell.u), degree)}
+
+
+def rebuild(rule: str, cell: Neuron, degree: int = 3) -> list[sp.Expr]:
+    """sum_kappa w_i(kappa) t(kappa) with the weights of ``rule``."""
+    if rule not in WEIGHTS:
+        raise ValueError(f"{rule!r} has no weights over Taylor terms; those with: {', '.join(WEIGHTS)}")
+    positive = set(cell.positive)
+    terms = taylor_terms(cell, degree)
+    return [sp.expand(sum(WEIGHTS[rule](i, kappa, positive) * t for kappa, t in terms.items()))
+            for i in range(len(cell.u))]
+
+
+def prove(rule: str, n_positive: int = 2, n_negative: int = 1) -> symbolic.Proof:
+    """Closed form of ``rule`` on a neuron with a generic cubic activation minus its rebuild
+    from the Taylor terms: zero for every input proves the weights."""
+    cell = neuron(n_positive, n_negative)
+    cell = Neuron(cell.u, cell.r, cubic(cell.r))
+    closed = scores(rule, cell)
+    rebuilt = rebuild(rule, cell)
+    residuals = {f"a_{i + 1}": sp.simplify(sp.expand(c - b)) for i, (c, b) in enumerate(zip(closed, rebuilt))}
+    return symbolic.Proof(f"{rule}: closed form = sum of w_i(kappa) t(kappa), one neuron", residuals)
+
+
+def principles(rule: str, contributions=(1, 2, -1), max_order: int = 4) -> dict:
+    """Verdicts on P1-P3 of ``rule``'s weights on one neuron with the given contributions
+    (their signs matter for RevealCancel and alpha-beta), over every kappa up to
+    ``max_order``: :func:`unified_attribution.allocation.judge`."""
+    n = len(contributions)
+    positive = {i for i, c in enumerate(contributions) if c > 0}
+    if rule == "lrp_alpha_beta":
+        p = sum(c for c in contributions if c > 0)
+        q = sum(c for c in contributions if c < 0)
+        shares = [sp.Rational(2 * c, p) if c > 0 else -sp.Rational(c, q) for c in contributions]
+        weights_for = lambda kappa: shares  # noqa: E731
+    else:
+        weights_for = lambda kappa: [WEIGHTS[rule](i, kappa, positive) for i in range(n)]  # noqa: E731
+    keys = [(kappa, support(kappa)) for kappa in multi_indices(n, max_order)]
+    return allocation.judge(keys, weights_for)
