@@ -97,6 +97,8 @@ fig = plots.image_grid(digits.X_test[pick], titles=[f"label {y}" for y in digits
 # | `digits_cnn` | digits | two 3x3 convolutions, ReLU, max-pool, linear | maps, Grad-CAM, patches |
 # | `smooth_mlp` | wine | 13-32-16-3, tanh | Taylor terms (it is analytic) |
 # | `tabular_mlp` | breast cancer | 30-32-16-2, ReLU | tabular attributions |
+# | `digits_shallow` | digits | 64-64-10, ReLU | one nonlinear layer: DeepLIFT Rescale = Integrated Gradients |
+# | `digits_gap_cnn` | digits | two 3x3 convolutions, ReLU, global average pool, linear | Grad-CAM = Gradient x Input on the feature map |
 
 # %%
 models = {name: zoo.load(name, seed=seed, profile=profile) for name in zoo.NAMES}

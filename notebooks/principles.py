@@ -64,13 +64,21 @@ showcase.html(pd.DataFrame(rows), digits=4)
 #
 # The scores $(a_1, a_2, a_3, a_4)$ of each registered method at its default options
 # (Occlusion-patch with windows $\{1, 2\}$, $\{3, 4\}$; methods that take a distribution of
-# baselines get the single baseline $b$).
+# baselines get the single baseline $b$; Grad-CAM reads the four inputs as a $2 \times 2$
+# image through a $1 \times 1$ identity convolution). The propagation family refuses the
+# smooth pair, an `nn.Bilinear`: "refused", and that probe tests nothing for them.
 
 # %%
 registered = list(methods.REGISTRY)
+def shown(result):
+    if result["refused"]:
+        return "refused"
+    return ", ".join(f"{s:.3g}" for s in result["scores"])
+
+
 scores = pd.DataFrame(
-    {p.name: [", ".join(f"{s:.3g}" for s in probes.measure(m, p)["scores"]) for m in registered]
-     for p in probes.all_probes()}, index=[methods.get(m).title for m in registered])
+    {p.name: [shown(probes.measure(m, p)) for m in registered] for p in probes.all_probes()},
+    index=[methods.get(m).title for m in registered])
 showcase.html(scores.reset_index(names="method"))
 
 # %% [markdown]
@@ -88,9 +96,10 @@ verdict_rows, violation_rows = [], []
 for name in registered:
     from_probes = probes.verdicts(name)
     from_weights = allocation.principles(name) if name in allocation.WEIGHTS else None
+    undecided = "per neuron only" if methods.get(name).family == "propagation" else "not derived"
     title = methods.get(name).title
     verdict_rows.append({"method": title, **{
-        p: f"{('holds' if from_weights[p][0] else 'fails') if from_weights else 'not derived'} / "
+        p: f"{('holds' if from_weights[p][0] else 'fails') if from_weights else undecided} / "
            f"{from_probes[p][0]}" for p in ("P1", "P2", "P3")}})
     violation_rows.append({"method": title, **{
         p: f"{v:.2g} ({probe})" if v > 0 else "0" for p, (_, v, probe) in from_probes.items()}})
@@ -117,6 +126,14 @@ showcase.html(pd.DataFrame(violation_rows))
 # leave the split of an interaction open: on the smooth pair both give $(1/2, 1/2)$, but on
 # a term such as $x_1^2 x_2$ Integrated Gradients splits $2 : 1$ and the Shapley value
 # $1 : 1$.
+#
+# The propagation family has weights only neuron by neuron ("per neuron only"; derived in
+# {ref}`propagation-methods`, where the one-neuron verdicts are tabulated): their network-level
+# verdicts come from the probes alone. DeepLIFT Rescale, RevealCancel, DeepShap and Deep
+# Taylor pass every probe they accept (the probes are one or two neurons deep, where the
+# one-neuron weights decide); LRP-$\epsilon$ behaves like Gradient x Input; LRP-$\alpha 2
+# \beta 1$ over-counts wherever a neuron has no negative input; Grad-CAM spreads the channel
+# weight over every position and fails all three.
 #
 # ## Numerical budgets are not allocations
 #

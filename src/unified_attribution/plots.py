@@ -188,3 +188,20 @@ def budget_curve(budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: st
     ax.legend(fontsize=8)
     ax.figure.tight_layout()
     return ax.figure
+
+
+def departures(values: dict[str, np.ndarray], xlabel: str, floor: float = 1e-17):
+    """One horizontal box (with the points) per comparison, on a log axis: how far a method
+    departs from its reformulation over many inputs. Values below ``floor`` are drawn at it."""
+    labels = list(values)
+    fig, ax = plt.subplots(figsize=(7, 0.42 * len(labels) + 1.2))
+    data = [np.maximum(np.asarray(values[k], dtype=float), floor) for k in labels]
+    ax.boxplot(data, vert=False, widths=0.5, showfliers=False)
+    for k, d in enumerate(data, start=1):
+        jitter = np.random.default_rng(k).uniform(-0.15, 0.15, len(d))  # fixed: same figure every run
+        ax.scatter(d, k + jitter, s=5, alpha=0.4, color="tab:blue")
+    ax.set_yticks(np.arange(1, len(labels) + 1), labels, fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    fig.tight_layout()
+    return fig
