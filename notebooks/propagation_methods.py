@@ -59,7 +59,7 @@ TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
 showcase.html(showcase.method_table(PROPAGATION))
 
 # %% [markdown]
-# Four of the seven are implemented here ({mod}`unified_attribution.propagation`): LRP-$\alpha\beta$
+# Four of the seven are implemented here (`unified_attribution.propagation`): LRP-$\alpha\beta$
 # for any $\alpha - \beta = 1$, Deep Taylor, DeepLIFT RevealCancel, and DeepLIFT Rescale
 # with DeepShap, which captum has but gets wrong on the digits CNN (see
 # {ref}`captum-deeplift-maxpool`). LRP-$\epsilon$ and Grad-CAM are captum's. Every one of
