@@ -171,9 +171,11 @@ def feature_scores(scores: dict[str, np.ndarray], names, top: int = 10, ax=None)
     return ax.figure
 
 
-def budget_curve(budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: str, ax=None):
+def budget_curve(budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: str, ax=None,
+                 logx: bool = True):
     """Median (line) and range (band, if several rows) of an error against a numerical
-    budget (steps, samples) on log-log axes; ``errors[label]`` has one row per input."""
+    budget (steps, samples) on log-log axes (``logx=False``: linear x); ``errors[label]``
+    has one row per input."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.4))
     for label, err in errors.items():
@@ -181,7 +183,8 @@ def budget_curve(budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: st
         line, = ax.plot(budgets, np.median(err, axis=0), marker="o", markersize=3, label=label)
         if len(err) > 1:
             ax.fill_between(budgets, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15)
-    ax.set_xscale("log")
+    if logx:
+        ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -203,5 +206,35 @@ def departures(values: dict[str, np.ndarray], xlabel: str, floor: float = 1e-17)
     ax.set_yticks(np.arange(1, len(labels) + 1), labels, fontsize=8)
     ax.set_xscale("log")
     ax.set_xlabel(xlabel)
+    fig.tight_layout()
+    return fig
+
+
+def loss_curves(logs: dict[str, dict[str, list[float]]], keys):
+    """One panel per model, one line per logged loss in ``keys`` (log scale)."""
+    n = len(logs)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 2.8), squeeze=False)
+    for ax, (label, log) in zip(axes.flat, logs.items()):
+        for key in keys:
+            ax.plot(np.arange(1, len(log[key]) + 1), log[key], label=key)
+        ax.set_yscale("log")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("epoch")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def agreement(pairs: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str):
+    """One scatter panel per label of (x, y) values with the diagonal y = x."""
+    fig, axes = plt.subplots(1, len(pairs), figsize=(3.1 * len(pairs), 3.0), squeeze=False)
+    for ax, (label, (x, y)) in zip(axes.flat, pairs.items()):
+        x, y = np.ravel(x), np.ravel(y)
+        ax.scatter(x, y, s=4, alpha=0.4)
+        low, high = min(x.min(), y.min()), max(x.max(), y.max())
+        ax.plot([low, high], [low, high], color="black", linewidth=0.6, linestyle=":")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel(xlabel)
+    axes[0, 0].set_ylabel(ylabel)
     fig.tight_layout()
     return fig

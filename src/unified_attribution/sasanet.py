@@ -1,0 +1,487 @@
+"""SASANet: a network whose self-attribution is the Shapley value of its own output.
+
+Sun, Zhu and Xiong (TNNLS 2025, arXiv 2309.15559). **Reconstructed** from the abstract and
+the public reviews: the paper's full text and code were not available (see the papers note
+and the SASANet chapters). n features, tokens of width d:
+
+- token e_i = id_i + value embedding of x_i (numeric: a per-feature affine map of x_i
+  through a shared MLP; categorical: a table per feature). No positional encoding.
+- marginal contribution module: a causal transformer over the tokens in a sampled order O;
+  its head at position k gives Delta(x_{O_k} | x_{O_<k}) (one value, or one logit per class).
+- cumulative output f_c(x_{O_<=k}; O) = b + sum_{j<=k} Delta_j, with f_c(empty) = b: the
+  value function v_x(S) = f_c(x_S) of any subset S, no baseline needed.
+- Shapley module Phi: a transformer over all tokens (no mask), one head per token.
+- output f(x) = b + sum_i Phi_i(x); prediction sigma(f(x)) (sigmoid, softmax or identity).
+  The attribution is (phi_0, phi) = (b, Phi(x)): efficiency holds by construction.
+
+Losses, each with a weight (``weights``):
+
+- L_m = loss(f_c(x_N; O), y): the full set, in a random order O;
+- L_v = mean_k loss(f_c(x_{O_<=k}; O), y): every prefix predicts y, so f_c(x_S) tends to the
+  conditional expectation (of the logit) given x_S: the value function means something;
+- L_p = mean (f_c(x_S; O) - sg f_c(x_S; O'))^2, O' the first k items of O reordered:
+  the same set has the same value whatever the order (sg = stop-gradient);
+- L_s = mean_i (Phi_i(x) - sg Delta(x_i | x_{Pre_O(i)}))^2 over random orders O: Phi_i tends
+  to E_O[Delta] = the Shapley value of v_x.
+
+``SASANet`` wraps it with a scikit-learn-like interface: ``fit``, ``predict``,
+``predict_proba``, ``attribute`` (one forward pass of Phi), ``value`` (f_c on any subset),
+``save`` / ``load``.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .data import TASKS
+
+LOSSES = ("m", "v", "p", "s")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Architecture and training of a SASANet; ``weights`` are lambda_m, lambda_v, lambda_p,
+    lambda_s (0 switches a loss off: the ablations)."""
+
+    task: str = "binary"
+    width: int = 32
+    heads: int = 4
+    layers: int = 2
+    weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+    epochs: int = 100
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    weight_decay: float = 1e-5
+    patience: int = 20
+    validation: float = 0.2  # share of the training rows held out when no X_val is given
+    categorical: dict = field(default_factory=dict)  # feature index -> number of categories
+    snapshot_every: int = 0  # keep the weights every this many epochs (0: never), see snapshots_
+    seed: int = 0
+
+
+def _transformer(width: int, heads: int, layers: int) -> nn.TransformerEncoder:
+    layer = nn.TransformerEncoderLayer(width, heads, dim_feedforward=2 * width, dropout=0.0,
+                                       batch_first=True, norm_first=True)
+    return nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+
+
+class SASANetModule(nn.Module):
+    """The network; ``SASANet`` trains it. Outputs are raw (logits, or standardized values)."""
+
+    def __init__(self, n_features: int, n_outputs: int, cfg: Config):
+        super().__init__()
+        d = cfg.width
+        self.n_features, self.n_outputs = n_features, n_outputs
+        self.categorical = {int(k): int(v) for k, v in cfg.categorical.items()}
+        self.feature_id = nn.Parameter(torch.randn(n_features, d) * 0.1)
+        self.value_scale = nn.Parameter(torch.randn(n_features, d) * 0.1)
+        self.value_shift = nn.Parameter(torch.zeros(n_features, d))
+        self.tables = nn.ModuleDict({str(i): nn.Embedding(k, d) for i, k in self.categorical.items()})
+        self.value_mlp = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
+        self.marginal = _transformer(d, cfg.heads, cfg.layers)
+        self.marginal_head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, n_outputs))
+        self.shapley_encoder = _transformer(d, cfg.heads, cfg.layers)
+        self.shapley_head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, n_outputs))
+        self.bias = nn.Parameter(torch.zeros(n_outputs))
+
+    def tokens(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, n, d): feature id + value embedding."""
+        values = x[..., None] * self.value_scale + self.value_shift
+        for i, table in self.tables.items():
+            values[:, int(i)] = table(x[:, int(i)].long())
+        return self.feature_id + self.value_mlp(values)
+
+    def contributions(self, x: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+        """(B, n, m): Delta(x_{O_k} | x_{O_<k}) for every position k of the orders (B, n)."""
+        tokens = self.tokens(x).gather(1, order[..., None].expand(-1, -1, self.feature_id.shape[1]))
+        causal = nn.Transformer.generate_square_subsequent_mask(self.n_features, device=x.device)
+        hidden = self.marginal(tokens, mask=causal, is_causal=True)
+        return self.marginal_head(hidden)
+
+    def cumulative(self, x: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+        """(B, n, m): f_c after the first k features of each order, k = 1..n."""
+        return self.bias + self.contributions(x, order).cumsum(dim=1)
+
+    def shapley(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, n, m): Phi_i(x), one forward pass over the whole set."""
+        return self.shapley_head(self.shapley_encoder(self.tokens(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, m): f(x) = b + sum_i Phi_i(x)."""
+        return self.bias + self.shapley(x).sum(dim=1)
+
+
+def random_orders(batch: int, n: int, generator: torch.Generator) -> torch.Tensor:
+    """(batch, n) independent uniform permutations of 0..n-1."""
+    return torch.rand(batch, n, generator=generator).argsort(dim=1)
+
+
+class SASANet:
+    """Scikit-learn-like SASANet for tabular data (binary, multiclass or regression)."""
+
+    def __init__(self, task: str = "binary", progress: bool = False, **options):
+        if task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+        self.config = Config(task=task, **options)
+        self.progress = progress
+        self.module_: SASANetModule | None = None
+        self.log_: dict[str, list[float]] = {}
+
+    # --- input checks ----------------------------------------------------------------------
+
+    def _features(self, X) -> torch.Tensor:
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2:
+            raise ValueError(f"X must be a 2-d array (samples x features), got shape {X.shape}")
+        if not np.isfinite(X).all():
+            rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
+            raise ValueError(f"X contains NaN or infinite values (rows {rows[:5].tolist()}...): "
+                             f"impute or drop them first")
+        if self.module_ is not None and X.shape[1] != self.module_.n_features:
+            raise ValueError(f"X has {X.shape[1]} features, the model was fitted on "
+                             f"{self.module_.n_features}")
+        for i, k in self.config.categorical.items():
+            column = X[:, int(i)]
+            if (column != np.round(column)).any() or column.min() < 0 or column.max() >= k:
+                raise ValueError(f"categorical feature {i} must hold integers 0..{k - 1}")
+        return torch.as_tensor(X)
+
+    def _targets(self, y) -> tuple[torch.Tensor, int]:
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-d, got shape {y.shape}")
+        task = self.config.task
+        if task == "regression":
+            y = y.astype(np.float32)
+            if not np.isfinite(y).all():
+                raise ValueError("y contains NaN or infinite values")
+            return torch.as_tensor(y), 1
+        if not np.issubdtype(y.dtype, np.integer) and (y != np.round(y)).any():
+            raise ValueError(f"a {task} task needs integer class labels, got values like {y[:3]}; "
+                             f"for a numeric target use task='regression'")
+        labels = np.unique(y)
+        if task == "binary" and not set(labels.tolist()) <= {0, 1}:
+            raise ValueError(f"a binary task needs labels 0 and 1, got {labels.tolist()[:10]}; "
+                             f"use task='multiclass' for more classes")
+        if task == "multiclass" and (labels.min() < 0 or len(labels) < 2):
+            raise ValueError(f"a multiclass task needs labels 0..K-1 with K >= 2, got {labels.tolist()[:10]}")
+        n_outputs = 1 if task == "binary" else int(labels.max()) + 1
+        return torch.as_tensor(y.astype(np.int64)), n_outputs
+
+    def _task_loss(self, output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Mean loss of raw outputs (..., m) against y (...)."""
+        if self.config.task == "binary":
+            return nn.functional.binary_cross_entropy_with_logits(output[..., 0], y.float())
+        if self.config.task == "multiclass":
+            return nn.functional.cross_entropy(output.reshape(-1, output.shape[-1]), y.reshape(-1))
+        return nn.functional.mse_loss(output[..., 0], y)
+
+    # --- training --------------------------------------------------------------------------
+
+    def losses(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator) -> dict:
+        """L_m, L_v, L_p, L_s on one batch (see the module docstring)."""
+        module, n = self.module_, self.module_.n_features
+        order = random_orders(len(x), n, generator)
+        contributions = module.contributions(x, order)
+        cumulative = module.bias + contributions.cumsum(dim=1)
+        every_prefix = y[:, None].expand(-1, n)
+        out = {"m": self._task_loss(cumulative[:, -1], y),
+               "v": self._task_loss(cumulative, every_prefix)}
+        # L_p: reorder the first k items (k >= 2) and compare the value of the same set
+        k = torch.randint(2, n + 1, (len(x),), generator=generator) if n > 1 else torch.ones(len(x), dtype=torch.long)
+        positions = torch.arange(n)[None, :]
+        noise = torch.rand(len(x), n, generator=generator) + (positions >= k[:, None]) * 2.0
+        reordered = order.gather(1, noise.argsort(dim=1))
+        rows = torch.arange(len(x))
+        with torch.no_grad():
+            other = module.cumulative(x, reordered)[rows, k - 1]
+        out["p"] = ((cumulative[rows, k - 1] - other) ** 2).mean()
+        # L_s: Phi_i against the marginal contribution of feature i in the order
+        target = torch.zeros_like(contributions).scatter(
+            1, order[..., None].expand(-1, -1, contributions.shape[-1]), contributions.detach())
+        out["s"] = ((module.shapley(x) - target) ** 2).mean()
+        return out
+
+    def fit(self, X, y, X_val=None, y_val=None) -> "SASANet":
+        """Train with Adam on mini-batches; keep the weights of the epoch with the lowest
+        validation loss (the task loss of f and of every prefix of one fixed order); stop early
+        after ``patience`` epochs without improvement. Deterministic given ``seed``. If a loss
+        becomes NaN or infinite, training stops, the last good weights are kept and a warning
+        says so (``stopped_``)."""
+        from tqdm.auto import tqdm
+
+        cfg = self.config
+        self.module_ = None
+        x, (y_t, n_outputs) = self._features(X), self._targets(y)
+        if len(x) != len(y_t):
+            raise ValueError(f"X has {len(x)} rows but y has {len(y_t)}")
+        generator = torch.Generator().manual_seed(cfg.seed)
+        if X_val is None:
+            held = torch.randperm(len(x), generator=generator)[:int(round(cfg.validation * len(x)))]
+            keep = torch.ones(len(x), dtype=torch.bool)
+            keep[held] = False
+            x_val, y_val_t = x[held], y_t[held]
+            x, y_t = x[keep], y_t[keep]
+        else:
+            x_val, (y_val_t, _) = self._features(X_val), self._targets(y_val)
+        self.y_mean_, self.y_scale_ = 0.0, 1.0
+        if cfg.task == "regression":
+            self.y_mean_, self.y_scale_ = float(y_t.mean()), float(y_t.std())
+            y_t, y_val_t = (y_t - self.y_mean_) / self.y_scale_, (y_val_t - self.y_mean_) / self.y_scale_
+        torch.manual_seed(cfg.seed)
+        self.module_ = SASANetModule(x.shape[1], n_outputs, cfg)
+        optimizer = torch.optim.Adam(self.module_.parameters(), lr=cfg.learning_rate,
+                                     weight_decay=cfg.weight_decay)
+        val_order = random_orders(len(x_val), x.shape[1], torch.Generator().manual_seed(cfg.seed + 1))
+        self.log_ = {**{f"L_{k}": [] for k in LOSSES}, "val_loss": [], "val_output_loss": []}
+        self.stopped_ = None
+        self.snapshots_: list[tuple[int, dict]] = []  # (epochs trained, weights)
+        best, best_state, waited = float("inf"), copy.deepcopy(self.module_.state_dict()), 0
+        start = time.perf_counter()
+        bar = tqdm(range(cfg.epochs), desc="training SASANet", unit="epoch", disable=not self.progress)
+        for epoch in bar:
+            self.module_.train()
+            sums = dict.fromkeys(LOSSES, 0.0)
+            batches = torch.randperm(len(x), generator=generator).split(cfg.batch_size)
+            for idx in batches:
+                parts = self.losses(x[idx], y_t[idx], generator)
+                total = sum(w * parts[k] for w, k in zip(cfg.weights, LOSSES) if w)
+                if not torch.isfinite(total):
+                    self.stopped_ = (f"loss became {total.item()} in epoch {epoch}; training "
+                                     f"stopped, the weights of the best epoch so far are kept; "
+                                     f"lower learning_rate (now {cfg.learning_rate})")
+                    break
+                optimizer.zero_grad()
+                total.backward()
+                optimizer.step()
+                for k in LOSSES:
+                    sums[k] += parts[k].item() * len(idx)
+            if self.stopped_:
+                warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
+                break
+            self.module_.eval()
+            with torch.no_grad():
+                output_loss = self._task_loss(self.module_(x_val), y_val_t).item()
+                prefix_loss = self._task_loss(self.module_.cumulative(x_val, val_order),
+                                              y_val_t[:, None].expand(-1, x.shape[1])).item()
+            val_loss = output_loss + prefix_loss
+            for k in LOSSES:
+                self.log_[f"L_{k}"].append(sums[k] / len(x))
+            self.log_["val_loss"].append(val_loss)
+            self.log_["val_output_loss"].append(output_loss)
+            bar.set_postfix(val_loss=f"{val_loss:.4f}")
+            if cfg.snapshot_every and (epoch + 1) % cfg.snapshot_every == 0:
+                self.snapshots_.append((epoch + 1, copy.deepcopy(self.module_.state_dict())))
+            if val_loss < best:
+                best, best_state, waited = val_loss, copy.deepcopy(self.module_.state_dict()), 0
+            else:
+                waited += 1
+                if waited >= cfg.patience:
+                    break
+        self.module_.load_state_dict(best_state)
+        self.module_.eval()
+        self.fit_seconds_ = time.perf_counter() - start
+        self.epochs_ = len(self.log_["val_loss"])
+        return self
+
+    # --- use -------------------------------------------------------------------------------
+
+    def _fitted(self) -> SASANetModule:
+        if self.module_ is None:
+            raise RuntimeError("this SASANet is not fitted yet: call fit(X, y) first")
+        return self.module_
+
+    def _unscale(self, raw: torch.Tensor, shift: bool = True) -> np.ndarray:
+        raw = raw * self.y_scale_ + (self.y_mean_ if shift else 0.0)
+        return (raw[..., 0] if self.module_.n_outputs == 1 else raw).numpy()
+
+    def decision_function(self, X) -> np.ndarray:
+        """f(x) = b + sum_i Phi_i(x): the logit (binary), the logits (multiclass) or the
+        prediction (regression, in the units of y)."""
+        module = self._fitted()
+        with torch.no_grad():
+            return self._unscale(module(self._features(X)))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (N, K); K = 2 for binary tasks."""
+        if self.config.task == "regression":
+            raise ValueError("predict_proba is for classification; use predict for regression")
+        f = torch.as_tensor(self.decision_function(X))
+        if self.config.task == "binary":
+            p = torch.sigmoid(f)
+            return torch.stack([1 - p, p], dim=1).numpy()
+        return torch.softmax(f, dim=1).numpy()
+
+    def predict(self, X) -> np.ndarray:
+        """Classes (classification) or values (regression)."""
+        if self.config.task == "regression":
+            return self.decision_function(X)
+        return self.predict_proba(X).argmax(axis=1)
+
+    def attribute(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """(phi_0, phi) from ONE forward pass of the Shapley module: phi_0 = b (N[, K]) and
+        phi (N, n[, K]) with phi_0 + sum_i phi_i = decision_function(X)."""
+        module = self._fitted()
+        x = self._features(X)
+        with torch.no_grad():
+            phi = module.shapley(x)
+        phi_0 = module.bias.detach().expand(len(x), -1)
+        return self._unscale(phi_0), self._unscale(phi, shift=False)
+
+    def values_over_orders(self, X, mask, orders: int = 1, seed: int = 0) -> np.ndarray:
+        """f_c(x_S) for the observed set S of each row (``mask``: (N, n) or (n,) booleans),
+        once per random order of S: shape (orders, N[, K]), in the units of
+        ``decision_function``. Unobserved features are never read: they are placed after
+        the observed ones and the causal attention stops at |S|."""
+        module = self._fitted()
+        x = self._features(X)
+        mask = torch.as_tensor(np.broadcast_to(np.asarray(mask, dtype=bool), x.shape).copy())
+        size = mask.sum(dim=1)
+        generator = torch.Generator().manual_seed(seed)
+        out = []
+        with torch.no_grad():
+            for _ in range(orders):
+                key = torch.rand(x.shape, generator=generator) + (~mask) * 2.0  # observed first
+                order = key.argsort(dim=1)
+                cumulative = module.cumulative(x, order)
+                rows = torch.arange(len(x))
+                value = cumulative[rows, (size - 1).clamp(min=0)]
+                value[size == 0] = module.bias
+                out.append(value)
+        return self._unscale(torch.stack(out))
+
+    def value(self, X, mask, orders: int = 1, seed: int = 0) -> np.ndarray:
+        """v_x(S) = f_c(x_S), averaged over ``orders`` random orders of S (see
+        :meth:`values_over_orders`)."""
+        return self.values_over_orders(X, mask, orders, seed).mean(axis=0)
+
+    def subset_values(self, x, orders: int = 1, seed: int = 0) -> np.ndarray:
+        """v_x(S) = f_c(x_S) of ONE input row for all 2^n subsets S (n <= 16), indexed by the
+        bit mask of S (bit i set: feature i observed), each averaged over ``orders`` random
+        orders: shape (2^n[, K])."""
+        n = self._fitted().n_features
+        if n > 16:
+            raise ValueError(f"exact enumeration of 2^{n} subsets is too large; use at most 16 features")
+        masks = (np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1
+        rows = np.repeat(np.asarray(x, dtype=np.float32).reshape(1, -1), 2 ** n, axis=0)
+        return self.value(rows, masks.astype(bool), orders=orders, seed=seed)
+
+    def exact_shapley(self, x, orders: int = 1, output: int = 0, seed: int = 0) -> np.ndarray:
+        """Exact Shapley values of the model's own value function (:meth:`subset_values`)
+        for ONE input row: Moebius transform and phi_i = sum_{S ∋ i} H(S) / |S|
+        (:mod:`unified_attribution.games`). ``output``: the class of a multiclass model."""
+        from .games import Effects
+
+        values = self.subset_values(x, orders, seed)
+        if values.ndim == 2:
+            values = values[:, output]
+        return Effects.from_values(values).shapley()
+
+    # --- persistence -----------------------------------------------------------------------
+
+    def save(self, path) -> None:
+        """Weights, configuration and training log in one file."""
+        module = self._fitted()
+        torch.save({"config": asdict(self.config), "state_dict": module.state_dict(),
+                    "n_features": module.n_features, "n_outputs": module.n_outputs,
+                    "y_mean": self.y_mean_, "y_scale": self.y_scale_, "log": self.log_,
+                    "fit_seconds": getattr(self, "fit_seconds_", None),
+                    "epochs": getattr(self, "epochs_", None), "stopped": getattr(self, "stopped_", None),
+                    "snapshots": getattr(self, "snapshots_", [])},
+                   Path(path))
+
+    @classmethod
+    def load(cls, path) -> "SASANet":
+        stored = torch.load(Path(path), map_location="cpu", weights_only=False)
+        config = stored["config"]
+        config["weights"] = tuple(config["weights"])
+        model = cls(**config)
+        model.module_ = SASANetModule(stored["n_features"], stored["n_outputs"], model.config)
+        model.module_.load_state_dict(stored["state_dict"])
+        model.module_.eval()
+        model.y_mean_, model.y_scale_, model.log_ = stored["y_mean"], stored["y_scale"], stored["log"]
+        model.fit_seconds_, model.epochs_, model.stopped_ = stored["fit_seconds"], stored["epochs"], stored["stopped"]
+        model.snapshots_ = stored["snapshots"]
+        return model
+
+    def at_snapshot(self, k: int) -> "SASANet":
+        """A copy of this model with the weights of snapshot ``k`` (see ``snapshot_every``)."""
+        other = copy.copy(self)
+        other.module_ = copy.deepcopy(self._fitted())
+        other.module_.load_state_dict(self.snapshots_[k][1])
+        other.module_.eval()
+        return other
+
+
+# --- the book's trained SASANets -------------------------------------------------------------
+
+# dataset -> (task, options of the full profile); the quick profile trains a fifth of the epochs
+EXPERIMENTS = {
+    "wine": ("multiclass", {"epochs": 200, "patience": 30}),
+    "diabetes": ("regression", {"epochs": 150, "patience": 30}),
+    "breast_cancer": ("binary", {"epochs": 80, "patience": 20}),
+    "synthetic": ("regression", {"epochs": 100, "batch_size": 128, "patience": 100,
+                                 "snapshot_every": 10}),
+}
+SYNTHETIC_SAMPLES = (1600, 200)  # training (with validation) and test rows
+_FORMAT = 1  # bump when the training code changes meaning
+
+
+def dataset(name: str):
+    """(X_train, y_train, X_val, y_val, X_test, y_test) of a book dataset, or of the synthetic
+    ground-truth data (:mod:`unified_attribution.synthetic`, validation = 20 % of training)."""
+    from . import data, synthetic
+
+    if name == "synthetic":
+        X, y = synthetic.sample(SYNTHETIC_SAMPLES[0], seed=0)
+        X_test, y_test = synthetic.sample(SYNTHETIC_SAMPLES[1], seed=1)
+        cut = int(0.8 * len(X))
+        return X[:cut], y[:cut], X[cut:], y[cut:], X_test, y_test
+    ds = data.load(name)
+    return ds.X_train, ds.y_train, ds.X_val, ds.y_val, ds.X_test, ds.y_test
+
+
+def trained(name: str, profile: str = "full", seed: int = 0, progress: bool = False,
+            **overrides) -> SASANet:
+    """The SASANet of :data:`EXPERIMENTS` for dataset ``name`` (``overrides`` change options,
+    e.g. ``weights=(1, 0, 1, 1)`` for an ablation), trained once and cached next to the zoo
+    models (``$UNIFIED_ATTRIBUTION_CACHE``); the training time of the first fit is kept."""
+    import hashlib
+    import json
+    import os
+
+    from .zoo import PROFILES, cache_dir
+
+    if name not in EXPERIMENTS:
+        raise ValueError(f"no SASANet experiment for {name!r}; known: {', '.join(EXPERIMENTS)}")
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    task, options = EXPERIMENTS[name]
+    options = {**options, **overrides, "seed": seed}
+    if profile == "quick":
+        options["epochs"] = max(2, options["epochs"] // 5)
+        options["snapshot_every"] = min(options.get("snapshot_every", 0), 2)
+    model = SASANet(task, progress=progress, **options)
+    payload = {"name": name, "config": asdict(model.config), "format": _FORMAT,
+               "torch": torch.__version__.split("+")[0]}
+    key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    path = cache_dir().parent / "sasanet" / f"{name}-s{seed}-{key}.pt"
+    if path.exists():
+        cached = SASANet.load(path)
+        cached.progress = progress
+        return cached
+    X, y, X_val, y_val, _, _ = dataset(name)
+    model.fit(X, y, X_val, y_val)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    model.save(tmp)
+    tmp.replace(path)  # atomic: two notebooks training the same model do not clash
+    return SASANet.load(path)

@@ -1,0 +1,134 @@
+"""SASANet: exact properties (efficiency, subsets never read, determinism, persistence),
+clear errors, and the synthetic ground truth."""
+
+import numpy as np
+import pytest
+
+from unified_attribution import data, synthetic
+from unified_attribution.sasanet import SASANet
+
+FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    out = {}
+    for name, task in (("breast_cancer", "binary"), ("wine", "multiclass"), ("diabetes", "regression")):
+        ds = data.load(name)
+        out[task] = (SASANet(task, **FAST).fit(ds.X_train, ds.y_train, ds.X_val, ds.y_val), ds)
+    return out
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_efficiency_phi_0_plus_phi_is_the_output(fitted, task):
+    model, ds = fitted[task]
+    phi_0, phi = model.attribute(ds.X_test[:10])
+    total = phi_0 + phi.sum(axis=1)
+    np.testing.assert_allclose(total, model.decision_function(ds.X_test[:10]), rtol=1e-5, atol=1e-5)
+    assert phi.shape[:2] == (10, ds.n_features)
+    if task == "multiclass":
+        assert model.predict_proba(ds.X_test[:10]).shape == (10, ds.n_classes)
+        np.testing.assert_allclose(model.predict_proba(ds.X_test[:10]).sum(axis=1), 1, atol=1e-6)
+
+
+def test_value_reads_only_the_observed_features(fitted):
+    model, ds = fitted["regression"]
+    x = ds.X_test[:4].copy()
+    mask = np.zeros(ds.n_features, dtype=bool)
+    mask[[0, 3, 5]] = True
+    before = model.values_over_orders(x, mask, orders=3)
+    x[:, ~mask] = 100.0  # unobserved features changed wildly
+    np.testing.assert_array_equal(model.values_over_orders(x, mask, orders=3), before)
+    # the empty set is the bias phi_0; the full set is f_c(x_N), close to (not equal to) f(x)
+    phi_0, _ = model.attribute(x)
+    np.testing.assert_allclose(model.value(x, np.zeros(ds.n_features, bool)), phi_0, rtol=1e-6)
+
+
+def test_exact_shapley_of_the_own_value_function_is_efficient(fitted):
+    model, ds = fitted["multiclass"]
+    x = ds.X_test[0]
+    n = ds.n_features
+    table = model.subset_values(x)
+    assert table.shape == (2 ** n, ds.n_classes)
+    for output in range(ds.n_classes):
+        exact = model.exact_shapley(x, output=output)
+        assert exact.sum() == pytest.approx(table[-1, output] - table[0, output], abs=1e-4)
+
+
+def test_training_is_deterministic_and_seeded():
+    ds = data.load("wine")
+    a = SASANet("multiclass", **FAST).fit(ds.X_train, ds.y_train)
+    b = SASANet("multiclass", **FAST).fit(ds.X_train, ds.y_train)
+    c = SASANet("multiclass", seed=1, **FAST).fit(ds.X_train, ds.y_train)
+    assert a.log_ == b.log_
+    np.testing.assert_array_equal(a.attribute(ds.X_test)[1], b.attribute(ds.X_test)[1])
+    assert a.log_ != c.log_
+    assert set(a.log_) >= {"L_m", "L_v", "L_p", "L_s", "val_loss"}
+
+
+def test_save_and_load_give_the_same_model(fitted, tmp_path):
+    model, ds = fitted["binary"]
+    model.save(tmp_path / "m.pt")
+    again = SASANet.load(tmp_path / "m.pt")
+    np.testing.assert_array_equal(again.predict_proba(ds.X_test), model.predict_proba(ds.X_test))
+    np.testing.assert_array_equal(again.attribute(ds.X_test)[1], model.attribute(ds.X_test)[1])
+    assert again.log_ == model.log_
+
+
+def test_bad_input_is_refused_with_a_clear_message(fitted):
+    model, ds = fitted["binary"]
+    X = ds.X_train[:20].copy()
+    X[3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        SASANet("binary", **FAST).fit(X, ds.y_train[:20])
+    with pytest.raises(ValueError, match="X has 5 features, the model was fitted on 30"):
+        model.predict(ds.X_test[:, :5])
+    with pytest.raises(ValueError, match="binary task needs labels 0 and 1"):
+        SASANet("binary", **FAST).fit(ds.X_train[:30], np.arange(30) % 3)
+    with pytest.raises(ValueError, match="integer class labels"):
+        SASANet("multiclass", **FAST).fit(ds.X_train[:30], np.linspace(0, 1, 30))
+    with pytest.raises(ValueError, match="task must be one of"):
+        SASANet("ranking")
+    with pytest.raises(RuntimeError, match="not fitted"):
+        SASANet("binary").predict(ds.X_test)
+    with pytest.raises(ValueError, match="use predict for regression"):
+        SASANet("regression").predict_proba(ds.X_test)
+    with pytest.raises(ValueError, match="at most 16 features"):
+        model.exact_shapley(ds.X_test[0])
+
+
+class Diverging(SASANet):
+    """Returns a NaN loss from the 20th batch on, as a diverging run would."""
+
+    calls = 0
+
+    def losses(self, x, y, generator):
+        out = super().losses(x, y, generator)
+        Diverging.calls += 1
+        if Diverging.calls >= 20:
+            out["m"] = out["m"] * float("nan")
+        return out
+
+
+def test_a_diverging_run_stops_keeps_good_weights_and_says_so():
+    ds = data.load("breast_cancer")
+    with pytest.warns(RuntimeWarning, match="loss became nan"):
+        model = Diverging("binary", **{**FAST, "epochs": 10}).fit(ds.X_train, ds.y_train)
+    assert model.stopped_ and model.epochs_ < 10
+    assert np.isfinite(model.predict_proba(ds.X_test)).all()
+
+
+def test_synthetic_truth_is_the_closed_form():
+    X, _ = synthetic.sample(50, seed=3)
+    X = X.astype(np.float64)
+    poly = synthetic.GROUND_TRUTH
+    np.testing.assert_allclose(poly.conditional(X, np.ones(5, bool)), poly(X))
+    truth = poly.shapley(X)
+    x1, x2, x3, x4 = X[:, 0], X[:, 1], X[:, 2], X[:, 3]
+    # by hand: 2 x1 alone; x2 x3 split in half; -x4^2 + 1 alone (E[x4^2] = 1); x1 x2 x3 in thirds
+    np.testing.assert_allclose(truth[:, 0], 2 * x1 + x1 * x2 * x3 / 3, atol=1e-12)
+    np.testing.assert_allclose(truth[:, 1], x2 * x3 / 2 + x1 * x2 * x3 / 3, atol=1e-12)
+    np.testing.assert_allclose(truth[:, 3], 1 - x4 ** 2, atol=1e-12)
+    np.testing.assert_allclose(truth[:, 4], 0, atol=1e-12)
+    # efficiency: the values sum to E[y | x] - E[y] = poly(x) - (-1)
+    np.testing.assert_allclose(truth.sum(axis=1), poly(X) + 1, atol=1e-12)
