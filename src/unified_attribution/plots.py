@@ -238,3 +238,19 @@ def agreement(pairs: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylab
     axes[0, 0].set_ylabel(ylabel)
     fig.tight_layout()
     return fig
+
+
+def median_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str,
+                  logy: bool = True):
+    """One line per label: the median over rows of ``curves[label] = (x, rows)``, rows of
+    shape (N, len(x)); each label may have its own x."""
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for label, (x, rows) in curves.items():
+        ax.plot(x, np.median(np.atleast_2d(rows), axis=0), marker="o", markersize=3, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
