@@ -458,7 +458,7 @@ def trained(name: str, profile: str = "full", seed: int = 0, progress: bool = Fa
     import json
     import os
 
-    from .zoo import PROFILES, cache_dir
+    from .zoo import PROFILES, cache_dir, training_lock
 
     if name not in EXPERIMENTS:
         raise ValueError(f"no SASANet experiment for {name!r}; known: {', '.join(EXPERIMENTS)}")
@@ -474,14 +474,13 @@ def trained(name: str, profile: str = "full", seed: int = 0, progress: bool = Fa
                "torch": torch.__version__.split("+")[0]}
     key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
     path = cache_dir().parent / "sasanet" / f"{name}-s{seed}-{key}.pt"
-    if path.exists():
-        cached = SASANet.load(path)
-        cached.progress = progress
-        return cached
-    X, y, X_val, y_val, _, _ = dataset(name)
-    model.fit(X, y, X_val, y_val)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    model.save(tmp)
-    tmp.replace(path)  # atomic: two notebooks training the same model do not clash
-    return SASANet.load(path)
+    with training_lock(path):  # a second notebook asking for the same model waits for it
+        if not path.exists():
+            X, y, X_val, y_val, _, _ = dataset(name)
+            model.fit(X, y, X_val, y_val)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            model.save(tmp)
+            tmp.replace(path)  # atomic: a reader never sees half a file
+    cached = SASANet.load(path)
+    cached.progress = progress
+    return cached

@@ -26,6 +26,7 @@ tabular_mlp     breast_cancer 30 -> 32 -> 16 -> 2, ReLU
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -288,6 +289,30 @@ def train(cfg: ModelConfig, progress: bool | None = None) -> TrainedModel:
     return TrainedModel(cfg, module, metrics, history)
 
 
+@contextlib.contextmanager
+def training_lock(path: Path):
+    """An exclusive lock on ``path``'s ``.lock`` file while a model is trained, so that a
+    second process asking for the same model (two notebooks run in parallel) waits, then
+    reads the cache instead of training it again."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _from_cache(cfg: ModelConfig, path: Path) -> TrainedModel:
+    stored = torch.load(path, map_location="cpu", weights_only=False)
+    module = build(cfg, data.load(cfg.dataset))
+    module.load_state_dict(stored["state_dict"])
+    module.eval()
+    return TrainedModel(cfg, module, stored["metrics"], stored["history"], from_cache=True)
+
+
 def load(name: str, seed: int = 0, profile: str = "full", progress: bool | None = None,
          retrain: bool = False) -> TrainedModel:
     """Zoo model ``name`` trained with ``seed``: from the cache if present, else trained
@@ -295,15 +320,13 @@ def load(name: str, seed: int = 0, profile: str = "full", progress: bool | None 
     cfg = config(name, seed, profile)
     path = cache_dir() / f"{cfg.key()}.pt"
     if path.exists() and not retrain:
-        stored = torch.load(path, map_location="cpu", weights_only=False)
-        module = build(cfg, data.load(cfg.dataset))
-        module.load_state_dict(stored["state_dict"])
-        module.eval()
-        return TrainedModel(cfg, module, stored["metrics"], stored["history"], from_cache=True)
-    model = train(cfg, progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    torch.save({"config": asdict(cfg), "state_dict": model.module.state_dict(),
-                "metrics": model.metrics, "history": model.history}, tmp)
-    tmp.replace(path)  # atomic: two notebooks training the same model do not clash
+        return _from_cache(cfg, path)
+    with training_lock(path):
+        if path.exists() and not retrain:  # trained by another process meanwhile
+            return _from_cache(cfg, path)
+        model = train(cfg, progress)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        torch.save({"config": asdict(cfg), "state_dict": model.module.state_dict(),
+                    "metrics": model.metrics, "history": model.history}, tmp)
+        tmp.replace(path)  # atomic: a reader never sees half a file
     return model
