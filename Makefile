@@ -70,6 +70,7 @@ test: setup
 
 benchmark: setup
 	$(PY) benchmarks/bench_dividends.py
+	$(PY) benchmarks/bench_sasanet_cost.py
 
 clean:
 	rm -rf _build book/executed

@@ -132,3 +132,12 @@ def test_synthetic_truth_is_the_closed_form():
     np.testing.assert_allclose(truth[:, 4], 0, atol=1e-12)
     # efficiency: the values sum to E[y | x] - E[y] = poly(x) - (-1)
     np.testing.assert_allclose(truth.sum(axis=1), poly(X) + 1, atol=1e-12)
+
+
+def test_a_fixed_order_gives_one_value_per_subset_whatever_the_batch(fitted):
+    model, ds = fitted["regression"]
+    x = ds.X_test[:1]
+    masks = np.random.default_rng(0).random((12, ds.n_features)) < 0.5
+    together = model.value(np.repeat(x, 12, axis=0), masks, fixed_order=True)
+    alone = [model.value(x, m[None], fixed_order=True)[0] for m in masks]
+    np.testing.assert_allclose(together, alone, rtol=1e-6)

@@ -336,11 +336,14 @@ class SASANet:
         phi_0 = module.bias.detach().expand(len(x), -1)
         return self._unscale(phi_0), self._unscale(phi, shift=False)
 
-    def values_over_orders(self, X, mask, orders: int = 1, seed: int = 0) -> np.ndarray:
+    def values_over_orders(self, X, mask, orders: int = 1, seed: int = 0,
+                           fixed_order: bool = False) -> np.ndarray:
         """f_c(x_S) for the observed set S of each row (``mask``: (N, n) or (n,) booleans),
         once per random order of S: shape (orders, N[, K]), in the units of
         ``decision_function``. Unobserved features are never read: they are placed after
-        the observed ones and the causal attention stops at |S|."""
+        the observed ones and the causal attention stops at |S|. ``fixed_order``: read S in
+        the order of the feature indices instead (one deterministic value per subset, whatever
+        the batch; what a sampling estimator needs as its game)."""
         module = self._fitted()
         x = self._features(X)
         mask = torch.as_tensor(np.broadcast_to(np.asarray(mask, dtype=bool), x.shape).copy())
@@ -349,7 +352,9 @@ class SASANet:
         out = []
         with torch.no_grad():
             for _ in range(orders):
-                key = torch.rand(x.shape, generator=generator) + (~mask) * 2.0  # observed first
+                noise = torch.arange(x.shape[1]) / x.shape[1] if fixed_order else torch.rand(
+                    x.shape, generator=generator)
+                key = noise + (~mask) * 2.0  # observed first
                 order = key.argsort(dim=1)
                 cumulative = module.cumulative(x, order)
                 rows = torch.arange(len(x))
@@ -358,10 +363,10 @@ class SASANet:
                 out.append(value)
         return self._unscale(torch.stack(out))
 
-    def value(self, X, mask, orders: int = 1, seed: int = 0) -> np.ndarray:
+    def value(self, X, mask, orders: int = 1, seed: int = 0, fixed_order: bool = False) -> np.ndarray:
         """v_x(S) = f_c(x_S), averaged over ``orders`` random orders of S (see
         :meth:`values_over_orders`)."""
-        return self.values_over_orders(X, mask, orders, seed).mean(axis=0)
+        return self.values_over_orders(X, mask, orders, seed, fixed_order).mean(axis=0)
 
     def subset_values(self, x, orders: int = 1, seed: int = 0) -> np.ndarray:
         """v_x(S) = f_c(x_S) of ONE input row for all 2^n subsets S (n <= 16), indexed by the
