@@ -244,6 +244,15 @@ for key, column in (("rmse", "test RMSE"), ("truth", "phi vs truth"), ("share", 
 showcase.html(ablations)
 
 # %% [markdown]
+# The same, as bars (the output's test RMSE without $L_s$ is off this scale and left out):
+
+# %%
+metrics = ["phi vs truth", "phi vs own exact", "x5 share", "order spread"]
+fig = plots.feature_scores({label: by_model.loc[label, metrics].to_numpy(dtype=float) for label in variants},
+                           metrics, top=len(metrics))
+fig.axes[0].set_xlabel("value (lower is better)");
+
+# %% [markdown]
 # - **Without $L_s$** the Shapley module is never trained: the output $b + \sum_i \Phi_i$ and
 #   the attribution are meaningless (test RMSE {glue:text}`ablation_rmse_L_s` against
 #   {glue:text}`ablation_rmse_losses`; $\phi$ against the truth
