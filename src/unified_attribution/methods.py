@@ -231,13 +231,22 @@ _NO_BASELINE = "no baseline: explains f(x) itself (root point 0; the gap is agai
 def _lrp_epsilon(model, x, baseline, target, players, epsilon=0.01):
     from captum.attr._utils.lrp_rules import EpsilonRule
 
-    lrp = _captum("LRP")(copy.deepcopy(model))  # captum attaches its rules to the layers
+    return captum_lrp(model, lambda: EpsilonRule(epsilon)).attribute(x.requires_grad_(), target=target)
+
+
+def captum_lrp(model: nn.Module, make_rule: Callable):
+    """captum's LRP on a copy of ``model`` (captum attaches its rules to the layers) with a
+    fresh ``make_rule()`` on every Linear and Conv2d layer and captum's default EpsilonRule
+    (epsilon 1e-9) on pooling and Flatten (which has no default; this passes R on)."""
+    from captum.attr._utils.lrp_rules import EpsilonRule
+
+    lrp = _captum("LRP")(copy.deepcopy(model))
     for layer in propagation.layers(lrp.model):
         if isinstance(layer, propagation.LINEAR):
-            layer.rule = EpsilonRule(epsilon)
+            layer.rule = make_rule()
         elif isinstance(layer, propagation.POOLING + (nn.Flatten,)):
-            layer.rule = EpsilonRule()  # captum's default; Flatten has none, this passes R on
-    return lrp.attribute(x.requires_grad_(), target=target)
+            layer.rule = EpsilonRule()
+    return lrp
 
 
 @_register(name="lrp_alpha_beta", title="LRP-alpha-beta", family="propagation",
