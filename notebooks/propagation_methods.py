@@ -39,15 +39,14 @@ profile = "full"  # "full" for the book, "quick" for the tests
 seed = 0  # seed of the models
 
 # %%
-import copy
 import warnings
 
 import numpy as np
 import pandas as pd
 import sympy as sp
 import torch
-from captum.attr import LRP, DeepLift, LayerGradCam, LayerGradientXActivation
-from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule, EpsilonRule
+from captum.attr import DeepLift, LayerGradCam, LayerGradientXActivation
+from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule
 from IPython.display import Math, display
 from myst_nb import glue
 
@@ -136,14 +135,9 @@ display(Math(r"\text{LRP-}\epsilon - \frac{s}{c + s + \epsilon}\left(\text{Resca
 
 # %%
 contributions = (1, 2, -1)
-positive = {i for i, c in enumerate(contributions) if c > 0}
 keys = [(1, 0, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (2, 0, 1), (1, 1, 1)]
-p_sum = sum(c for c in contributions if c > 0)
-n_sum = sum(c for c in contributions if c < 0)
-alpha_beta = [2 * c / p_sum if c > 0 else -c / n_sum for c in contributions]
-split = {TITLES[r]: [[float(layerwise.WEIGHTS[r](i, k, positive)) for i in range(3)] for k in keys]
-         for r in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel")}
-split[TITLES["lrp_alpha_beta"]] = [alpha_beta for _ in keys]
+split = {TITLES[r]: [[float(w) for w in layerwise.weights(r, k, contributions)] for k in keys]
+         for r in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta")}
 plots.allocation_split(split, [f"κ = {k}" for k in keys], 3);
 
 # %% [markdown]
@@ -348,13 +342,8 @@ for label in ("MLP (2 hidden)", "CNN (max-pool)"):
     ours = attribute("lrp_alpha_beta", model, x, target=target, alpha=1.0, beta=0.0).scores
     zplus = attribute("deep_taylor", model, x, target=target, upper=float("inf")).scores
     zb = attribute("deep_taylor", model, x, target=target).scores
-    copied = copy.deepcopy(model)
-    for layer in propagation.layers(copied):
-        if isinstance(layer, propagation.LINEAR):
-            layer.rule = Alpha1_Beta0_Rule(set_bias_to_zero=True)
-        elif isinstance(layer, propagation.POOLING + (torch.nn.Flatten,)):
-            layer.rule = EpsilonRule()
-    theirs = LRP(copied).attribute(x.clone().requires_grad_(), target=target).detach()
+    theirs = methods.captum_lrp(model, lambda: Alpha1_Beta0_Rule(set_bias_to_zero=True)).attribute(
+        x.clone().requires_grad_(), target=target).detach()
     rows.append({"model": label, "ours vs captum (α1β0)": relative(ours, theirs).max(),
                  "Deep Taylor z+ vs α1β0": relative(zplus, ours).max(),
                  "Deep Taylor zB [0, 1] vs α1β0": relative(zb, ours).max()})

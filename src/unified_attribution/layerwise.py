@@ -98,15 +98,18 @@ def scores(rule: str, cell: Neuron, epsilon=0, alpha=2, beta=1) -> list[sp.Expr]
     if rule == "lrp_epsilon":
         return [ui * g(r + s) / (r + s + epsilon) for ui in u]
     if rule == "lrp_alpha_beta":
-        return [w * g(r + s) for w in alpha_beta_weights(cell, alpha, beta)]
+        return [w * g(r + s) for w in alpha_beta_weights(cell.u, alpha, beta)]
     raise ValueError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}")
 
 
-def alpha_beta_weights(cell: Neuron, alpha=2, beta=1) -> list[sp.Expr]:
+def alpha_beta_weights(contributions, alpha=2, beta=1) -> list[sp.Expr]:
     """LRP-alpha-beta's share of y for each input: alpha u_i / p or -beta u_i / n, the same
-    for every Taylor term of y (and for the root value g(c)): not an allocation by kappa."""
-    p, n = cell.parts()
-    return [alpha * ui / p if ui.is_positive else -beta * ui / n for ui in cell.u]
+    for every Taylor term of y (and for the root value g(c)): not an allocation by kappa.
+    ``contributions``: sympy symbols with signs (a :class:`Neuron`'s u) or numbers."""
+    u = [sp.sympify(c) for c in contributions]
+    p = sum(c for c in u if c.is_positive)
+    n = sum(c for c in u if not c.is_positive)
+    return [alpha * c / p if c.is_positive else -beta * c / n for c in u]
 
 
 def _revealcancel_weight(i, kappa, positive):
@@ -156,18 +159,20 @@ def prove(rule: str, n_positive: int = 2, n_negative: int = 1) -> symbolic.Proof
     return symbolic.Proof(f"{rule}: closed form = sum of w_i(kappa) t(kappa), one neuron", residuals)
 
 
-def principles(rule: str, contributions=(1, 2, -1), max_order: int = 4) -> dict:
-    """Verdicts on P1-P3 of ``rule``'s weights on one neuron with the given contributions
-    (their signs matter for RevealCancel and alpha-beta), over every kappa up to
-    ``max_order``: :func:`unified_attribution.allocation.judge`."""
-    n = len(contributions)
-    positive = {i for i, c in enumerate(contributions) if c > 0}
+def weights(rule: str, kappa: tuple, contributions) -> list[sp.Expr]:
+    """[w_1, ..., w_n] of ``rule`` on the term ``kappa`` of one neuron with the given
+    contributions (their signs matter for RevealCancel and alpha-beta; alpha 2, beta 1)."""
     if rule == "lrp_alpha_beta":
-        p = sum(c for c in contributions if c > 0)
-        q = sum(c for c in contributions if c < 0)
-        shares = [sp.Rational(2 * c, p) if c > 0 else -sp.Rational(c, q) for c in contributions]
-        weights_for = lambda kappa: shares  # noqa: E731
-    else:
-        weights_for = lambda kappa: [WEIGHTS[rule](i, kappa, positive) for i in range(n)]  # noqa: E731
-    keys = [(kappa, support(kappa)) for kappa in multi_indices(n, max_order)]
-    return allocation.judge(keys, weights_for)
+        return alpha_beta_weights(contributions)
+    if rule not in WEIGHTS:
+        raise ValueError(f"unknown rule {rule!r}; with weights: {', '.join(WEIGHTS)}, lrp_alpha_beta")
+    positive = {i for i, c in enumerate(contributions) if sp.sympify(c).is_positive}
+    return [WEIGHTS[rule](i, kappa, positive) for i in range(len(contributions))]
+
+
+def principles(rule: str, contributions=(1, 2, -1), max_order: int = 4) -> dict:
+    """Verdicts on P1-P3 of ``rule``'s :func:`weights` on one neuron with the given
+    contributions, over every kappa up to ``max_order``:
+    :func:`unified_attribution.allocation.judge`."""
+    keys = [(kappa, support(kappa)) for kappa in multi_indices(len(contributions), max_order)]
+    return allocation.judge(keys, lambda kappa: weights(rule, kappa, contributions))
