@@ -25,17 +25,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import best_of  # benchmarks/ is on the path when a script runs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dividends.json"
-
-
-def _best_of(repeat: int, fn):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def transform_vs_shapiq(sizes, repeat: int) -> list[dict]:
@@ -55,8 +47,8 @@ def transform_vs_shapiq(sizes, repeat: int) -> list[dict]:
     rows = []
     for n in sizes:
         table = np.random.default_rng(n).normal(size=2**n)
-        ours_s, ours = _best_of(repeat, lambda: games.moebius(table))
-        theirs_s, theirs = _best_of(
+        ours_s, ours = best_of(repeat, lambda: games.moebius(table))
+        theirs_s, theirs = best_of(
             repeat, lambda: shapiq.ExactComputer(n_players=n, game=TableGame(table))("Moebius"))
         diff = max(abs(theirs.values[pos] - ours[games.mask_of(s, n)])
                    for s, pos in theirs.interaction_lookup.items())

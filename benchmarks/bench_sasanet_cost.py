@@ -23,23 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from timing import best_of  # benchmarks/ is on the path when a script runs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "sasanet_cost.json"
 BUDGETS = (32, 64, 128, 256, 512, 1024, 2048, 4096)
-
-
-def _best_of(repeat: int, fn):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
 
 
 def main() -> None:
@@ -74,13 +65,13 @@ def main() -> None:
         reference = games.Effects.from_values(game(masks)).shapley()
         exact.append(reference)
         scale = reference.std()
-        seconds, (_, phi) = _best_of(args.repeat, lambda: model.attribute(x[None]))
+        seconds, (_, phi) = best_of(args.repeat, lambda: model.attribute(x[None]))
         sasanet_time.append(seconds)
         sasanet_error.append(float(np.sqrt(np.mean((phi[0, :, output] - reference) ** 2)) / scale))
         for budget in BUDGETS:
             for label, make in (("KernelSHAP", lambda: KernelSHAP(n, pairing_trick=True, random_state=0)),
                                 ("permutation sampling", lambda: PermutationSamplingSV(n, random_state=0))):
-                seconds, values = _best_of(args.repeat, lambda: make().approximate(budget, game))
+                seconds, values = best_of(args.repeat, lambda: make().approximate(budget, game))
                 estimate = np.array([values[(i,)] for i in range(n)])
                 curves[label][budget][0].append(seconds)
                 curves[label][budget][1].append(float(np.sqrt(np.mean((estimate - reference) ** 2)) / scale))
