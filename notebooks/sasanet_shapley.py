@@ -101,7 +101,7 @@ glue("spread_median", f"{np.median(np.concatenate([v.ravel() for v in spread.val
 # Shapley values follow as $\sum_{S \ni i} H(S)/|S|$ (as for the masking games of paper A).
 
 # %%
-fidelity, pairs, exact_by_name = [], {}, {}
+fidelity, pairs = [], {}
 for name, model in models.items():
     X = test_rows(name)
     if X.shape[1] > 13:
@@ -110,7 +110,6 @@ for name, model in models.items():
     _, phi = model.attribute(X)
     phi = phi if phi.ndim == 2 else phi[np.arange(len(X)), :, outputs]
     exact = np.array([model.exact_shapley(x, output=int(o), seed=seed) for x, o in zip(X, outputs)])
-    exact_by_name[name] = (phi, exact)
     pairs[name] = (exact, phi)
     fidelity.append({"dataset": name, "features": X.shape[1], "rows": len(X),
                      "RMSE(phi, exact) / sd(exact)": nrmse(phi, exact),
