@@ -40,6 +40,23 @@ def test_parameters_reach_the_notebook(tmp_path):
     assert json.loads(printed[-1]) == {"profile": "quick", "seed": 3}
 
 
+def test_kernels_talk_over_unix_sockets_not_tcp_ports(tmp_path):
+    # with TCP, two kernels started at once can be handed the same "free" port (CI saw
+    # "Address already in use"); ipc sockets are files private to each kernel
+    body = ('\n# %%\nimport ipykernel, json\n'
+            'print(json.loads(ipykernel.get_connection_info())["transport"])\n')
+    for name in ("first", "second", "third"):
+        _write(tmp_path / "nbs", name, body)
+    status = execute.main(["--notebook-dir", str(tmp_path / "nbs"), "--output-dir",
+                           str(tmp_path / "out"), "--profile", "quick", "--jobs", "3"])
+    assert status == 0
+    for name in ("first", "second", "third"):
+        notebook = nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4)
+        printed = [out["text"].strip() for cell in notebook.cells if cell.cell_type == "code"
+                   for out in cell.get("outputs", []) if out.get("name") == "stdout"]
+        assert printed == ["ipc"]
+
+
 def test_failing_cell_fails_loudly_and_leaves_no_stale_output(tmp_path, capsys):
     nbs, out = tmp_path / "nbs", tmp_path / "out"
     _write(nbs, "good", "\n# %%\nx = 1\n")

@@ -4,7 +4,10 @@ Every ``notebooks/*.py`` (jupytext percent format, with a cell tagged ``paramete
 holds at least ``profile`` and ``seed``) is converted and executed with papermill into
 ``book/executed/<name>.ipynb``, where ``_toc.yml`` expects it. Up to ``--jobs`` notebooks
 run at once, each kernel with one torch/BLAS thread (two busy threads per process on a
-two-core machine spin-wait and run many times slower).
+two-core machine spin-wait and run many times slower). Kernels talk over Unix sockets
+(ZeroMQ ``ipc``), not TCP: with TCP, jupyter_client picks free ports, closes them and lets the
+kernel bind them later, so two kernels started at once (or anything else on a shared machine)
+can take the same port and the kernel dies with "Address already in use".
 
 A failing cell stops the build: the command exits 1 and prints the notebook's name, the
 cell's source and its traceback; the partial notebook is kept as ``<name>.failed.ipynb``
@@ -21,13 +24,18 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from jupyter_client import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
 
 NOTEBOOK_DIR = Path("notebooks")
 OUTPUT_DIR = Path("book/executed")
@@ -40,6 +48,19 @@ KERNEL_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences debugpy's frozen-modules warning
 }
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel listens on Unix sockets (no TCP port race).
+
+    The sockets are files ``<runtime dir>/ipc-<random>-<n>``: without a path of its own,
+    jupyter_client would name them ``kernel-ipc-<n>`` in the working directory, the same for
+    every kernel started there, and kernels would answer each other's messages.
+    """
+
+    def __init__(self, **kwargs):
+        ip = os.path.join(jupyter_runtime_dir(), f"ipc-{uuid.uuid4().hex[:12]}")
+        super().__init__(transport="ipc", ip=ip, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -90,6 +111,10 @@ def execute_one(source: Path, output_dir: Path, parameters: dict,
     for stale in (final, failed):
         stale.unlink(missing_ok=True)
     start = time.perf_counter()
+    # a short private directory for the connection file and its sockets (a Unix socket's
+    # path must stay under ~100 characters)
+    runtime = tempfile.mkdtemp(prefix="ua-kernel-")
+    os.environ["JUPYTER_RUNTIME_DIR"] = runtime
     try:
         notebook = jupytext.read(source)
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -97,12 +122,15 @@ def execute_one(source: Path, output_dir: Path, parameters: dict,
         jupytext.write(notebook, running)
         papermill.execute_notebook(
             str(running), str(running), parameters=parameters, kernel_name="python3",
-            cwd=str(source.parent.resolve()), progress_bar=False, execution_timeout=timeout)
+            cwd=str(source.parent.resolve()), progress_bar=False, execution_timeout=timeout,
+            kernel_manager_class=IPCKernelManager)
     except Exception as err:  # noqa: BLE001 - every failure is reported, none is lost
         if running.exists():
             running.replace(failed)
         return Result(name, False, time.perf_counter() - start, failed,
                       _format_failure(name, source, err))
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
     running.replace(final)
     return Result(name, True, time.perf_counter() - start, final)
 
