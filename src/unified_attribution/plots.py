@@ -254,3 +254,78 @@ def median_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str,
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def score_dots(summary: dict[str, dict[str, tuple[float, float]]], metric: dict[str, str],
+               labels: dict[str, str] | None = None):
+    """One panel per dataset: each model's mean score (dot) and seed spread (bar, +-1 sd);
+    ``summary[dataset][model] = (mean, sd)``, ``metric[dataset]`` names the score."""
+    labels = labels or {}
+    datasets = list(summary)
+    ncols = min(3, len(datasets))
+    nrows = math.ceil(len(datasets) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.4 * nrows), squeeze=False)
+    for ax, dataset in zip(axes.flat, datasets):
+        models = list(summary[dataset])
+        means = [summary[dataset][m][0] for m in models]
+        sds = [summary[dataset][m][1] for m in models]
+        colors = ["tab:red" if m == "sasanet" else "tab:blue" for m in models]
+        ax.errorbar(means, range(len(models)), xerr=sds, fmt="none", ecolor="grey", capsize=2)
+        ax.scatter(means, range(len(models)), c=colors, s=16, zorder=3)
+        ax.set_yticks(range(len(models)), [labels.get(m, m) for m in models], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(dataset, fontsize=9)
+        ax.set_xlabel(metric[dataset], fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    for ax in list(axes.flat)[len(datasets):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, str]):
+    """Two rows of panels, one column per dataset: the score (top) and the change of the
+    prediction (bottom) after dropping the top-k features of each ranking;
+    ``curves[dataset][ranking]`` is a list of {"k", <metric>, "prediction change"}."""
+    datasets = list(curves)
+    fig, axes = plt.subplots(2, len(datasets), figsize=(2.3 * len(datasets), 4.6), squeeze=False)
+    styles = {"SASANet": dict(color="tab:red", marker="o"), "KernelSHAP": dict(color="tab:blue", marker="s"),
+              "permutation sampling": dict(color="tab:green", marker="^"),
+              "random": dict(color="grey", marker=".", linestyle=":")}
+    for column, dataset in enumerate(datasets):
+        for ranking, points in curves[dataset].items():
+            k = [p["k"] for p in points]
+            style = styles.get(ranking, {})
+            axes[0, column].plot(k, [p[metric[dataset]] for p in points], markersize=3, label=ranking, **style)
+            axes[1, column].plot(k, [p["prediction change"] for p in points], markersize=3, **style)
+        axes[0, column].set_title(dataset, fontsize=9)
+        axes[0, column].set_ylabel(metric[dataset], fontsize=8)
+        axes[1, column].set_xlabel("features dropped (k)", fontsize=8)
+        for ax in axes[:, column]:
+            ax.tick_params(labelsize=7)
+    axes[1, 0].set_ylabel("prediction change", fontsize=8)
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def error_against_time(panels: dict[str, tuple[dict, dict]], xlabel: str = "seconds per row",
+                       ylabel: str = "error"):
+    """Error against time on log-log axes, one panel per title: ``panels[title] = (curves,
+    points)`` with a line per estimator (``curves[label] = (seconds, errors)``) and a star
+    per single-shot method (``points[label] = (seconds, error)``)."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.7 * len(panels), 3.0), squeeze=False)
+    for ax, (title, (curves, points)) in zip(axes.flat, panels.items()):
+        for label, (seconds, errors) in curves.items():
+            ax.plot(seconds, np.maximum(errors, 1e-6), marker="o", markersize=3, label=label)
+        for label, (seconds, error) in points.items():
+            ax.scatter([seconds], [error], marker="*", s=120, color="tab:red", zorder=3, label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0, 0].set_ylabel(ylabel, fontsize=8)
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig

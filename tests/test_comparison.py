@@ -1,0 +1,142 @@
+"""SASANet against baselines: scores, tuning, masking, post-hoc estimators and verdicts."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from unified_attribution import comparison, data, games
+from unified_attribution.sasanet import SASANet
+
+FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
+
+
+@pytest.fixture(scope="module")
+def wine_model():
+    ds = data.load("wine")
+    return SASANet("multiclass", **FAST).fit(ds.X_train, ds.y_train, ds.X_val, ds.y_val), ds
+
+
+@pytest.fixture(scope="module")
+def diabetes_model():
+    ds = data.load("diabetes")
+    return SASANet("regression", **FAST).fit(ds.X_train, ds.y_train, ds.X_val, ds.y_val), ds
+
+
+def test_every_model_gets_the_same_tuning_budget():
+    assert {len(m.grid) for m in comparison.MODELS.values()} == {comparison.GRID_SIZE}
+    for m in comparison.MODELS.values():  # no configuration tried twice
+        assert len({tuple(sorted(c.items())) for c in m.grid}) == comparison.GRID_SIZE
+
+
+def test_scores_match_their_definitions():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 50)
+    p = rng.uniform(size=50)
+    out = comparison.scores("binary", y, np.stack([1 - p, p], axis=1))
+    assert out["AUC"] == pytest.approx(roc_auc_score(y, p))
+    assert out["accuracy"] == pytest.approx(np.mean((p > 0.5) == y))
+    assert comparison.scores("regression", np.array([1.0, 2.0]), np.array([2.0, 4.0]))["RMSE"] \
+        == pytest.approx(np.sqrt((1 + 4) / 2))
+
+
+def test_scores_refuse_nan_and_wrong_shapes():
+    with pytest.raises(ValueError, match="NaN"):
+        comparison.scores("regression", np.zeros(2), np.array([np.nan, 1.0]))
+    with pytest.raises(ValueError, match="shape"):
+        comparison.scores("binary", np.zeros(3), np.zeros(3))
+
+
+def test_best_config_follows_the_direction_of_the_score():
+    runs = [{"config": {"a": 1}, "validation": {"AUC": 0.7, "RMSE": 2.0}},
+            {"config": {"a": 2}, "validation": {"AUC": 0.9, "RMSE": 3.0}}]
+    assert comparison.best_config(runs, "binary") == {"a": 2}
+    assert comparison.best_config(runs, "regression") == {"a": 1}
+
+
+def test_fit_and_score_reports_the_mlp_size():
+    run = comparison.fit_and_score("wine", "mlp", {"hidden": (8,)}, seed=0)
+    assert run["parameters"] == 13 * 8 + 8 + 8 * 3 + 3
+    assert 0.5 < run["test"]["AUC"] <= 1.0
+    assert comparison.fit_and_score("wine", "tree", {"max_depth": 2}, 0)["parameters"] is None
+
+
+def test_drop_top_hides_exactly_the_first_k_of_each_ranking():
+    ranking = np.array([[2, 0, 1], [1, 2, 0]])
+    np.testing.assert_array_equal(comparison.drop_top(ranking, 1), [[1, 1, 0], [1, 0, 1]])
+    np.testing.assert_array_equal(comparison.drop_top(ranking, 2), [[0, 1, 0], [1, 0, 0]])
+    with pytest.raises(ValueError, match="k must be"):
+        comparison.drop_top(ranking, 4)
+
+
+def test_ranking_is_by_magnitude():
+    np.testing.assert_array_equal(comparison.ranking(np.array([[0.1, -3.0, 2.0]])), [[1, 2, 0]])
+
+
+def test_masking_curve_runs_from_the_full_set_to_the_empty_set(diabetes_model):
+    model, ds = diabetes_model
+    X, y = ds.X_test[:20], ds.y_test[:20]
+    curve = comparison.masking_curve(model, X, y, comparison.ranking(
+        comparison.own_attribution(model, X)), ks=[0, 1, X.shape[1]])
+    full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
+    assert curve[0]["RMSE"] == pytest.approx(comparison.scores("regression", y, full)["RMSE"])
+    assert curve[0]["prediction change"] == 0.0
+    assert 0.0 < curve[1]["prediction change"]
+    # nothing observed: every prediction is v(empty) = b, the change is mean |v(N) - b| itself
+    assert curve[2]["prediction change"] == pytest.approx(1.0, rel=1e-5)
+    assert curve[2]["RMSE"] == pytest.approx(np.sqrt(np.mean((y - model.attribute(X)[0]) ** 2)), rel=1e-5)
+
+
+def test_output_gap_is_zero_when_the_output_is_the_full_set_value(diabetes_model, monkeypatch):
+    model, ds = diabetes_model
+    X = ds.X_test[:20]
+    assert comparison.output_gap(model, X) > 0  # 3 epochs: Phi is far from f_c
+    full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
+    monkeypatch.setattr(model, "decision_function", lambda _: full)
+    assert comparison.output_gap(model, X) == 0.0
+
+
+@pytest.mark.parametrize("estimator", ["KernelSHAP", "permutation sampling"])
+def test_posthoc_estimators_at_full_budget_are_the_exact_shapley_values(wine_model, estimator):
+    _, ds = wine_model
+    X = ds.X_test[:2, :5]
+    small = SASANet("multiclass", **FAST).fit(ds.X_train[:, :5], ds.y_train)
+    estimate = comparison.posthoc_attribution(small, X, estimator, budget=2 ** 5 if estimator == "KernelSHAP" else 5000)
+    target = comparison.explained_output(small, X)
+    masks = ((np.arange(32)[:, None] >> np.arange(5)[None, :]) & 1).astype(bool)
+    for row, (x, t) in enumerate(zip(X, target)):
+        values = small.value(np.repeat(x[None], 32, axis=0), masks, fixed_order=True)[:, t]
+        exact = games.Effects.from_values(values).shapley()
+        tolerance = 1e-4 if estimator == "KernelSHAP" else 0.1 * np.abs(exact).max()
+        np.testing.assert_allclose(estimate[row], exact, atol=tolerance)
+    with pytest.raises(ValueError, match="estimator must be"):
+        comparison.posthoc_attribution(small, X, "LIME", 10)
+
+
+def test_own_attribution_explains_the_predicted_class(wine_model):
+    model, ds = wine_model
+    X = ds.X_test[:5]
+    _, phi = model.attribute(X)
+    cls = model.decision_function(X).argmax(axis=1)
+    np.testing.assert_allclose(comparison.own_attribution(model, X), phi[np.arange(5), :, cls])
+
+
+def _curve(change):
+    return [{"k": k, "prediction change": change * k} for k in range(6)]
+
+
+def _cost(ratio):
+    return {"datasets": {"diabetes": {"estimators": {"KernelSHAP": {"time ratio to SASANet": ratio}}}}}
+
+
+def test_verdicts_follow_the_numbers():
+    def table(sasanet):  # regression: lower RMSE is better
+        return {"diabetes": {"sasanet": (sasanet, 0.1), "linear": (1.0, 0.0), "ebm": (0.9, 0.0),
+                             "mlp": (0.8, 0.05), "hist_gb": (0.85, 0.0), "tree": (1.2, 0.0)}}
+
+    strong = comparison.verdicts(table(0.7), _cost(500.0), {"diabetes": {"SASANet": _curve(1.0), "KernelSHAP": _curve(0.9)}})
+    assert [r["verdict"] for r in strong] == ["holds", "holds", "holds"]
+    weak = comparison.verdicts(table(1.5), _cost(5.0), {"diabetes": {"SASANet": _curve(0.5), "KernelSHAP": _curve(0.9)}})
+    assert [r["verdict"] for r in weak] == ["does not hold", "does not hold", "does not hold"]
+    # within one seed sd of the best black box rivals it; faster but less sharp is "partly"
+    middle = comparison.verdicts(table(0.88), _cost(500.0), {"diabetes": {"SASANet": _curve(0.5), "KernelSHAP": _curve(0.9)}})
+    assert [r["verdict"] for r in middle] == ["holds", "holds", "partly"]
