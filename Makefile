@@ -71,6 +71,7 @@ test: setup
 benchmark: setup
 	$(PY) benchmarks/bench_dividends.py
 	$(PY) benchmarks/bench_sasanet_cost.py
+	$(PY) benchmarks/bench_comparison.py
 
 clean:
 	rm -rf _build book/executed

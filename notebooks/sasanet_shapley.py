@@ -35,6 +35,7 @@ import torch
 from myst_nb import glue
 
 from unified_attribution import plots, sasanet, showcase, synthetic
+from unified_attribution.comparison import explained_output
 
 names = list(sasanet.EXPERIMENTS)
 models = {name: sasanet.trained(name, profile=profile, seed=seed) for name in names}
@@ -45,11 +46,6 @@ rng = np.random.default_rng(seed)
 def test_rows(name, k=n_rows):
     *_, X_test, _ = sasanet.dataset(name)
     return X_test[:k]
-
-
-def explained_output(model, X):
-    """The output explained: the predicted class of a multiclass model, else the only one."""
-    return model.predict(X) if model.config.task == "multiclass" else np.zeros(len(X), dtype=int)
 
 
 def nrmse(estimate, reference):

@@ -60,6 +60,20 @@ def test_fit_and_score_reports_the_mlp_size():
     assert comparison.fit_and_score("wine", "tree", {"max_depth": 2}, 0)["parameters"] is None
 
 
+@pytest.mark.parametrize("model", ["linear", "ebm", "hist_gb"])
+def test_every_baseline_fits_each_task(model):
+    for dataset in ("breast_cancer", "wine", "diabetes"):
+        run = comparison.fit_and_score(dataset, model, comparison.MODELS[model].grid[1], seed=0)
+        assert set(run["test"]) == ({"RMSE"} if dataset == "diabetes" else {"AUC", "accuracy"})
+        if dataset != "diabetes":
+            assert run["test"]["AUC"] > 0.9  # both are easy; a wiring error would be near 0.5
+
+
+def test_unknown_dataset_is_named():
+    with pytest.raises(ValueError, match="unknown dataset 'iris'"):
+        comparison.task_of("iris")
+
+
 def test_drop_top_hides_exactly_the_first_k_of_each_ranking():
     ranking = np.array([[2, 0, 1], [1, 2, 0]])
     np.testing.assert_array_equal(comparison.drop_top(ranking, 1), [[1, 1, 0], [1, 0, 1]])
@@ -140,3 +154,17 @@ def test_verdicts_follow_the_numbers():
     # within one seed sd of the best black box rivals it; faster but less sharp is "partly"
     middle = comparison.verdicts(table(0.88), _cost(500.0), {"diabetes": {"SASANet": _curve(0.5), "KernelSHAP": _curve(0.9)}})
     assert [r["verdict"] for r in middle] == ["holds", "holds", "partly"]
+    # as sharp within the tolerance, but too slow: "partly" again
+    close = 1 - comparison.FIDELITY_TOLERANCE / 2
+    slow = comparison.verdicts(table(0.88), _cost(5.0), {"diabetes": {"SASANet": _curve(close), "KernelSHAP": _curve(1.0)}})
+    assert slow[2]["verdict"] == "partly" and "on 1 of 1 datasets" in slow[2]["evidence"]
+
+
+def test_every_model_sees_the_same_capped_training_rows():
+    from unified_attribution import sasanet
+
+    X, y, *_ = sasanet.dataset("randhie")
+    full = data.load("randhie")
+    assert len(X) == sasanet.MAX_TRAINING_ROWS < len(full.X_train)
+    np.testing.assert_array_equal(X, full.X_train[:len(X)])
+    np.testing.assert_array_equal(y, full.y_train[:len(X)])

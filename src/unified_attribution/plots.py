@@ -6,6 +6,7 @@ import math
 from typing import Iterable
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 
@@ -322,6 +323,7 @@ def error_against_time(panels: dict[str, tuple[dict, dict]], xlabel: str = "seco
             ax.scatter([seconds], [error], marker="*", s=120, color="tab:red", zorder=3, label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # no crowded labels
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(xlabel, fontsize=8)
         ax.tick_params(labelsize=7)
