@@ -85,8 +85,8 @@ glue("spread_median", f"{np.median(np.concatenate([v.ravel() for v in spread.val
 
 # %% [markdown]
 # The median relative spread is {glue:text}`spread_median`: the value of a set depends on the
-# order in which it was read by a few percent of the differences between samples, more on
-# the smaller real datasets and for larger subsets. The exact Shapley values below are those
+# order in which it was read by a few percent of the differences between samples, by a
+# different amount on each dataset, and mostly more for larger subsets. The exact Shapley values below are those
 # of the value function with one random order per subset, so this order noise is part of
 # what they include.
 #
