@@ -1,4 +1,4 @@
-"""Benchmark: SASANet against six baselines on six datasets (accuracy over seeds, training
+"""Benchmark: SASANet against five baselines on six datasets (accuracy over seeds, training
 time), and the fidelity of SASANet's self-attribution against post-hoc Shapley estimators
 run on SASANet itself.
 
