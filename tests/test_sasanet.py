@@ -141,3 +141,21 @@ def test_a_fixed_order_gives_one_value_per_subset_whatever_the_batch(fitted):
     together = model.value(np.repeat(x, 12, axis=0), masks, fixed_order=True)
     alone = [model.value(x, m[None], fixed_order=True)[0] for m in masks]
     np.testing.assert_allclose(together, alone, rtol=1e-6)
+
+
+def test_the_cache_is_keyed_by_the_data_too(model_cache, monkeypatch):
+    from unified_attribution import sasanet
+
+    tiny = {"epochs": 2, "width": 8, "heads": 2, "layers": 1}
+    sasanet.trained("wine", profile="quick", **tiny)
+    sasanet.trained("wine", profile="quick", **tiny)  # same data: read from the cache
+    assert len(list((model_cache / "sasanet").glob("wine-*.pt"))) == 1
+    original = sasanet.dataset
+
+    def shifted(name):
+        X, y, X_val, y_val, X_test, y_test = original(name)
+        return X + 1.0, y, X_val, y_val, X_test, y_test
+
+    monkeypatch.setattr(sasanet, "dataset", shifted)
+    sasanet.trained("wine", profile="quick", **tiny)  # other data: a new model
+    assert len(list((model_cache / "sasanet").glob("wine-*.pt"))) == 2

@@ -463,7 +463,9 @@ def trained(name: str, profile: str = "full", seed: int = 0, progress: bool = Fa
             **overrides) -> SASANet:
     """The SASANet of :data:`EXPERIMENTS` for dataset ``name`` (``overrides`` change options,
     e.g. ``weights=(1, 0, 1, 1)`` for an ablation), trained once and cached next to the zoo
-    models (``$UNIFIED_ATTRIBUTION_CACHE``); the training time of the first fit is kept."""
+    models (``$UNIFIED_ATTRIBUTION_CACHE``), keyed by its configuration, the code's format,
+    torch's version and the bytes of its training and validation data; the training time of
+    the first fit is kept."""
     import hashlib
     import json
     import os
@@ -480,13 +482,15 @@ def trained(name: str, profile: str = "full", seed: int = 0, progress: bool = Fa
         options["epochs"] = max(2, options["epochs"] // 5)
         options["snapshot_every"] = min(options.get("snapshot_every", 0), 2)
     model = SASANet(task, progress=progress, **options)
+    X, y, X_val, y_val, _, _ = dataset(name)
+    # the data are part of the key: a changed split or generator must not reuse old weights
+    data_digest = hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() for a in (X, y, X_val, y_val)))
     payload = {"name": name, "config": asdict(model.config), "format": _FORMAT,
-               "torch": torch.__version__.split("+")[0]}
+               "torch": torch.__version__.split("+")[0], "data": data_digest.hexdigest()}
     key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
     path = cache_dir().parent / "sasanet" / f"{name}-s{seed}-{key}.pt"
     with training_lock(path):  # a second notebook asking for the same model waits for it
         if not path.exists():
-            X, y, X_val, y_val, _, _ = dataset(name)
             model.fit(X, y, X_val, y_val)
             tmp = path.with_suffix(f".tmp{os.getpid()}")
             model.save(tmp)
