@@ -142,6 +142,13 @@ def _cost(ratio):
     return {"datasets": {"diabetes": {"estimators": {"KernelSHAP": {"time ratio to SASANet": ratio}}}}}
 
 
+def test_score_drop_is_positive_when_masking_hurts():
+    auc = [{"k": 0, "AUC": 0.9}, {"k": 1, "AUC": 0.8}, {"k": 2, "AUC": 0.7}]
+    rmse = [{"k": 0, "RMSE": 1.0}, {"k": 1, "RMSE": 1.5}, {"k": 2, "RMSE": 2.5}]
+    assert comparison.mean_score_drop(auc, "binary") == pytest.approx(0.15)
+    assert comparison.mean_score_drop(rmse, "regression") == pytest.approx(1.0)
+
+
 def test_verdicts_follow_the_numbers():
     def table(sasanet):  # regression: lower RMSE is better
         return {"diabetes": {"sasanet": (sasanet, 0.1), "linear": (1.0, 0.0), "ebm": (0.9, 0.0),

@@ -378,3 +378,11 @@ def verdicts(summary: dict, cost: dict, fidelity: dict) -> list[dict]:
 def mean_change(curve: list[dict]) -> float:
     """Mean prediction change of a masking curve over k >= 1."""
     return float(np.mean([p["prediction change"] for p in curve if p["k"] > 0]))
+
+
+def mean_score_drop(curve: list[dict], task: str) -> float:
+    """Mean loss of the headline score of a masking curve over k >= 1 against k = 0
+    (positive: dropping the features made the predictions worse)."""
+    name, sign = headline(task)
+    start = next(p[name] for p in curve if p["k"] == 0)
+    return float(np.mean([sign * (start - p[name]) for p in curve if p["k"] > 0]))
