@@ -297,7 +297,7 @@ for d, c in cost["datasets"].items():
 cost_table = pd.DataFrame(cost_table)
 kernel_ratio = cost_table["KernelSHAP: time / SASANet's"]
 glue("kernel_ratio", f"{kernel_ratio.min():.1f} to {kernel_ratio.max():.1f}", display=False)
-glue("sasanet_ms", f"{cost_table['SASANet ms'].min():.1f} to {cost_table['SASANet ms'].max():.1f}", display=False)
+glue("sasanet_ms", f"{cost_table['SASANet ms'].min():.2f} to {cost_table['SASANet ms'].max():.2f}", display=False)
 glue("sasanet_error", f"{cost_table['SASANet error'].min():.2f} to {cost_table['SASANet error'].max():.2f}",
      display=False)
 at_smallest = (cost_table["KernelSHAP: budget at SASANet's error"] == 32).all()
