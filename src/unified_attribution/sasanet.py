@@ -368,24 +368,26 @@ class SASANet:
         :meth:`values_over_orders`)."""
         return self.values_over_orders(X, mask, orders, seed, fixed_order).mean(axis=0)
 
-    def subset_values(self, x, orders: int = 1, seed: int = 0) -> np.ndarray:
+    def subset_values(self, x, orders: int = 1, seed: int = 0, fixed_order: bool = False) -> np.ndarray:
         """v_x(S) = f_c(x_S) of ONE input row for all 2^n subsets S (n <= 16), indexed by the
         bit mask of S (bit i set: feature i observed), each averaged over ``orders`` random
-        orders: shape (2^n[, K])."""
+        orders, or read in index order (``fixed_order``, see :meth:`values_over_orders`):
+        shape (2^n[, K])."""
         n = self._fitted().n_features
         if n > 16:
             raise ValueError(f"exact enumeration of 2^{n} subsets is too large; use at most 16 features")
         masks = (np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1
         rows = np.repeat(np.asarray(x, dtype=np.float32).reshape(1, -1), 2 ** n, axis=0)
-        return self.value(rows, masks.astype(bool), orders=orders, seed=seed)
+        return self.value(rows, masks.astype(bool), orders=orders, seed=seed, fixed_order=fixed_order)
 
-    def exact_shapley(self, x, orders: int = 1, output: int = 0, seed: int = 0) -> np.ndarray:
+    def exact_shapley(self, x, orders: int = 1, output: int = 0, seed: int = 0,
+                      fixed_order: bool = False) -> np.ndarray:
         """Exact Shapley values of the model's own value function (:meth:`subset_values`)
         for ONE input row: Moebius transform and phi_i = sum_{S ∋ i} H(S) / |S|
         (:mod:`unified_attribution.games`). ``output``: the class of a multiclass model."""
         from .games import Effects
 
-        values = self.subset_values(x, orders, seed)
+        values = self.subset_values(x, orders, seed, fixed_order)
         if values.ndim == 2:
             values = values[:, output]
         return Effects.from_values(values).shapley()
