@@ -49,6 +49,18 @@ TITLES = {m: methods.get(m).title for m in GRADIENT}
 showcase.html(showcase.method_table(GRADIENT))
 
 # %% [markdown]
+# ## Paper A's Table 1 for this family
+#
+# The paper's rows as printed (its notation: $\phi(\kappa)$ a Taylor term of one variable,
+# $I(\kappa)$ a term of several, $\psi$ and $J$ their sums by support), each with the book's
+# verdict on it; every row is checked in sympy in {ref}`principles`.
+# Where the two differ, the derivation below is the book's and the numbers that separate the
+# readings on the trained models are in {ref}`principles`.
+
+# %%
+showcase.table_1(GRADIENT)
+
+# %% [markdown]
 # ## The weights, derived
 #
 # ```{prf:theorem} Gradient-family weights
@@ -263,7 +275,7 @@ plots.feature_scores({TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items
 # :label: ex-ig-path
 # Integrated Gradients along the path $\gamma(s) = b + (s^2 \Delta_1, s \Delta_2)$ in two
 # variables: derive its weights $w_i(\kappa)$ over the Taylor terms at $b$, and check your
-# answer with `sympy.integrate` on $f = x_1 x_2$. Does the new method satisfy P3 of
+# answer with `sympy.integrate` on $f = x_1 x_2$. Does the new method satisfy the third principle (complete allocation) of
 # {ref}`principles`?
 # ```
 #

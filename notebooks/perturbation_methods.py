@@ -50,6 +50,16 @@ TITLES = {m: methods.get(m).title for m in PERTURBATION}
 showcase.html(showcase.method_table(PERTURBATION))
 
 # %% [markdown]
+# ## Paper A's Table 1 for this family
+#
+# The paper's rows as printed (its notation: $\phi(\kappa)$ a Taylor term of one variable,
+# $I(\kappa)$ a term of several, $\psi$ and $J$ their sums by support), each with the book's
+# verdict on it; every row is checked in sympy in {ref}`principles`.
+
+# %%
+showcase.table_1(PERTURBATION)
+
+# %% [markdown]
 # ## The weights, derived
 #
 # ```{prf:theorem} Perturbation-family weights

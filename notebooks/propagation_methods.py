@@ -50,7 +50,7 @@ from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import layerwise, methods, plots, probes, propagation, showcase, zoo
+from unified_attribution import layerwise, methods, plots, principles, probes, propagation, showcase, zoo
 from unified_attribution.methods import attribute
 
 PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"]
@@ -69,6 +69,16 @@ showcase.html(showcase.method_table(PROPAGATION))
 # pooling and Flatten, an activation applied inline in `forward`, or one module applied
 # twice is refused with an error naming it.
 #
+# ## Paper A's Table 1 for this family
+#
+# The paper's rows as printed (its notation: $\phi(\kappa)$ a Taylor term of one variable,
+# $I(\kappa)$ a term of several, $\psi$ and $J$ their sums by support), each with the book's
+# verdict on it; every row is checked in sympy in {ref}`principles`.
+
+# %%
+showcase.table_1(PROPAGATION)
+
+# %% [markdown]
 # ## One neuron
 #
 # Take one neuron $y = g(z)$, $z = c + \sum_i w_i x_i$, explained from a reference $b$.
@@ -144,16 +154,16 @@ plots.allocation_split(split, [f"κ = {k}" for k in keys], 3);
 # RevealCancel and Rescale agree on every term within one side; they differ where positive
 # and negative contributors interact: on $u_1^2 u_3$ Rescale gives $2/3$ to $x_1$ and $1/3$ to
 # $x_3$, RevealCancel half and half, like the Shapley value of the two sides. LRP-$\alpha\beta$
-# gives $x_2$ a share of $x_1$'s own effect. The principles of {ref}`principles`, judged from
-# these one-neuron weights over every $\kappa$ of order at most 4
-# (`layerwise.principles`, the same judge as for the other families):
+# gives $x_2$ a share of $x_1$'s own effect. Paper A's principles ({ref}`principles`), judged
+# from these one-neuron weights over every $\kappa$ of order at most 4
+# (`principles.on_neuron`, the same judge as for the other families):
 
 # %%
 rows = []
 for rule in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta"):
-    verdicts = layerwise.principles(rule, contributions)
+    verdicts = principles.on_neuron(rule, contributions)
     rows.append({"rule (one neuron)": TITLES[rule],
-                 **{p: "holds" if holds else f"fails: {detail}" for p, (holds, detail) in verdicts.items()}})
+                 **{p: v.verdict if v.verdict == "holds" else f"fails: {v.where}" for p, v in verdicts.items()}})
 showcase.html(pd.DataFrame(rows))
 
 # %% [markdown]
@@ -523,9 +533,10 @@ showcase.html(pd.DataFrame([{"method": TITLES[m],
 # Rescale gives the whole AND to $x_1$ (the second unit does not move between $b$ and $x$, so
 # its multiplier is its slope at $x$, 0) while RevealCancel splits it like the Shapley
 # value, as the one-neuron weights predict. LRP-$\alpha 2 \beta 1$ multiplies relevance by
-# $\alpha$ at every neuron without negative inputs (P2 and P3 fail); Deep Taylor and the
-# DeepLIFT family pass all probes they accept; Grad-CAM spreads the mean gradient over all
-# four positions, including the irrelevant $x_4$ (P1 fails).
+# $\alpha$ at every neuron without negative inputs (low approximation error and complete
+# allocation fail); Deep Taylor and the DeepLIFT family pass all probes they accept; Grad-CAM
+# spreads the mean gradient over all four positions, including the irrelevant $x_4$ (no
+# unrelated allocation fails).
 #
 # (propagation-disagreements)=
 # ## Where this chapter differs from the papers note
@@ -540,10 +551,11 @@ showcase.html(pd.DataFrame([{"method": TITLES[m],
 #   "about 2 % per feature" was a different test).
 # - RevealCancel "like a two-player Shapley value": per neuron it is exactly that between the
 #   positive and negative sides, with Rescale inside each side; its one-neuron weights satisfy
-#   P1-P3 (the note had no verdict).
+#   paper A's three principles.
 # - LRP-$\alpha\beta$ and Deep Taylor (the note: "to be derived"): per neuron they split the
-#   output value itself by the signs of the contributions, with no weights by $\kappa$; on a
-#   ReLU network no method except the Shapley value is a function of the game.
+#   output value itself by the signs of the contributions, the same share of every term.
+#   Regrouped, with the root value $g(0) = 0$, this is exactly paper A's Table 1 row under
+#   the book's definitions of $N^\pm$, $c_i$, $d_i$ (proved in {ref}`principles`).
 #
 # ## Exercises
 #

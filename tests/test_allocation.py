@@ -47,22 +47,6 @@ def test_weights_and_errors():
         allocation.prove_reformulation("occlusion_1", sp.exp(X[0]), X[:1])
 
 
-def test_principle_verdicts_from_the_weights():
-    expected = {  # the papers note's derived table
-        "gradient_x_input": (True, False, False),
-        "integrated_gradients": (True, True, True),
-        "occlusion_1": (True, True, False),
-        "occlusion_patch": (False, True, False),
-        "shapley_value": (True, True, True),
-    }
-    for method, verdicts in expected.items():
-        found = allocation.principles(method)
-        assert tuple(found[p][0] for p in ("P1", "P2", "P3")) == verdicts, (method, found)
-    detail = allocation.principles("gradient_x_input")["P2"][1]
-    assert detail == "weight 4 on kappa=(4, 0, 0, 0)"
-    assert allocation.principles("occlusion_1")["P3"][1] == "members' weights sum to 4 on S={1, 2, 3, 4}"
-
-
 def test_numeric_weights_are_the_displayed_ones():
     rng = np.random.default_rng(0)
     effects = games.Effects(rng.normal(size=2**4))

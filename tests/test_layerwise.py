@@ -31,11 +31,3 @@ def test_lrp_epsilon_is_rescale_with_the_bias_as_a_player():
     rescale = layerwise.scores("deeplift_rescale", cell)
     for a, b, u in zip(lrp, rescale, cell.u):
         assert sp.simplify(a - cell.s / (cell.r + cell.s + eps) * (b + u / cell.s * cell.g(cell.r))) == 0
-
-
-def test_principles_of_one_neuron():
-    for rule in ("deeplift_rescale", "deeplift_revealcancel"):
-        assert all(holds for holds, _ in layerwise.principles(rule).values())
-    verdicts = layerwise.principles("lrp_alpha_beta")
-    assert not verdicts["P1"][0] and not verdicts["P2"][0]
-    assert layerwise.principles("gradient_x_input")["P1"][0]

@@ -30,8 +30,7 @@ from math import factorial
 
 import sympy as sp
 
-from . import allocation
-from .taylor import kappa_factorial, multi_indices, support, symbolic
+from .taylor import kappa_factorial, multi_indices, symbolic
 
 RULES = ("gradient_x_input", "integrated_gradients", "deeplift_rescale",
          "deeplift_revealcancel", "lrp_epsilon", "lrp_alpha_beta")
@@ -168,11 +167,3 @@ def weights(rule: str, kappa: tuple, contributions) -> list[sp.Expr]:
         raise ValueError(f"unknown rule {rule!r}; with weights: {', '.join(WEIGHTS)}, lrp_alpha_beta")
     positive = {i for i, c in enumerate(contributions) if sp.sympify(c).is_positive}
     return [WEIGHTS[rule](i, kappa, positive) for i in range(len(contributions))]
-
-
-def principles(rule: str, contributions=(1, 2, -1), max_order: int = 4) -> dict:
-    """Verdicts on P1-P3 of ``rule``'s :func:`weights` on one neuron with the given
-    contributions, over every kappa up to ``max_order``:
-    :func:`unified_attribution.allocation.judge`."""
-    keys = [(kappa, support(kappa)) for kappa in multi_indices(len(contributions), max_order)]
-    return allocation.judge(keys, lambda kappa: weights(rule, kappa, contributions))

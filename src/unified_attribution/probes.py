@@ -3,13 +3,18 @@
 Each probe is built from ordinary layers (Linear, ReLU, Tanh, Bilinear) on n = 4 input
 variables, with x = (1, 1, 1, 1) and b = 0, and its game v(T) = f(x_T, b_rest) has a single
 non-zero Harsanyi dividend H(S) = effect, S known (checked by :func:`check`). Variable 4
-never matters. A method run on a probe then shows directly how it allocates that effect:
+never matters. A method run on a probe then shows directly how it allocates that effect,
+measured against paper A's three principles (:mod:`unified_attribution.principles`):
 
-- P1 (no unrelated allocation): the largest |score| of a variable outside S, per |effect|;
-- P2 (independent effects in full, probes with |S| = 1): |a_i - effect| / |effect|;
-- P3 (interaction effects in full, |S| >= 2): |sum_{i in S} a_i - effect| / |effect|.
+- low approximation error (probes with |S| = 1, where nothing can be misallocated to
+  another member): |a_i - effect| / |effect|, the share of the effect its variable's score
+  misses or exceeds. A measurement sees only the miss: it cannot tell terms left out (the
+  paper's reading of Gradient x Input) from terms counted with a weight other than 1;
+- no unrelated allocation: the largest |score| of a variable outside S, per |effect|;
+- complete allocation (probes with |S| >= 2): |sum_i a_i - effect| / |effect|, the sum over
+  every variable, as in the paper's principle.
 
-This is the model-based counterpart of :func:`unified_attribution.allocation.principles`,
+This is the model-based counterpart of :func:`unified_attribution.principles.from_weights`,
 which judges the weights; any registered method can run on a probe. The propagation family
 refuses the smooth pair (an nn.Bilinear, outside the layers it supports): that probe then
 tests nothing for them. Grad-CAM needs a convolution: it runs on the probe with the input
@@ -26,6 +31,7 @@ from torch import nn
 
 from . import games
 from .methods import attribute, get
+from .principles import COLUMNS
 from .propagation import UnsupportedModel
 
 N_VARIABLES = 4
@@ -136,32 +142,35 @@ def _run(method: str, probe: Probe, options: dict) -> np.ndarray:
 
 
 def measure(method: str, probe: Probe, **options) -> dict:
-    """The scores of ``method`` on ``probe`` and its violations of P1-P3 (relative to the
-    effect; None where the probe does not test the principle, or where the method refuses
-    the probe's layers: then ``refused`` says why and the scores are NaN)."""
+    """The scores of ``method`` on ``probe`` and its violation of each principle of
+    :data:`unified_attribution.principles.COLUMNS` (relative to the effect; None where the
+    probe does not test the principle, or where the method refuses the probe's layers: then
+    ``refused`` says why and the scores are NaN)."""
     effect = probe.effect
+    approximation, unrelated, complete = COLUMNS
     try:
         scores = _run(method, probe, options)
     except UnsupportedModel as err:
         return {"probe": probe.name, "effect": effect, "scores": np.full(N_VARIABLES, np.nan),
-                "P1": None, "P2": None, "P3": None, "refused": str(err)}
+                **dict.fromkeys(COLUMNS), "refused": str(err)}
     inside = list(probe.coalition)
     outside = [j for j in range(N_VARIABLES) if j not in inside]
+    single = probe.kind == "independent"
     return {
         "probe": probe.name, "effect": effect, "scores": scores,
-        "P1": float(np.abs(scores[outside]).max() / abs(effect)),
-        "P2": float(abs(scores[inside[0]] - effect) / abs(effect)) if probe.kind == "independent" else None,
-        "P3": float(abs(scores[inside].sum() - effect) / abs(effect)) if probe.kind == "interaction" else None,
+        approximation: float(abs(scores[inside[0]] - effect) / abs(effect)) if single else None,
+        unrelated: float(np.abs(scores[outside]).max() / abs(effect)),
+        complete: None if single else float(abs(scores.sum() - effect) / abs(effect)),
         "refused": None,
     }
 
 
 def worst(method: str, **options) -> dict:
     """The worst violation of each principle over the probes that test it:
-    ``{"P1": (violation, probe name), ...}``."""
+    ``{principle: (violation, probe name), ...}``."""
     results = [measure(method, probe, **options) for probe in all_probes()]
     out = {}
-    for principle in ("P1", "P2", "P3"):
+    for principle in COLUMNS:
         tested = [r for r in results if r[principle] is not None]
         top = max(tested, key=lambda r: r[principle])
         out[principle] = (top[principle], top["probe"])
@@ -173,7 +182,7 @@ REFINE = {"n_steps": 16, "n_samples": 64}  # quadrature error at a kink falls li
 
 
 def verdicts(method: str, tolerance: float = TOLERANCE) -> dict:
-    """Model-based verdicts on P1-P3: ``{"P1": (verdict, violation, probe), ...}`` with the
+    """Model-based verdicts: ``{principle: (verdict, violation, probe), ...}`` with the
     worst violation at the method's default options and the verdict
 
     - "holds": violation <= ``tolerance``;

@@ -64,3 +64,17 @@ def html(table: pd.DataFrame, digits: int = 3):
     from IPython.display import HTML
 
     return HTML(table.to_html(index=False, float_format=lambda v: f"{v:.{digits}g}"))
+
+
+def table_1(names):
+    """Paper A's Table 1 rows of ``names`` as MyST Markdown: the paper's formula, whether its
+    weights equal the book's derivation, and the book's finding."""
+    from IPython.display import Markdown
+
+    from . import reformulations
+
+    verdict = {True: "agrees with the book", False: "differs from the book", None: "the book derived no weights"}
+    return Markdown("\n".join(
+        f"- **{methods.get(n).title}**: ${reformulations.row(n).formula}$  \n"
+        f"  *{verdict[reformulations.agrees_with_book(n)]}*: {reformulations.row(n).finding}."
+        for n in names))

@@ -1,0 +1,80 @@
+"""Paper A's three principles: the judge on constructed weights, and the verdict tables."""
+
+import pytest
+import sympy as sp
+
+from unified_attribution import methods, principles
+from unified_attribution.taylor import multi_indices, support
+
+APPROXIMATION, UNRELATED, COMPLETE = principles.COLUMNS
+EFFECTS = [(k, support(k)) for k in multi_indices(3, 3)]
+
+
+def _judge(weight):
+    return principles.judge(EFFECTS, lambda k: [weight(i, k) for i in range(3)])
+
+
+def test_a_fair_allocation_holds_everywhere():
+    verdicts = _judge(lambda i, k: sp.Rational(k[i], sum(k)))
+    assert {c: v.verdict for c, v in verdicts.items()} == dict.fromkeys(principles.COLUMNS, "holds")
+    assert all(v.violation == 0 for v in verdicts.values())
+
+
+def test_each_principle_is_caught_alone():
+    # an effect left out (every term of order 3 gets nothing): only the first principle fails
+    left_out = _judge(lambda i, k: sp.Rational(k[i], sum(k)) if sum(k) < 3 else 0)
+    assert [left_out[c].verdict for c in principles.COLUMNS] == ["fails", "holds", "holds"]
+    # variable 1 gets a tenth of every effect of {2, 3}, the members keep the rest
+    def unrelated(i, k):
+        if k[0] == 0:
+            return sp.Rational(1, 10) if i == 0 else sp.Rational(9, 10) * k[i] / sum(k)
+        return sp.Rational(k[i], sum(k))
+    found = _judge(unrelated)
+    assert [found[c].verdict for c in principles.COLUMNS] == ["holds", "fails", "holds"]
+    assert found[UNRELATED].violation == pytest.approx(0.1)
+    # Occlusion-1's weights: every member gets the whole effect
+    doubled = _judge(lambda i, k: int(k[i] > 0))
+    assert [doubled[c].verdict for c in principles.COLUMNS] == ["holds", "holds", "fails"]
+    assert doubled[COMPLETE].violation == pytest.approx(2.0)  # a triple: 3 - 1
+    assert doubled[COMPLETE].where == "the weights of kappa=(1, 1, 1) sum to 3"
+
+
+def test_the_papers_weights_reproduce_its_table_2():
+    assert principles.disagreements(principles.table("paper"), principles.table("paper weights")) == []
+
+
+def test_book_weights_disagree_where_the_rows_differ():
+    found = principles.disagreements(principles.table("paper"), principles.table("book weights"))
+    cells = {(m, c) for m, c, *_ in found}
+    # Gradient x Input by the book: sum_kappa kappa_i t(kappa), every term counted kappa_i times
+    assert ("gradient_x_input", APPROXIMATION) in cells and ("gradient_x_input", COMPLETE) in cells
+    assert all(m in {"gradient_x_input", "lrp_epsilon", "grad_cam"} for m, _ in cells)
+
+
+def test_table_shape_and_vocabulary():
+    for source in ("paper", "paper weights", "book weights"):
+        table = principles.table(source)
+        assert list(table.index) == list(methods.PAPER_A_METHODS)
+        assert list(table.columns) == ["low approximation error", "no unrelated allocation",
+                                       "complete allocation"]
+        assert set(table.values.ravel()) <= {"holds", "fails", "holds in the limit", "not derived"}
+    assert (principles.table("paper") == "holds").all(axis=1).sum() == 6  # Table 2: six pass all three
+
+
+def test_measured_table_on_chosen_methods():
+    table = principles.table("measured", methods=["shapley_value", "occlusion_1", "integrated_gradients"])
+    assert list(table.loc["shapley_value"]) == ["holds"] * 3
+    assert list(table.loc["occlusion_1"]) == ["holds", "holds", "fails"]
+    assert table.loc["integrated_gradients", COMPLETE] == "holds in the limit"
+
+
+def test_unknown_source_is_refused():
+    with pytest.raises(ValueError, match="unknown source"):
+        principles.table("papers")
+
+
+def test_one_neuron_rules():
+    assert all(v.verdict == "holds" for v in principles.on_neuron("deeplift_revealcancel").values())
+    alpha_beta = principles.on_neuron("lrp_alpha_beta")
+    assert alpha_beta[UNRELATED].verdict == "fails" and alpha_beta[COMPLETE].verdict == "holds"
+    assert principles.on_neuron("gradient_x_input")[COMPLETE].verdict == "fails"

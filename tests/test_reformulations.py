@@ -1,0 +1,95 @@
+"""Paper A's Table 1 as data: rows rebuilt from Taylor terms and dividends, proved or refuted."""
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+from torch import nn
+
+from unified_attribution import MaskingGame, attribute, games, harsanyi, reformulations
+from unified_attribution.taylor import symbolic
+
+X = sp.symbols("x1:4")
+POLYNOMIAL = symbolic.random_polynomial(X, 3, seed=4)
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "expected_gradients", "occlusion_1",
+                                    "prediction_difference", "shapley_value"])
+def test_rows_that_hold_on_every_polynomial(method):
+    assert reformulations.prove_on_polynomial(method, POLYNOMIAL, X).holds  # symbolic baseline
+
+
+def test_first_order_row_holds_only_for_affine_models():
+    assert reformulations.prove_on_polynomial("gradient_x_input", 3 * X[0] - X[1] + 2, X).holds
+    refuted = reformulations.prove_on_polynomial("gradient_x_input", X[0] * X[1], X, 0)
+    # (x_i - 0) d/dx_i (x1 x2) = x1 x2 for both variables; the first-order terms at 0 are 0
+    assert refuted.residuals["a_x1"] == X[0] * X[1]
+
+
+@pytest.mark.parametrize("method", ["deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta", "deep_taylor"])
+def test_propagation_rows_hold_on_one_neuron(method):
+    assert reformulations.prove_on_neuron(method).holds
+
+
+def test_propagation_rows_need_a_zero_root_value():
+    assert not reformulations.prove_on_neuron("lrp_alpha_beta", root_value=True).holds
+    assert reformulations.prove_on_neuron("deeplift_rescale", root_value=True).holds  # explains Delta y
+    assert not reformulations.prove_on_neuron("deep_shap").holds  # kappa_i / |kappa| is not 1 / |S|
+
+
+def test_coalition_rows_rebuild_from_dividends_of_a_relu_network():
+    """Occlusion-1 and Shapley rows, from the exact dividends of a ReLU net: equal to the
+    methods as run (the rows hold for any model)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)).double()
+    x, b = torch.randn(4, dtype=torch.float64), torch.zeros(4, dtype=torch.float64)
+    effects = harsanyi(MaskingGame(model, x, b))
+    dividends = {frozenset(games.players_of(m)): effects.dividends[m] for m in range(1, 16)}
+    for method in ("occlusion_1", "shapley_value"):
+        rebuilt = np.array(reformulations.rebuild_from_dividends(method, dividends, 4), dtype=float)
+        ran = attribute(method, model, x[None], b[None]).scores[0].numpy()
+        np.testing.assert_allclose(rebuilt, ran, atol=1e-12)
+    with pytest.raises(ValueError, match="depends on kappa"):
+        reformulations.rebuild_from_dividends("integrated_gradients", dividends, 4)
+
+
+def test_first_order_scores_are_the_gradient_at_the_baseline():
+    model = nn.Bilinear(2, 2, 1).double()
+    with torch.no_grad():
+        model.weight.zero_()
+        model.weight[0, 0, 1] = 1.0
+        model.bias.zero_()
+    product = lambda z: model(z, z)  # noqa: E731  f = x1 x2
+    x = torch.tensor([[2.0, 3.0]], dtype=torch.float64)
+    first = reformulations.first_order_scores(product, x, 0.0, torch.tensor([0]))
+    np.testing.assert_allclose(first.numpy(), [[0.0, 0.0]])  # no first-order term at b = 0
+    first = reformulations.first_order_scores(product, x, 1.0, torch.tensor([0]))
+    np.testing.assert_allclose(first.numpy(), [[1.0, 2.0]])  # (x - 1) * (1, 1)
+
+
+def test_rescale_is_ig_on_one_nonlinear_layer_only():
+    torch.manual_seed(1)
+    shallow = nn.Sequential(nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 2)).double()
+    deep = nn.Sequential(nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 6), nn.Tanh(), nn.Linear(6, 2)).double()
+    x = torch.randn(3, 5, dtype=torch.float64)
+    target = torch.tensor([0, 1, 0])
+    near = reformulations.departures(shallow, x, 0.0, target)["DeepLIFT Rescale vs IG"]
+    far = reformulations.departures(deep, x, 0.0, target)["DeepLIFT Rescale vs IG"]
+    assert near.max() < 1e-6  # Gauss-Legendre quadrature, exact to rounding here
+    assert far.max() > 1e-3
+
+
+def test_signed_rows_need_contributions():
+    with pytest.raises(ValueError, match="contributions"):
+        reformulations.weights("lrp_alpha_beta", (1, 0), context=reformulations.Context())
+    with pytest.raises(ValueError, match="non-zero"):
+        reformulations.weights("lrp_alpha_beta", (1, 0), context=reformulations.Context(contributions=(1, 0)))
+    with pytest.raises(ValueError, match="no row"):
+        reformulations.row("lime")
+
+
+def test_check_rows_marks_the_differing_rows():
+    checks = reformulations.check_rows()
+    assert not checks.loc["gradient_x_input", "multilinear polynomial"]
+    assert checks.loc["shapley_value", "multilinear polynomial"]
+    assert not checks.loc["deep_shap", "one neuron, g(0) = 0"]
