@@ -86,7 +86,7 @@ fig = plots.image_grid(digits.X_test[pick], titles=[f"label {y}" for y in digits
 # %% [markdown]
 # ## The model zoo
 #
-# Four small models serve all chapters. Each is trained by Adam on mini-batches whose order
+# {glue:text}`n_models` small models serve all chapters. Each is trained by Adam on mini-batches whose order
 # is drawn from the seed, and keeps the weights of its best validation epoch. Every
 # non-linearity is its own module, created once and used once: DeepLIFT and LRP give wrong
 # results otherwise, and the propagation methods refuse such models.
@@ -99,9 +99,13 @@ fig = plots.image_grid(digits.X_test[pick], titles=[f"label {y}" for y in digits
 # | `tabular_mlp` | breast cancer | 30-32-16-2, ReLU | tabular attributions |
 # | `digits_shallow` | digits | 64-64-10, ReLU | one nonlinear layer: DeepLIFT Rescale = Integrated Gradients |
 # | `digits_gap_cnn` | digits | two 3x3 convolutions, ReLU, global average pool, linear | Grad-CAM = Gradient x Input on the feature map |
+# | `canvas_poly` | canvas digits | 144-64, square, 10 (a second-order polynomial) | the predecessor's *Poly* model: faithfulness |
+# | `canvas_mlp` | canvas digits | 144-64-32-10, sigmoid | the predecessor's sigmoid MLP: faithfulness |
+# | `canvas_cnn` | canvas digits | two 3x3 convolutions, sigmoid, max-pool, linear | the predecessor's sigmoid CNN: faithfulness |
 
 # %%
 models = {name: zoo.load(name, seed=seed, profile=profile) for name in zoo.NAMES}
+glue("n_models", {6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}.get(len(models), str(len(models))), display=False)
 for name, model in models.items():
     glue(f"{name}_accuracy", f"{model.metrics['accuracy']:.1%}", display=False)
     zoo.check_activations_used_once(model.module, model.inputs(model.dataset.X_test[:1]))

@@ -231,7 +231,10 @@ glue("rescale_ig_max", f"{deeper.max():.3f}", display=False)
 # DeepLIFT Rescale and Integrated Gradients agree to {glue:text}`rescale_ig_shallow` on the
 # one-hidden-layer network (the quadrature floor: one nonlinear layer is where the row is
 # exact) and are {glue:text}`rescale_ig_min` to {glue:text}`rescale_ig_max` apart on the
-# deeper ones: the paper's identical rows hold for one nonlinear layer only.
+# deeper ones: the paper's identical rows hold for one nonlinear layer only. (DeepLIFT refuses
+# the squaring layer of `canvas_poly`, hence no entry; on that second-order polynomial, with
+# every Taylor term of order at most 2, Integrated Gradients' row and the Shapley value's
+# coincide, which `tests/test_reformulations.py` checks on a small copy of the model.)
 #
 # ## The probes
 #

@@ -26,7 +26,7 @@ def test_dataset_is_complete_and_consistent(name):
         assert d.n_classes == (2 if d.task == "binary" else d.n_classes)
 
 
-@pytest.mark.parametrize("name", [n for n in data.NAMES if n != "digits"])
+@pytest.mark.parametrize("name", [n for n in data.NAMES if data.load(n).image_shape is None])
 def test_tabular_features_are_standardised_on_the_training_split(name):
     d = data.load(name)
     assert_allclose(d.X_train.mean(axis=0), 0, atol=1e-5)
@@ -39,6 +39,22 @@ def test_digits_are_8x8_images_scaled_to_unit_interval():
     assert d.image_shape == (1, 8, 8) and d.n_features == 64
     assert d.X_train.min() >= 0 and d.X_train.max() <= 1
     assert d.X_train.max() == 1
+
+
+def test_canvas_digits_hold_the_digit_inside_its_box_and_noise_outside():
+    d, digits = data.load("canvas_digits"), data.load("digits")
+    assert d.image_shape == (1, data.CANVAS, data.CANVAS) and d.n_samples == digits.n_samples
+    for part, X in (("train", d.X_train), ("val", d.X_val), ("test", d.X_test)):
+        boxes = d.extra[f"box_{part}"]
+        assert boxes.shape == (len(X), 4) and (boxes[:, 2:] == 8).all()
+        assert (boxes[:, :2] >= 0).all() and (boxes[:, :2] + 8 <= data.CANVAS).all()
+        images = X.reshape(-1, data.CANVAS, data.CANVAS)
+        outside = np.ones_like(images, dtype=bool)
+        for k, (r, c, h, w) in enumerate(boxes):
+            outside[k, r:r + h, c:c + w] = False
+        assert images[outside].max() <= data.CANVAS_NOISE  # only noise outside the box
+        inside_max = [images[k, r:r + h, c:c + w].max() for k, (r, c, h, w) in enumerate(boxes)]
+        assert min(inside_max) > data.CANVAS_NOISE  # every digit has ink brighter than noise
 
 
 def test_classification_splits_are_stratified():

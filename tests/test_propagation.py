@@ -258,7 +258,7 @@ def test_models_outside_the_rules_are_refused_by_name():
     cases = [
         (InlineRelu(), "relu"),
         (nn.Sequential(nn.Linear(3, 3), relu, nn.Linear(3, 3), relu, nn.Linear(3, 1)), "same module object"),
-        (nn.Sequential(nn.Linear(3, 3), nn.Sigmoid(), nn.Linear(3, 1)), "Sigmoid"),
+        (nn.Sequential(nn.Linear(3, 3), nn.ELU(), nn.Linear(3, 1)), "ELU"),
         (nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)).eval(), "BatchNorm1d"),
     ]
     for model, named in cases:
@@ -279,3 +279,28 @@ def test_bad_options_and_baselines_are_explained():
         methods.attribute("deep_taylor", model, x)  # x = (2, 1) outside the default [0, 1]
     with pytest.raises(ValueError, match="no baseline"):
         methods.attribute("lrp_epsilon", model, x, baseline=0.5)
+
+
+def test_sigmoid_networks_match_captum():
+    """The predecessor's sigmoid MLP and CNN: DeepLIFT Rescale and DeepShap as captum's,
+    LRP-epsilon as captum's with its IdentityRule on the Sigmoid."""
+    from captum.attr import DeepLift, DeepLiftShap
+
+    torch.manual_seed(4)
+    mlp = nn.Sequential(nn.Linear(6, 5), nn.Sigmoid(), nn.Linear(5, 4), nn.Sigmoid(), nn.Linear(4, 3)).double()
+    conv = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.Sigmoid(), nn.Conv2d(3, 4, 3, padding=1),
+                         nn.Sigmoid(), nn.Flatten(), nn.Linear(4 * 64, 3)).double()
+    target = torch.tensor([0, 1, 2])
+    for model, shape in ((mlp, (6,)), (conv, (1, 8, 8))):
+        x, b = torch.rand(3, *shape, dtype=torch.float64), torch.rand(3, *shape, dtype=torch.float64)
+        ours = methods.attribute("deeplift_rescale", model, x, b, target=target)
+        theirs = DeepLift(model).attribute(x, baselines=b, target=target).detach()
+        np.testing.assert_allclose(ours.scores.numpy(), theirs.numpy(), atol=1e-10)
+        assert ours.gap.abs().max() < 1e-10 and ours.scores.abs().max() > 1e-4
+        background = torch.rand(4, *shape, dtype=torch.float64)
+        ours = methods.attribute("deep_shap", model, x, background, target=target).scores
+        theirs = DeepLiftShap(model).attribute(x, baselines=background, target=target).detach()
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-10)
+        ours = propagation.lrp(model, x, target, lambda k, _l: propagation.epsilon(0.1))
+        theirs = methods.attribute("lrp_epsilon", model, x, target=target, epsilon=0.1).scores
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-7)

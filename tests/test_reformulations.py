@@ -93,3 +93,22 @@ def test_check_rows_marks_the_differing_rows():
     assert not checks.loc["gradient_x_input", "multilinear polynomial"]
     assert checks.loc["shapley_value", "multilinear polynomial"]
     assert not checks.loc["deep_shap", "one neuron, g(0) = 0"]
+
+
+def test_on_the_second_order_polynomial_model_ig_is_the_shapley_value_and_gxi_is_not():
+    """The predecessor's Poly model (linear, square, linear) is quadratic in x: every Taylor
+    term has order <= 2, so IG's row (each term split by kappa_i / |kappa|) and the Shapley
+    row (1 / |S|) coincide, and IG's integrand is linear on the path (one Gauss-Legendre
+    node is exact). Gradient x Input counts each pair term in full to both members."""
+    from unified_attribution import zoo
+
+    torch.manual_seed(5)
+    model = nn.Sequential(nn.Linear(5, 4), zoo.Square(), nn.Linear(4, 2)).double()
+    x = torch.rand(3, 5, dtype=torch.float64)
+    b = torch.rand(5, dtype=torch.float64)
+    target = torch.tensor([0, 1, 0])
+    ig = attribute("integrated_gradients", model, x, b, target=target, n_steps=1).scores
+    shapley = attribute("shapley_value", model, x, b, target=target).scores
+    np.testing.assert_allclose(ig.numpy(), shapley.numpy(), atol=1e-12)
+    gxi = attribute("gradient_x_input", model, x, b, target=target).scores
+    assert (gxi - shapley).abs().max() > 1e-2

@@ -65,6 +65,7 @@ class _Spec:
     loader: Callable[[], tuple[np.ndarray, np.ndarray, list[str]]]
     image_shape: tuple[int, ...] | None = None
     standardize: bool = True
+    rows: Callable[[int], dict[str, np.ndarray]] | None = None  # per-row extras, split like X
 
 
 def _sklearn(name: str):
@@ -84,6 +85,37 @@ def _digits():
     X, y, _ = _sklearn("digits")()
     names = [f"pixel_{r}_{c}" for r in range(8) for c in range(8)]
     return X / 16.0, y, names
+
+
+CANVAS = 12  # side of the canvas digits
+CANVAS_SEED = 0
+
+
+CANVAS_NOISE = 0.25  # background: uniform noise in [0, CANVAS_NOISE]
+
+
+def _canvas_digits():
+    """Each 8x8 digit pasted at a random position of a canvas of uniform noise (a blank
+    background with b = 0 would make every method that multiplies by x - b localize
+    perfectly by construction); inside the box a pixel is the larger of digit and noise."""
+    X, y, _ = _digits()
+    offsets = _canvas_offsets(len(X))
+    rng = np.random.default_rng(CANVAS_SEED + 1)
+    canvas = rng.uniform(0, CANVAS_NOISE, size=(len(X), CANVAS, CANVAS))
+    for k, (r, c) in enumerate(offsets):
+        canvas[k, r:r + 8, c:c + 8] = np.maximum(canvas[k, r:r + 8, c:c + 8], X[k].reshape(8, 8))
+    names = [f"pixel_{r}_{c}" for r in range(CANVAS) for c in range(CANVAS)]
+    return canvas.reshape(len(X), -1), y, names
+
+
+def _canvas_offsets(n: int) -> np.ndarray:
+    return np.random.default_rng(CANVAS_SEED).integers(0, CANVAS - 8 + 1, size=(n, 2))
+
+
+def _canvas_boxes(n: int) -> dict[str, np.ndarray]:
+    """The digit's box on the canvas, (row, column, height, width) per row."""
+    offsets = _canvas_offsets(n)
+    return {"box": np.concatenate([offsets, np.full((n, 2), 8)], axis=1)}
 
 
 def _fair():
@@ -115,6 +147,11 @@ _SPECS: dict[str, _Spec] = {
     "digits": _Spec("8x8 grey-scale handwritten digits 0-9 (the book's MNIST stand-in)",
                     "multiclass", "scikit-learn load_digits (UCI optdigits test set)",
                     _digits, image_shape=(1, 8, 8), standardize=False),
+    "canvas_digits": _Spec("the 8x8 digits, each pasted at a random position of a 12x12 canvas "
+                           "of uniform noise in [0, 0.25]; extra['box_<part>'] holds where (row, column, height, width)",
+                           "multiclass", "scikit-learn load_digits, placed by data.CANVAS_SEED",
+                           _canvas_digits, image_shape=(1, CANVAS, CANVAS), standardize=False,
+                           rows=_canvas_boxes),
     "breast_cancer": _Spec("Wisconsin diagnostic breast cancer: malignant (0) or benign (1) "
                            "from 30 cell-nucleus measurements", "binary",
                            "scikit-learn load_breast_cancer", _sklearn("breast_cancer")),
@@ -168,6 +205,10 @@ def load(name: str) -> Dataset:
         X = (X - mean) / std
         extra = {"mean": mean, "std": std}
     X = X.astype(np.float32)
+    if spec.rows is not None:
+        for key, values in spec.rows(len(X)).items():
+            extra.update({f"{key}_{part}": values[rows] for part, rows in
+                          (("train", train), ("val", val), ("test", test))})
     return Dataset(
         name=name, description=spec.description, task=spec.task,
         feature_names=tuple(names),

@@ -237,8 +237,9 @@ def _lrp_epsilon(model, x, baseline, target, players, epsilon=0.01):
 def captum_lrp(model: nn.Module, make_rule: Callable):
     """captum's LRP on a copy of ``model`` (captum attaches its rules to the layers) with a
     fresh ``make_rule()`` on every Linear and Conv2d layer and captum's default EpsilonRule
-    (epsilon 1e-9) on pooling and Flatten (which has no default; this passes R on)."""
-    from captum.attr._utils.lrp_rules import EpsilonRule
+    (epsilon 1e-9) on pooling and Flatten (which has no default; this passes R on), and
+    captum's IdentityRule on a Sigmoid (captum passes R through ReLU and Tanh by itself)."""
+    from captum.attr._utils.lrp_rules import EpsilonRule, IdentityRule
 
     lrp = _captum("LRP")(copy.deepcopy(model))
     for layer in propagation.layers(lrp.model):
@@ -246,6 +247,8 @@ def captum_lrp(model: nn.Module, make_rule: Callable):
             layer.rule = make_rule()
         elif isinstance(layer, propagation.POOLING + (nn.Flatten,)):
             layer.rule = EpsilonRule()
+        elif isinstance(layer, nn.Sigmoid):
+            layer.rule = IdentityRule()
     return lrp
 
 
@@ -328,7 +331,7 @@ def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
                                            "has none: use Gradient x Input on a layer instead")
     if layer is None:
         last = convolutions[-1]
-        layer = last + 1 if last + 1 < len(chain) and isinstance(chain[last + 1], nn.ReLU) else last
+        layer = last + 1 if last + 1 < len(chain) and isinstance(chain[last + 1], propagation.ACTIVATIONS) else last
     cam = _captum("LayerGradCam")(model, chain[layer]).attribute(x, target=target,
                                                                   relu_attributions=relu)
     if cam.dim() != 4:

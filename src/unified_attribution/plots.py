@@ -8,6 +8,7 @@ from typing import Iterable
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
+import pandas as pd
 
 
 def image_grid(images: np.ndarray, titles: Iterable[str] | None = None, ncols: int = 10,
@@ -35,10 +36,13 @@ def image_grid(images: np.ndarray, titles: Iterable[str] | None = None, ncols: i
     return fig
 
 
-def training_curves(histories: dict[str, dict[str, list[float]]]):
-    """Training and validation loss per epoch, one panel per model."""
-    fig, axes = plt.subplots(1, len(histories), figsize=(3.2 * len(histories), 2.8),
-                             squeeze=False)
+def training_curves(histories: dict[str, dict[str, list[float]]], ncols: int = 3):
+    """Training and validation loss per epoch, one panel per model, ``ncols`` per row."""
+    ncols = min(ncols, len(histories))
+    nrows = math.ceil(len(histories) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.6 * nrows), squeeze=False)
+    for ax in axes.flat[len(histories):]:
+        ax.set_visible(False)
     for ax, (name, history) in zip(axes.flat, histories.items()):
         for key, style in (("train_loss", "-"), ("val_loss", "--")):
             ax.plot(np.arange(1, len(history[key]) + 1), history[key], style,
@@ -46,7 +50,8 @@ def training_curves(histories: dict[str, dict[str, list[float]]]):
         ax.set_yscale("log")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("epoch")
-    axes.flat[0].set_ylabel("loss")
+    for row in axes:
+        row[0].set_ylabel("loss")
     axes.flat[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -107,9 +112,11 @@ def order_profile(shares: np.ndarray, ylabel: str, ax=None):
     return ax.figure
 
 
-def attribution_maps(images: np.ndarray, maps: dict[str, np.ndarray], titles=None, size: float = 1.15):
+def attribution_maps(images: np.ndarray, maps: dict[str, np.ndarray], titles=None, size: float = 1.15,
+                     boxes: np.ndarray | None = None):
     """One row of input images, then one row of maps per method (red positive, blue
-    negative, each map scaled to its own largest |score|)."""
+    negative, each map scaled to its own largest |score|); ``boxes`` (row, column, height,
+    width per image) are outlined on every panel of their column."""
     images = np.asarray(images)
     n = len(images)
     fig, axes = plt.subplots(len(maps) + 1, n, figsize=(size * n + 1.6, size * (len(maps) + 1)),
@@ -128,6 +135,10 @@ def attribution_maps(images: np.ndarray, maps: dict[str, np.ndarray], titles=Non
             scale = np.abs(value).max() or 1.0
             axes[row, k].imshow(value, cmap="bwr", vmin=-scale, vmax=scale, interpolation="nearest")
         axes[row, 0].set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+    if boxes is not None:
+        for k, (r, c, h, w) in enumerate(boxes):
+            for ax in axes[:, k]:
+                ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor="black", lw=1))
     fig.tight_layout()
     return fig
 
@@ -329,5 +340,50 @@ def error_against_time(panels: dict[str, tuple[dict, dict]], xlabel: str = "seco
         ax.tick_params(labelsize=7)
     axes[0, 0].set_ylabel(ylabel, fontsize=8)
     axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def boxed_images(images: np.ndarray, boxes: np.ndarray, titles: Iterable[str] | None = None,
+                 size: float = 1.4):
+    """Images (N x H x W) in one row, each with its object box (row, column, height, width)
+    drawn in red."""
+    fig = image_grid(images, titles, ncols=len(images), size=size)
+    for ax, (r, c, h, w) in zip(fig.axes, boxes):
+        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor="tab:red", lw=1.5))
+    return fig
+
+
+def score_against_principles(means: dict[str, dict[str, pd.Series]], followed: pd.Series,
+                             labels: dict[str, str] | None = None, chance: dict[str, float] | None = None):
+    """One panel per score (rows) and model (columns): each method's mean score against the
+    number of principles it follows (methods at the same count spread sideways and labelled);
+    ``means[score][model]`` is a Series indexed by method; ``chance[score]`` a dashed line."""
+    labels = labels or {}
+    scores = list(means)
+    models = list(means[scores[0]])
+    fig, axes = plt.subplots(len(scores), len(models), figsize=(3.4 * len(models), 3.0 * len(scores)),
+                             squeeze=False, sharex=True)
+    for row, score in enumerate(scores):
+        for col, model in enumerate(models):
+            ax = axes[row, col]
+            values = means[score][model].dropna()
+            counts = followed.loc[values.index]
+            for count in sorted(set(counts)):
+                at = values[counts == count].sort_values()
+                offsets = np.linspace(-0.25, 0.25, len(at)) if len(at) > 1 else [0.0]
+                ax.scatter(count + np.asarray(offsets), at.to_numpy(), s=14, zorder=3)
+                for dx, (method, value) in zip(offsets, at.items()):
+                    ax.annotate(labels.get(method, method), (count + dx, value), fontsize=6,
+                                xytext=(2, 2), textcoords="offset points")
+            if chance and score in chance:
+                ax.axhline(chance[score], ls="--", color="grey", lw=0.8)
+            ax.set_xticks(sorted(set(followed)))
+            ax.set_title(model, fontsize=9)
+            if col == 0:
+                ax.set_ylabel(score, fontsize=8)
+            if row == len(scores) - 1:
+                ax.set_xlabel("principles followed (Table 2)", fontsize=8)
+            ax.tick_params(labelsize=7)
     fig.tight_layout()
     return fig

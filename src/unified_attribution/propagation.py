@@ -36,7 +36,7 @@ from torch import nn
 
 LINEAR = (nn.Linear, nn.Conv2d)
 POOLING = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d)
-ACTIVATIONS = (nn.ReLU, nn.Tanh)  # element-wise; LRP passes relevance through them, as captum
+ACTIVATIONS = (nn.ReLU, nn.Tanh, nn.Sigmoid)  # element-wise; LRP passes relevance through them, as captum
 PASS_THROUGH = (nn.Flatten, nn.Dropout, nn.Identity)
 SUPPORTED = LINEAR + POOLING + ACTIVATIONS + PASS_THROUGH
 STABILIZER = 1e-9  # keeps 0/0 at 0, as captum's rules do

@@ -366,18 +366,25 @@ def departures(model, x, baseline, target, ig_steps: int = 512) -> dict[str, "np
     |f(x) - f(b)|; Gradient x Input's own completeness gap share; DeepLIFT Rescale against
     Integrated Gradients (``ig_steps`` Gauss-Legendre nodes: exact to rounding on smooth
     models, error of order 1 / ig_steps at the kinks of a ReLU network), the paper's
-    identical rows."""
+    identical rows (NaN where DeepLIFT refuses the model's layers)."""
+    import numpy as np
+
     from .methods import attribute
+    from .propagation import UnsupportedModel
 
     gxi = attribute("gradient_x_input", model, x, baseline, target=target)
     first = first_order_scores(model, x, baseline, target)
     ig = attribute("integrated_gradients", model, x, baseline, target=target, n_steps=ig_steps)
-    rescale = attribute("deeplift_rescale", model, x, baseline, target=target)
+    try:
+        rescale = attribute("deeplift_rescale", model, x, baseline, target=target)
+        rescale_vs_ig = relative_difference(rescale.scores, ig.scores)
+    except UnsupportedModel:
+        rescale_vs_ig = np.full(len(x), np.nan)
     delta = gxi.delta.abs()
     unexplained = (gxi.delta - first.reshape(len(x), -1).sum(dim=1)).abs() / delta
     return {
         "Gradient x Input vs phi(e_i)": relative_difference(gxi.scores, first),
         "unexplained by phi(e_i)": unexplained.detach().numpy(),
         "Gradient x Input's gap": (gxi.gap.abs() / delta).numpy(),
-        "DeepLIFT Rescale vs IG": relative_difference(rescale.scores, ig.scores),
+        "DeepLIFT Rescale vs IG": rescale_vs_ig,
     }

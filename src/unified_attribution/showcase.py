@@ -78,3 +78,25 @@ def table_1(names):
         f"- **{methods.get(n).title}**: ${reformulations.row(n).formula}$  \n"
         f"  *{verdict[reformulations.agrees_with_book(n)]}*: {reformulations.row(n).finding}."
         for n in names))
+
+
+def canvas_inputs(model: TrainedModel, n: int, seed: int = 0, patch: int = 4,
+                  n_background: int = 64) -> dict:
+    """What the faithfulness chapter explains on a canvas-digits model: ``n`` test images
+    drawn with ``seed`` (float64 model input ``x``), the predicted classes (``target``), the
+    digits' ``boxes``, the ``image_shape``, ``players`` (``patch`` x ``patch`` patches, for
+    the methods that take players) and ``background`` training rows."""
+    from . import games
+
+    dataset = model.dataset
+    if "box_test" not in dataset.extra:
+        raise ValueError(f"{dataset.name!r} has no object boxes; use the canvas_digits models")
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(len(dataset.X_test), n, replace=False))
+    x = model.inputs(dataset.X_test[rows]).double()
+    image_shape = dataset.image_shape
+    return {"x": x, "target": torch.as_tensor(model.predict(dataset.X_test[rows])),
+            "boxes": dataset.extra["box_test"][rows], "image_shape": image_shape,
+            "players": games.patches(image_shape, patch).reshape(x.shape[1:]),
+            "background": model.inputs(dataset.X_train[rng.choice(len(dataset.X_train), n_background,
+                                                                   replace=False)]).double()}

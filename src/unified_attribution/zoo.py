@@ -4,8 +4,9 @@
 float32) with its configuration, test metrics and training log. The first call trains
 (a progress bar shows the epochs), later calls with the same configuration read the
 weights from the cache directory (``$UNIFIED_ATTRIBUTION_CACHE``, default
-``~/.cache/unified_attribution``). The cache key is a hash of the whole configuration
-and the torch version, so changing any hyperparameter trains a new model.
+``~/.cache/unified_attribution``). The cache key is a hash of the whole configuration,
+the torch version and the bytes of the training data, so changing any hyperparameter or the
+data trains a new model.
 
 Every non-linearity is its own ``nn.Module``, created once and used once: DeepLIFT and LRP
 are only correct under that rule (see :func:`check_activations_used_once`).
@@ -21,6 +22,10 @@ digits_gap_cnn  digits        conv 3x3 (16) ReLU, conv 3x3 (32) ReLU, global ave
                               pool, linear 32 -> 10 (Grad-CAM = Gradient x Input on A)
 smooth_mlp      wine          13 -> 32 -> 16 -> 3, tanh (analytic: Taylor terms exist)
 tabular_mlp     breast_cancer 30 -> 32 -> 16 -> 2, ReLU
+canvas_poly     canvas_digits 144 -> 64 -> square -> 10 (a second-order polynomial)
+canvas_mlp      canvas_digits 144 -> 64 -> 32 -> 10, sigmoid
+canvas_cnn      canvas_digits conv 3x3 (8) sigmoid, conv 3x3 (16) sigmoid, max-pool 2,
+                              linear 576 -> 10
 =============== ============= ================================================
 """
 
@@ -46,8 +51,18 @@ PROGRESS_ENV = "UNIFIED_ATTRIBUTION_PROGRESS"
 PROFILES = ("full", "quick")
 _FORMAT = 1  # bump when the file layout or the training code changes meaning
 
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "softplus": nn.Softplus, "gelu": nn.GELU}
-NONLINEAR = (nn.ReLU, nn.Tanh, nn.Softplus, nn.GELU, nn.Sigmoid, nn.MaxPool2d, nn.Softmax)
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "softplus": nn.Softplus, "gelu": nn.GELU,
+               "sigmoid": nn.Sigmoid}
+
+
+class Square(nn.Module):
+    """z -> z^2, element-wise: with linear layers around it, a second-order polynomial."""
+
+    def forward(self, z):
+        return z * z
+
+
+NONLINEAR = (nn.ReLU, nn.Tanh, nn.Softplus, nn.GELU, nn.Sigmoid, nn.MaxPool2d, nn.Softmax, Square)
 
 
 @dataclass(frozen=True)
@@ -64,14 +79,22 @@ class ModelConfig:
     batch_size: int = 64
     weight_decay: float = 1e-4
     seed: int = 0
+    quick_share: float = 0.25  # share of the epochs the quick profile trains
 
     def key(self) -> str:
-        payload = {**asdict(self), "torch": torch.__version__.split("+")[0], "format": _FORMAT}
+        """Hash of the configuration, the torch version and the bytes of the data set (a
+        change of the data, such as a new canvas size, trains a new model)."""
+        dataset = data.load(self.dataset)
+        data_digest = hashlib.sha256(b"".join(
+            np.ascontiguousarray(a).tobytes() for a in (dataset.X_train, dataset.y_train,
+                                                          dataset.X_val, dataset.y_val))).hexdigest()
+        payload = {**asdict(self), "torch": torch.__version__.split("+")[0], "format": _FORMAT,
+                   "data": data_digest}
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         return f"{self.name}-s{self.seed}-{digest[:12]}"
 
 
-# epochs of the full profile; the quick profile (tests) trains a quarter of them
+# epochs of the full profile; the quick profile (tests) trains quick_share of them (a quarter)
 ZOO: dict[str, ModelConfig] = {
     "digits_mlp": ModelConfig("digits_mlp", "digits", "mlp", (64, 32), "relu", epochs=60),
     "digits_cnn": ModelConfig("digits_cnn", "digits", "cnn", (16, 32), "relu", epochs=30),
@@ -82,6 +105,15 @@ ZOO: dict[str, ModelConfig] = {
     "digits_shallow": ModelConfig("digits_shallow", "digits", "mlp", (64,), "relu", epochs=60),
     "digits_gap_cnn": ModelConfig("digits_gap_cnn", "digits", "gap_cnn", (16, 32), "relu",
                                   epochs=40, learning_rate=1e-2),
+    # the predecessor paper's three models (AAAI 2021), on the canvas digits
+    "canvas_poly": ModelConfig("canvas_poly", "canvas_digits", "poly", (64,), "square", epochs=100,
+                               learning_rate=1e-3),
+    # sigmoid layers learn slowly (the CNN sits on a plateau for about 50 epochs): the quick
+    # profile trains them in full, a few seconds each
+    "canvas_mlp": ModelConfig("canvas_mlp", "canvas_digits", "mlp", (64, 32), "sigmoid", epochs=80,
+                              learning_rate=1e-2, batch_size=16, quick_share=1.0),
+    "canvas_cnn": ModelConfig("canvas_cnn", "canvas_digits", "cnn", (8, 16), "sigmoid", epochs=120,
+                              learning_rate=1e-2, batch_size=32, quick_share=1.0),
 }
 NAMES: tuple[str, ...] = tuple(ZOO)
 
@@ -93,7 +125,7 @@ def config(name: str, seed: int = 0, profile: str = "full") -> ModelConfig:
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
     base = ZOO[name]
-    epochs = base.epochs if profile == "full" else max(1, base.epochs // 4)
+    epochs = base.epochs if profile == "full" else max(1, int(base.epochs * base.quick_share))
     return replace(base, seed=int(seed), epochs=epochs)
 
 
@@ -110,14 +142,16 @@ def mlp(n_in: int, hidden: tuple[int, ...], n_out: int, activation: str = "relu"
     return nn.Sequential(*layers)
 
 
-def cnn(image_shape: tuple[int, int, int], channels: tuple[int, int], n_out: int) -> nn.Sequential:
-    """Two 3x3 convolutions (same padding) with ReLU, one 2x2 max-pool, one linear head.
-    The last convolution's ReLU output (index 3) is the feature map Grad-CAM uses."""
+def cnn(image_shape: tuple[int, int, int], channels: tuple[int, int], n_out: int,
+        activation: str = "relu") -> nn.Sequential:
+    """Two 3x3 convolutions (same padding) with an activation, one 2x2 max-pool, one linear
+    head. The last convolution's activation output (index 3) is the feature map Grad-CAM uses."""
     c_in, height, width = image_shape
     c1, c2 = channels
+    act = ACTIVATIONS[activation]
     return nn.Sequential(
-        nn.Conv2d(c_in, c1, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(c_in, c1, 3, padding=1), act(),
+        nn.Conv2d(c1, c2, 3, padding=1), act(),
         nn.MaxPool2d(2), nn.Flatten(),
         nn.Linear(c2 * (height // 2) * (width // 2), n_out),
     )
@@ -141,11 +175,16 @@ def build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
         2 if dataset.task == "binary" else 1)
     if cfg.architecture == "mlp":
         return mlp(dataset.n_features, cfg.hidden, n_out, cfg.activation)
+    if cfg.architecture == "poly":  # linear, square, linear: a second-order polynomial of x
+        return nn.Sequential(nn.Linear(dataset.n_features, cfg.hidden[0]), Square(),
+                             nn.Linear(cfg.hidden[0], n_out))
     if cfg.architecture in ("cnn", "gap_cnn"):
         if dataset.image_shape is None:
             raise ValueError(f"a CNN needs image data; {dataset.name!r} has no image_shape")
-        return (cnn if cfg.architecture == "cnn" else gap_cnn)(dataset.image_shape, cfg.hidden, n_out)
-    raise ValueError(f"unknown architecture {cfg.architecture!r}; use 'mlp', 'cnn' or 'gap_cnn'")
+        if cfg.architecture == "cnn":
+            return cnn(dataset.image_shape, cfg.hidden, n_out, cfg.activation)
+        return gap_cnn(dataset.image_shape, cfg.hidden, n_out)
+    raise ValueError(f"unknown architecture {cfg.architecture!r}; use 'mlp', 'poly', 'cnn' or 'gap_cnn'")
 
 
 def check_activations_used_once(model: nn.Module, example: torch.Tensor) -> None:
