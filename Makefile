@@ -38,11 +38,11 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 notebooks: setup
-	$(PY) -m unified_attribution.bookbuild.execute --profile $(PROFILE) --jobs $(JOBS) $(ARGS)
+	$(PY) -m attribution_book.bookbuild.execute --profile $(PROFILE) --jobs $(JOBS) $(ARGS)
 
 notebook: setup
 	@test -n "$(NB)" || { echo "name the notebook: make notebook NB=models_and_data (see notebooks/)"; exit 2; }
-	$(PY) -m unified_attribution.bookbuild.execute --only $(NB) --profile $(PROFILE) $(ARGS)
+	$(PY) -m attribution_book.bookbuild.execute --only $(NB) --profile $(PROFILE) $(ARGS)
 
 # strict: warnings are errors, nitpicky references; notebooks were executed by papermill
 html: setup
@@ -57,7 +57,7 @@ browser:
 	  else echo "the page check needs chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 check-pages: setup browser
-	$(PY) -m unified_attribution.bookbuild.check_pages _build/html
+	$(PY) -m attribution_book.bookbuild.check_pages _build/html
 
 book: setup browser
 	$(MAKE) notebooks PROFILE=full

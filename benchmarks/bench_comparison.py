@@ -6,7 +6,7 @@ run on SASANet itself.
    ``comparison.MODELS`` is fitted with seed 0 on the training split; the one with the best
    validation score (AUC, or RMSE for regression) is kept.
 2. Accuracy: the kept configuration with seeds ``comparison.SEEDS`` (test scores, fit
-   seconds, parameter counts). Splits are fixed (``sasanet.dataset``); a seed changes only
+   seconds, parameter counts). Splits are fixed (``sasanet_runs.dataset``); a seed changes only
    the model's own randomness (initialisation, batches, bagging, tie-breaking).
 3. Fidelity: on the first ``--rows`` test rows, the top 1..5 features ranked by SASANet's
    phi, by shapiq's KernelSHAP and permutation sampling (``--budget`` evaluations of
@@ -14,7 +14,7 @@ run on SASANet itself.
    (kept configuration, seed 0); the score and the change of the prediction per k.
 
 Jobs run ``--jobs`` at a time, one torch thread each; SASANets are cached like the book's
-(``sasanet.trained``), so a second run only re-fits the baselines. Results go to
+(``sasanet_runs.trained``), so a second run only re-fits the baselines. Results go to
 ``benchmarks/results/comparison.json``, which the chapter "SASANet against baselines" reads.
 Run with ``make benchmark`` (about 25 minutes on two cores from an empty cache).
 """
@@ -45,7 +45,7 @@ def _one_thread():
 def _fit(job):
     import warnings
 
-    from unified_attribution import comparison
+    from attribution_book import comparison
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # sklearn convergence chatter; scores tell the story
@@ -53,11 +53,11 @@ def _fit(job):
 
 
 def _fidelity(job):
-    from unified_attribution import comparison, sasanet
+    from attribution_book import comparison, sasanet_runs
 
     dataset, config, rows, budget = job
-    model = sasanet.trained(dataset, seed=0, **config)
-    *_, X_test, y_test = sasanet.dataset(dataset)
+    model = sasanet_runs.trained(dataset, seed=0, **config)
+    *_, X_test, y_test = sasanet_runs.dataset(dataset)
     X, y = X_test[:rows], y_test[:rows]
     attributions = {"SASANet": comparison.own_attribution(model, X)}
     for estimator in comparison.POSTHOC:
@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="*", default=None)
     args = parser.parse_args()
 
-    from unified_attribution import comparison
+    from attribution_book import comparison
 
     datasets = args.datasets or list(comparison.DATASETS)
     start = time.perf_counter()

@@ -80,7 +80,8 @@ def one_masking_run(n_players: int) -> dict:
     import torch
 
     torch.set_num_threads(1)
-    from unified_attribution import data, games, zoo
+    from unified_attribution import games
+    from attribution_book import data, zoo
 
     model = zoo.load("digits_mlp", progress=False)
     x = torch.as_tensor(data.load("digits").X_test[0])

@@ -38,10 +38,10 @@ DATASETS = ("synthetic", "fair", "randhie", "diabetes", "wine")  # n <= 13: exac
 
 def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
     """The error-against-time curves of one dataset's SASANet (book default, seed 0)."""
-    from unified_attribution import comparison, sasanet
+    from attribution_book import comparison, sasanet_runs
 
-    model = sasanet.trained(name, profile=profile)
-    *_, X_test, _ = sasanet.dataset(name)
+    model = sasanet_runs.trained(name, profile=profile)
+    *_, X_test, _ = sasanet_runs.dataset(name)
     X = X_test[:rows]
     n = X.shape[1]
     budgets = [b for b in BUDGETS if b < 2 ** n] + [2 ** n]  # 2^n evaluations are exact

@@ -46,7 +46,9 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from unified_attribution import data, faithfulness, methods, plots, showcase, zoo
+from unified_attribution import faithfulness, methods
+
+from attribution_book import data, plots, showcase, zoo
 
 if profile == "quick":
     n_seeds, n_inputs, n_boot = 1, min(n_inputs, 6), min(n_boot, 200)

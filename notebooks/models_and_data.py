@@ -38,7 +38,7 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from unified_attribution import data, plots, zoo
+from attribution_book import data, plots, zoo
 
 torch.set_num_threads(1)
 

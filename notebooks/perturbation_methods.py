@@ -41,7 +41,9 @@ import torch
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import allocation, games, methods, plots, showcase, zoo
+from unified_attribution import allocation, games, methods
+
+from attribution_book import plots, showcase, zoo
 from unified_attribution.methods import attribute
 from unified_attribution.taylor import symbolic
 

@@ -58,7 +58,9 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from unified_attribution import methods, plots, principles, probes, reformulations, showcase, zoo
+from unified_attribution import methods, principles, probes, reformulations
+
+from attribution_book import plots, showcase, zoo
 
 title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 

@@ -50,7 +50,9 @@ from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import layerwise, methods, plots, principles, probes, propagation, showcase, zoo
+from unified_attribution import layerwise, methods, principles, probes, propagation
+
+from attribution_book import plots, showcase, zoo
 from unified_attribution.methods import attribute
 
 PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"]

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from unified_attribution import data, plots, sasanet, showcase, synthetic
+from attribution_book import data, plots, sasanet_runs, showcase
 
 # %% [markdown]
 # ## Additive self-attribution
@@ -102,11 +102,11 @@ from unified_attribution import data, plots, sasanet, showcase, synthetic
 # {ref}`sasanet-baselines` compares SASANet with other models on the same data.
 
 # %%
-names = list(sasanet.EXPERIMENTS)
+names = list(sasanet_runs.EXPERIMENTS)
 rows = []
 for name in names:
-    X, y, X_val, _, X_test, _ = sasanet.dataset(name)
-    task = sasanet.EXPERIMENTS[name][0]
+    X, y, X_val, _, X_test, _ = sasanet_runs.dataset(name)
+    task = sasanet_runs.EXPERIMENTS[name][0]
     description = ("independent N(0, 1) features; y = 2 x1 + x2 x3 - x4^2 + x1 x2 x3 + noise"
                    if name == "synthetic" else data.load(name).description)
     rows.append({"dataset": name, "task": task, "features": X.shape[1], "train": len(X),
@@ -122,11 +122,11 @@ showcase.html(pd.DataFrame(rows))
 # the first training, on this machine's two cores.
 
 # %%
-models = {name: sasanet.trained(name, profile=profile, seed=seed) for name in names}
+models = {name: sasanet_runs.trained(name, profile=profile, seed=seed) for name in names}
 
 
 def test_score(name, model):
-    *_, X_test, y_test = sasanet.dataset(name)
+    *_, X_test, y_test = sasanet_runs.dataset(name)
     if model.config.task == "regression":
         return "RMSE", float(np.sqrt(np.mean((model.predict(X_test) - y_test) ** 2)))
     return "accuracy", float(np.mean(model.predict(X_test) == y_test))
@@ -135,7 +135,7 @@ def test_score(name, model):
 rows = []
 for name, model in models.items():
     metric, score = test_score(name, model)
-    *_, X_test, _ = sasanet.dataset(name)
+    *_, X_test, _ = sasanet_runs.dataset(name)
     phi_0, phi = model.attribute(X_test)
     efficiency = np.abs(phi_0 + phi.sum(axis=1) - model.decision_function(X_test)).max()
     rows.append({"dataset": name, "parameters": sum(p.numel() for p in model.module_.parameters()),
@@ -174,7 +174,7 @@ plots.loss_curves({name: model.log_ for name, model in models.items()},
 
 # %%
 wine = models["wine"]
-*_, X_wine_test, _ = sasanet.dataset("wine")
+*_, X_wine_test, _ = sasanet_runs.dataset("wine")
 predicted = int(wine.predict(X_wine_test[:1])[0])
 _, phi = wine.attribute(X_wine_test[:1])
 exact = wine.exact_shapley(X_wine_test[0], output=predicted)

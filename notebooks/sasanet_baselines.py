@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from unified_attribution import comparison, data, plots, sasanet, showcase
+from attribution_book import comparison, data, plots, sasanet_runs, showcase
 
 results_dir = Path("../benchmarks/results")
 for name in ("comparison.json", "sasanet_cost.json"):
@@ -74,7 +74,7 @@ print(f"benchmark of {results['date']} at commit {results['commit']} on {results
 # %%
 rows = []
 for name in datasets:
-    X, _, X_val, _, X_test, _ = sasanet.dataset(name)
+    X, _, X_val, _, X_test, _ = sasanet_runs.dataset(name)
     spec = None if name == "synthetic" else data.load(name)
     rows.append({"dataset": name, "task": comparison.task_of(name), "features": X.shape[1],
                  "train": len(X), "validation": len(X_val), "test": len(X_test),
@@ -346,8 +346,8 @@ stored = {r["dataset"]: r for r in results["tuning"]
           if r["model"] == "sasanet" and r["config"] == {} and r["seed"] == 0}
 recheck = []
 for d in datasets:
-    model = sasanet.trained(d, profile=profile, seed=seed)
-    *_, X_test, y_test = sasanet.dataset(d)
+    model = sasanet_runs.trained(d, profile=profile, seed=seed)
+    *_, X_test, y_test = sasanet_runs.dataset(d)
     output = model.predict(X_test) if model.config.task == "regression" else model.predict_proba(X_test)
     now = comparison.scores(model.config.task, y_test, output)[headline[d]]
     recheck.append({"dataset": d, "metric": headline[d], "stored": stored[d]["test"][headline[d]],

@@ -34,17 +34,19 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from unified_attribution import plots, sasanet, showcase, synthetic
-from unified_attribution.comparison import explained_output
+from unified_attribution import sasanet
 
-names = list(sasanet.EXPERIMENTS)
-models = {name: sasanet.trained(name, profile=profile, seed=seed) for name in names}
+from attribution_book import plots, sasanet_runs, showcase, synthetic
+from attribution_book.comparison import explained_output
+
+names = list(sasanet_runs.EXPERIMENTS)
+models = {name: sasanet_runs.trained(name, profile=profile, seed=seed) for name in names}
 n_rows = 20 if profile == "full" else 4
 rng = np.random.default_rng(seed)
 
 
 def test_rows(name, k=n_rows):
-    *_, X_test, _ = sasanet.dataset(name)
+    *_, X_test, _ = sasanet_runs.dataset(name)
     return X_test[:k]
 
 
@@ -179,7 +181,7 @@ plots.agreement({f"x{i + 1}" if i < 4 else "x5 (irrelevant)": (truth[:, i], phi_
 # %%
 seen, against_truth, against_own = [], [], []
 X_few, truth_few = X_syn[:20], truth[:20]
-n_train = len(sasanet.dataset("synthetic")[0])
+n_train = len(sasanet_runs.dataset("synthetic")[0])
 for k in range(len(syn.snapshots_)):
     snapshot = syn.at_snapshot(k)
     _, phi_k = snapshot.attribute(X_few)
@@ -211,13 +213,13 @@ plots.budget_curve(seen, {"phi vs true Shapley": np.array(against_truth),
 # %%
 variants = {"all four losses": (1.0, 1.0, 1.0, 1.0), "without L_v": (1.0, 0.0, 1.0, 1.0),
             "without L_p": (1.0, 1.0, 0.0, 1.0), "without L_s": (1.0, 1.0, 1.0, 0.0)}
-*_, X_test_syn, y_test_syn = sasanet.dataset("synthetic")
+*_, X_test_syn, y_test_syn = sasanet_runs.dataset("synthetic")
 X_abl, truth_abl = X_syn[:100], truth[:100]
 orders = sasanet.random_orders(len(X_abl), 5, torch.Generator().manual_seed(seed))
 masks = rng.random((len(X_abl), 5)) < 0.5
 rows = []
 for label, weights in variants.items():
-    model = syn if label == "all four losses" else sasanet.trained("synthetic", profile=profile, seed=seed,
+    model = syn if label == "all four losses" else sasanet_runs.trained("synthetic", profile=profile, seed=seed,
                                                                     weights=weights)
     _, phi_v = model.attribute(X_abl)
     own = np.array([model.exact_shapley(x, seed=seed) for x in X_abl])

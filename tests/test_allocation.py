@@ -6,7 +6,9 @@ import sympy as sp
 import torch
 from numpy.testing import assert_allclose
 
-from unified_attribution import allocation, games, zoo
+from unified_attribution import allocation, games
+
+from attribution_book import zoo
 from unified_attribution.methods import attribute
 from unified_attribution.taylor import numeric, symbolic
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from unified_attribution.bookbuild.check_pages import problems, redirect_target
+from attribution_book.bookbuild.check_pages import problems, redirect_target
 
 PAGE = """<html><body><div id="top">
 <p>Rendered math: <mjx-container class="MathJax">x</mjx-container></p>

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from unified_attribution import comparison, data
+from attribution_book import comparison, data, sasanet_runs
 from unified_attribution.sasanet import SASANet
 
 FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
@@ -166,10 +166,8 @@ def test_verdicts_follow_the_numbers():
 
 
 def test_every_model_sees_the_same_capped_training_rows():
-    from unified_attribution import sasanet
-
-    X, y, *_ = sasanet.dataset("randhie")
+    X, y, *_ = sasanet_runs.dataset("randhie")
     full = data.load("randhie")
-    assert len(X) == sasanet.MAX_TRAINING_ROWS < len(full.X_train)
+    assert len(X) == sasanet_runs.MAX_TRAINING_ROWS < len(full.X_train)
     np.testing.assert_array_equal(X, full.X_train[:len(X)])
     np.testing.assert_array_equal(y, full.y_train[:len(X)])

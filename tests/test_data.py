@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from unified_attribution import data
+from attribution_book import data
 
 
 @pytest.mark.parametrize("name", data.NAMES)

@@ -8,7 +8,9 @@ import torch
 from numpy.testing import assert_allclose
 from torch import nn
 
-from unified_attribution import faithfulness, games, methods, zoo
+from unified_attribution import faithfulness, games, methods
+
+from attribution_book import zoo
 
 
 def linear_model(w):

@@ -7,7 +7,7 @@ import jupytext
 import pytest
 import yaml
 
-from unified_attribution.bookbuild import execute
+from attribution_book.bookbuild import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = execute.discover(ROOT / "notebooks")

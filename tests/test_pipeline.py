@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from unified_attribution.bookbuild import execute
+from attribution_book.bookbuild import execute
 
 HEADER = """# ---
 # jupyter:

@@ -100,7 +100,7 @@ def test_on_the_second_order_polynomial_model_ig_is_the_shapley_value_and_gxi_is
     term has order <= 2, so IG's row (each term split by kappa_i / |kappa|) and the Shapley
     row (1 / |S|) coincide, and IG's integrand is linear on the path (one Gauss-Legendre
     node is exact). Gradient x Input counts each pair term in full to both members."""
-    from unified_attribution import zoo
+    from attribution_book import zoo
 
     torch.manual_seed(5)
     model = nn.Sequential(nn.Linear(5, 4), zoo.Square(), nn.Linear(4, 2)).double()

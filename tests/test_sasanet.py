@@ -4,7 +4,7 @@ clear errors, and the synthetic ground truth."""
 import numpy as np
 import pytest
 
-from unified_attribution import data, synthetic
+from attribution_book import data, sasanet_runs, synthetic
 from unified_attribution.sasanet import SASANet
 
 FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
@@ -144,18 +144,16 @@ def test_a_fixed_order_gives_one_value_per_subset_whatever_the_batch(fitted):
 
 
 def test_the_cache_is_keyed_by_the_data_too(model_cache, monkeypatch):
-    from unified_attribution import sasanet
-
     tiny = {"epochs": 2, "width": 8, "heads": 2, "layers": 1}
-    sasanet.trained("wine", profile="quick", **tiny)
-    sasanet.trained("wine", profile="quick", **tiny)  # same data: read from the cache
+    sasanet_runs.trained("wine", profile="quick", **tiny)
+    sasanet_runs.trained("wine", profile="quick", **tiny)  # same data: read from the cache
     assert len(list((model_cache / "sasanet").glob("wine-*.pt"))) == 1
-    original = sasanet.dataset
+    original = sasanet_runs.dataset
 
     def shifted(name):
         X, y, X_val, y_val, X_test, y_test = original(name)
         return X + 1.0, y, X_val, y_val, X_test, y_test
 
-    monkeypatch.setattr(sasanet, "dataset", shifted)
-    sasanet.trained("wine", profile="quick", **tiny)  # other data: a new model
+    monkeypatch.setattr(sasanet_runs, "dataset", shifted)
+    sasanet_runs.trained("wine", profile="quick", **tiny)  # other data: a new model
     assert len(list((model_cache / "sasanet").glob("wine-*.pt"))) == 2

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from unified_attribution import data, zoo
+from attribution_book import data, zoo
 
 
 def _same_weights(a: nn.Module, b: nn.Module) -> bool:

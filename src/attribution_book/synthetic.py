@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .games import Effects
+from unified_attribution.games import Effects
 
 NORMAL_MOMENTS = (1.0, 0.0, 1.0, 0.0, 3.0)  # E[x^k], k = 0..4
 

@@ -3,10 +3,9 @@
 ``load("digits_mlp", seed=0)`` returns a :class:`TrainedModel`: the torch module (eval mode,
 float32) with its configuration, test metrics and training log. The first call trains
 (a progress bar shows the epochs), later calls with the same configuration read the
-weights from the cache directory (``$UNIFIED_ATTRIBUTION_CACHE``, default
-``~/.cache/unified_attribution``). The cache key is a hash of the whole configuration,
-the torch version and the bytes of the training data, so changing any hyperparameter or the
-data trains a new model.
+weights from the book's model cache (:mod:`attribution_book.cache`), keyed by the whole
+configuration, the torch version and the bytes of the training data, so changing any
+hyperparameter or the data trains a new model.
 
 Every non-linearity is its own ``nn.Module``, created once and used once: DeepLIFT and LRP
 are only correct under that rule (see :func:`check_activations_used_once`).
@@ -31,10 +30,7 @@ canvas_cnn      canvas_digits conv 3x3 (8) sigmoid, conv 3x3 (16) sigmoid, max-p
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import hashlib
-import json
 import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -43,10 +39,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import data
-from .taylor import float64_copy
+from unified_attribution.taylor import float64_copy
 
-CACHE_ENV = "UNIFIED_ATTRIBUTION_CACHE"
+from . import cache, data
+
 PROGRESS_ENV = "UNIFIED_ATTRIBUTION_PROGRESS"
 PROFILES = ("full", "quick")
 _FORMAT = 1  # bump when the file layout or the training code changes meaning
@@ -81,17 +77,17 @@ class ModelConfig:
     seed: int = 0
     quick_share: float = 0.25  # share of the epochs the quick profile trains
 
+    def path(self) -> Path:
+        """The cache entry: the configuration, the code's format, torch's version and the
+        bytes of the training data hashed (see :mod:`attribution_book.cache`)."""
+        ds = data.load(self.dataset)
+        return cache.entry("zoo", self.name, self.seed, {
+            **asdict(self), "format": _FORMAT,
+            "data": cache.data_digest(ds.X_train, ds.y_train, ds.X_val, ds.y_val)})
+
     def key(self) -> str:
-        """Hash of the configuration, the torch version and the bytes of the data set (a
-        change of the data, such as a new canvas size, trains a new model)."""
-        dataset = data.load(self.dataset)
-        data_digest = hashlib.sha256(b"".join(
-            np.ascontiguousarray(a).tobytes() for a in (dataset.X_train, dataset.y_train,
-                                                          dataset.X_val, dataset.y_val))).hexdigest()
-        payload = {**asdict(self), "torch": torch.__version__.split("+")[0], "format": _FORMAT,
-                   "data": data_digest}
-        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-        return f"{self.name}-s{self.seed}-{digest[:12]}"
+        """The name of the cache entry, without its suffix."""
+        return self.path().stem
 
 
 # epochs of the full profile; the quick profile (tests) trains quick_share of them (a quarter)
@@ -249,12 +245,6 @@ def as_input(X: np.ndarray, dataset: data.Dataset, architecture: str) -> torch.T
     return x
 
 
-def cache_dir() -> Path:
-    """Where trained weights are kept: ``$UNIFIED_ATTRIBUTION_CACHE`` or ~/.cache."""
-    root = os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "unified_attribution"
-    return Path(root) / "zoo"
-
-
 def _progress_default() -> bool:
     return os.environ.get(PROGRESS_ENV, "1") not in ("0", "false", "no")
 
@@ -328,22 +318,6 @@ def train(cfg: ModelConfig, progress: bool | None = None) -> TrainedModel:
     return TrainedModel(cfg, module, metrics, history)
 
 
-@contextlib.contextmanager
-def training_lock(path: Path):
-    """An exclusive lock on ``path``'s ``.lock`` file while a model is trained, so that a
-    second process asking for the same model (two notebooks run in parallel) waits, then
-    reads the cache instead of training it again."""
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _from_cache(cfg: ModelConfig, path: Path) -> TrainedModel:
     stored = torch.load(path, map_location="cpu", weights_only=False)
     module = build(cfg, data.load(cfg.dataset))
@@ -357,15 +331,11 @@ def load(name: str, seed: int = 0, profile: str = "full", progress: bool | None 
     """Zoo model ``name`` trained with ``seed``: from the cache if present, else trained
     now and cached. ``retrain=True`` ignores the cache."""
     cfg = config(name, seed, profile)
-    path = cache_dir() / f"{cfg.key()}.pt"
-    if path.exists() and not retrain:
-        return _from_cache(cfg, path)
-    with training_lock(path):
-        if path.exists() and not retrain:  # trained by another process meanwhile
-            return _from_cache(cfg, path)
+
+    def fit(tmp: Path) -> TrainedModel:
         model = train(cfg, progress)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
         torch.save({"config": asdict(cfg), "state_dict": model.module.state_dict(),
                     "metrics": model.metrics, "history": model.history}, tmp)
-        tmp.replace(path)  # atomic: a reader never sees half a file
-    return model
+        return model
+
+    return cache.load_or_train(cfg.path(), fit, lambda path: _from_cache(cfg, path), retrain)

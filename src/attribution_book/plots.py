@@ -59,7 +59,7 @@ def training_curves(histories: dict[str, dict[str, list[float]]], ncols: int = 3
 
 def target_distributions(datasets):
     """Class counts (classification) or a histogram of the target (regression), one panel
-    per :class:`~unified_attribution.data.Dataset`, over all three splits."""
+    per :class:`~attribution_book.data.Dataset`, over all three splits."""
     datasets = list(datasets)
     ncols = min(4, len(datasets))
     nrows = math.ceil(len(datasets) / ncols)

@@ -39,7 +39,7 @@ class Model:
     label: str
     kind: str  # "self-attributing", "black box", "interpretable" or "SASANet"
     grid: tuple[dict, ...]
-    make: Callable | None  # None: SASANet (trained through sasanet.trained)
+    make: Callable | None  # None: SASANet (trained through sasanet_runs.trained)
 
 
 def _linear(task, seed, C):
@@ -109,11 +109,11 @@ assert all(len(m.grid) == GRID_SIZE for m in MODELS.values()), "unequal tuning b
 
 def task_of(dataset: str) -> str:
     """"binary", "multiclass" or "regression": the task of a dataset of :data:`DATASETS`."""
-    from . import sasanet
+    from . import sasanet_runs
 
-    if dataset not in sasanet.EXPERIMENTS:
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(sasanet.EXPERIMENTS)}")
-    return sasanet.EXPERIMENTS[dataset][0]
+    if dataset not in sasanet_runs.EXPERIMENTS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(sasanet_runs.EXPERIMENTS)}")
+    return sasanet_runs.EXPERIMENTS[dataset][0]
 
 
 def scores(task: str, y, output) -> dict[str, float]:
@@ -152,14 +152,14 @@ def n_parameters(estimator) -> int | None:
 def fit_and_score(dataset: str, model: str, config: dict, seed: int,
                   profile: str = "full") -> dict:
     """Fit one model on the training split of ``dataset`` (SASANet: cached, see
-    ``sasanet.trained``), return its validation and test scores, fit seconds and size."""
-    from . import sasanet
+    ``sasanet_runs.trained``), return its validation and test scores, fit seconds and size."""
+    from . import sasanet_runs
 
     task = task_of(dataset)
-    X, y, X_val, y_val, X_test, y_test = sasanet.dataset(dataset)
+    X, y, X_val, y_val, X_test, y_test = sasanet_runs.dataset(dataset)
     spec = MODELS[model]
     if spec.make is None:
-        estimator = sasanet.trained(dataset, profile=profile, seed=seed, **config)
+        estimator = sasanet_runs.trained(dataset, profile=profile, seed=seed, **config)
         seconds = estimator.fit_seconds_
     else:
         estimator = spec.make(task, seed, **config)

@@ -10,7 +10,7 @@ included) and a screenshot under ``_build/page-check/``, then reports:
 - an image whose file is missing;
 - an internal link to a missing page, or to an anchor that the target page lacks.
 
-Usage: ``python -m unified_attribution.bookbuild.check_pages _build/html``.
+Usage: ``python -m attribution_book.bookbuild.check_pages _build/html``.
 Exit status 1 lists every problem with its page.
 """
 

@@ -15,8 +15,8 @@ and no stale ``<name>.ipynb`` is left behind for the book build to pick up.
 
 Usage::
 
-    python -m unified_attribution.bookbuild.execute --profile full
-    python -m unified_attribution.bookbuild.execute --only models_and_data -p seed 3
+    python -m attribution_book.bookbuild.execute --profile full
+    python -m attribution_book.bookbuild.execute --only models_and_data -p seed 3
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 SPLIT_SEED = 0
-TASKS = ("binary", "multiclass", "regression")
+from unified_attribution.sasanet import TASKS  # noqa: F401 - the learning tasks, one definition
 
 
 @dataclass(frozen=True)

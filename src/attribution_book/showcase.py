@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import methods
-from .methods import Attribution, attribute
+from unified_attribution import methods
+from unified_attribution.methods import Attribution, attribute
+
 from .zoo import TrainedModel
 
 DIGIT_CLASSES = tuple(range(6))
@@ -71,7 +72,7 @@ def table_1(names):
     weights equal the book's derivation, and the book's finding."""
     from IPython.display import Markdown
 
-    from . import reformulations
+    from unified_attribution import reformulations
 
     verdict = {True: "agrees with the book", False: "differs from the book", None: "the book derived no weights"}
     return Markdown("\n".join(
@@ -86,7 +87,7 @@ def canvas_inputs(model: TrainedModel, n: int, seed: int = 0, patch: int = 4,
     drawn with ``seed`` (float64 model input ``x``), the predicted classes (``target``), the
     digits' ``boxes``, the ``image_shape``, ``players`` (``patch`` x ``patch`` patches, for
     the methods that take players) and ``background`` training rows."""
-    from . import games
+    from unified_attribution import games
 
     dataset = model.dataset
     if "box_test" not in dataset.extra:

@@ -1,0 +1,64 @@
+"""The library and the book's package: the library never imports the book side, and the
+book keeps one model cache."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import unified_attribution
+from attribution_book import cache
+
+LIBRARY = Path(unified_attribution.__file__).parent
+
+
+def test_the_library_source_never_imports_the_book_package():
+    pattern = re.compile(r"^\s*(from|import)\s+attribution_book\b", re.M)
+    offenders = [str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py") if pattern.search(p.read_text())]
+    assert not offenders, f"library modules importing attribution_book: {offenders}"
+
+
+def test_importing_every_library_module_loads_nothing_of_the_book():
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import unified_attribution as u\n"
+        "for m in pkgutil.walk_packages(u.__path__, 'unified_attribution.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "loaded = sorted(n for n in sys.modules if n.split('.')[0] == 'attribution_book')\n"
+        "print(len(list(pkgutil.walk_packages(u.__path__))), loaded)\n"
+        "sys.exit(1 if loaded else 0)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_cache_trains_once_reads_after_and_retrains_on_request(model_cache):
+    path = cache.entry("zoo", "toy", 0, {"width": 3, "data": cache.data_digest([1, 2, 3])})
+    assert path.parent == model_cache / "zoo" and path.name.startswith("toy-s0-")
+    calls = []
+
+    def train(tmp):
+        calls.append(tmp)
+        tmp.write_text(f"model {len(calls)}")
+        return f"trained {len(calls)}"
+
+    def read(p):
+        return p.read_text()
+
+    assert cache.load_or_train(path, train, read) == "trained 1"
+    assert cache.load_or_train(path, train, read) == "model 1" and len(calls) == 1
+    assert cache.load_or_train(path, train, read, retrain=True) == "trained 2"
+    assert path.read_text() == "model 2" and not list(path.parent.glob("*.tmp*"))
+
+
+def test_the_cache_key_covers_configuration_data_and_torch():
+    base = cache.entry("zoo", "toy", 0, {"width": 3, "data": cache.data_digest([1, 2, 3])})
+    assert cache.entry("zoo", "toy", 0, {"width": 4, "data": cache.data_digest([1, 2, 3])}) != base
+    assert cache.entry("zoo", "toy", 0, {"width": 3, "data": cache.data_digest([1, 2, 4])}) != base
+    assert cache.entry("zoo", "toy", 1, {"width": 3, "data": cache.data_digest([1, 2, 3])}) != base
+
+
+@pytest.mark.parametrize("kind", ["zoo", "sasanet"])
+def test_zoo_and_sasanet_share_the_cache_root(kind, model_cache):
+    assert cache.entry(kind, "m", 0, {}).parent.parent == cache.root() == model_cache
