@@ -54,10 +54,12 @@ def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
         scale = reference.std()
         seconds, _ = best_of(repeat, lambda: model.attribute(x[None]))
         sasanet_time.append(seconds)
-        sasanet_error.append(float(np.sqrt(np.mean((comparison.own_attribution(model, x[None])[0] - reference) ** 2)) / scale))
+        own = comparison.own_attribution(model, x[None])[0]
+        sasanet_error.append(float(np.sqrt(np.mean((own - reference) ** 2)) / scale))
         for budget in budgets:
             for label in comparison.POSTHOC:
-                seconds, values = best_of(repeat, lambda: comparison.posthoc_estimator(label, n).approximate(budget, game))
+                seconds, values = best_of(
+                    repeat, lambda: comparison.posthoc_estimator(label, n).approximate(budget, game))
                 estimate = np.array([values[(i,)] for i in range(n)])
                 curves[label][budget][0].append(seconds)
                 curves[label][budget][1].append(float(np.sqrt(np.mean((estimate - reference) ** 2)) / scale))

@@ -236,7 +236,7 @@ glue("cnn_linear_error", f"{np.median(linear_error):.0%}", display=False)
 # the 2x2 patches, and a coalition that no single unit sees has a zero dividend. In float32
 # that zero is blurred by rounding (a dividend of order 16 sums 65 536 values with alternating
 # signs), so the check runs in float64, on the images whose float32 dividends above order 9
-look largest:
+# look largest:
 
 # %%
 cnn64 = cnn.float64()

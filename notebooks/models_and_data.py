@@ -32,7 +32,6 @@ profile = "full"  # "full" for the book, "quick" for the tests (fewer training e
 seed = 0  # seed of model initialisation and mini-batch order
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch

@@ -148,7 +148,10 @@ for label, trained, shape, patch_players, occlusion_by, n_checked in checks:
     f = trained.float64()
     x = x_digits.reshape(-1, *shape)
     first = [int(np.flatnonzero(patch_players.reshape(-1) == p)[0]) for p in range(16)]
-    per_patch = lambda scores: scores.reshape(-1).numpy()[first]
+
+    def per_patch(scores, first=first):
+        return scores.reshape(-1).numpy()[first]
+
     occlusion_options = {"players": patch_players} if occlusion_by == "players" else {"window": (1, 2, 2)}
     for k in range(n_checked):
         target = int(digit_target[k])

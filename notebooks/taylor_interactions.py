@@ -64,7 +64,6 @@ seed = 0  # seed of the random polynomials checked below
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import sympy as sp
 from IPython.display import Math, display
 from myst_nb import glue

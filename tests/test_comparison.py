@@ -152,16 +152,19 @@ def test_verdicts_follow_the_numbers():
         return {"diabetes": {"sasanet": (sasanet, 0.1), "linear": (1.0, 0.0), "ebm": (0.9, 0.0),
                              "mlp": (0.8, 0.05), "hist_gb": (0.85, 0.0), "tree": (1.2, 0.0)}}
 
-    strong = comparison.verdicts(table(0.7), _cost(500.0), {"diabetes": {"SASANet": _curve(1.0), "KernelSHAP": _curve(0.9)}})
+    def curves(sasanet, kernel):
+        return {"diabetes": {"SASANet": _curve(sasanet), "KernelSHAP": _curve(kernel)}}
+
+    strong = comparison.verdicts(table(0.7), _cost(500.0), curves(1.0, 0.9))
     assert [r["verdict"] for r in strong] == ["holds", "holds", "holds"]
-    weak = comparison.verdicts(table(1.5), _cost(5.0), {"diabetes": {"SASANet": _curve(0.5), "KernelSHAP": _curve(0.9)}})
+    weak = comparison.verdicts(table(1.5), _cost(5.0), curves(0.5, 0.9))
     assert [r["verdict"] for r in weak] == ["does not hold", "does not hold", "does not hold"]
     # within one seed sd of the best black box rivals it; faster but less sharp is "partly"
-    middle = comparison.verdicts(table(0.88), _cost(500.0), {"diabetes": {"SASANet": _curve(0.5), "KernelSHAP": _curve(0.9)}})
+    middle = comparison.verdicts(table(0.88), _cost(500.0), curves(0.5, 0.9))
     assert [r["verdict"] for r in middle] == ["holds", "holds", "partly"]
     # as sharp within the tolerance, but too slow: "partly" again
     close = 1 - comparison.FIDELITY_TOLERANCE / 2
-    slow = comparison.verdicts(table(0.88), _cost(5.0), {"diabetes": {"SASANet": _curve(close), "KernelSHAP": _curve(1.0)}})
+    slow = comparison.verdicts(table(0.88), _cost(5.0), curves(close, 1.0))
     assert slow[2]["verdict"] == "partly" and "on 1 of 1 datasets" in slow[2]["evidence"]
 
 

@@ -62,7 +62,8 @@ def test_propagation_verdicts_on_the_probes():
     *_, pair_min = probes.all_probes()
     # RevealCancel splits the min's AND like the Shapley value; Rescale gives it all to x_1
     # (the second unit does not move: its multiplier is the slope at x, 0)
-    np.testing.assert_allclose(probes.measure("deeplift_revealcancel", pair_min)["scores"], [0.5, 0.5, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(probes.measure("deeplift_revealcancel", pair_min)["scores"], [0.5, 0.5, 0, 0],
+                               atol=1e-12)
     np.testing.assert_allclose(probes.measure("deeplift_rescale", pair_min)["scores"], [1, 0, 0, 0], atol=1e-12)
     # alpha 2 beta 1 with no negative inputs multiplies relevance by alpha at each of 2 layers
     assert probes.measure("lrp_alpha_beta", probes.all_probes()[1])[APPROXIMATION] == pytest.approx(3.0, abs=1e-6)

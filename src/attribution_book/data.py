@@ -18,8 +18,9 @@ from typing import Callable
 
 import numpy as np
 
+from unified_attribution.sasanet import TASKS  # noqa: F401 - the learning tasks, defined once
+
 SPLIT_SEED = 0
-from unified_attribution.sasanet import TASKS  # noqa: F401 - the learning tasks, one definition
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ _SPECS: dict[str, _Spec] = {
                     "multiclass", "scikit-learn load_digits (UCI optdigits test set)",
                     _digits, image_shape=(1, 8, 8), standardize=False),
     "canvas_digits": _Spec("the 8x8 digits, each pasted at a random position of a 12x12 canvas "
-                           "of uniform noise in [0, 0.25]; extra['box_<part>'] holds where (row, column, height, width)",
+                           "of uniform noise in [0, 0.25]; extra['box_<part>'] holds where "
+                           "(row, column, height, width)",
                            "multiclass", "scikit-learn load_digits, placed by data.CANVAS_SEED",
                            _canvas_digits, image_shape=(1, CANVAS, CANVAS), standardize=False,
                            rows=_canvas_boxes),

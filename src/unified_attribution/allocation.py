@@ -144,7 +144,8 @@ def closed_form(method: str, expr, variables, baseline=None, patches=None) -> li
     if method == "integrated_gradients":
         t = sp.Symbol("t")
         path = {v: bi + t * (v - bi) for v, bi in zip(variables, b)}
-        return [(variables[i] - b[i]) * sp.integrate(sp.diff(expr, variables[i]).subs(path, simultaneous=True), (t, 0, 1))
+        return [(variables[i] - b[i])
+                * sp.integrate(sp.diff(expr, variables[i]).subs(path, simultaneous=True), (t, 0, 1))
                 for i in range(n)]
     everyone = set(range(n))
     if method == "occlusion_1":

@@ -152,8 +152,9 @@ class MaskingGame:
 
     ``x``: one input, shaped as the model expects it without the batch dimension (a
     1 x 8 x 8 image stays 1 x 8 x 8: no dimension is guessed away). ``baseline``: a
-    tensor or number broadcastable to ``x``. ``players``: ``None`` (every element of ``x`` is a player), an integer array of
-    ``x``'s shape labelling each element with its player 0..n-1 (``-1``: no player, keeps
+    tensor or number broadcastable to ``x``. ``players``: ``None`` (every element of ``x``
+    is a player), an integer array of ``x``'s shape labelling each element with its player
+    0..n-1 (``-1``: no player, keeps
     its value in ``x``), or a list of index groups into the flattened ``x``. ``target``:
     the output index for models with several outputs (``None`` for one output).
     Evaluation runs in batches of ``batch_size`` coalitions, so memory stays bounded.

@@ -30,12 +30,17 @@ LRP and Deep Taylor are exact under that definition only when the neuron's root 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import sympy as sp
 
 from . import allocation, layerwise
 from .taylor import multi_indices, support, symbolic
+
+if TYPE_CHECKING:  # annotations only
+    import numpy as np
+    import pandas as pd
+    import torch
 
 
 @dataclass(frozen=True)
