@@ -205,7 +205,7 @@ for label, model, x, target in (("smooth wine MLP", smooth64, x_wine, wine_targe
         for n in steps:
             ig = attribute("integrated_gradients", model, x, 0.0, target=target, n_steps=n,
                            quadrature=quadrature)
-            rows.append((ig.gap.abs() / ig.delta.abs()).numpy())
+            rows.append((ig.gap.abs() / ig.output_change.abs()).numpy())
         gap_by_steps[f"{label}, {quadrature}"] = np.array(rows).T
 plots.budget_curve(steps, gap_by_steps, "n_steps", "|completeness gap| / |f(x) - f(b)|");
 

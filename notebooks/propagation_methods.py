@@ -510,8 +510,8 @@ with warnings.catch_warnings():  # captum announces that it hooks the activation
 ours = runs["deeplift_rescale"]
 showcase.html(pd.DataFrame({
     "implementation": ["captum DeepLift", "ours (propagation.deeplift)"],
-    "median |gap| / |f(x) - f(b)|": [np.median((captum_gap.abs() / ours.delta.abs()).detach().numpy()),
-                                     np.median((ours.gap.abs() / ours.delta.abs()).numpy())],
+    "median |gap| / |f(x) - f(b)|": [np.median((captum_gap.abs() / ours.output_change.abs()).detach().numpy()),
+                                     np.median((ours.gap.abs() / ours.output_change.abs()).numpy())],
     "max |difference| / max |score|": [relative(captum_scores.detach(), ours.scores).max(), 0.0]}))
 
 # %% [markdown]

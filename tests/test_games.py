@@ -49,6 +49,10 @@ def test_dividends_match_shapiq(n, seed):
     ours = games.moebius(values)
     for coalition, position in reference.interaction_lookup.items():
         assert_allclose(ours[mask_of(coalition, n)], reference.values[position], atol=1e-10)
+    converted = Effects(ours).to_interaction_values()
+    for coalition, position in reference.interaction_lookup.items():
+        assert_allclose(converted[coalition], reference.values[position], atol=1e-10)
+    assert converted.index == "Moebius" and converted.baseline_value == values[0]
     sv = shapiq.ExactComputer(n_players=n, game=TableGame(values))("SV", order=1)
     expected = [sv.values[sv.interaction_lookup[(i,)]] for i in range(n)]
     assert_allclose(Effects(ours).shapley(), expected, atol=1e-10)
@@ -84,7 +88,7 @@ def test_values_from_dividends():
     assert_allclose(e.independent(), [values[1 << i] - values[0] for i in range(n)], atol=1e-12)
     assert e[(0, 2)] == pytest.approx(values[0b101] - values[0b001] - values[0b100] + values[0])
     assert_allclose(e.total, values[full] - values[0], atol=1e-12)
-    assert_allclose(e.values(), values, atol=1e-12)
+    assert_allclose(e.game_values(), values, atol=1e-12)
     assert len(e.coalitions(2)) == 15
 
 

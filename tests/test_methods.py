@@ -119,7 +119,7 @@ def test_gradient_methods_are_their_taylor_allocations_on_polynomials(seed):
     # which bounds the relative accuracy by float32's 6e-8 even for a float64 model
     ig = attribute("integrated_gradients", model, x, b, n_steps=8)
     assert_allclose(ig.scores[0].numpy(), expected_ig, rtol=1e-7, atol=1e-10)
-    assert_allclose(ig.gap.numpy(), 0, atol=1e-7 * abs(ig.delta.item()))
+    assert_allclose(ig.gap.numpy(), 0, atol=1e-7 * abs(ig.output_change.item()))
 
 
 def test_prediction_difference_matches_a_brute_force_loop():
@@ -152,7 +152,7 @@ def test_gaps_are_reported_for_incomplete_methods():
     model, x = relu_mlp(), inputs()
     occlusion = attribute("occlusion_1", model, x, 0.0, target=0)
     exact = attribute("shapley_value", model, x, 0.0, target=0)
-    assert_allclose(occlusion.delta.numpy(), exact.delta.numpy())
+    assert_allclose(occlusion.output_change.numpy(), exact.output_change.numpy())
     assert occlusion.gap.abs().max() > 1e-3  # this network has interactions
 
 
@@ -185,3 +185,15 @@ def test_bad_input_is_refused_with_a_clear_message():
         attribute("integrated_gradients", Detached(), x)
     with pytest.raises(ValueError, match="30 players need 2\\*\\*30"):
         attribute("shapley_value", nn.Sequential(nn.Linear(30, 1)), torch.zeros(1, 30))
+
+
+def test_the_result_records_what_was_explained():
+    model, x = relu_mlp(), inputs()
+    result = attribute("integrated_gradients", model, x, 0.5, target=0, n_steps=8)
+    assert result.options == {"n_steps": 8, "quadrature": "gausslegendre"}
+    assert torch.equal(result.target, torch.zeros(len(x), dtype=result.target.dtype))
+    assert torch.equal(result.baseline, torch.full_like(x, 0.5))
+    with torch.no_grad():
+        expected = model(x)[:, 0] - model(torch.full_like(x, 0.5))[:, 0]
+    assert_allclose(result.output_change.numpy(), expected.numpy(), atol=1e-12)
+    assert_allclose(result.gap.numpy(), result.scores.sum(dim=1).numpy() - expected.numpy(), atol=1e-12)

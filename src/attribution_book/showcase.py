@@ -54,7 +54,7 @@ def gap_table(attributions: dict[str, Attribution]) -> pd.DataFrame:
     and largest over the inputs, per method."""
     rows = []
     for name, a in attributions.items():
-        relative = (a.gap.abs() / a.delta.abs()).numpy()
+        relative = (a.gap.abs() / a.output_change.abs()).numpy()
         rows.append({"method": methods.get(name).title, "median |gap| / |f(x) - f(b)|": np.median(relative),
                      "largest": relative.max()})
     return pd.DataFrame(rows)

@@ -279,9 +279,24 @@ class Effects:
     def __getitem__(self, coalition: Iterable[int]) -> float:
         return float(self.dividends[mask_of(coalition, self.n)])
 
-    def values(self) -> np.ndarray:
-        """The game back from its dividends (inverse transform)."""
+    def game_values(self) -> np.ndarray:
+        """The game back from its dividends, v(S) for every mask S (the zeta transform).
+        Not shapiq's ``InteractionValues.values``, which holds the dividends themselves:
+        see :meth:`to_interaction_values`."""
         return zeta(self.dividends)
+
+    def to_interaction_values(self):
+        """The dividends as shapiq's ``InteractionValues`` (index "Moebius", every order
+        0..n, baseline value f(b)), for shapiq's plots and tools."""
+        from itertools import combinations
+
+        from shapiq import InteractionValues
+
+        coalitions = [c for k in range(self.n + 1) for c in combinations(range(self.n), k)]
+        return InteractionValues(
+            np.array([self[c] for c in coalitions]), index="Moebius", max_order=self.n,
+            n_players=self.n, min_order=0, interaction_lookup={c: k for k, c in enumerate(coalitions)},
+            estimated=False, baseline_value=self.empty)
 
     @property
     def empty(self) -> float:

@@ -55,13 +55,23 @@ class Method:
 
 @dataclass
 class Attribution:
-    """Scores shaped like ``x``; ``gap[k]`` = sum of input k's scores (one per player for
-    grouped methods) minus (f(x_k) - f(b)); ``delta[k]`` = f(x_k) - f(b)."""
+    """What :func:`attribute` returns.
+
+    ``scores``: shaped like ``x``. ``output_change[k]`` = f(x_k) - f(b) (for a distribution
+    of baselines, f(x_k) minus the mean of f over it; for methods without a baseline,
+    f(x_k) - f(0)). ``gap[k]`` = the sum of input k's scores (one per player for grouped
+    methods) minus ``output_change[k]``: captum's *convergence delta* (its
+    ``return_convergence_delta=True``), zero for a complete method. ``target``: the output
+    explained for each input; ``baseline`` as the method received it; ``options``: every
+    option of the method with the value used (defaults included)."""
 
     method: str
     scores: torch.Tensor
     gap: torch.Tensor
-    delta: torch.Tensor
+    output_change: torch.Tensor
+    target: torch.Tensor | None = None
+    baseline: torch.Tensor | None = None
+    options: dict = field(default_factory=dict)
 
 
 REGISTRY: dict[str, Method] = {}
@@ -436,4 +446,5 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
         weight = np.where(labels >= 0, 1.0 / sizes[np.maximum(labels, 0)], 0.0)
         per_player = scores * torch.as_tensor(weight, dtype=x.dtype).reshape(x.shape[1:])
     gap = per_player.reshape(len(x), -1).sum(dim=1) - (fx - fb)
-    return Attribution(method, scores, gap, fx - fb)
+    return Attribution(method, scores, gap, fx - fb, target=target, baseline=baseline,
+                       options={**spec.options, **options})

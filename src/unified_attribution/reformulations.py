@@ -385,8 +385,8 @@ def departures(model, x, baseline, target, ig_steps: int = 512) -> dict[str, "np
         rescale_vs_ig = relative_difference(rescale.scores, ig.scores)
     except UnsupportedModel:
         rescale_vs_ig = np.full(len(x), np.nan)
-    delta = gxi.delta.abs()
-    unexplained = (gxi.delta - first.reshape(len(x), -1).sum(dim=1)).abs() / delta
+    delta = gxi.output_change.abs()
+    unexplained = (gxi.output_change - first.reshape(len(x), -1).sum(dim=1)).abs() / delta
     return {
         "Gradient x Input vs phi(e_i)": relative_difference(gxi.scores, first),
         "unexplained by phi(e_i)": unexplained.detach().numpy(),
