@@ -3,14 +3,12 @@
 import numpy as np
 import pytest
 import sympy as sp
-import torch
 from numpy.testing import assert_allclose
 
 from unified_attribution import allocation, games
 
 from attribution_book import zoo
-from unified_attribution.methods import attribute
-from unified_attribution.taylor import numeric, symbolic
+from unified_attribution.taylor import symbolic
 
 X = sp.symbols("x1:5")
 
@@ -65,41 +63,43 @@ def test_numeric_weights_are_the_displayed_ones():
 def test_perturbation_methods_are_their_allocations_on_the_digits_mlp(model_cache):
     model = zoo.load("digits_mlp", profile="quick")
     f = model.float64()
-    x = model.inputs(model.dataset.X_test[:1]).double()
+    x = model.inputs(model.dataset.X_test[:1]).double()[0]
     patches = games.patches((8, 8), 2).reshape(-1)
-    effects = games.harsanyi(games.MaskingGame(f, x[0], 0.0, players=patches, target=3))
-    singletons = [[i] for i in range(16)]
-    for method in ("occlusion_patch", "shapley_value"):
-        scores = attribute(method, f, x, target=3, players=patches).scores[0].numpy()
-        rebuilt = allocation.rebuild_from_dividends(method, effects, singletons)
-        assert_allclose(scores, rebuilt[patches], atol=1e-10)
-    # Occlusion-1 on the 16 central pixels: a game whose players are those pixels
-    centre = [r * 8 + c for r in range(2, 6) for c in range(2, 6)]
-    effects = games.harsanyi(games.MaskingGame(f, x[0], 0.0, players=[[p] for p in centre], target=3))
-    scores = attribute("occlusion_1", f, x, target=3).scores[0].numpy()[centre]
-    assert_allclose(scores, allocation.rebuild_from_dividends("occlusion_1", effects), atol=1e-10)
-    # Prediction Difference: Occlusion-1 on patches averaged over the replacement rows
     background = model.inputs(model.dataset.X_train[:5]).double()
-    scores = attribute("prediction_difference", f, x, background, target=3, players=patches,
-                       n_samples=5).scores[0].numpy()
-    rebuilt = np.mean([allocation.rebuild_from_dividends(
-        "occlusion_1", games.harsanyi(games.MaskingGame(f, x[0], row, players=patches, target=3)))
-        for row in background], axis=0)
-    assert_allclose(scores, rebuilt[patches], atol=1e-10)
+    centre = [[r * 8 + c] for r in range(2, 6) for c in range(2, 6)]  # Occlusion-1: one pixel each
+    for method, players, baseline in (("occlusion_patch", patches, 0.0), ("shapley_value", patches, 0.0),
+                                      ("occlusion_1", centre, 0.0),
+                                      ("prediction_difference", patches, background)):
+        run, rebuilt = allocation.run_and_rebuilt(method, f, x, players, 3, baseline)
+        assert run.shape == rebuilt.shape == (len(set(patches)) if players is patches else 16,)
+        assert_allclose(run, rebuilt, atol=1e-10, err_msg=method)
+        assert np.abs(run).max() > 1e-3, method  # not trivially zero
+    # a wrong allocation is caught: the Shapley value's dividends rebuilt with Occlusion-1's weights
+    effects = games.harsanyi(games.MaskingGame(f, x, 0.0, players=patches, target=3))
+    run, _ = allocation.run_and_rebuilt("shapley_value", f, x, patches, 3, effects=effects)
+    assert np.abs(run - allocation.rebuild_from_dividends("occlusion_1", effects)).max() > 1e-3
+    with pytest.raises(ValueError, match="one element per player"):
+        allocation.run_and_rebuilt("occlusion_1", f, x, patches, 3)
+
+
+def test_occlusion_patch_with_captum_sliding_window_is_its_allocation_on_the_cnn(model_cache):
+    model = zoo.load("digits_cnn", profile="quick")
+    f = model.float64()
+    x = model.inputs(model.dataset.X_test[:1]).double()[0]
+    patches = games.patches((1, 8, 8), 4)  # 4 players: a 16-mask game, fast
+    run, rebuilt = allocation.run_and_rebuilt("occlusion_patch", f, x, patches, 1, window=(1, 4, 4))
+    assert_allclose(run, rebuilt, atol=1e-6)  # captum casts the sliding-window sums to float32
 
 
 def test_gradient_methods_are_their_allocations_on_the_smooth_network(model_cache):
     model = zoo.load("smooth_mlp", profile="quick")
     f = model.float64()
-    x = 0.1 * model.inputs(model.dataset.X_test[:1]).double()  # inside the radius of convergence
-    b = torch.zeros_like(x[0])
-    parts = numeric.gradient_parts(f, x[0], b, target=1, max_order=20)
-    gxi = attribute("gradient_x_input", f, x, b, target=1).scores[0].numpy()
-    ig = attribute("integrated_gradients", f, x, b, target=1).scores[0].numpy()
-    for method, scores, tolerance in (("gradient_x_input", gxi, 1e-12),
-                                      ("integrated_gradients", ig, 1e-7)):  # captum's float32 weights
-        errors = np.abs(allocation.rebuild_from_parts(method, parts) - scores).max(axis=1)
-        assert errors[-1] < tolerance * np.abs(scores).max(), method
+    x = model.inputs(model.dataset.X_test[:1]).double()[0]
+    inside = allocation.rebuild_errors(f, 0.1 * x, 0.0, 1, max_order=20)  # inside the radius
+    for method, tolerance in (("gradient_x_input", 1e-12), ("integrated_gradients", 1e-7)):  # captum's float32 weights
+        errors = inside[method]
+        assert errors.shape == (20,)
+        assert errors[-1] < tolerance, method
         assert errors[-1] < errors[2] * 1e-3, method
 
 

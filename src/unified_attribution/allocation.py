@@ -7,8 +7,9 @@ For each method this module gives the weight as a sympy expression (:func:`weigh
 method's closed form for a sympy expression (:func:`closed_form`), the scores rebuilt from
 the effects (:func:`rebuild`), and :func:`prove_reformulation`: closed form minus rebuild,
 expanded, for every variable (0 proves it, for polynomials). The weights are the book's own
-derivations (the papers note lists them as derived and checked); paper A's statement of them
-was not available.
+derivations; paper A's own rows (its Table 1) are in :mod:`unified_attribution.reformulations`,
+which says where the two differ. :func:`rebuild_errors` and :func:`run_and_rebuilt` check the
+reformulation on a torch model: the method as run against its rebuild from the effects.
 
 Expected Gradients and Prediction Difference are averages of Integrated Gradients and
 Occlusion-1 over baselines / replacement values; by linearity they inherit those weights
@@ -118,6 +119,66 @@ def rebuild_from_dividends(method: str, effects: games.Effects, patches=None) ->
     w = sp.lambdify((IN_S, SIZE, MEETS), WEIGHTS[method][1], "numpy")(
         members, games.coalition_sizes(n)[masks][None, :], meets)
     return np.broadcast_to(w, members.shape) @ effects.dividends[masks]
+
+
+def rebuild_errors(model, x, baseline, target: int, max_order: int,
+                   methods=("gradient_x_input", "integrated_gradients")) -> dict[str, np.ndarray]:
+    """Gradient family on a torch model at one input ``x``: each method as run (captum, at its
+    default options) against :func:`rebuild_from_parts` truncated at every order 1..K of the
+    Taylor expansion at ``baseline``. Returns, per method, max_i |rebuilt_i - a_i| / max_i |a_i|
+    for K = 1..``max_order``; it falls to rounding when x lies inside the expansion's radius of
+    convergence and grows without bound outside it."""
+    import torch
+
+    from .methods import attribute
+    from .taylor import numeric
+
+    b = torch.as_tensor(baseline, dtype=x.dtype).expand_as(x)
+    parts = numeric.gradient_parts(model, x, b, target, max_order)
+    errors = {}
+    for method in methods:
+        scores = attribute(method, model, x[None], b[None], target=target).scores[0].reshape(-1).numpy()
+        rebuilt = rebuild_from_parts(method, parts)
+        errors[method] = np.abs(rebuilt - scores).max(axis=1) / np.abs(scores).max()
+    return errors
+
+
+def run_and_rebuilt(method: str, model, x, players, target: int, baseline=0.0,
+                    effects: games.Effects | None = None, **options) -> tuple[np.ndarray, np.ndarray]:
+    """Perturbation family on a torch model at one input ``x``: the scores of ``method`` as
+    run, one per player (the score of the player's first element), and as rebuilt from the
+    Harsanyi dividends of the masking game on ``players`` (:func:`rebuild_from_dividends`).
+
+    Occlusion-1 runs on every element and needs single-element players; Occlusion-patch
+    takes each player as a patch (with ``window=`` in ``options`` it runs captum's sliding
+    window instead, which must cut the same patches); Prediction Difference takes the rows
+    of ``baseline`` as its replacement values (all of them) and is rebuilt as the mean of
+    Occlusion-1's rebuilds, one game per row. ``effects``: the game's dividends if already
+    computed (the expensive part)."""
+    from .methods import attribute
+
+    labels = games.player_labels(players, x)
+    n = int(labels.max()) + 1
+    first = [int(np.flatnonzero(labels == p)[0]) for p in range(n)]
+    if method == "occlusion_1" and np.bincount(labels[labels >= 0]).max() > 1:
+        raise ValueError("Occlusion-1 occludes single elements: pass one element per player, "
+                         "e.g. players=[[i] for i in pixels]")
+    run_options = dict(options)
+    if method in ("shapley_value", "prediction_difference") or (method == "occlusion_patch"
+                                                               and "window" not in options):
+        run_options["players"] = players
+    if method == "prediction_difference":
+        run_options.setdefault("n_samples", len(baseline))
+    scores = attribute(method, model, x[None], baseline, target=target, **run_options).scores
+    scores = scores[0].reshape(-1).numpy()[first]
+    if method == "prediction_difference":
+        rebuilt = np.mean([rebuild_from_dividends("occlusion_1", games.harsanyi(
+            games.MaskingGame(model, x, row, players=players, target=target))) for row in baseline], axis=0)
+        return scores, rebuilt
+    if effects is None:
+        effects = games.harsanyi(games.MaskingGame(model, x, baseline, players=players, target=target))
+    patches = [[i] for i in range(n)] if method == "occlusion_patch" else None
+    return scores, rebuild_from_dividends(method, effects, patches)
 
 
 def _patch_of(patches, n: int) -> dict[int, frozenset]:
