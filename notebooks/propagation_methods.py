@@ -50,7 +50,7 @@ from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import layerwise, methods, principles, probes, propagation
+from unified_attribution import layerwise, methods, networks, principles, probes, propagation, reformulations
 
 from attribution_book import plots, showcase, zoo
 from unified_attribution.methods import attribute
@@ -187,43 +187,17 @@ showcase.html(pd.DataFrame(rows))
 # one-neuron case. **With two nonlinear layers it is not**: the second layer's multiplier
 # $\Delta y / \Delta z$ is applied to the first layer's Rescale contributions, while
 # Integrated Gradients integrates the product of the two slopes along the path. sympy, with
-# $g(z) = z^2$ (smooth, so the integral is exact), reference 0 and the inputs symbolic:
+# $g(z) = z^2$ (smooth, so the integral is exact), reference 0 and the inputs symbolic
+# (`layerwise.rescale_minus_ig`):
 
 # %%
 xs = sp.symbols("x1:3")
 g = sp.Lambda(sp.Symbol("z"), sp.Symbol("z") ** 2)
-
-
-def rescale_chain(layers, x):
-    """DeepLIFT Rescale through affine layers (W, c) with g after all but the last, from 0."""
-    a, a_ref, multiplier = sp.Matrix(x), sp.zeros(len(x), 1), sp.eye(len(x))
-    for k, (W, c) in enumerate(layers):
-        z, z_ref = W * a + c, W * a_ref + c
-        multiplier = W * multiplier
-        if k < len(layers) - 1:
-            m = [(g(z[j]) - g(z_ref[j])) / (z[j] - z_ref[j]) for j in range(len(z))]
-            multiplier = sp.diag(*m) * multiplier
-            a, a_ref = z.applyfunc(g), z_ref.applyfunc(g)
-    return [sp.simplify(multiplier[0, i] * x[i]) for i in range(len(x))]
-
-
-def integrated_gradients(layers, x):
-    t = sp.Symbol("t")
-    a = sp.Matrix(x)
-    for k, (W, c) in enumerate(layers):
-        a = W * a + c
-        if k < len(layers) - 1:
-            a = a.applyfunc(g)
-    f = a[0]
-    return [sp.factor(x[i] * sp.integrate(sp.diff(f, x[i]).subs({v: t * v for v in x}), (t, 0, 1)))
-            for i in range(len(x))]
-
-
 W1, c1 = sp.Matrix([[1, -1], [2, 1]]), sp.Matrix([sp.Rational(1, 2), -1])
 one_layer = [(W1, c1), (sp.Matrix([[1, 1]]), sp.Matrix([0]))]
 two_layers = [(W1, c1), (sp.Matrix([[1, -1]]), sp.Matrix([sp.Rational(1, 4)])), (sp.Matrix([[1]]), sp.Matrix([0]))]
 for label, net in (("one nonlinear layer", one_layer), ("two nonlinear layers", two_layers)):
-    residual = [sp.factor(sp.expand(a - b)) for a, b in zip(rescale_chain(net, xs), integrated_gradients(net, xs))]
+    residual = layerwise.rescale_minus_ig(net, xs, g)
     display(Math(rf"\text{{{label}: Rescale - IG}} = " + sp.latex(sp.Matrix(residual).T)))
 
 # %% [markdown]
@@ -241,19 +215,8 @@ for label, net in (("one nonlinear layer", one_layer), ("two nonlinear layers", 
 # $f_1 = \mathrm{ReLU}(x_1 - x_2/2)$ and $f_2 = \mathrm{ReLU}(x_1) - \frac12\mathrm{ReLU}(x_1 + x_2 - 1)$.
 
 # %%
-def hand_set(rows, bias, head):
-    first = torch.nn.Linear(2, len(rows)).double()
-    last = torch.nn.Linear(len(rows), 1).double()
-    with torch.no_grad():
-        first.weight.copy_(torch.tensor(rows, dtype=torch.float64))
-        first.bias.copy_(torch.tensor(bias, dtype=torch.float64))
-        last.weight.copy_(torch.tensor([head], dtype=torch.float64))
-        last.bias.zero_()
-    return torch.nn.Sequential(first, torch.nn.ReLU(), last)
-
-
-f1 = hand_set([[1.0, -0.5]], [0.0], [1.0])
-f2 = hand_set([[1.0, 0.0], [1.0, 1.0]], [0.0, -1.0], [1.0, -0.5])
+f1 = networks.one_hidden([[1.0, -0.5]], [0.0], [1.0])
+f2 = networks.one_hidden([[1.0, 0.0], [1.0, 1.0]], [0.0, -1.0], [1.0, -0.5])
 corners = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype=torch.float64)
 with torch.no_grad():
     assert torch.allclose(f1(corners), f2(corners))
@@ -291,11 +254,7 @@ models64 = {label: m.float64() for label, m in models.items()}
 examples = {label: showcase.digit_examples(m) for label, m in models.items()}
 
 
-def relative(a, b):
-    """max |a - b| / max |b| per input."""
-    a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
-    return ((a - b).abs().max(dim=1).values / b.abs().max(dim=1).values).numpy()
-
+relative = reformulations.relative_difference  # max |a - b| / max |b| per input
 
 epsilons = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9]
 lrp_vs_gxi = {}
@@ -412,21 +371,10 @@ for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)"):
     model, trained = models64[label], models[label]
     x = trained.inputs(trained.dataset.X_test[:n_depart]).double()
     target = torch.as_tensor(trained.predict(trained.dataset.X_test[:n_depart]))
-    gxi = attribute("gradient_x_input", model, x, 0.0, target=target).scores
-    ig = attribute("integrated_gradients", model, x, 0.0, target=target, n_steps=ig_steps,
-                   quadrature="riemann_trapezoid").scores
-    rescale = attribute("deeplift_rescale", model, x, 0.0, target=target).scores
-    departure[f"LRP-ε vs GxI, {label}"] = relative(attribute("lrp_epsilon", model, x, target=target).scores, gxi)
-    departure[f"Rescale vs IG, {label}"] = relative(rescale, ig)
-    departure[f"RevealCancel vs Rescale, {label}"] = relative(
-        attribute("deeplift_revealcancel", model, x, 0.0, target=target).scores, rescale)
-    if label.startswith("MLP"):  # the CNN's integrals over 8 baselines would dominate the run time
-        background = trained.inputs(background_rows).double()
-        mean_ig = sum(attribute("integrated_gradients", model, x, b.expand_as(x), target=target,
-                                n_steps=ig_steps, quadrature="riemann_trapezoid").scores
-                      for b in background) / len(background)
-        departure[f"DeepShap vs mean IG, {label}"] = relative(
-            attribute("deep_shap", model, x, background, target=target).scores, mean_ig)
+    background = trained.inputs(background_rows).double() if label.startswith("MLP") else None
+    # (no DeepShap on the CNN: its integrals over 8 baselines would dominate the run time)
+    for name, values in reformulations.propagation_departures(model, x, target, ig_steps, background).items():
+        departure[f"{name}, {label}"] = values
 for label, values in cam_departure.items():
     departure[f"Grad-CAM vs GxI on A, {label}"] = values
 plots.departures(departure, "max |method - reformulation| / max |reformulation|, per test digit",

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from unified_attribution import methods, principles, probes
 
@@ -69,3 +70,16 @@ def test_propagation_verdicts_on_the_probes():
     assert probes.measure("lrp_alpha_beta", probes.all_probes()[1])[APPROXIMATION] == pytest.approx(3.0, abs=1e-6)
     # Grad-CAM spreads the mean gradient over every position: no unrelated allocation fails
     assert probes.verdicts("grad_cam")[UNRELATED][0] == "fails"
+
+
+def test_hand_set_networks_compute_what_their_weights_say():
+    from unified_attribution import networks
+
+    f = networks.one_hidden([[1.0, 0.0], [1.0, 1.0]], [0.0, -1.0], [1.0, -0.5], head_bias=0.25)
+    x = torch.tensor([[2.0, 3.0], [-1.0, 0.5]], dtype=torch.float64)
+    expected = torch.relu(x[:, 0]) - 0.5 * torch.relu(x[:, 0] + x[:, 1] - 1) + 0.25
+    with torch.no_grad():
+        np.testing.assert_allclose(f(x)[:, 0].numpy(), expected.numpy(), atol=1e-15)
+    assert networks.linear([[1.0, 2.0]], 3.0).bias.item() == 3.0
+    with pytest.raises(ValueError, match="matrix"):
+        networks.linear([1.0, 2.0])

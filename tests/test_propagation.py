@@ -6,20 +6,14 @@ import pytest
 import torch
 from torch import nn
 
-from unified_attribution import methods, propagation
+from unified_attribution import methods, networks, propagation
 
 ONE = torch.tensor([0])
 
 
 def tiny_net() -> nn.Sequential:
     """x (2) -> ReLU(W1 x + c1) (2) -> w2 . h: at x = (2, 1), z = (1, 4), y = 5."""
-    first, second = nn.Linear(2, 2).double(), nn.Linear(2, 1).double()
-    with torch.no_grad():
-        first.weight.copy_(torch.tensor([[1.0, -1.0], [2.0, 1.0]]))
-        first.bias.copy_(torch.tensor([0.0, -1.0]))
-        second.weight.copy_(torch.tensor([[1.0, 1.0]]))
-        second.bias.zero_()
-    return nn.Sequential(first, nn.ReLU(), second)
+    return networks.one_hidden([[1.0, -1.0], [2.0, 1.0]], [0.0, -1.0], [1.0, 1.0])
 
 
 X = torch.tensor([[2.0, 1.0]], dtype=torch.float64)

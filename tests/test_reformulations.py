@@ -112,3 +112,24 @@ def test_on_the_second_order_polynomial_model_ig_is_the_shapley_value_and_gxi_is
     np.testing.assert_allclose(ig.numpy(), shapley.numpy(), atol=1e-12)
     gxi = attribute("gradient_x_input", model, x, b, target=target).scores
     assert (gxi - shapley).abs().max() > 1e-2
+
+
+def test_propagation_departures_are_small_exactly_where_the_equalities_hold():
+    from unified_attribution import networks
+
+    torch.manual_seed(2)
+    shallow = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3)).double()
+    deep = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3)).double()
+    x = torch.rand(4, 5, dtype=torch.float64)
+    background = torch.rand(3, 5, dtype=torch.float64)
+    target = torch.tensor([0, 1, 2, 0])
+    near = reformulations.propagation_departures(shallow, x, target, 4096, background)
+    far = reformulations.propagation_departures(deep, x, target, 4096, background)
+    assert list(near) == ["LRP-ε vs GxI", "Rescale vs IG", "RevealCancel vs Rescale", "DeepShap vs mean IG"]
+    assert near["Rescale vs IG"].max() < 5e-3 and near["DeepShap vs mean IG"].max() < 5e-3  # quadrature only
+    assert far["Rescale vs IG"].max() > 10 * near["Rescale vs IG"].max()
+    assert "DeepShap vs mean IG" not in reformulations.propagation_departures(shallow, x, target, 64)
+    # on one two-input ReLU neuron RevealCancel is the two-player Shapley value, not Rescale
+    pair = networks.one_hidden([[1.0, -0.5]], [0.0], [1.0])
+    one = torch.ones(1, 2, dtype=torch.float64)
+    assert reformulations.propagation_departures(pair, one, torch.tensor([0]), 64)["RevealCancel vs Rescale"][0] > 0.1

@@ -167,3 +167,39 @@ def weights(rule: str, kappa: tuple, contributions) -> list[sp.Expr]:
         raise ValueError(f"unknown rule {rule!r}; with weights: {', '.join(WEIGHTS)}, lrp_alpha_beta")
     positive = {i for i, c in enumerate(contributions) if sp.sympify(c).is_positive}
     return [WEIGHTS[rule](i, kappa, positive) for i in range(len(contributions))]
+
+
+def rescale_chain(layers, x, g) -> list[sp.Expr]:
+    """DeepLIFT Rescale through affine layers (W, c) (sympy matrices) with the activation
+    ``g`` (a sympy Lambda) after every layer but the last, from the reference 0: the
+    multipliers Delta y / Delta z of each layer, chained."""
+    a, a_ref, multiplier = sp.Matrix(x), sp.zeros(len(x), 1), sp.eye(len(x))
+    for k, (W, c) in enumerate(layers):
+        z, z_ref = W * a + c, W * a_ref + c
+        multiplier = W * multiplier
+        if k < len(layers) - 1:
+            m = [(g(z[j]) - g(z_ref[j])) / (z[j] - z_ref[j]) for j in range(len(z))]
+            multiplier = sp.diag(*m) * multiplier
+            a, a_ref = z.applyfunc(g), z_ref.applyfunc(g)
+    return [sp.simplify(multiplier[0, i] * x[i]) for i in range(len(x))]
+
+
+def integrated_gradients_chain(layers, x, g) -> list[sp.Expr]:
+    """Integrated Gradients of the same network from 0, the path integral in closed form
+    (exact for a polynomial ``g``)."""
+    t = sp.Symbol("t")
+    a = sp.Matrix(x)
+    for k, (W, c) in enumerate(layers):
+        a = W * a + c
+        if k < len(layers) - 1:
+            a = a.applyfunc(g)
+    f = a[0]
+    return [sp.factor(x[i] * sp.integrate(sp.diff(f, x[i]).subs({v: t * v for v in x}), (t, 0, 1)))
+            for i in range(len(x))]
+
+
+def rescale_minus_ig(layers, x, g) -> list[sp.Expr]:
+    """Rescale - Integrated Gradients per input, factored: zero for one nonlinear layer
+    followed by a linear map, in general not for two."""
+    return [sp.factor(sp.expand(a - b))
+            for a, b in zip(rescale_chain(layers, x, g), integrated_gradients_chain(layers, x, g))]

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import games
+from . import games, networks
 from .methods import attribute, get
 from .principles import COLUMNS
 from .propagation import UnsupportedModel
@@ -57,19 +57,9 @@ class Probe:
         return "independent" if len(self.coalition) == 1 else "interaction"
 
 
-def _linear(rows, bias=0.0) -> nn.Linear:
-    """nn.Linear with the given weight rows and one bias for all outputs, float64."""
-    weight = torch.as_tensor(rows, dtype=torch.float64)
-    layer = nn.Linear(weight.shape[1], weight.shape[0]).double()
-    with torch.no_grad():
-        layer.weight.copy_(weight)
-        layer.bias.fill_(bias)
-    return layer
-
-
 def _unit(weights, bias=0.0, activation=nn.ReLU, scale=1.0) -> nn.Sequential:
     """scale * activation(w . x + bias): one hidden unit."""
-    return nn.Sequential(_linear([weights], bias), activation(), _linear([[scale]]))
+    return networks.one_hidden([weights], bias, [scale], activation)
 
 
 class _Product(nn.Module):
@@ -104,7 +94,7 @@ def all_probes() -> list[Probe]:
               (0, 1, 2), _unit([1, 1, 1, 0], -2.0)),
         Probe("pair min", "f = ReLU(x_1) - ReLU(x_1 - x_2) = min(x_1, x_2): a unanimity game "
               "on {1, 2} through a negative weight", (0, 1),
-              nn.Sequential(_linear([[1, 0, 0, 0], [1, -1, 0, 0]]), nn.ReLU(), _linear([[1, -1]]))),
+              networks.one_hidden([[1, 0, 0, 0], [1, -1, 0, 0]], 0.0, [1, -1])),
     ]
 
 

@@ -393,3 +393,31 @@ def departures(model, x, baseline, target, ig_steps: int = 512) -> dict[str, "np
         "Gradient x Input's gap": (gxi.gap.abs() / delta).numpy(),
         "DeepLIFT Rescale vs IG": rescale_vs_ig,
     }
+
+
+def propagation_departures(model, x, target, ig_steps: int = 512, background=None) -> dict[str, "np.ndarray"]:
+    """Per input of ``x``, each propagation method against the method it equals under a
+    condition (max |a - b| / max |b|): LRP-epsilon (default epsilon) against Gradient x
+    Input (equal on ReLU networks as epsilon -> 0); DeepLIFT Rescale against Integrated
+    Gradients (``ig_steps`` trapezoid steps; equal for one nonlinear layer); RevealCancel
+    against Rescale; and, given ``background`` rows, DeepShap against the mean of Integrated
+    Gradients from each row (equal where Rescale equals IG). All from the baseline 0."""
+    from .methods import attribute
+
+    def ig(baseline):
+        return attribute("integrated_gradients", model, x, baseline, target=target, n_steps=ig_steps,
+                         quadrature="riemann_trapezoid").scores
+
+    gxi = attribute("gradient_x_input", model, x, 0.0, target=target).scores
+    rescale = attribute("deeplift_rescale", model, x, 0.0, target=target).scores
+    found = {
+        "LRP-ε vs GxI": relative_difference(attribute("lrp_epsilon", model, x, target=target).scores, gxi),
+        "Rescale vs IG": relative_difference(rescale, ig(0.0)),
+        "RevealCancel vs Rescale": relative_difference(
+            attribute("deeplift_revealcancel", model, x, 0.0, target=target).scores, rescale),
+    }
+    if background is not None:
+        mean_ig = sum(ig(b.expand_as(x)) for b in background) / len(background)
+        found["DeepShap vs mean IG"] = relative_difference(
+            attribute("deep_shap", model, x, background, target=target).scores, mean_ig)
+    return found
