@@ -113,8 +113,8 @@ def slow_deeplift(model, x, ref, target, rule):
 def test_lrp_against_slow_matrix_form(seed):
     model = random_mlp(seed)
     x = torch.randn(1, 6, dtype=torch.float64)
-    for rule, ours in [("epsilon", propagation.lrp(model, x, ONE, lambda k, _l: propagation.epsilon())),
-                       ("alpha_beta", propagation.lrp(model, x, ONE, lambda k, _l: propagation.alpha_beta()))]:
+    for rule, ours in [("epsilon", propagation.lrp(model, x, ONE, propagation.epsilon())),
+                       ("alpha_beta", propagation.lrp(model, x, ONE, propagation.alpha_beta()))]:
         np.testing.assert_allclose(ours[0].numpy(), slow_lrp(model, x[0].numpy(), 0, rule), atol=1e-9)
 
 
@@ -156,7 +156,7 @@ def test_lrp_epsilon_matches_captum():
     for model in (random_mlp(0), cnn(0)):
         x = torch.rand(4, *((6,) if isinstance(model[0], nn.Linear) else (1, 8, 8)), dtype=torch.float64)
         target = torch.tensor([0, 1, 2, 0])
-        ours = propagation.lrp(model, x, target, lambda k, _l: propagation.epsilon(0.1))
+        ours = propagation.lrp(model, x, target, propagation.epsilon(0.1))
         theirs = methods.attribute("lrp_epsilon", model, x, target=target, epsilon=0.1).scores
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-7)  # captum's Flatten rule: eps 1e-9
         assert ours.abs().max() > 1e-4  # not trivially zero
@@ -295,6 +295,27 @@ def test_sigmoid_networks_match_captum():
         ours = methods.attribute("deep_shap", model, x, background, target=target).scores
         theirs = DeepLiftShap(model).attribute(x, baselines=background, target=target).detach()
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-10)
-        ours = propagation.lrp(model, x, target, lambda k, _l: propagation.epsilon(0.1))
+        ours = propagation.lrp(model, x, target, propagation.epsilon(0.1))
         theirs = methods.attribute("lrp_epsilon", model, x, target=target, epsilon=0.1).scores
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-7)
+
+
+def test_composites_are_data_and_choose_the_rule_per_layer():
+    model = random_mlp(3)
+    x = torch.rand(2, 6, dtype=torch.float64)
+    target = torch.tensor([0, 1])
+    eps = propagation.epsilon(0.1)
+    plus = propagation.alpha_beta(1.0, 0.0)
+    assert torch.equal(propagation.lrp(model, x, target, eps),
+                       propagation.lrp(model, x, target, propagation.uniform(eps)))
+    mixed = propagation.Composite("z+ at the input, epsilon above", rest=eps, first=plus)
+    assert mixed.rule_for(0) is plus and mixed.rule_for(1) is eps and mixed.rule_for(2) is eps
+    found = propagation.lrp(model, x, target, mixed)
+    assert not torch.allclose(found, propagation.lrp(model, x, target, eps))
+    assert not torch.allclose(found, propagation.lrp(model, x, target, plus))
+    zero, one, inf = (torch.tensor(v, dtype=torch.float64) for v in (0.0, 1.0, float("inf")))
+    taylor = propagation.deep_taylor_composite(zero, one)
+    assert taylor.first.name == "zB" and taylor.rest.name == "alpha=1,beta=0"
+    assert propagation.deep_taylor_composite(zero, inf).first.name == "alpha=1,beta=0"
+    np.testing.assert_allclose(methods.attribute("deep_taylor", model, x, target=target).scores.numpy(),
+                               propagation.lrp(model, x, target, taylor).numpy(), atol=0)

@@ -271,8 +271,7 @@ def captum_lrp(model: nn.Module, make_rule: Callable):
                        "pooling by the epsilon rule; " + _NO_BASELINE,
            baseline="none")
 def _lrp_alpha_beta(model, x, baseline, target, players, alpha=2.0, beta=1.0):
-    rule = propagation.alpha_beta(alpha, beta)
-    return propagation.lrp(model, x, target, lambda _k, _layer: rule)
+    return propagation.lrp(model, x, target, propagation.alpha_beta(alpha, beta))
 
 
 @_register(name="deep_taylor", title="Deep Taylor", family="propagation",

@@ -28,7 +28,6 @@ Flatten, Dropout (eval mode), Identity, applied in a chain (:func:`layers` check
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -175,6 +174,33 @@ def z_bounded(lower: torch.Tensor, upper: torch.Tensor) -> Rule:
     return Rule("zB", ((1.0, terms, False),))
 
 
+@dataclass(frozen=True)
+class Composite:
+    """Which rule each linear layer gets, as data (zennit's composites): ``first`` at the
+    first linear layer, the one that touches the input, and ``rest`` at every other."""
+
+    name: str
+    rest: Rule
+    first: Rule | None = None
+
+    def rule_for(self, k: int) -> Rule:
+        """The rule of the k-th linear layer (0: the input layer)."""
+        return self.first if k == 0 and self.first is not None else self.rest
+
+
+def uniform(rule: Rule) -> Composite:
+    """The same rule at every linear layer."""
+    return Composite(rule.name, rule)
+
+
+def deep_taylor_composite(lower: torch.Tensor, upper: torch.Tensor) -> Composite:
+    """Deep Taylor (Montavon et al. 2017): z^B for inputs in [lower, upper] at the input layer
+    (z+ if the domain is [0, inf)), z+ = LRP alpha 1 beta 0 above."""
+    plus = alpha_beta(1.0, 0.0)
+    zplus_domain = float(lower.min()) == 0 and bool(torch.isinf(upper).all())
+    return Composite("deep taylor", plus, plus if zplus_domain else z_bounded(lower, upper))
+
+
 def _relevance_through(layer: nn.Module, a: torch.Tensor, relevance: torch.Tensor,
                        rule: Rule) -> torch.Tensor:
     if not isinstance(layer, LINEAR):  # pooling: the epsilon rule (tiny epsilon) on the layer
@@ -199,10 +225,13 @@ def _relevance_through(layer: nn.Module, a: torch.Tensor, relevance: torch.Tenso
 
 
 def lrp(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
-        rule_for: Callable[[int, nn.Module], Rule]) -> torch.Tensor:
+        composite: Composite | Rule) -> torch.Tensor:
     """Relevance of every input element for the output ``target`` of each row, starting from
-    R = f(x)_target at the output; ``rule_for(k, layer)`` is the rule of the k-th linear
-    layer (pooling layers use the epsilon rule, activations and Flatten pass relevance on)."""
+    R = f(x)_target at the output; ``composite`` gives the rule of each linear layer (a
+    single rule: the same everywhere). Pooling layers use the epsilon rule, activations and
+    Flatten pass relevance on."""
+    if isinstance(composite, Rule):
+        composite = uniform(composite)
     chain = layers(model)
     activations = [x.detach()]
     with torch.no_grad():
@@ -218,7 +247,7 @@ def lrp(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
         for k in range(len(chain) - 1, -1, -1):
             layer, a = chain[k], activations[k]
             if isinstance(layer, LINEAR + POOLING):  # activations, Flatten: R passes on
-                rule = rule_for(linear_index.index(k), layer) if isinstance(layer, LINEAR) else epsilon()
+                rule = composite.rule_for(linear_index.index(k)) if isinstance(layer, LINEAR) else epsilon()
                 relevance = _relevance_through(layer, a, relevance, rule)
             else:
                 relevance = relevance.reshape(a.shape)
@@ -236,8 +265,7 @@ def deep_taylor(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
         raise ValueError(f"Deep Taylor's z^B rule needs lower <= x <= upper; x spans "
                          f"[{x.min().item():.3g}, {x.max().item():.3g}] but the bounds are "
                          f"[{lower}, {upper}]: pass the data's range as lower=, upper=")
-    first = alpha_beta(1.0, 0.0) if (float(lo.min()) == 0 and torch.isinf(hi).all()) else z_bounded(lo, hi)
-    return lrp(model, x, target, lambda k, _layer: first if k == 0 else alpha_beta(1.0, 0.0))
+    return lrp(model, x, target, deep_taylor_composite(lo, hi))
 
 
 # --- DeepLIFT ------------------------------------------------------------------------------
