@@ -127,7 +127,7 @@ for rule in layerwise.RULES:
 # ```
 
 # %%
-for rule in layerwise.WEIGHTS:
+for rule in layerwise.NEURON_WEIGHTS:
     proof = layerwise.prove(rule)
     assert proof, proof.residuals
     display(Math(rf"\text{{{TITLES[rule]}: closed form }} - \sum_\kappa w_i(\kappa)\, t(\kappa) = "

@@ -321,7 +321,7 @@ showcase.html(cost_table)
 #
 # ## Verdicts
 #
-# Generated from the numbers above by `comparison.verdicts` (rules in its docstring:
+# Generated from the numbers above by `comparison.claim_verdicts` (rules in its docstring:
 # "beats" = better mean test score than the best self-attributing model; "rivals" = within
 # the larger seed standard deviation of the best black box, or better; "more precisely and
 # faster" = KernelSHAP needs at least 100x SASANet's time to reach its error, and SASANet's
@@ -329,7 +329,7 @@ showcase.html(cost_table)
 # nearly equal). Each holds when it holds on every dataset, partly when on some.
 
 # %%
-verdicts = pd.DataFrame(comparison.verdicts(summary, cost, {d: fidelity[d]["curves"] for d in datasets}))
+verdicts = pd.DataFrame(comparison.claim_verdicts(summary, cost, {d: fidelity[d]["curves"] for d in datasets}))
 showcase.html(verdicts)
 
 # %% [markdown]
@@ -349,7 +349,7 @@ for d in datasets:
     model = sasanet_runs.trained(d, profile=profile, seed=seed)
     *_, X_test, y_test = sasanet_runs.dataset(d)
     output = model.predict(X_test) if model.config.task == "regression" else model.predict_proba(X_test)
-    now = comparison.scores(model.config.task, y_test, output)[headline[d]]
+    now = comparison.prediction_metrics(model.config.task, y_test, output)[headline[d]]
     recheck.append({"dataset": d, "metric": headline[d], "stored": stored[d]["test"][headline[d]],
                     "this build": now, "difference": now - stored[d]["test"][headline[d]]})
 recheck = pd.DataFrame(recheck).set_index("dataset")

@@ -32,18 +32,18 @@ def test_scores_match_their_definitions():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 50)
     p = rng.uniform(size=50)
-    out = comparison.scores("binary", y, np.stack([1 - p, p], axis=1))
+    out = comparison.prediction_metrics("binary", y, np.stack([1 - p, p], axis=1))
     assert out["AUC"] == pytest.approx(roc_auc_score(y, p))
     assert out["accuracy"] == pytest.approx(np.mean((p > 0.5) == y))
-    assert comparison.scores("regression", np.array([1.0, 2.0]), np.array([2.0, 4.0]))["RMSE"] \
+    assert comparison.prediction_metrics("regression", np.array([1.0, 2.0]), np.array([2.0, 4.0]))["RMSE"] \
         == pytest.approx(np.sqrt((1 + 4) / 2))
 
 
 def test_scores_refuse_nan_and_wrong_shapes():
     with pytest.raises(ValueError, match="NaN"):
-        comparison.scores("regression", np.zeros(2), np.array([np.nan, 1.0]))
+        comparison.prediction_metrics("regression", np.zeros(2), np.array([np.nan, 1.0]))
     with pytest.raises(ValueError, match="shape"):
-        comparison.scores("binary", np.zeros(3), np.zeros(3))
+        comparison.prediction_metrics("binary", np.zeros(3), np.zeros(3))
 
 
 def test_best_config_follows_the_direction_of_the_score():
@@ -92,7 +92,7 @@ def test_masking_curve_runs_from_the_full_set_to_the_empty_set(diabetes_model):
     curve = comparison.masking_curve(model, X, y, comparison.ranking(
         comparison.own_attribution(model, X)), ks=[0, 1, X.shape[1]])
     full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
-    assert curve[0]["RMSE"] == pytest.approx(comparison.scores("regression", y, full)["RMSE"])
+    assert curve[0]["RMSE"] == pytest.approx(comparison.prediction_metrics("regression", y, full)["RMSE"])
     assert curve[0]["prediction change"] == 0.0
     assert 0.0 < curve[1]["prediction change"]
     # nothing observed: every prediction is v(empty) = b, the change is mean |v(N) - b| itself
@@ -155,16 +155,16 @@ def test_verdicts_follow_the_numbers():
     def curves(sasanet, kernel):
         return {"diabetes": {"SASANet": _curve(sasanet), "KernelSHAP": _curve(kernel)}}
 
-    strong = comparison.verdicts(table(0.7), _cost(500.0), curves(1.0, 0.9))
+    strong = comparison.claim_verdicts(table(0.7), _cost(500.0), curves(1.0, 0.9))
     assert [r["verdict"] for r in strong] == ["holds", "holds", "holds"]
-    weak = comparison.verdicts(table(1.5), _cost(5.0), curves(0.5, 0.9))
+    weak = comparison.claim_verdicts(table(1.5), _cost(5.0), curves(0.5, 0.9))
     assert [r["verdict"] for r in weak] == ["does not hold", "does not hold", "does not hold"]
     # within one seed sd of the best black box rivals it; faster but less sharp is "partly"
-    middle = comparison.verdicts(table(0.88), _cost(500.0), curves(0.5, 0.9))
+    middle = comparison.claim_verdicts(table(0.88), _cost(500.0), curves(0.5, 0.9))
     assert [r["verdict"] for r in middle] == ["holds", "holds", "partly"]
     # as sharp within the tolerance, but too slow: "partly" again
     close = 1 - comparison.FIDELITY_TOLERANCE / 2
-    slow = comparison.verdicts(table(0.88), _cost(5.0), curves(close, 1.0))
+    slow = comparison.claim_verdicts(table(0.88), _cost(5.0), curves(close, 1.0))
     assert slow[2]["verdict"] == "partly" and "on 1 of 1 datasets" in slow[2]["evidence"]
 
 

@@ -6,7 +6,7 @@ import sympy as sp
 from unified_attribution import layerwise
 
 
-@pytest.mark.parametrize("rule", list(layerwise.WEIGHTS))
+@pytest.mark.parametrize("rule", list(layerwise.NEURON_WEIGHTS))
 def test_weights_rebuild_the_closed_forms(rule):
     assert layerwise.prove(rule).holds
 

@@ -118,7 +118,7 @@ def test_lrp_against_slow_matrix_form(seed):
         np.testing.assert_allclose(ours[0].numpy(), slow_lrp(model, x[0].numpy(), 0, rule), atol=1e-9)
 
 
-@pytest.mark.parametrize("rule", propagation.RULES)
+@pytest.mark.parametrize("rule", propagation.DEEPLIFT_RULES)
 @pytest.mark.parametrize("seed", range(3))
 def test_deeplift_against_slow_matrix_form(seed, rule):
     model = random_mlp(seed)

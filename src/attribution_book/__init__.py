@@ -10,3 +10,5 @@
 - :mod:`attribution_book.plots`: the book's figures
 - :mod:`attribution_book.bookbuild`: the pipeline that executes notebooks and checks pages
 """
+
+PROFILES = ("full", "quick")  # "full" builds the book; "quick" (fewer epochs, inputs) runs the tests

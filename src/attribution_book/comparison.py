@@ -7,10 +7,10 @@ and faster than post-hoc methods. This module holds what the benchmark
 
 - :data:`MODELS`: SASANet and five baselines, each with the SAME tuning budget: a grid of
   :data:`GRID_SIZE` configurations, the one with the best validation score (seed 0) is kept;
-- :func:`scores`: AUC and accuracy (classification), RMSE (regression);
+- :func:`prediction_metrics`: AUC and accuracy (classification), RMSE (regression);
 - :func:`masking_curve`: fidelity by dropping the top-k features of a ranking from
   SASANet's input set, the score drop AND the change of the prediction (reviewers' point);
-- :func:`verdicts`: the three claims as holds / partly / does not hold, from the numbers.
+- :func:`claim_verdicts`: the three claims as holds / partly / does not hold, from the numbers.
 
 The baselines are scikit-learn's and interpret's (EBM) own estimators; nothing here
 re-implements a model.
@@ -116,7 +116,7 @@ def task_of(dataset: str) -> str:
     return sasanet_runs.EXPERIMENTS[dataset][0]
 
 
-def scores(task: str, y, output) -> dict[str, float]:
+def prediction_metrics(task: str, y, output) -> dict[str, float]:
     """Test scores of ``output``: class probabilities (N, K) for classification (AUC, binary
     or one-vs-rest macro, and accuracy), predictions (N,) for regression (RMSE)."""
     from sklearn.metrics import accuracy_score, roc_auc_score
@@ -171,8 +171,8 @@ def fit_and_score(dataset: str, model: str, config: dict, seed: int,
         return estimator.predict(X_part) if task == "regression" else estimator.predict_proba(X_part)
 
     return {"dataset": dataset, "model": model, "config": config, "seed": seed,
-            "validation": scores(task, y_val, output(X_val)),
-            "test": scores(task, y_test, output(X_test)),
+            "validation": prediction_metrics(task, y_val, output(X_val)),
+            "test": prediction_metrics(task, y_test, output(X_test)),
             "fit seconds": float(seconds), "parameters": n_parameters(estimator)}
 
 
@@ -217,7 +217,7 @@ def masking_curve(model, X, y, rankings: np.ndarray, ks=range(0, 6)) -> list[dic
     for k in ks:
         masked = model.value(X, drop_top(rankings, k), fixed_order=True)
         curve.append({"k": int(k),
-                      **scores(task, y, _as_output(task, masked)),
+                      **prediction_metrics(task, y, _as_output(task, masked)),
                       "prediction change": float(np.mean(np.abs(_on(masked - full, target))) / spread)})
     return curve
 
@@ -238,7 +238,7 @@ def _on(values: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def _as_output(task: str, f: np.ndarray) -> np.ndarray:
-    """Decision values -> what :func:`scores` takes (probabilities or predictions)."""
+    """Decision values -> what :func:`prediction_metrics` takes (probabilities or predictions)."""
     if task == "regression":
         return f
     if task == "binary":
@@ -323,7 +323,7 @@ def _count_verdict(wins: int, total: int) -> str:
     return "holds" if wins == total else ("does not hold" if wins == 0 else "partly")
 
 
-def verdicts(summary: dict, cost: dict, fidelity: dict) -> list[dict]:
+def claim_verdicts(summary: dict, cost: dict, fidelity: dict) -> list[dict]:
     """The paper's three claims judged on ``summary`` (:func:`summarize`), ``cost`` (the
     SASANet cost benchmark) and ``fidelity`` ({dataset: {ranking: curve}}).
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from unified_attribution.sasanet import SASANet
 
-from . import cache, data, synthetic
-from .zoo import PROFILES
+from . import PROFILES, cache, data, synthetic
 
 # dataset -> (task, options of the full profile); the quick profile trains a fifth of the epochs
 EXPERIMENTS = {

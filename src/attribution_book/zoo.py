@@ -41,10 +41,9 @@ from torch import nn
 
 from unified_attribution.taylor import float64_copy
 
-from . import cache, data
+from . import PROFILES, cache, data
 
 PROGRESS_ENV = "UNIFIED_ATTRIBUTION_PROGRESS"
-PROFILES = ("full", "quick")
 _FORMAT = 1  # bump when the file layout or the training code changes meaning
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "softplus": nn.Softplus, "gelu": nn.GELU,

@@ -18,7 +18,7 @@ lrp_alpha_beta               alpha u_i / p g(c + s) (u_i > 0), -beta u_i / n g(c
 ===========================  =========================================================
 
 :func:`prove` rebuilds each rule from the Taylor terms t(kappa) of y in the u_i with the
-weights of :data:`WEIGHTS` and checks that the difference expands to zero, for a generic
+weights of :data:`NEURON_WEIGHTS` and checks that the difference expands to zero, for a generic
 cubic g. LRP-alpha-beta has no such weights (:func:`alpha_beta_weights`): it splits every
 term, and the root value g(c), in the same proportions.
 """
@@ -120,7 +120,7 @@ def _revealcancel_weight(i, kappa, positive):
     return sp.Rational(kappa[i], side) * (sp.Rational(1, 2) if mixed else 1)
 
 
-WEIGHTS = {  # w_i(kappa) over the Taylor terms of y in the u_i (positive: the u_i > 0)
+NEURON_WEIGHTS = {  # w_i(kappa) over the Taylor terms of y in the u_i (positive: the u_i > 0)
     "gradient_x_input": lambda i, kappa, positive: sp.Integer(kappa[i]),
     "integrated_gradients": lambda i, kappa, positive: sp.Rational(kappa[i], sum(kappa)),
     "deeplift_rescale": lambda i, kappa, positive: sp.Rational(kappa[i], sum(kappa)),
@@ -139,11 +139,11 @@ def taylor_terms(cell: Neuron, degree: int = 3) -> dict[tuple, sp.Expr]:
 
 def rebuild(rule: str, cell: Neuron, degree: int = 3) -> list[sp.Expr]:
     """sum_kappa w_i(kappa) t(kappa) with the weights of ``rule``."""
-    if rule not in WEIGHTS:
-        raise ValueError(f"{rule!r} has no weights over Taylor terms; those with: {', '.join(WEIGHTS)}")
+    if rule not in NEURON_WEIGHTS:
+        raise ValueError(f"{rule!r} has no weights over Taylor terms; those with: {', '.join(NEURON_WEIGHTS)}")
     positive = set(cell.positive)
     terms = taylor_terms(cell, degree)
-    return [sp.expand(sum(WEIGHTS[rule](i, kappa, positive) * t for kappa, t in terms.items()))
+    return [sp.expand(sum(NEURON_WEIGHTS[rule](i, kappa, positive) * t for kappa, t in terms.items()))
             for i in range(len(cell.u))]
 
 
@@ -163,10 +163,10 @@ def weights(rule: str, kappa: tuple, contributions) -> list[sp.Expr]:
     contributions (their signs matter for RevealCancel and alpha-beta; alpha 2, beta 1)."""
     if rule == "lrp_alpha_beta":
         return alpha_beta_weights(contributions)
-    if rule not in WEIGHTS:
-        raise ValueError(f"unknown rule {rule!r}; with weights: {', '.join(WEIGHTS)}, lrp_alpha_beta")
+    if rule not in NEURON_WEIGHTS:
+        raise ValueError(f"unknown rule {rule!r}; with weights: {', '.join(NEURON_WEIGHTS)}, lrp_alpha_beta")
     positive = {i for i, c in enumerate(contributions) if sp.sympify(c).is_positive}
-    return [WEIGHTS[rule](i, kappa, positive) for i in range(len(contributions))]
+    return [NEURON_WEIGHTS[rule](i, kappa, positive) for i in range(len(contributions))]
 
 
 def rescale_chain(layers, x, g) -> list[sp.Expr]:

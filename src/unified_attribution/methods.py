@@ -340,7 +340,7 @@ def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
                                            "has none: use Gradient x Input on a layer instead")
     if layer is None:
         last = convolutions[-1]
-        layer = last + 1 if last + 1 < len(chain) and isinstance(chain[last + 1], propagation.ACTIVATIONS) else last
+        layer = last + 1 if last + 1 < len(chain) and isinstance(chain[last + 1], propagation.ELEMENTWISE) else last
     cam = _captum("LayerGradCam")(model, chain[layer]).attribute(x, target=target,
                                                                   relu_attributions=relu)
     if cam.dim() != 4:

@@ -35,9 +35,9 @@ from torch import nn
 
 LINEAR = (nn.Linear, nn.Conv2d)
 POOLING = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d)
-ACTIVATIONS = (nn.ReLU, nn.Tanh, nn.Sigmoid)  # element-wise; LRP passes relevance through them, as captum
+ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid)  # activations; LRP passes relevance through them, as captum
 PASS_THROUGH = (nn.Flatten, nn.Dropout, nn.Identity)
-SUPPORTED = LINEAR + POOLING + ACTIVATIONS + PASS_THROUGH
+SUPPORTED = LINEAR + POOLING + ELEMENTWISE + PASS_THROUGH
 STABILIZER = 1e-9  # keeps 0/0 at 0, as captum's rules do
 NEAR_ZERO = 1e-10  # |Delta| below this: DeepLIFT falls back to the gradient, as captum does
 
@@ -270,7 +270,7 @@ def deep_taylor(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
 
 # --- DeepLIFT ------------------------------------------------------------------------------
 
-RULES = ("rescale", "revealcancel")
+DEEPLIFT_RULES = ("rescale", "revealcancel")
 
 
 def _ratio(numerator, denominator, fallback):
@@ -334,8 +334,8 @@ def deeplift(model: nn.Module, x: torch.Tensor, reference: torch.Tensor, target:
     ``rule``: "rescale" (m = Delta y / Delta z at every activation) or "revealcancel" (at
     every activation that follows a linear layer; the authors' genomics default used Rescale
     after convolutions). Where Delta z ~ 0 the multiplier is the slope g'(z) at x."""
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    if rule not in DEEPLIFT_RULES:
+        raise ValueError(f"rule must be one of {DEEPLIFT_RULES}, got {rule!r}")
     chain = layers(model)
     a, a_ref = x.detach(), reference.detach()
     delta_in = (a - a_ref).requires_grad_()
@@ -349,7 +349,7 @@ def deeplift(model: nn.Module, x: torch.Tensor, reference: torch.Tensor, target:
                 positive, negative = _signed_terms(layer, delta)
                 preceding = (positive, negative)
                 delta = positive + negative
-            elif isinstance(layer, ACTIVATIONS):
+            elif isinstance(layer, ELEMENTWISE):
                 slope = _slope(layer, a)
                 if rule == "revealcancel" and preceding is not None:
                     delta = _revealcancel(layer, a_ref, *preceding, slope)

@@ -37,9 +37,10 @@ import yaml
 from jupyter_client import AsyncKernelManager
 from jupyter_core.paths import jupyter_runtime_dir
 
+from attribution_book import PROFILES
+
 NOTEBOOK_DIR = Path("notebooks")
 OUTPUT_DIR = Path("book/executed")
-PROFILES = ("full", "quick")
 KERNEL_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
