@@ -86,7 +86,7 @@ def rebuild(method: str, expr, variables, baseline=None, patches=None) -> list[s
 
 def rebuild_from_parts(method: str, parts: np.ndarray) -> np.ndarray:
     """Gradient family, numerically: a_i = sum_k g(k) G[k-1, i] for weights
-    w_i(kappa) = kappa_i g(|kappa|), with G from
+    w_i(kappa) = kappa_i g(``|kappa|``), with G from
     :func:`unified_attribution.taylor.numeric.gradient_parts` (orders 1..K). Returns the
     scores truncated at every order, shape (K, n): row K-1 uses the terms up to order K."""
     if WEIGHTS.get(method, ("",))[0] != "terms":
@@ -125,7 +125,7 @@ def rebuild_errors(model, x, baseline, target: int, max_order: int,
                    methods=("gradient_x_input", "integrated_gradients")) -> dict[str, np.ndarray]:
     """Gradient family on a torch model at one input ``x``: each method as run (captum, at its
     default options) against :func:`rebuild_from_parts` truncated at every order 1..K of the
-    Taylor expansion at ``baseline``. Returns, per method, max_i |rebuilt_i - a_i| / max_i |a_i|
+    Taylor expansion at ``baseline``. Returns, per method, max_i ``|rebuilt_i - a_i|`` / max_i ``|a_i|``
     for K = 1..``max_order``; it falls to rounding when x lies inside the expansion's radius of
     convergence and grows without bound outside it."""
     import torch

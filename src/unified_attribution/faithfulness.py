@@ -36,6 +36,7 @@ import torch
 from . import methods
 from .propagation import UnsupportedModel
 
+#: The two faithfulness scores, by the names the result tables use.
 SCORES = ("relative infidelity", "localization")
 BETTER = {"relative infidelity": -1, "localization": +1}  # the sign of a good correlation
 

@@ -9,12 +9,12 @@ the output with the elements of the players in ``S`` taken from ``x`` and those 
 other players from ``b`` (elements that belong to no player keep their value in ``x``).
 Its Harsanyi dividends (the Moebius transform; Harsanyi 1963) are
 
-    H(S) = sum_{T subset S} (-1)^{|S|-|T|} v(T),      v(S) = sum_{T subset S} H(T).
+    H(S) = sum_{T subset S} (-1)^{``|S|``-``|T|``} v(T),      v(S) = sum_{T subset S} H(T).
 
 The book derives (chapter "Generic interaction effects are Harsanyi dividends") that
-H({i}) is the generic independent effect psi(i) of paper A and H(S), |S| >= 2, its generic
+H({i}) is the generic independent effect psi(i) of paper A and H(S), ``|S|`` >= 2, its generic
 interaction effect J(S). Every value here is computed from the dividends:
-Shapley phi_i = sum_{S ∋ i} H(S) / |S|, Occlusion-1 = sum_{S ∋ i} H(S).
+Shapley phi_i = sum_{S ∋ i} H(S) / ``|S|``, Occlusion-1 = sum_{S ∋ i} H(S).
 
 Coalitions are encoded as bit masks: coalition ``S`` is the integer ``sum_{i in S} 2**i``,
 so ``values[mask]`` is v(S). The fast transform takes ``n`` vectorised passes over the
@@ -38,7 +38,7 @@ def _bit_count(masks: np.ndarray) -> np.ndarray:
 
 
 def coalition_sizes(n: int) -> np.ndarray:
-    """|S| for every coalition mask 0 .. 2**n - 1."""
+    """``|S|`` for every coalition mask 0 .. 2**n - 1."""
     return _bit_count(np.arange(2**n, dtype=np.uint64))
 
 
@@ -260,7 +260,7 @@ class Effects:
     """Every Harsanyi dividend of a game: ``dividends[mask]`` is H(S).
 
     H(empty) = v(empty) = f(b); H({i}) = psi(i), the independent effect of player i;
-    H(S), |S| >= 2, the interaction effect J(S); they sum to f(x) = v(N).
+    H(S), ``|S|`` >= 2, the interaction effect J(S); they sum to f(x) = v(N).
     """
 
     dividends: np.ndarray
@@ -305,7 +305,7 @@ class Effects:
 
     @property
     def total(self) -> float:
-        """f(x) - f(b): the sum of all non-empty dividends."""
+        """The sum of all non-empty dividends, which is f(x) - f(b)."""
         return float(self.dividends[1:].sum())
 
     def independent(self) -> np.ndarray:
@@ -317,7 +317,7 @@ class Effects:
         return np.bincount(self._sizes, weights=self.dividends, minlength=self.n + 1)
 
     def allocate(self, weight: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        """a_i = sum_{S ∋ i} weight(|S|) H(S): the allocation of every effect to its members
+        """a_i = sum_{S ∋ i} weight(``|S|``) H(S): the allocation of every effect to its members
         with a weight that depends on the coalition size only."""
         sizes = self._sizes
         w = np.zeros_like(self.dividends)
@@ -326,7 +326,7 @@ class Effects:
         return np.array([w.reshape(-1, 2, 2**i)[:, 1, :].sum() for i in range(self.n)])
 
     def shapley(self) -> np.ndarray:
-        """Shapley values phi_i = sum_{S ∋ i} H(S) / |S| (they sum to f(x) - f(b))."""
+        """Shapley values phi_i = sum_{S ∋ i} H(S) / ``|S|`` (they sum to f(x) - f(b))."""
         return self.allocate(lambda s: 1.0 / s)
 
     def occlusion(self) -> np.ndarray:
@@ -341,5 +341,33 @@ class Effects:
 
 def harsanyi(game: MaskingGame, progress: bool = False) -> Effects:
     """Every Harsanyi dividend of ``game``, exactly: 2**n model evaluations and the fast
-    Moebius transform."""
+    Moebius transform (Harsanyi 1963; compared against shapiq's ``ExactComputer`` Moebius).
+
+    Parameters
+    ----------
+    game : MaskingGame
+        v(S) = f(x_S, b_rest) of one input; any object with ``values(progress=...)``
+        returning the 2**n values indexed by coalition bit mask.
+    progress : bool
+        Show a progress bar over the coalitions.
+
+    Returns
+    -------
+    Effects
+        H(S) for every coalition S; ``shapley()``, ``independent()``, ``by_order()`` and
+        ``to_interaction_values()`` read them.
+
+    Examples
+    --------
+    f(x) = x_1 x_2 + x_3 at x = (1, 2, 3) from b = 0: one pair effect, one independent effect.
+
+    >>> import torch
+    >>> from unified_attribution import MaskingGame, harsanyi
+    >>> model = lambda z: (z[:, 0] * z[:, 1] + z[:, 2])[:, None]
+    >>> effects = harsanyi(MaskingGame(model, torch.tensor([1.0, 2.0, 3.0]), 0.0))
+    >>> effects[(0, 1)], effects[(2,)], effects[(0,)]
+    (2.0, 3.0, 0.0)
+    >>> effects.shapley().tolist()
+    [1.0, 1.0, 3.0]
+    """
     return Effects.from_values(game.values(progress=progress))

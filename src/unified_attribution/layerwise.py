@@ -120,6 +120,7 @@ def _revealcancel_weight(i, kappa, positive):
     return sp.Rational(kappa[i], side) * (sp.Rational(1, 2) if mixed else 1)
 
 
+#: The weight w_i(kappa) of each rule over the Taylor terms of one neuron.
 NEURON_WEIGHTS = {  # w_i(kappa) over the Taylor terms of y in the u_i (positive: the u_i > 0)
     "gradient_x_input": lambda i, kappa, positive: sp.Integer(kappa[i]),
     "integrated_gradients": lambda i, kappa, positive: sp.Rational(kappa[i], sum(kappa)),
@@ -130,7 +131,7 @@ NEURON_WEIGHTS = {  # w_i(kappa) over the Taylor terms of y in the u_i (positive
 
 def taylor_terms(cell: Neuron, degree: int = 3) -> dict[tuple, sp.Expr]:
     """t(kappa) of y = g(r + sum_i u_i) in the u_i, for g = :func:`cubic`:
-    a_|kappa| |kappa|! / kappa! u^kappa."""
+    a_|kappa| ``|kappa|``! / kappa! u^kappa."""
     a = sp.symbols("a_0:4")
     return {kappa: a[sum(kappa)] * sp.Rational(factorial(sum(kappa)), kappa_factorial(kappa))
             * sp.Mul(*[ui ** k for ui, k in zip(cell.u, kappa)])

@@ -28,6 +28,7 @@ from torch import nn
 
 from . import games, propagation
 
+#: The fourteen methods of paper A, in the order of its Table 1.
 PAPER_A_METHODS = (
     "gradient_x_input", "integrated_gradients", "expected_gradients", "lrp_epsilon",
     "lrp_alpha_beta", "deep_taylor", "deeplift_rescale", "deeplift_revealcancel", "deep_shap",
@@ -74,6 +75,7 @@ class Attribution:
     options: dict = field(default_factory=dict)
 
 
+#: Every registered method by name (:func:`get` looks one up, with a clear error).
 REGISTRY: dict[str, Method] = {}
 
 
@@ -406,11 +408,49 @@ def _baselines(spec: Method, x: torch.Tensor, baseline) -> torch.Tensor:
 
 def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, players=None,
               **options) -> Attribution:
-    """Scores of ``method`` for every input of the batch ``x`` (N x ...), with their
-    completeness gaps. ``baseline``: a number, one input, or one per input; for methods
-    that take a distribution (Expected Gradients, Prediction Difference) a tensor of
-    samples. ``players``: element groups for Shapley values and Prediction Difference
-    (see :class:`~unified_attribution.games.MaskingGame`)."""
+    """Scores of ``method`` for every input of the batch ``x``, with their completeness gaps.
+
+    Parameters
+    ----------
+    method : str
+        A registered method (:data:`~unified_attribution.methods.REGISTRY`; paper A's fourteen:
+        :data:`~unified_attribution.methods.PAPER_A_METHODS`).
+    model : torch.nn.Module
+        Maps a batch (N, ...) to outputs (N, K); in eval mode.
+    x : tensor, shape (N, ...)
+        The inputs, with the batch dimension, in the model's dtype.
+    baseline : number or tensor
+        A number, one input (x[0]'s shape) or one per input (N, ...). For the methods that
+        take a distribution (Expected Gradients, Prediction Difference, DeepShap), samples
+        (M, ...). The methods without a baseline (LRP, Deep Taylor, Grad-CAM) take 0.
+    target : int, sequence of N ints, or None
+        The output explained, per input; None only for a model with one output.
+    players : labels or groups, optional
+        Element groups for the methods that take them (Occlusion-patch, Prediction
+        Difference, Shapley value): as :class:`~unified_attribution.games.MaskingGame`.
+    **options
+        The method's options with their defaults, ``get(method).options`` (e.g. ``n_steps``).
+
+    Returns
+    -------
+    Attribution
+        ``scores`` shaped like ``x``, ``output_change`` = f(x) - f(b), ``gap`` (captum's
+        convergence delta), and the ``target``, ``baseline`` and ``options`` used.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from unified_attribution import attribute
+    >>> model = torch.nn.Linear(3, 1).double()
+    >>> with torch.no_grad():
+    ...     _ = model.weight.copy_(torch.tensor([[1.0, -2.0, 0.5]]))
+    >>> x = torch.tensor([[1.0, 1.0, 2.0]], dtype=torch.float64)
+    >>> result = attribute("integrated_gradients", model, x, baseline=0.0)
+    >>> [round(a, 6) for a in result.scores[0].tolist()]  # w_i x_i for a linear model
+    [1.0, -2.0, 1.0]
+    >>> abs(float(result.gap[0])) < 1e-6  # complete, up to captum's float32 quadrature weights
+    True
+    """
     spec = get(method)
     unknown = set(options) - set(spec.options)
     if unknown:

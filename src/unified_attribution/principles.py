@@ -13,8 +13,8 @@ The principles (paper A, Deng et al. TPAMI 2024, as its authors' project page st
   error (violation 1: all of it unexplained), not against complete allocation. This is the
   reading under which paper A's Table 2 follows from its Table 1 (Gradient x Input keeps only
   first-order terms: fails the first principle, passes the third);
-- no unrelated allocation: the largest |w_j(kappa)| of a j outside S_kappa;
-- complete allocation: the largest |sum_i w_i(kappa) - 1| (sum over every variable) over the
+- no unrelated allocation: the largest ``|w_j(kappa)|`` of a j outside S_kappa;
+- complete allocation: the largest ``|sum_i w_i(kappa) - 1|`` (sum over every variable) over the
   effects that are not left out.
 
 :func:`table` returns the verdict table from ``source``:
@@ -46,7 +46,9 @@ PRINCIPLES = {
     "no unrelated allocation": "an effect of S is given to no variable outside S",
     "complete allocation": "the weights of every effect, over all variables, sum to exactly 1",
 }
+#: The columns of the verdict tables, the three principles by name.
 COLUMNS = tuple(PRINCIPLES)
+#: Where a verdict table comes from (see :func:`table`).
 SOURCES = ("paper", "paper weights", "book weights", "measured")
 
 # Table 2 of paper A as printed: one mark per column of COLUMNS, v = holds, x = fails

@@ -6,12 +6,12 @@ non-zero Harsanyi dividend H(S) = effect, S known (checked by :func:`check`). Va
 never matters. A method run on a probe then shows directly how it allocates that effect,
 measured against paper A's three principles (:mod:`unified_attribution.principles`):
 
-- low approximation error (probes with |S| = 1, where nothing can be misallocated to
-  another member): |a_i - effect| / |effect|, the share of the effect its variable's score
+- low approximation error (probes with ``|S|`` = 1, where nothing can be misallocated to
+  another member): ``|a_i - effect|`` / ``|effect|``, the share of the effect its variable's score
   misses or exceeds. A measurement sees only the miss: it cannot tell terms left out (the
   paper's reading of Gradient x Input) from terms counted with a weight other than 1;
-- no unrelated allocation: the largest |score| of a variable outside S, per |effect|;
-- complete allocation (probes with |S| >= 2): |sum_i a_i - effect| / |effect|, the sum over
+- no unrelated allocation: the largest ``|score|`` of a variable outside S, per ``|effect|``;
+- complete allocation (probes with ``|S|`` >= 2): ``|sum_i a_i - effect|`` / ``|effect|``, the sum over
   every variable, as in the paper's principle.
 
 This is the model-based counterpart of :func:`unified_attribution.principles.from_weights`,
@@ -99,7 +99,7 @@ def all_probes() -> list[Probe]:
 
 
 def check(probe: Probe) -> float:
-    """Largest |H(T)| over coalitions T other than S and the empty set: 0 for a valid probe."""
+    """Largest ``|H(T)|`` over coalitions T other than S and the empty set: 0 for a valid probe."""
     game = games.MaskingGame(probe.model, probe.x[0], probe.baseline[0])
     dividends = games.harsanyi(game).dividends.copy()
     dividends[[0, games.mask_of(probe.coalition, N_VARIABLES)]] = 0.0
@@ -167,6 +167,7 @@ def worst(method: str, **options) -> dict:
     return out
 
 
+#: How much a budgeted method's option grows to test "holds in the limit" (see :func:`verdicts`).
 REFINE = {"n_steps": 16, "n_samples": 64}  # quadrature error at a kink falls like 1/n,
 # sampling error like 1/sqrt(n): either should shrink about 16-fold or 8-fold
 

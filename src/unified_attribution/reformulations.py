@@ -2,12 +2,12 @@
 
 Paper A (Deng et al., TPAMI 2024, Table 1) writes each method as
 
-    a_i = sum_j w_{i,j} psi(j) + sum_{|S|>1} w_{i,S} J(S),
+    a_i = sum_j w_{i,j} psi(j) + sum_{``|S|``>1} w_{i,S} J(S),
 
 psi(j) and J(S) being sums of Taylor terms t(kappa) at the baseline (phi(kappa) for a term of
 one variable, I(kappa) for a term of several). Here each row is a weight per Taylor term,
 ``w_i(kappa)``, so that a_i = sum_kappa w_i(kappa) t(kappa); a row whose weight depends on
-the support S of kappa only (:attr:`Row.per_coalition`) is also a weight per Harsanyi
+the support S of kappa only (the ``per_coalition`` field of :class:`Row`) is also a weight per Harsanyi
 dividend, w_i(S), and rebuilds from the dividends of any model.
 
 The rows LRP-alpha-beta, Deep Taylor and DeepLIFT RevealCancel use N+, N-, c_i and d_i, which
@@ -16,7 +16,7 @@ rows are exact on one neuron y = g(z), z = sum_j u_j + c, u_j = w_j (x_j - b_j) 
 :func:`prove_on_neuron`):
 
 - N+ = {j : u_j > 0}, N- = {j : u_j < 0}: the signs of the contributions to the neuron;
-- c_i(kappa) = kappa_i / |kappa restricted to i's side|: i's share of a term among the
+- c_i(kappa) = kappa_i / ``|kappa restricted to i's side|``: i's share of a term among the
   variables of its own side (1 on psi(i));
 - d_i = u_i / sum_{j on i's side} u_j: i's share of a term that lies wholly on the other
   side, independent effects of that side included (the paper writes I, an interaction, there);
@@ -98,12 +98,12 @@ def occlusion_patch(i: int, kappa: tuple, ctx: Context):
 
 
 def integrated_gradients(i: int, kappa: tuple, ctx: Context):
-    """kappa_i / |kappa|."""
+    """kappa_i / ``|kappa|``."""
     return sp.Rational(kappa[i], sum(kappa))
 
 
 def shapley_value(i: int, kappa: tuple, ctx: Context):
-    """[i in S] / |S|."""
+    """[i in S] / ``|S|``."""
     return sp.Rational(int(kappa[i] > 0), len(support(kappa)))
 
 
@@ -359,7 +359,7 @@ def first_order_scores(model, x, baseline, target) -> "torch.Tensor":
 
 
 def relative_difference(a, b) -> "np.ndarray":
-    """max |a - b| / max |b| per input (rows of a batch)."""
+    """max ``|a - b|`` / max ``|b|`` per input (rows of a batch)."""
     a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
     return ((a - b).abs().max(dim=1).values / b.abs().max(dim=1).values).numpy()
 
@@ -367,8 +367,8 @@ def relative_difference(a, b) -> "np.ndarray":
 def departures(model, x, baseline, target, ig_steps: int = 512) -> dict[str, "np.ndarray"]:
     """Per input of ``x`` (float64 model advised), where the paper's rows and the methods as
     run part ways: Gradient x Input against the first-order row phi(e_i); the share of
-    f(x) - f(b) that the first-order row leaves unexplained, |f(x) - f(b) - sum_i phi(e_i)| /
-    |f(x) - f(b)|; Gradient x Input's own completeness gap share; DeepLIFT Rescale against
+    f(x) - f(b) that the first-order row leaves unexplained, ``|f(x) - f(b) - sum_i phi(e_i)|`` /
+    ``|f(x) - f(b)|``; Gradient x Input's own completeness gap share; DeepLIFT Rescale against
     Integrated Gradients (``ig_steps`` Gauss-Legendre nodes: exact to rounding on smooth
     models, error of order 1 / ig_steps at the kinks of a ReLU network), the paper's
     identical rows (NaN where DeepLIFT refuses the model's layers)."""
@@ -397,7 +397,7 @@ def departures(model, x, baseline, target, ig_steps: int = 512) -> dict[str, "np
 
 def propagation_departures(model, x, target, ig_steps: int = 512, background=None) -> dict[str, "np.ndarray"]:
     """Per input of ``x``, each propagation method against the method it equals under a
-    condition (max |a - b| / max |b|): LRP-epsilon (default epsilon) against Gradient x
+    condition (max ``|a - b|`` / max ``|b|``): LRP-epsilon (default epsilon) against Gradient x
     Input (equal on ReLU networks as epsilon -> 0); DeepLIFT Rescale against Integrated
     Gradients (``ig_steps`` trapezoid steps; equal for one nonlinear layer); RevealCancel
     against Rescale; and, given ``background`` rows, DeepShap against the mean of Integrated

@@ -341,7 +341,7 @@ class SASANet:
         """f_c(x_S) for the observed set S of each row (``mask``: (N, n) or (n,) booleans),
         once per random order of S: shape (orders, N[, K]), in the units of
         ``decision_function``. Unobserved features are never read: they are placed after
-        the observed ones and the causal attention stops at |S|. ``fixed_order``: read S in
+        the observed ones and the causal attention stops at ``|S|``. ``fixed_order``: read S in
         the order of the feature indices instead (one deterministic value per subset, whatever
         the batch; what a sampling estimator needs as its game)."""
         module = self._fitted()
@@ -383,7 +383,7 @@ class SASANet:
     def exact_shapley(self, x, orders: int = 1, output: int = 0, seed: int = 0,
                       fixed_order: bool = False) -> np.ndarray:
         """Exact Shapley values of the model's own value function (:meth:`subset_values`)
-        for ONE input row: Moebius transform and phi_i = sum_{S ∋ i} H(S) / |S|
+        for ONE input row: Moebius transform and phi_i = sum_{S ∋ i} H(S) / ``|S|``
         (:mod:`unified_attribution.games`). ``output``: the class of a multiclass model."""
         from .games import Effects
 

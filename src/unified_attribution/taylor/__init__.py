@@ -2,7 +2,7 @@
 exact and symbolic (:mod:`.symbolic`, sympy) or numeric by automatic differentiation
 (:mod:`.numeric`, torch). Shared here: multi-indices.
 
-A multi-index kappa in N^n has order |kappa| = sum kappa_i and support
+A multi-index kappa in N^n has order ``|kappa|`` = sum kappa_i and support
 S_kappa = {i : kappa_i > 0}; its Taylor term at b is
 t(kappa) = (1 / kappa!) d^kappa f(b) (x - b)^kappa.
 """
@@ -17,7 +17,7 @@ from math import factorial, prod
 
 @lru_cache(maxsize=64)
 def multi_indices(n: int, max_order: int, min_order: int = 1) -> tuple[tuple[int, ...], ...]:
-    """All kappa in N^n with min_order <= |kappa| <= max_order, by order then lexicographic."""
+    """All kappa in N^n with min_order <= ``|kappa|`` <= max_order, by order then lexicographic."""
     out = []
     for order in range(min_order, max_order + 1):
         for combo in combinations_with_replacement(range(n), order):

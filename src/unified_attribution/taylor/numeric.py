@@ -18,7 +18,7 @@ Two routes, one slow and general, one fast:
   over all 2**n coalitions: O(K^2) per activation, orders of 20 and more in seconds, for
   sequential models of the layers :mod:`.jets` supports.
 
-Truncated generic effects J_K(S) (sum of t(kappa) with support S and |kappa| <= K) come in
+Truncated generic effects J_K(S) (sum of t(kappa) with support S and ``|kappa|`` <= K) come in
 the coalition layout of :mod:`unified_attribution.games`, so they compare directly with the
 Harsanyi dividends. Checked against :mod:`unified_attribution.taylor.symbolic` (sympy) on
 polynomials written as torch modules, and the two routes against each other (tests, 1e-10).
@@ -69,7 +69,7 @@ def derivative_tensors(game: MaskingGame, order: int) -> list[torch.Tensor]:
 
 
 def taylor_terms(game: MaskingGame, order: int) -> dict[tuple[int, ...], float]:
-    """t(kappa) for every 0 <= |kappa| <= order of the game's Taylor expansion at the
+    """t(kappa) for every 0 <= ``|kappa|`` <= order of the game's Taylor expansion at the
     baseline (the zero multi-index holds f(b))."""
     tensors = derivative_tensors(game, order)
     terms = {tuple([0] * game.n): float(tensors[0])}
@@ -89,7 +89,7 @@ def truncated_effects(terms: dict[tuple[int, ...], float], n: int) -> np.ndarray
 
 
 def effect_parts(game: MaskingGame, max_order: int) -> np.ndarray:
-    """P[k, mask] = sum of t(kappa) with |kappa| = k and support exactly the coalition
+    """P[k, mask] = sum of t(kappa) with ``|kappa|`` = k and support exactly the coalition
     ``mask``, for k = 0..max_order (P[0] holds f(b) at the empty coalition), by Taylor-mode
     AD (:mod:`.jets`; sequential models of supported layers).
 
@@ -122,7 +122,7 @@ def truncated_effects_by_order(game: MaskingGame, max_order: int) -> list[np.nda
 def radius_of_convergence(parts: np.ndarray) -> float:
     """Root-test estimate of the radius of convergence in s of f(b + s (x - b)), from the
     coefficients c_k = sum_S P[k, S] of its series (Cauchy-Hadamard:
-    1/R = limsup |c_k|^(1/k), here the largest |c_k|^(1/k) over the upper half of the
+    ``1/R = limsup ``|c_k|``^(1/k)``, here the largest ``|c_k|^(1/k)`` over the upper half of the
     orders). A diagnostic, not a bound: R > 1 suggests the series converges at x."""
     c = np.abs(parts.sum(axis=1))
     orders = np.arange(len(c))
@@ -133,14 +133,14 @@ def radius_of_convergence(parts: np.ndarray) -> float:
 
 def gradient_parts(model: nn.Module, x: torch.Tensor, baseline: torch.Tensor, target: int,
                    max_order: int) -> np.ndarray:
-    """G[k-1, i] = sum over |kappa| = k of kappa_i t(kappa), k = 1..max_order, for every
+    """G[k-1, i] = sum over ``|kappa|`` = k of kappa_i t(kappa), k = 1..max_order, for every
     input element i (float64), by Taylor-mode AD (:mod:`.jets`).
 
     The order-k part of the expansion at b is T_k(Delta) = c_k, the coefficient of s^k in
     f(b + s Delta); it is homogeneous of degree k in Delta, and Euler's identity gives
-    sum_{|kappa|=k} kappa_i t(kappa) = Delta_i dT_k/dDelta_i: one backward pass per order.
-    Every gradient-family weight of the form kappa_i g(|kappa|) rebuilds from G
-    (:func:`unified_attribution.allocation.rebuild_numeric`)."""
+    sum_{``|kappa|``=k} kappa_i t(kappa) = Delta_i dT_k/dDelta_i: one backward pass per order.
+    Every gradient-family weight of the form kappa_i g(``|kappa|``) rebuilds from G
+    (:func:`unified_attribution.allocation.rebuild_from_parts`)."""
     from . import jets
 
     start = baseline.detach().double().reshape(1, *x.shape)

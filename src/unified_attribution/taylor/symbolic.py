@@ -3,13 +3,13 @@
 For an expression f in variables x_1..x_n and a baseline b (numbers or symbols):
 
 - :func:`taylor_terms`: t(kappa) = (1/kappa!) d^kappa f(b) (x - b)^kappa for
-  1 <= |kappa| <= K; for a polynomial and ``order=None``, K is its total degree and the
+  1 <= ``|kappa|`` <= K; for a polynomial and ``order=None``, K is its total degree and the
   expansion is exact.
 - :func:`generic_effects`: psi(i) = sum of t(kappa) with S_kappa = {i} (independent effect)
-  and J(S) = sum of t(kappa) with S_kappa = S, |S| >= 2 (interaction effect); paper A's
+  and J(S) = sum of t(kappa) with S_kappa = S, ``|S|`` >= 2 (interaction effect); paper A's
   definitions (Deng et al., TPAMI 2024), in the book's notation.
 - :func:`masking_game`, :func:`harsanyi_dividends`: v(S) = f(x_S, b_rest) and its Moebius
-  transform H(S) = sum_{T ⊆ S} (-1)^{|S|-|T|} v(T).
+  transform H(S) = sum_{T ⊆ S} (-1)^{``|S|``-``|T|``} v(T).
 - :func:`prove_decomposition`: f(x) - f(b) - sum_i psi(i) - sum_S J(S) expands to 0.
 - :func:`prove_effects_are_dividends`: psi(i) - H({i}) and J(S) - H(S) expand to 0 for
   every S. (The book's own derivation; the paper's statement of it was not available.)
@@ -52,7 +52,7 @@ def polynomial_degree(expr, variables) -> int:
 
 def taylor_terms(expr, variables: Sequence[sp.Symbol], baseline=None,
                  order: int | None = None) -> dict[tuple[int, ...], sp.Expr]:
-    """Every Taylor term t(kappa), 1 <= |kappa| <= order, of ``expr`` at ``baseline``
+    """Every Taylor term t(kappa), 1 <= ``|kappa|`` <= order, of ``expr`` at ``baseline``
     (symbols b_1..b_n when None). Terms that vanish are left out."""
     variables = list(variables)
     at = baseline_map(variables, baseline)
@@ -74,7 +74,7 @@ def taylor_terms(expr, variables: Sequence[sp.Symbol], baseline=None,
 
 def generic_effects(terms: dict[tuple[int, ...], sp.Expr]):
     """``(psi, J)``: psi[i] sums the terms of variable i alone, J[S] the terms whose support
-    is exactly S (|S| >= 2)."""
+    is exactly S (``|S|`` >= 2)."""
     psi: dict[int, sp.Expr] = {}
     interactions: dict[frozenset[int], sp.Expr] = {}
     for kappa, term in terms.items():
@@ -101,7 +101,7 @@ def masking_game(expr, variables, baseline=None) -> dict[frozenset[int], sp.Expr
 
 
 def harsanyi_dividends(expr, variables, baseline=None) -> dict[frozenset[int], sp.Expr]:
-    """H(S) = sum_{T ⊆ S} (-1)^{|S|-|T|} v(T), expanded."""
+    """H(S) = sum_{T ⊆ S} (-1)^{``|S|``-``|T|``} v(T), expanded."""
     game = masking_game(expr, variables, baseline)
     return {s: sp.expand(sum((-1) ** (len(s) - len(t)) * game[t] for t in game if t <= s))
             for s in game}
@@ -127,7 +127,7 @@ class Proof:
 
 
 def prove_decomposition(expr, variables, baseline=None) -> Proof:
-    """f(x) - f(b) = sum_i psi(i) + sum_{|S|>=2} J(S), by exact expansion (polynomials)."""
+    """f(x) - f(b) = sum_i psi(i) + sum_{``|S|``>=2} J(S), by exact expansion (polynomials)."""
     variables = list(variables)
     polynomial_degree(expr, variables)  # refuses non-polynomials with a clear message
     at = baseline_map(variables, baseline)
@@ -155,7 +155,7 @@ def prove_effects_are_dividends(expr, variables, baseline=None) -> Proof:
 
 
 def generic_polynomial(variables, degree: int, name: str = "c"):
-    """sum over |kappa| <= degree of c_kappa x^kappa with one symbol per coefficient;
+    """sum over ``|kappa|`` <= degree of c_kappa x^kappa with one symbol per coefficient;
     returns ``(expr, coefficients)``."""
     variables = list(variables)
     coefficients = []
