@@ -162,3 +162,27 @@ def test_bad_input_is_refused_with_a_clear_message():
         Effects(np.zeros(8))[(9,)]
     with pytest.raises(ValueError, match="2\\*\\*n values; got 6"):
         games.moebius(np.zeros(6))
+
+
+def test_every_game_kind_feeds_harsanyi():
+    from unified_attribution import Game, MarginalGame, TabularGame, attribute
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 2)).double()
+    x = torch.rand(4, dtype=torch.float64)
+    background = torch.rand(5, 4, dtype=torch.float64)
+    marginal = MarginalGame(model, x, background, target=1)
+    masking = [MaskingGame(model, x, row, target=1) for row in background]
+    values = random_values(3, 7)
+    for game in (marginal, masking[0], TabularGame(values)):
+        assert isinstance(game, Game)
+    assert_allclose(harsanyi(TabularGame(values)).dividends, games.moebius(values), atol=0)
+    # the marginal game's dividends are the mean of the masking games' dividends, and its
+    # Occlusion-1 values are Prediction Difference with the same rows
+    mean = np.mean([harsanyi(g).dividends for g in masking], axis=0)
+    assert_allclose(harsanyi(marginal).dividends, mean, atol=1e-12)
+    found = attribute("prediction_difference", model, x[None], background, target=1,
+                      n_samples=len(background)).scores[0].numpy()
+    assert_allclose(harsanyi(marginal).occlusion(), found, atol=1e-12)
+    with pytest.raises(ValueError, match="at least one row"):
+        MarginalGame(model, x, background[:0], target=1)

@@ -19,8 +19,8 @@ models, figures, the build); a test checks. Modules, one idea each:
 - :mod:`unified_attribution.sasanet`: SASANet (paper B), reconstructed
 """
 
-from .games import Effects, MaskingGame, harsanyi
+from .games import Effects, Game, MarginalGame, MaskingGame, TabularGame, harsanyi
 from .methods import attribute
 
-__all__ = ["Effects", "MaskingGame", "attribute", "harsanyi"]
+__all__ = ["Effects", "Game", "MarginalGame", "MaskingGame", "TabularGame", "attribute", "harsanyi"]
 __version__ = "0.1.0"

@@ -25,7 +25,7 @@ repeat that check).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 import torch
@@ -147,6 +147,30 @@ def player_labels(players, x: torch.Tensor) -> np.ndarray:
     return labels
 
 
+@runtime_checkable
+class Game(Protocol):
+    """What :func:`harsanyi` and the values computed from dividends take: ``n`` players and
+    ``values()``, v(S) for all 2**n coalitions indexed by bit mask. Implemented by
+    :class:`MaskingGame` (one baseline), :class:`MarginalGame` (an average over baselines,
+    Prediction Difference's imputation) and :class:`TabularGame` (values given, such as
+    SASANet's own value function)."""
+
+    n: int
+
+    def values(self, progress: bool = False) -> np.ndarray: ...
+
+
+class TabularGame:
+    """A game given by its 2**n values, ``values[mask]`` = v(S)."""
+
+    def __init__(self, values):
+        self._values = np.asarray(values, dtype=np.float64)
+        self.n = _players_from_length(len(self._values))
+
+    def values(self, progress: bool = False) -> np.ndarray:
+        return self._values
+
+
 class MaskingGame:
     """v(S) = f(x_S, b_rest) for ``model`` at one input ``x``.
 
@@ -255,6 +279,26 @@ class MaskingGame:
         return out
 
 
+class MarginalGame:
+    """v(S) = mean_j f(x_S, d_j,rest) over background rows d_j: the absent players take
+    their values from the data (Prediction Difference's marginal imputation; the
+    interventional game of KernelSHAP and DeepShap). The mean of one
+    :class:`MaskingGame` per row, so its dividends are the mean of theirs. Takes the
+    arguments of :class:`MaskingGame`, with ``background`` (M, x's shape) for the baseline."""
+
+    def __init__(self, model, x, background, players=None, target: int | None = None,
+                 batch_size: int = 8192, max_players: int = MAX_EXACT_PLAYERS):
+        background = torch.as_tensor(background)
+        if background.dim() == 0 or len(background) == 0:
+            raise ValueError("background must hold at least one row shaped like x")
+        self.games = [MaskingGame(model, x, row, players, target, batch_size, max_players)
+                      for row in background]
+        self.n = self.games[0].n
+
+    def values(self, progress: bool = False) -> np.ndarray:
+        return np.mean([game.values(progress) for game in self.games], axis=0)
+
+
 @dataclass
 class Effects:
     """Every Harsanyi dividend of a game: ``dividends[mask]`` is H(S).
@@ -339,15 +383,15 @@ class Effects:
         return [(players_of(int(m)), float(self.dividends[m])) for m in masks]
 
 
-def harsanyi(game: MaskingGame, progress: bool = False) -> Effects:
+def harsanyi(game: Game, progress: bool = False) -> Effects:
     """Every Harsanyi dividend of ``game``, exactly: 2**n model evaluations and the fast
     Moebius transform (Harsanyi 1963; compared against shapiq's ``ExactComputer`` Moebius).
 
     Parameters
     ----------
-    game : MaskingGame
-        v(S) = f(x_S, b_rest) of one input; any object with ``values(progress=...)``
-        returning the 2**n values indexed by coalition bit mask.
+    game : Game
+        Any game with ``values()``: a :class:`MaskingGame` (v(S) = f(x_S, b_rest) of one
+        input), a :class:`MarginalGame` or a :class:`TabularGame`.
     progress : bool
         Show a progress bar over the coalitions.
 

@@ -385,12 +385,20 @@ class SASANet:
         """Exact Shapley values of the model's own value function (:meth:`subset_values`)
         for ONE input row: Moebius transform and phi_i = sum_{S ∋ i} H(S) / ``|S|``
         (:mod:`unified_attribution.games`). ``output``: the class of a multiclass model."""
-        from .games import Effects
+        from .games import harsanyi
+
+        return harsanyi(self.value_game(x, orders, output, seed, fixed_order)).shapley()
+
+    def value_game(self, x, orders: int = 1, output: int = 0, seed: int = 0,
+                   fixed_order: bool = False):
+        """The model's own value function v_x(S) = f_c(x_S) of ONE input row as a
+        :class:`~unified_attribution.games.TabularGame` (all 2^n subsets, see
+        :meth:`subset_values`), for :func:`~unified_attribution.games.harsanyi` and the
+        values computed from dividends. ``output``: the class of a multiclass model."""
+        from .games import TabularGame
 
         values = self.subset_values(x, orders, seed, fixed_order)
-        if values.ndim == 2:
-            values = values[:, output]
-        return Effects.from_values(values).shapley()
+        return TabularGame(values[:, output] if values.ndim == 2 else values)
 
     # --- persistence -----------------------------------------------------------------------
 
