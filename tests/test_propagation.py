@@ -47,24 +47,47 @@ def random_mlp(seed, sizes=(6, 5, 4, 3)) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def weights_of(model):
-    return [(m.weight.detach().numpy(), m.bias.detach().numpy()) for m in model if isinstance(m, nn.Linear)]
+def matrix_steps(model, input_shape):
+    """The model as steps on flat vectors, for the slow references: ("affine", W, c, pool)
+    for Linear, Conv2d and AvgPool2d, each layer's matrix found by applying it to the unit
+    vectors (so a convolution is checked as the linear map it is), and ("relu",); Flatten
+    disappears."""
+    steps, shape = [], tuple(input_shape)
+    for layer in model:
+        if isinstance(layer, nn.ReLU):
+            steps.append(("relu",))
+            continue
+        if isinstance(layer, nn.Flatten):
+            shape = (int(np.prod(shape)),)
+            continue
+        n_in = int(np.prod(shape))
+        with torch.no_grad():
+            zero = layer(torch.zeros(1, *shape, dtype=torch.float64))
+            columns = layer(torch.eye(n_in, dtype=torch.float64).reshape(n_in, *shape)) - zero
+        steps.append(("affine", columns.reshape(n_in, -1).numpy().T, zero.reshape(-1).numpy(),
+                      isinstance(layer, nn.AvgPool2d)))
+        shape = tuple(zero.shape[1:])
+    return steps
 
 
 def slow_lrp(model, x, target, rule, alpha=2.0, beta=1.0, eps=1e-9):
-    """R_i = sum_j q_ij R_j with the matrix q of each rule written out element by element."""
-    layers = weights_of(model)
-    activations = [x]
-    for k, (w, c) in enumerate(layers):
-        z = w @ activations[-1] + c
-        activations.append(np.maximum(z, 0) if k < len(layers) - 1 else z)
+    """R_i = sum_j q_ij R_j with the matrix q of each rule written out element by element;
+    pooling layers take the epsilon rule (eps 1e-9), as captum's and ours do."""
+    steps = matrix_steps(model, x.shape)
+    activations = [x.reshape(-1)]
+    for step in steps:
+        a = activations[-1]
+        activations.append(np.maximum(a, 0) if step[0] == "relu" else step[1] @ a + step[2])
     relevance = np.zeros_like(activations[-1])
     relevance[target] = activations[-1][target]
-    for (w, c), a in zip(reversed(layers), reversed(activations[:-1])):
+    for step, a in zip(reversed(steps), reversed(activations[:-1])):
+        if step[0] == "relu":
+            continue
+        w, c, pool = step[1:]
         terms = w * a[None, :]  # z_ij, output j in rows
-        if rule == "epsilon":
+        if rule == "epsilon" or pool:
             z = terms.sum(1) + c
-            q = terms / (z + eps * np.where(z >= 0, 1, -1))[:, None]
+            q = terms / (z + (eps if rule == "epsilon" else 1e-9) * np.where(z >= 0, 1, -1))[:, None]
         else:
             pos, neg = np.clip(terms, 0, None), np.clip(terms, None, 0)
             sp, sn = pos.sum(1), neg.sum(1)
@@ -74,12 +97,31 @@ def slow_lrp(model, x, target, rule, alpha=2.0, beta=1.0, eps=1e-9):
     return relevance
 
 
+def affine_layers(model, input_shape):
+    """(W, c) per affine map with a ReLU after every one but the last; affine maps with no
+    ReLU between them (a pooling layer and the linear head) merged into one."""
+    layers = []
+    merge = False
+    for step in matrix_steps(model, input_shape):
+        if step[0] == "relu":
+            merge = False
+            continue
+        w, c = step[1], step[2]
+        if merge:
+            w0, c0 = layers.pop()
+            w, c = w @ w0, w @ c0 + c
+        layers.append((w, c))
+        merge = True
+    return layers
+
+
 def slow_deeplift(model, x, ref, target, rule):
     """Multipliers by the chain rule of Shrikumar et al. (2017), as matrices: through a linear
     layer each term w_ij Delta a_j goes to the positive or the negative part of neuron i by
     its sign; through a ReLU the parts are rescaled (Rescale) or get the two-player Shapley
     values (RevealCancel)."""
-    layers = weights_of(model)
+    layers = affine_layers(model, x.shape)
+    x, ref = x.reshape(-1), ref.reshape(-1)
     a, a_ref, steps = x, ref, []
     for k, (w, c) in enumerate(layers):
         z, z_ref = w @ a + c, w @ a_ref + c
@@ -319,3 +361,32 @@ def test_composites_are_data_and_choose_the_rule_per_layer():
     assert propagation.deep_taylor_composite(zero, inf).first.name == "alpha=1,beta=0"
     np.testing.assert_allclose(methods.attribute("deep_taylor", model, x, target=target).scores.numpy(),
                                propagation.lrp(model, x, target, taylor).numpy(), atol=0)
+
+
+
+def avgpool_cnn(seed):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(),
+                         nn.AvgPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3)).double()
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_lrp_on_a_cnn_against_slow_matrix_form(seed):
+    """Convolutions and average pooling as the linear maps they are: LRP-epsilon and
+    LRP-alpha-beta on a CNN, checked without captum."""
+    model = avgpool_cnn(seed)
+    x = torch.rand(1, 1, 8, 8, dtype=torch.float64)
+    for rule, ours in [("epsilon", propagation.lrp(model, x, ONE, propagation.epsilon())),
+                       ("alpha_beta", propagation.lrp(model, x, ONE, propagation.alpha_beta()))]:
+        expected = slow_lrp(model, x[0].numpy(), 0, rule)
+        np.testing.assert_allclose(ours[0].reshape(-1).numpy(), expected, atol=1e-9, err_msg=rule)
+        assert np.abs(expected).max() > 1e-3
+
+
+@pytest.mark.parametrize("rule", propagation.DEEPLIFT_RULES)
+@pytest.mark.parametrize("seed", range(2))
+def test_deeplift_on_a_cnn_against_slow_matrix_form(seed, rule):
+    model = avgpool_cnn(seed)
+    x, ref = torch.rand(2, 1, 1, 8, 8, dtype=torch.float64)
+    ours = propagation.deeplift(model, x, ref, ONE, rule)[0].reshape(-1).numpy()
+    np.testing.assert_allclose(ours, slow_deeplift(model, x[0].numpy(), ref[0].numpy(), 0, rule), atol=1e-10)

@@ -278,12 +278,15 @@ def _ratio(numerator, denominator, fallback):
     return torch.where(near, fallback, numerator / torch.where(near, 1.0, denominator))
 
 
-def _signed_terms(layer, delta):
+def _signed_terms(layer, delta, difference):
     """The positive and negative parts of sum_j w_ij Delta a_j, split term by term by the
-    sign of w_ij Delta a_j; linear in ``delta`` (the masks are held fixed). A zero Delta a_j
-    sends half of its (zero) term each way, so the multiplier it receives is the mean."""
+    sign of w_ij Delta a_j; linear in ``delta`` (the masks are held fixed). The signs are
+    those of ``difference`` = a - a_ref, computed from the two forward passes, not of the
+    propagated ``delta``, whose rounding would give a unit with Delta a_j = 0 a sign. A zero
+    Delta a_j sends half of its (zero) term each way, so the multiplier it receives is the
+    mean."""
     weight = layer.weight
-    signs = torch.sign(delta.detach())
+    signs = torch.sign(difference)
     pos_in, neg_in, zero_in = delta * (signs > 0), delta * (signs < 0), delta * (signs == 0)
     half = 0.5 * _affine(layer, zero_in, weight)
     positive = _affine(layer, pos_in, _plus(weight)) + _affine(layer, neg_in, _minus(weight)) + half
@@ -346,7 +349,7 @@ def deeplift(model: nn.Module, x: torch.Tensor, reference: torch.Tensor, target:
             with torch.no_grad():
                 y, y_ref = layer(a), layer(a_ref)
             if isinstance(layer, LINEAR):
-                positive, negative = _signed_terms(layer, delta)
+                positive, negative = _signed_terms(layer, delta, a - a_ref)
                 preceding = (positive, negative)
                 delta = positive + negative
             elif isinstance(layer, ELEMENTWISE):
