@@ -136,39 +136,18 @@ summary = {d: {m: summary[d][m] for m in order} for d in datasets}
 plots.score_dots(summary, {d: f"test {headline[d]}" for d in datasets}, labels);
 
 # %%
-def mean_sd(values):
-    return f"{np.mean(values):.4f} ± {np.std(values):.4f}"
-
-
 def score_table(metric, names):
-    table = {}
-    for d in names:
-        for m in order:
-            values = [r["test"][metric] for r in runs if r["dataset"] == d and r["model"] == m]
-            table.setdefault(labels[m], {})[d] = mean_sd(values)
-    return pd.DataFrame(table).T.rename_axis("model")
+    return comparison.score_table(runs, metric, names, order, labels)
 
 
-def rank_of_sasanet(d):
-    _, sign = comparison.headline(comparison.task_of(d))
-    means = sorted((sign * mean for mean, _ in summary[d].values()), reverse=True)
-    return means.index(sign * summary[d]["sasanet"][0]) + 1
-
-
-ranks = {d: rank_of_sasanet(d) for d in datasets}
+ranks = {d: comparison.rank(summary, d) for d in datasets}
 if "synthetic" in summary:
     for m in ("sasanet", "ebm", "mlp"):
         glue(f"syn_{m}", f"{summary['synthetic'][m][0]:.3f} ± {summary['synthetic'][m][1]:.3f}", display=False)
 real = [d for d in datasets if d != "synthetic"]
 
-
-def self_attributing_wins(d):
-    _, sign = comparison.headline(comparison.task_of(d))
-    best_self = max(sign * summary[d][m][0] for m in comparison.SELF_ATTRIBUTING)
-    return best_self > sign * summary[d]["sasanet"][0]
-
-
-glue("real_self_wins", f"{sum(self_attributing_wins(d) for d in real)} of {len(real)}", display=False)
+glue("real_self_wins", f"{sum(comparison.self_attributing_beats_sasanet(summary, d) for d in real)} of {len(real)}",
+     display=False)
 glue("sasanet_ranks", ", ".join(f"{d} {r}" for d, r in ranks.items()), display=False)
 showcase.html(score_table("AUC", [d for d in datasets if headline[d] == "AUC"])
               .join(score_table("RMSE", [d for d in datasets if headline[d] == "RMSE"])).reset_index())

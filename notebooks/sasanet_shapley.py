@@ -37,7 +37,6 @@ from myst_nb import glue
 from unified_attribution import sasanet
 
 from attribution_book import plots, sasanet_runs, showcase, synthetic
-from attribution_book.comparison import explained_output
 
 names = list(sasanet_runs.EXPERIMENTS)
 models = {name: sasanet_runs.trained(name, profile=profile, seed=seed) for name in names}
@@ -50,11 +49,7 @@ def test_rows(name, k=n_rows):
     return X_test[:k]
 
 
-def nrmse(estimate, reference):
-    """RMSE of ``estimate`` against ``reference``, divided by the spread (standard deviation)
-    of the reference values."""
-    estimate, reference = np.asarray(estimate), np.asarray(reference)
-    return float(np.sqrt(np.mean((estimate - reference) ** 2)) / reference.std())
+nrmse = sasanet_runs.normalized_rmse  # RMSE / sd of the reference
 
 
 # %% [markdown]
@@ -66,21 +61,8 @@ def nrmse(estimate, reference):
 # would be a perfect set function.
 
 # %%
-spread = {}
-for name, model in models.items():
-    X = test_rows(name, 50 if profile == "full" else 8)
-    n = X.shape[1]
-    outputs = explained_output(model, X)
-    rows = []
-    for k in range(2, n + 1):
-        masks = np.zeros((len(X), n), dtype=bool)
-        for r in range(len(X)):
-            masks[r, rng.choice(n, size=k, replace=False)] = True
-        values = model.values_over_orders(X, masks, orders=8, seed=seed)  # (orders, N[, K])
-        if values.ndim == 3:
-            values = values[:, np.arange(len(X)), outputs]
-        rows.append(values.std(axis=0) / max(values.mean(axis=0).std(), 1e-12))
-    spread[name] = np.array(rows).T  # (rows, sizes)
+spread = {name: sasanet_runs.order_spread(model, test_rows(name, 50 if profile == "full" else 8), rng, seed=seed)
+          for name, model in models.items()}  # (rows, sizes 2..n)
 plots.median_curves({name: (np.arange(2, v.shape[1] + 2) / (v.shape[1] + 1), v) for name, v in spread.items()},
                     "|S| / n", "spread over orders / spread over rows")
 glue("spread_median", f"{np.median(np.concatenate([v.ravel() for v in spread.values()])):.2f}", display=False)
@@ -104,10 +86,7 @@ for name, model in models.items():
     X = test_rows(name)
     if X.shape[1] > 13:
         continue
-    outputs = explained_output(model, X)
-    _, phi = model.attribute(X)
-    phi = phi if phi.ndim == 2 else phi[np.arange(len(X)), :, outputs]
-    exact = np.array([model.exact_shapley(x, output=int(o), seed=seed) for x, o in zip(X, outputs)])
+    phi, exact = sasanet_runs.phi_and_exact(model, X, seed=seed)
     pairs[name] = (exact, phi)
     fidelity.append({"dataset": name, "features": X.shape[1], "rows": len(X),
                      "RMSE(phi, exact) / sd(exact)": nrmse(phi, exact),
@@ -221,17 +200,8 @@ rows = []
 for label, weights in variants.items():
     model = syn if label == "all four losses" else sasanet_runs.trained("synthetic", profile=profile, seed=seed,
                                                                     weights=weights)
-    _, phi_v = model.attribute(X_abl)
-    own = np.array([model.exact_shapley(x, seed=seed) for x in X_abl])
-    values = model.values_over_orders(X_abl, masks, orders=8, seed=seed)
-    with torch.no_grad():
-        delta = model.module_.contributions(torch.as_tensor(X_abl), orders)[..., 0].abs().mean(dim=0)
-    rows.append({"model": label, "training seconds": model.fit_seconds_,
-                 "test RMSE": float(np.sqrt(np.mean((model.predict(X_test_syn) - y_test_syn) ** 2))),
-                 "phi vs truth": nrmse(phi_v, truth_abl), "phi vs own exact": nrmse(phi_v, own),
-                 "x5 share": np.abs(phi_v[:, 4]).mean() / np.abs(phi_v).sum(axis=1).mean(),
-                 "order spread": float(np.median(values.std(axis=0) / values.mean(axis=0).std())),
-                 "|Delta| last / first position": float(delta[-1] / delta[0])})
+    rows.append({"model": label, **sasanet_runs.ablation_metrics(model, X_abl, truth_abl, X_test_syn, y_test_syn,
+                                                                 masks, orders, seed=seed)})
 ablations = pd.DataFrame(rows)
 by_model = ablations.set_index("model")
 for key, column in (("rmse", "test RMSE"), ("truth", "phi vs truth"), ("share", "x5 share"),

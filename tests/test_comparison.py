@@ -174,3 +174,17 @@ def test_every_model_sees_the_same_capped_training_rows():
     assert len(X) == sasanet_runs.MAX_TRAINING_ROWS < len(full.X_train)
     np.testing.assert_array_equal(X, full.X_train[:len(X)])
     np.testing.assert_array_equal(y, full.y_train[:len(X)])
+
+
+def test_ranks_tables_and_self_attributing_wins_on_constructed_numbers():
+    regression = {"diabetes": {"sasanet": (0.7, 0.1), "linear": (1.0, 0.0), "ebm": (0.9, 0.0), "mlp": (0.8, 0.0)}}
+    assert comparison.rank(regression, "diabetes") == 1  # lowest RMSE
+    assert comparison.rank(regression, "diabetes", "linear") == 4
+    assert not comparison.self_attributing_beats_sasanet(regression, "diabetes")
+    classification = {"wine": {"sasanet": (0.90, 0.0), "linear": (0.95, 0.0), "ebm": (0.80, 0.0)}}
+    assert comparison.rank(classification, "wine") == 2  # higher AUC is better
+    assert comparison.self_attributing_beats_sasanet(classification, "wine")
+    runs = [{"dataset": "wine", "model": m, "test": {"AUC": v}}
+            for m, values in (("sasanet", (0.8, 1.0)), ("linear", (0.5, 0.5))) for v in values]
+    table = comparison.score_table(runs, "AUC", ["wine"], ["sasanet", "linear"], {"sasanet": "SASANet", "linear": "LR"})
+    assert table.loc["SASANet", "wine"] == "0.9000 ± 0.1000" and table.loc["LR", "wine"] == "0.5000 ± 0.0000"

@@ -4,7 +4,7 @@ clear errors, and the synthetic ground truth."""
 import numpy as np
 import pytest
 
-from attribution_book import data, sasanet_runs, synthetic
+from attribution_book import comparison, data, sasanet_runs, synthetic
 from unified_attribution.sasanet import SASANet
 
 FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
@@ -157,3 +157,44 @@ def test_the_cache_is_keyed_by_the_data_too(model_cache, monkeypatch):
     monkeypatch.setattr(sasanet_runs, "dataset", shifted)
     sasanet_runs.trained("wine", profile="quick", **tiny)  # other data: a new model
     assert len(list((model_cache / "sasanet").glob("wine-*.pt"))) == 2
+
+
+def test_normalized_rmse():
+    reference = np.array([1.0, 3.0])  # sd 1
+    assert sasanet_runs.normalized_rmse(reference, reference) == 0.0
+    assert sasanet_runs.normalized_rmse(reference + 2.0, reference) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="differ in shape"):
+        sasanet_runs.normalized_rmse(reference[:1], reference)
+
+
+@pytest.mark.parametrize("task", ["multiclass", "regression"])
+def test_the_chapters_measurements_on_a_trained_sasanet(fitted, task):
+    model, ds = fitted[task]
+    X = ds.X_test[:5]
+    spread = sasanet_runs.order_spread(model, X, np.random.default_rng(0))
+    assert spread.shape == (5, ds.n_features - 1) and (spread >= 0).all()
+    assert spread.max() > 0  # a transformer read in another order gives another value
+    again = sasanet_runs.order_spread(model, X, np.random.default_rng(0))
+    np.testing.assert_array_equal(spread, again)  # seeded
+    phi, exact = sasanet_runs.phi_and_exact(model, X[:2])
+    assert phi.shape == exact.shape == (2, ds.n_features)
+    # the exact values are efficient for the value game of the output each row explains
+    output = int(comparison.explained_output(model, X[:1])[0])
+    values = model.value_game(X[0], output=output).values()
+    np.testing.assert_allclose(exact[0].sum(), values[-1] - values[0], rtol=1e-6, atol=1e-8)
+
+
+def test_ablation_metrics_read_the_model(fitted):
+    import torch
+
+    from unified_attribution import sasanet
+
+    model, ds = fitted["regression"]
+    X = ds.X_test[:4]
+    _, own = sasanet_runs.phi_and_exact(model, X)
+    orders = sasanet.random_orders(len(X), ds.n_features, torch.Generator().manual_seed(0))
+    masks = np.random.default_rng(0).random((len(X), ds.n_features)) < 0.5
+    found = sasanet_runs.ablation_metrics(model, X, own, ds.X_test, ds.y_test, masks, orders)
+    assert found["phi vs truth"] == pytest.approx(found["phi vs own exact"])  # truth := own exact
+    assert found["test RMSE"] == pytest.approx(np.sqrt(np.mean((model.predict(ds.X_test) - ds.y_test) ** 2)))
+    assert 0 < found["x5 share"] < 1 and found["order spread"] >= 0 and found["|Delta| last / first position"] > 0

@@ -319,6 +319,35 @@ def summarize(runs: list[dict]) -> dict:
             for d, by_model in table.items()}
 
 
+def score_table(runs: list[dict], metric: str, datasets, models, labels: dict):
+    """Test ``metric`` of ``models`` (rows, named by ``labels``) on ``datasets`` (columns) as
+    "mean ± sd" over the seeds of ``runs``, four decimals."""
+    import pandas as pd
+
+    table: dict = {}
+    for d in datasets:
+        for m in models:
+            values = [r["test"][metric] for r in runs if r["dataset"] == d and r["model"] == m]
+            table.setdefault(labels[m], {})[d] = f"{np.mean(values):.4f} ± {np.std(values):.4f}"
+    return pd.DataFrame(table).T.rename_axis("model")
+
+
+def rank(summary: dict, dataset: str, model: str = "sasanet") -> int:
+    """``model``'s rank among the models of ``summary[dataset]`` by mean headline score (1 =
+    best; ties share the better rank)."""
+    _, sign = headline(task_of(dataset))
+    means = sorted((sign * mean for mean, _ in summary[dataset].values()), reverse=True)
+    return means.index(sign * summary[dataset][model][0]) + 1
+
+
+def self_attributing_beats_sasanet(summary: dict, dataset: str) -> bool:
+    """Whether the best of :data:`SELF_ATTRIBUTING` has a better mean headline score than
+    SASANet on ``dataset``."""
+    _, sign = headline(task_of(dataset))
+    best_self = max(sign * summary[dataset][m][0] for m in SELF_ATTRIBUTING)
+    return best_self > sign * summary[dataset]["sasanet"][0]
+
+
 def _count_verdict(wins: int, total: int) -> str:
     return "holds" if wins == total else ("does not hold" if wins == 0 else "partly")
 
