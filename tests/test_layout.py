@@ -62,3 +62,27 @@ def test_the_cache_key_covers_configuration_data_and_torch():
 @pytest.mark.parametrize("kind", ["zoo", "sasanet"])
 def test_zoo_and_sasanet_share_the_cache_root(kind, model_cache):
     assert cache.entry(kind, "m", 0, {}).parent.parent == cache.root() == model_cache
+
+
+def test_a_corrupt_or_orphaned_cache_entry_is_retrained_not_fatal(model_cache):
+    path = cache.entry("zoo", "toy", 0, {"width": 3})
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x80truncated")
+    orphan = path.with_suffix(".tmp99999")
+    orphan.write_text("half a file")
+
+    def read(p):
+        text = p.read_text()
+        if not text.startswith("model"):
+            raise EOFError("Ran out of input")
+        return text
+
+    def train(tmp):
+        tmp.write_text("model 1")
+        return "trained"
+
+    with pytest.warns(RuntimeWarning, match="could not be read.*training it again"):
+        assert cache.load_or_train(path, train, read) == "trained"
+    assert path.read_text() == "model 1" and path.with_suffix(".corrupt").exists()
+    assert not orphan.exists()
+    assert cache.load_or_train(path, train, read) == "model 1"

@@ -197,3 +197,19 @@ def test_the_result_records_what_was_explained():
         expected = model(x)[:, 0] - model(torch.full_like(x, 0.5))[:, 0]
     assert_allclose(result.output_change.numpy(), expected.numpy(), atol=1e-12)
     assert_allclose(result.gap.numpy(), result.scores.sum(dim=1).numpy() - expected.numpy(), atol=1e-12)
+
+
+def test_bad_inputs_get_clear_errors_and_lose_nothing():
+    model, x = relu_mlp(), inputs()
+    with pytest.raises(TypeError, match="x is torch.float32 but the model's parameters are torch.float64"):
+        attribute("gradient_x_input", model, x.float(), target=0)
+    with pytest.raises(ValueError, match="integers"):
+        attribute("gradient_x_input", model, x, target=1.7)
+    with pytest.raises(ValueError, match="one index or one per input"):
+        attribute("gradient_x_input", model, x, target=[0, 1])
+    # a model that writes into its input (ReLU(inplace=True) first) leaves the caller's x alone
+    inplace = nn.Sequential(nn.ReLU(inplace=True), nn.Linear(6, 1)).double()
+    before = x.clone()
+    found = attribute("shapley_value", inplace, x, 0.0)
+    assert torch.equal(x, before)
+    assert_allclose(found.gap.numpy(), 0, atol=1e-12)  # exact, as if the model were pure

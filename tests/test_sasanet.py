@@ -198,3 +198,25 @@ def test_ablation_metrics_read_the_model(fitted):
     assert found["phi vs truth"] == pytest.approx(found["phi vs own exact"])  # truth := own exact
     assert found["test RMSE"] == pytest.approx(np.sqrt(np.mean((model.predict(ds.X_test) - ds.y_test) ** 2)))
     assert 0 < found["x5 share"] < 1 and found["order spread"] >= 0 and found["|Delta| last / first position"] > 0
+
+
+def test_training_without_validation_rows_or_epochs_is_refused():
+    ds = data.load("breast_cancer")
+    with pytest.raises(ValueError, match="validation rows.*non-empty"):
+        SASANet("binary", validation=0.0, **FAST).fit(ds.X_train, ds.y_train)
+    with pytest.raises(ValueError, match="validation rows"):
+        SASANet("binary", **FAST).fit(ds.X_train, ds.y_train, ds.X_val[:0], ds.y_val[:0])
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        SASANet("binary", **{**FAST, "epochs": 0}).fit(ds.X_train, ds.y_train)
+
+
+def test_fit_leaves_the_callers_random_state_alone():
+    import torch
+
+    ds = data.load("breast_cancer")
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    first = SASANet("binary", **FAST).fit(ds.X_train[:200], ds.y_train[:200])
+    assert torch.equal(torch.get_rng_state(), state)
+    second = SASANet("binary", **FAST).fit(ds.X_train[:200], ds.y_train[:200])
+    np.testing.assert_array_equal(first.decision_function(ds.X_test[:5]), second.decision_function(ds.X_test[:5]))

@@ -73,3 +73,10 @@ def test_unknown_model_and_profile():
         zoo.config("resnet")
     with pytest.raises(ValueError, match="profile must be one of"):
         zoo.config("digits_mlp", profile="fast")
+
+
+def test_building_a_model_leaves_the_callers_random_state_alone():
+    torch.manual_seed(7)
+    state = torch.get_rng_state()
+    zoo.build(zoo.config("digits_mlp"), data.load("digits"))
+    assert torch.equal(torch.get_rng_state(), state)

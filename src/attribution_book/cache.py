@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -51,24 +52,48 @@ def training_lock(path: Path):
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another process to finish training {path.name} ...", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _read_or_none(path: Path, read: Callable[[Path], T]) -> T | None:
+    """``read(path)``; ``None`` if there is no entry or it cannot be read (a truncated or
+    foreign file: it is moved aside to ``<name>.corrupt`` with a warning, and retrained)."""
+    if not path.exists():
+        return None
+    try:
+        return read(path)
+    except Exception as err:  # noqa: BLE001 - any unreadable entry is retrained, never lost silently
+        aside = path.with_suffix(".corrupt")
+        path.replace(aside)
+        warnings.warn(f"the cached model {path} could not be read ({type(err).__name__}: {err}); "
+                      f"moved to {aside.name} and training it again", RuntimeWarning, stacklevel=3)
+        return None
+
+
 def load_or_train(path: Path, train: Callable[[Path], T], read: Callable[[Path], T],
                   retrain: bool = False) -> T:
-    """``read(path)`` if the entry exists (and not ``retrain``); otherwise, under the lock,
-    ``train(tmp)``, which fits the model, writes it to ``tmp`` and returns it, and ``tmp``
-    is renamed to ``path``."""
-    if path.exists() and not retrain:
-        return read(path)
+    """``read(path)`` if the entry exists and reads (and not ``retrain``); otherwise, under
+    the lock, ``train(tmp)``, which fits the model, writes it to ``tmp`` and returns it;
+    ``tmp`` is flushed to disk and renamed to ``path``. Temporary files that a killed run
+    left for this entry are removed."""
+    if not retrain and (model := _read_or_none(path, read)) is not None:
+        return model
     with training_lock(path):
-        if path.exists() and not retrain:  # trained by another process meanwhile
-            return read(path)
+        if not retrain and (model := _read_or_none(path, read)) is not None:
+            return model  # trained by another process meanwhile
+        for orphan in path.parent.glob(f"{path.stem}.tmp*"):  # we hold the lock: nobody writes them
+            orphan.unlink()
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         model = train(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
         tmp.replace(path)  # atomic: a reader never sees half a file
     return model

@@ -164,8 +164,14 @@ def gap_cnn(image_shape: tuple[int, int, int], channels: tuple[int, int], n_out:
 
 
 def build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
-    """An untrained model for ``cfg``, initialised from ``cfg.seed``."""
-    torch.manual_seed(cfg.seed)
+    """An untrained model for ``cfg``, initialised from ``cfg.seed`` (torch's global random
+    state is seeded for it and the caller's restored afterwards)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        return _build(cfg, dataset)
+
+
+def _build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
     n_out = dataset.n_classes if dataset.task == "multiclass" else (
         2 if dataset.task == "binary" else 1)
     if cfg.architecture == "mlp":

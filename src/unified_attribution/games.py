@@ -218,9 +218,12 @@ class MaskingGame:
             with torch.no_grad():
                 out = self.model(self.x[None])
         except RuntimeError as err:
+            if "out of memory" in str(err).lower():
+                raise
             raise ValueError(f"the model could not evaluate x of shape {tuple(self.x.shape)} "
-                             f"with a batch dimension added ({err}); pass x shaped as one "
-                             f"input of the model, without the batch dimension") from err
+                             f"with a batch dimension added: {err}. If the shape is the cause, "
+                             f"pass x shaped as one input of the model, without the batch "
+                             f"dimension; if the dtype is, x.to(the model's dtype)") from err
         out = out.reshape(1, -1)
         if self.target is None:
             if out.shape[1] != 1:

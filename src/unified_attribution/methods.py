@@ -371,14 +371,30 @@ def _as_batch(x) -> torch.Tensor:
     return x.detach()
 
 
+def _check_dtype(model, x: torch.Tensor) -> None:
+    """x in the dtype of the model's parameters (numpy's default float64 against a float32
+    model fails deep inside torch otherwise)."""
+    parameters = model.parameters() if isinstance(model, nn.Module) else ()
+    dtype = next((p.dtype for p in parameters if p.is_floating_point()), None)
+    if dtype is not None and x.dtype != dtype:
+        raise TypeError(f"x is {x.dtype} but the model's parameters are {dtype}: convert one to "
+                        f"the other, x.to({dtype}) or model.to({x.dtype})")
+
+
 def _targets(model, x, target) -> torch.Tensor:
     with torch.no_grad():
-        n_outputs = model(x[:1]).reshape(1, -1).shape[1]
+        n_outputs = model(x[:1].clone()).reshape(1, -1).shape[1]
     if target is None:
         if n_outputs != 1:
             raise ValueError(f"the model has {n_outputs} outputs: choose one with target=")
         target = 0
-    target = torch.as_tensor(target, dtype=torch.int64).expand(len(x)).clone()
+    requested = torch.as_tensor(target)
+    if requested.is_floating_point() and (requested != requested.round()).any():
+        raise ValueError(f"target must hold output indices (integers), got {target!r}")
+    if requested.dim() > 1 or (requested.dim() == 1 and len(requested) not in (1, len(x))):
+        raise ValueError(f"target must be one index or one per input ({len(x)}), got shape "
+                         f"{tuple(requested.shape)}")
+    target = requested.to(torch.int64).expand(len(x)).clone()
     bad = (target < 0) | (target >= n_outputs)
     if bad.any():
         raise ValueError(f"target {target[bad][0].item()} is out of range: the model has "
@@ -461,6 +477,7 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
         raise TypeError(f"{method} takes no players= (it would be ignored); methods with "
                         f"players: {grouped}")
     x = _as_batch(x)
+    _check_dtype(model, x)
     target = _targets(model, x, target)
     baseline = _baselines(spec, x, baseline)
     try:
@@ -472,12 +489,12 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
                              f"without autograd); use a perturbation method instead") from err
         raise
     forward = _selected(model, target)
-    with torch.no_grad():
-        fx = forward(x)
+    with torch.no_grad():  # copies: a model that writes into its input changes nothing here
+        fx = forward(x.clone())
         if spec.baseline == "distribution":
-            fb = model(baseline).reshape(len(baseline), -1)[:, target].mean(dim=0)
+            fb = model(baseline.clone()).reshape(len(baseline), -1)[:, target].mean(dim=0)
         else:
-            fb = forward(baseline)
+            fb = forward(baseline.clone())
     per_player = scores
     if players is not None:  # grouped scores repeat per element: count each player once
         labels = games.player_labels(players, x[0])

@@ -213,9 +213,17 @@ class SASANet:
     def fit(self, X, y, X_val=None, y_val=None) -> "SASANet":
         """Train with Adam on mini-batches; keep the weights of the epoch with the lowest
         validation loss (the task loss of f and of every prefix of one fixed order); stop early
-        after ``patience`` epochs without improvement. Deterministic given ``seed``. If a loss
-        becomes NaN or infinite, training stops, the last good weights are kept and a warning
-        says so (``stopped_``)."""
+        after ``patience`` epochs without improvement. Deterministic given ``seed``; torch's
+        global random state is seeded inside and the caller's is restored afterwards. If a
+        loss becomes NaN or infinite, training stops, the last good weights are kept and a
+        warning says so (``stopped_``)."""
+        if self.config.epochs < 1:
+            raise ValueError(f"epochs must be at least 1, got {self.config.epochs}: an untrained "
+                             f"SASANet explains nothing")
+        with torch.random.fork_rng(devices=[]):
+            return self._fit(X, y, X_val, y_val)
+
+    def _fit(self, X, y, X_val, y_val) -> "SASANet":
         from tqdm.auto import tqdm
 
         cfg = self.config
@@ -232,6 +240,11 @@ class SASANet:
             x, y_t = x[keep], y_t[keep]
         else:
             x_val, (y_val_t, _) = self._features(X_val), self._targets(y_val)
+        if len(x_val) == 0 or len(x) == 0:
+            raise ValueError(
+                f"{len(x)} training and {len(x_val)} validation rows: the best epoch is chosen "
+                f"on the validation rows, so both must be non-empty; pass X_val, y_val or a "
+                f"validation share in (0, 1) (now {cfg.validation}) that leaves rows on each side")
         self.y_mean_, self.y_scale_ = 0.0, 1.0
         if cfg.task == "regression":
             self.y_mean_, self.y_scale_ = float(y_t.mean()), float(y_t.std())
@@ -273,6 +286,11 @@ class SASANet:
                 prefix_loss = self._task_loss(self.module_.cumulative(x_val, val_order),
                                               y_val_t[:, None].expand(-1, x.shape[1])).item()
             val_loss = output_loss + prefix_loss
+            if not np.isfinite(val_loss):
+                self.stopped_ = (f"the validation loss became {val_loss} in epoch {epoch}; training "
+                                 f"stopped, the weights of the best epoch so far are kept")
+                warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
+                break
             for k in LOSSES:
                 self.log_[f"L_{k}"].append(sums[k] / len(x))
             self.log_["val_loss"].append(val_loss)
