@@ -186,3 +186,14 @@ def test_every_game_kind_feeds_harsanyi():
     assert_allclose(harsanyi(marginal).occlusion(), found, atol=1e-12)
     with pytest.raises(ValueError, match="at least one row"):
         MarginalGame(model, x, background[:0], target=1)
+
+
+def test_player_labels_and_the_exact_limit_say_what_to_do():
+    x = torch.zeros(4)
+    with pytest.raises(ValueError, match="must be integers"):
+        games.player_labels(np.array([0.0, 0.5, 1.0, 1.0]), x)
+    with pytest.raises(ValueError, match="must be integers"):
+        games.player_labels(np.array([True, False, True, False]), x)
+    assert games.player_labels(np.array([0.0, 0.0, 1.0, 1.0]), x).tolist() == [0, 0, 1, 1]
+    with pytest.raises(ValueError, match=r"MaskingGame\(\.\.\., max_players=23\)"):
+        MaskingGame(lambda z: z.sum(dim=1, keepdim=True), torch.zeros(23), 0.0)

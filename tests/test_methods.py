@@ -213,3 +213,40 @@ def test_bad_inputs_get_clear_errors_and_lose_nothing():
     found = attribute("shapley_value", inplace, x, 0.0)
     assert torch.equal(x, before)
     assert_allclose(found.gap.numpy(), 0, atol=1e-12)  # exact, as if the model were pure
+
+
+def test_a_model_in_training_mode_is_explained_in_eval_mode_and_left_as_it_was():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 1)).double()
+    model.train()
+    model[2].eval()  # a submodule's own mode is restored too
+    x = inputs()
+    first = attribute("integrated_gradients", model, x, 0.0).scores
+    second = attribute("integrated_gradients", model, x, 0.0).scores
+    assert torch.equal(first, second)  # dropout off: deterministic
+    assert model.training and model[0].training and not model[2].training
+    model.eval()
+    assert torch.equal(attribute("integrated_gradients", model, x, 0.0).scores, first)
+    model.train()
+    game = games.MaskingGame(model, x[0], 0.0)
+    assert_allclose(game.values(), game.values(), atol=0)
+    assert model.training
+
+
+def test_model_outputs_of_the_wrong_kind_get_clear_errors():
+    x = inputs()
+
+    class Flat(nn.Module):  # (N,) instead of (N, 1)
+        def forward(self, z):
+            return z.sum(dim=1)
+
+    class Pair(nn.Module):
+        def forward(self, z):
+            return z, z
+
+    with pytest.raises(ValueError, match="unsqueeze"):
+        attribute("occlusion_1", Flat(), x)
+    with pytest.raises(TypeError, match="returns tuple"):
+        attribute("occlusion_1", Pair(), x)
+    scores = attribute("occlusion_patch", relu_mlp(), x, target=0, window=(2,)).scores
+    assert scores.dtype == torch.float64  # captum's float32 cast undone in dtype

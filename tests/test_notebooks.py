@@ -48,3 +48,30 @@ def test_every_notebook_executes_with_the_quick_profile(tmp_path, model_cache):
     results = execute.execute_all(NOTEBOOKS, tmp_path, {"profile": "quick", "seed": 0}, jobs=2)
     failures = [r.error for r in results if not r.ok]
     assert not failures, "\n\n".join(failures)
+
+
+def _outputs(path: Path) -> list:
+    """Every output of every code cell (text, HTML, images, glued values), without the
+    execution metadata (timings) and without stderr (progress bars)."""
+    import json
+
+    out = []
+    for cell in json.loads(path.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                continue
+            out.append((output.get("output_type"), output.get("text"), output.get("data")))
+    return out
+
+
+@pytest.mark.notebooks
+def test_a_chapter_run_twice_gives_identical_outputs(tmp_path, model_cache):
+    """Determinism as a checked property: the faithfulness chapter (models trained from a
+    seed, bootstrap, seeded perturbations) executed twice, the second time from the model
+    cache the first filled."""
+    source = ROOT / "notebooks" / "faithfulness.py"
+    runs = [execute.execute_one(source, tmp_path / name, {"profile": "quick", "seed": 0})
+            for name in ("first", "second")]
+    assert all(r.ok for r in runs), [r.error for r in runs]
+    first, second = (_outputs(r.output) for r in runs)
+    assert first and first == second

@@ -220,3 +220,13 @@ def test_fit_leaves_the_callers_random_state_alone():
     assert torch.equal(torch.get_rng_state(), state)
     second = SASANet("binary", **FAST).fit(ds.X_train[:200], ds.y_train[:200])
     np.testing.assert_array_equal(first.decision_function(ds.X_test[:5]), second.decision_function(ds.X_test[:5]))
+
+
+def test_silent_coercions_are_refused(fitted):
+    model, ds = fitted["regression"]
+    with pytest.raises(ValueError, match="mask must hold booleans"):
+        model.value(ds.X_test[:2], np.array([0, 3, 5]))
+    with pytest.raises(ValueError, match="labels 0..K-1"):
+        SASANet("multiclass", **FAST).fit(ds.X_train[:50], np.where(np.arange(50) % 2, 5, 0))
+    with pytest.raises(ValueError, match="y is constant"):
+        SASANet("regression", **FAST).fit(ds.X_train[:50], np.ones(50))

@@ -24,6 +24,7 @@ repeat that check).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
 
@@ -114,7 +115,25 @@ def _check_exact_limit(n: int, numel: int, limit: int) -> None:
             f"for the game values alone; the exact limit is {limit} players. Group the "
             f"{numel} input elements into fewer players (e.g. players=games.patches(shape, 4)), "
             f"or estimate Shapley values by sampling (captum's ShapleyValueSampling); "
-            f"pass max_players=... to lift the limit knowingly.")
+            f"to lift the limit knowingly, build the game yourself: "
+            f"MaskingGame(..., max_players={n}).")
+
+
+@contextlib.contextmanager
+def eval_mode(model):
+    """The model in eval mode while the block runs (dropout off, batch-norm statistics
+    fixed: deterministic values), each submodule's own mode restored afterwards. Every
+    method and game evaluates through it, so a model left in training mode is explained as
+    it predicts."""
+    modules = list(model.modules()) if isinstance(model, torch.nn.Module) else []
+    modes = [m.training for m in modules]
+    for m in modules:
+        m.training = False
+    try:
+        yield
+    finally:
+        for m, mode in zip(modules, modes):
+            m.training = mode
 
 
 def player_labels(players, x: torch.Tensor) -> np.ndarray:
@@ -125,7 +144,12 @@ def player_labels(players, x: torch.Tensor) -> np.ndarray:
     if players is None:
         return np.arange(numel)
     if isinstance(players, (np.ndarray, torch.Tensor)):
-        labels = np.asarray(players).astype(np.int64)
+        labels = np.asarray(players)
+        if labels.dtype == bool or (np.issubdtype(labels.dtype, np.floating)
+                                    and (labels != np.round(labels)).any()):
+            raise ValueError(f"players labels must be integers (the player of each element, "
+                             f"-1 for none), got {labels.dtype} values")
+        labels = labels.astype(np.int64)
         if labels.size != numel:
             raise ValueError(f"players labels have {labels.size} entries ({labels.shape}) "
                              f"but x has {numel} elements ({tuple(x.shape)})")
@@ -215,7 +239,7 @@ class MaskingGame:
 
     def _check_target(self) -> None:
         try:
-            with torch.no_grad():
+            with torch.no_grad(), eval_mode(self.model):
                 out = self.model(self.x[None])
         except RuntimeError as err:
             if "out of memory" in str(err).lower():
@@ -248,7 +272,7 @@ class MaskingGame:
         """v(S) for the coalitions ``masks`` (integers, or one integer)."""
         masks = np.atleast_1d(np.asarray(masks, dtype=np.int64))
         out = np.empty(len(masks), dtype=np.float64)
-        with torch.no_grad():
+        with torch.no_grad(), eval_mode(self.model):
             for start in range(0, len(masks), self.batch_size):
                 chunk = masks[start:start + self.batch_size]
                 out[start:start + len(chunk)] = self._outputs(self.inputs(chunk)).double().numpy()
@@ -270,7 +294,7 @@ class MaskingGame:
         batch = self.inputs(np.arange(chunk)).reshape(chunk, -1)  # high players at b
         runs = _runs(np.flatnonzero(self._bit_of_element.numpy() >= k))  # column slices
         out = np.empty(total, dtype=np.float64)
-        with torch.no_grad():
+        with torch.no_grad(), eval_mode(self.model):
             for start in tqdm(range(0, total, chunk), desc=f"{total:,} coalitions",
                               disable=not progress):
                 if start:

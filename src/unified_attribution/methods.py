@@ -177,14 +177,15 @@ def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), stri
         mask = torch.as_tensor(labels).reshape(1, *x.shape[1:])
         scores = _captum("FeatureAblation")(model).attribute(x, baselines=baseline, target=target,
                                                             feature_mask=mask)
-        return scores * torch.as_tensor(~unused).reshape(x.shape[1:])
+        return scores.to(x.dtype) * torch.as_tensor(~unused).reshape(x.shape[1:])
     window = tuple(window)
     if len(window) != x.dim() - 1:
         raise ValueError(f"window {window} must have one size per input dimension "
                          f"{tuple(x.shape[1:])}; for a flat input pass the patches as players=")
     occlusion = _captum("Occlusion")(model)
-    return occlusion.attribute(x, sliding_window_shapes=window, strides=strides or window,
-                               baselines=baseline, target=target)
+    scores = occlusion.attribute(x, sliding_window_shapes=window, strides=strides or window,
+                                 baselines=baseline, target=target)
+    return scores.to(x.dtype)  # captum returns float32 here, whatever the model's dtype
 
 
 @_register(name="prediction_difference", title="Prediction Difference", family="perturbation",
@@ -383,7 +384,15 @@ def _check_dtype(model, x: torch.Tensor) -> None:
 
 def _targets(model, x, target) -> torch.Tensor:
     with torch.no_grad():
-        n_outputs = model(x[:1].clone()).reshape(1, -1).shape[1]
+        out = model(x[:1].clone())
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"the model returns {type(out).__name__}, not a tensor: wrap it so that "
+                        f"it returns the outputs to explain, shape (N, K)")
+    if out.dim() != 2 or len(out) != 1:
+        raise ValueError(f"the model maps a batch of 1 input to shape {tuple(out.shape)}; the "
+                         f"methods need (N, K) outputs: for one output per input, return "
+                         f"out.unsqueeze(1)")
+    n_outputs = out.shape[1]
     if target is None:
         if n_outputs != 1:
             raise ValueError(f"the model has {n_outputs} outputs: choose one with target=")
@@ -478,6 +487,12 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
                         f"players: {grouped}")
     x = _as_batch(x)
     _check_dtype(model, x)
+    with games.eval_mode(model):  # a model left in training mode is explained as evaluated
+        return _attribute(spec, model, x, baseline, target, players, options)
+
+
+def _attribute(spec: Method, model, x, baseline, target, players, options) -> Attribution:
+    method = spec.name
     target = _targets(model, x, target)
     baseline = _baselines(spec, x, baseline)
     try:

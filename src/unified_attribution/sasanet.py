@@ -171,8 +171,9 @@ class SASANet:
         if task == "binary" and not set(labels.tolist()) <= {0, 1}:
             raise ValueError(f"a binary task needs labels 0 and 1, got {labels.tolist()[:10]}; "
                              f"use task='multiclass' for more classes")
-        if task == "multiclass" and (labels.min() < 0 or len(labels) < 2):
-            raise ValueError(f"a multiclass task needs labels 0..K-1 with K >= 2, got {labels.tolist()[:10]}")
+        if task == "multiclass" and (len(labels) < 2 or not np.array_equal(labels, np.arange(len(labels)))):
+            raise ValueError(f"a multiclass task needs labels 0..K-1 with K >= 2, each present, got "
+                             f"{labels.tolist()[:10]}; relabel them (e.g. np.unique(y, return_inverse=True))")
         n_outputs = 1 if task == "binary" else int(labels.max()) + 1
         return torch.as_tensor(y.astype(np.int64)), n_outputs
 
@@ -240,6 +241,9 @@ class SASANet:
             x, y_t = x[keep], y_t[keep]
         else:
             x_val, (y_val_t, _) = self._features(X_val), self._targets(y_val)
+        if cfg.task == "regression" and len(x) > 1 and float(y_t.std()) == 0:
+            raise ValueError("y is constant on the training rows: there is nothing to learn "
+                             "(and nothing to attribute); check the target column")
         if len(x_val) == 0 or len(x) == 0:
             raise ValueError(
                 f"{len(x)} training and {len(x_val)} validation rows: the best epoch is chosen "
@@ -364,7 +368,11 @@ class SASANet:
         the batch; what a sampling estimator needs as its game)."""
         module = self._fitted()
         x = self._features(X)
-        mask = torch.as_tensor(np.broadcast_to(np.asarray(mask, dtype=bool), x.shape).copy())
+        mask = np.asarray(mask)
+        if mask.dtype != bool:
+            raise ValueError(f"mask must hold booleans (True: feature observed), shaped (N, n) or "
+                             f"(n,); got {mask.dtype} (index lists: make a boolean mask first)")
+        mask = torch.as_tensor(np.broadcast_to(mask, x.shape).copy())
         size = mask.sum(dim=1)
         generator = torch.Generator().manual_seed(seed)
         out = []
