@@ -89,7 +89,7 @@ def test_bad_input_is_refused_with_a_clear_message(fitted):
         SASANet("multiclass", **FAST).fit(ds.X_train[:30], np.linspace(0, 1, 30))
     with pytest.raises(ValueError, match="task must be one of"):
         SASANet("ranking")
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(RuntimeError, match="not fitted"):  # like scikit-learn, a state error
         SASANet("binary").predict(ds.X_test)
     with pytest.raises(ValueError, match="use predict for regression"):
         SASANet("regression").predict_proba(ds.X_test)

@@ -324,7 +324,7 @@ def train(cfg: ModelConfig, progress: bool | None = None) -> TrainedModel:
 
 
 def _from_cache(cfg: ModelConfig, path: Path) -> TrainedModel:
-    stored = torch.load(path, map_location="cpu", weights_only=False)
+    stored = torch.load(path, map_location="cpu", weights_only=True)  # tensors and plain values only
     module = build(cfg, data.load(cfg.dataset))
     module.load_state_dict(stored["state_dict"])
     module.eval()

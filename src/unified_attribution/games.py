@@ -248,7 +248,11 @@ class MaskingGame:
                              f"with a batch dimension added: {err}. If the shape is the cause, "
                              f"pass x shaped as one input of the model, without the batch "
                              f"dimension; if the dtype is, x.to(the model's dtype)") from err
-        out = out.reshape(1, -1)
+        if out.dim() != 2 or out.shape[0] != 1:
+            raise ValueError(f"the model maps one input (x of shape {tuple(self.x.shape)}, batch "
+                             f"dimension added) to outputs of shape {tuple(out.shape)}, not (1, K): "
+                             f"pass x as ONE input, without a batch dimension, and a model that "
+                             f"returns (N, K)")
         if self.target is None:
             if out.shape[1] != 1:
                 raise ValueError(f"the model has {out.shape[1]} outputs: choose one with "
@@ -441,4 +445,7 @@ def harsanyi(game: Game, progress: bool = False) -> Effects:
     >>> effects.shapley().tolist()
     [1.0, 1.0, 3.0]
     """
+    if not isinstance(game, Game):
+        raise TypeError(f"harsanyi takes a game (MaskingGame, MarginalGame, TabularGame, or any "
+                        f"object with n and values()); got {type(game).__name__}")
     return Effects.from_values(game.values(progress=progress))

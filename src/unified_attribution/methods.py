@@ -182,6 +182,9 @@ def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), stri
     if len(window) != x.dim() - 1:
         raise ValueError(f"window {window} must have one size per input dimension "
                          f"{tuple(x.shape[1:])}; for a flat input pass the patches as players=")
+    if any(w > d for w, d in zip(window, x.shape[1:])):
+        raise ValueError(f"window {window} is larger than the input {tuple(x.shape[1:])} in some "
+                         f"dimension")
     occlusion = _captum("Occlusion")(model)
     scores = occlusion.attribute(x, sliding_window_shapes=window, strides=strides or window,
                                  baselines=baseline, target=target)
@@ -367,9 +370,32 @@ def _as_batch(x) -> torch.Tensor:
     if x.dim() < 2:
         raise ValueError(f"x must be a batch of inputs (N x ...), got shape {tuple(x.shape)}; "
                          f"add a batch dimension with x[None]")
+    if len(x) == 0:
+        raise ValueError(f"x holds no inputs (shape {tuple(x.shape)}): pass at least one")
     if not torch.isfinite(x).all():
         raise ValueError("x contains NaN or infinite values: clean or impute it first")
     return x.detach()
+
+
+QUADRATURES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid")
+
+
+def _check_options(spec: Method, options: dict) -> None:
+    """Option values in range, by option name, before any computation."""
+    for name, value in options.items():
+        if name in ("n_steps", "n_samples", "seed"):
+            smallest = 0 if name == "seed" else 1
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < smallest:
+                raise ValueError(f"{spec.name}: {name} must be an integer >= {smallest}, got {value!r}")
+        elif name == "epsilon" and not (isinstance(value, (int, float)) and value >= 0):
+            raise ValueError(f"{spec.name}: epsilon must be a number >= 0, got {value!r}")
+        elif name == "quadrature" and value not in QUADRATURES:
+            raise ValueError(f"{spec.name}: quadrature must be one of {', '.join(QUADRATURES)}; got {value!r}")
+        elif name in ("window", "strides") and value is not None:
+            sizes = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+            if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in sizes):
+                raise ValueError(f"{spec.name}: {name} must be positive integers, one per input "
+                                 f"dimension; got {value!r}")
 
 
 def _check_dtype(model, x: torch.Tensor) -> None:
@@ -383,8 +409,14 @@ def _check_dtype(model, x: torch.Tensor) -> None:
 
 
 def _targets(model, x, target) -> torch.Tensor:
-    with torch.no_grad():
-        out = model(x[:1].clone())
+    try:
+        with torch.no_grad():
+            out = model(x[:1].clone())
+    except RuntimeError as err:
+        if "out of memory" in str(err).lower():
+            raise
+        raise ValueError(f"the model could not evaluate x of shape {tuple(x.shape)}: {err}. x "
+                         f"must be a batch of inputs shaped as the model takes them") from err
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"the model returns {type(out).__name__}, not a tensor: wrap it so that "
                         f"it returns the outputs to explain, shape (N, K)")
@@ -397,7 +429,12 @@ def _targets(model, x, target) -> torch.Tensor:
         if n_outputs != 1:
             raise ValueError(f"the model has {n_outputs} outputs: choose one with target=")
         target = 0
-    requested = torch.as_tensor(target)
+    try:
+        requested = torch.as_tensor(target)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(f"target must be an output index, or one per input; got {target!r}") from err
+    if requested.dtype == torch.bool or requested.is_complex():
+        raise TypeError(f"target must be an output index, or one per input; got {target!r}")
     if requested.is_floating_point() and (requested != requested.round()).any():
         raise ValueError(f"target must hold output indices (integers), got {target!r}")
     if requested.dim() > 1 or (requested.dim() == 1 and len(requested) not in (1, len(x))):
@@ -413,6 +450,12 @@ def _targets(model, x, target) -> torch.Tensor:
 
 def _baselines(spec: Method, x: torch.Tensor, baseline) -> torch.Tensor:
     b = torch.as_tensor(baseline, dtype=x.dtype)
+    if not torch.isfinite(b).all():
+        raise ValueError("the baseline contains NaN or infinite values (in a distribution of "
+                         "baselines, in some row): clean or impute it first")
+    if spec.baseline == "distribution" and b.dim() == x.dim() and len(b) == 0:
+        raise ValueError(f"{spec.name} takes a distribution of baselines and got none (0 rows): "
+                         f"pass samples shaped (M, {', '.join(map(str, x.shape[1:]))}), M >= 1")
     if spec.baseline == "none":
         if (b != 0).any():
             raise ValueError(f"{spec.title} has no baseline: it explains f(x) itself, from the "
@@ -485,6 +528,7 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
         grouped = ", ".join(m.name for m in REGISTRY.values() if m.players)
         raise TypeError(f"{method} takes no players= (it would be ignored); methods with "
                         f"players: {grouped}")
+    _check_options(spec, options)
     x = _as_batch(x)
     _check_dtype(model, x)
     with games.eval_mode(model):  # a model left in training mode is explained as evaluated

@@ -34,7 +34,7 @@ from __future__ import annotations
 import copy
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,24 @@ class Config:
     categorical: dict = field(default_factory=dict)  # feature index -> number of categories
     snapshot_every: int = 0  # keep the weights every this many epochs (0: never), see snapshots_
     seed: int = 0
+
+    def __post_init__(self):
+        positive = {"width": self.width, "heads": self.heads, "layers": self.layers,
+                    "batch_size": self.batch_size, "patience": self.patience}
+        for name, value in positive.items():
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+        if self.width % self.heads:
+            raise ValueError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
+        if not self.learning_rate > 0 or self.weight_decay < 0:
+            raise ValueError(f"learning_rate must be > 0 and weight_decay >= 0, got "
+                             f"{self.learning_rate}, {self.weight_decay}")
+        if not 0 <= self.validation < 1:
+            raise ValueError(f"validation is the share of training rows held out, in [0, 1); got "
+                             f"{self.validation}")
+        if len(self.weights) != len(LOSSES) or min(self.weights) < 0:
+            raise ValueError(f"weights are the {len(LOSSES)} loss weights (m, v, p, s), each >= 0; "
+                             f"got {self.weights}")
 
 
 def _transformer(width: int, heads: int, layers: int) -> nn.TransformerEncoder:
@@ -130,6 +148,10 @@ class SASANet:
     def __init__(self, task: str = "binary", progress: bool = False, **options):
         if task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+        known = {f.name for f in fields(Config)} - {"task"}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(f"SASANet has no option {', '.join(unknown)}; its options: {', '.join(sorted(known))}")
         self.config = Config(task=task, **options)
         self.progress = progress
         self.module_: SASANetModule | None = None
@@ -441,7 +463,17 @@ class SASANet:
 
     @classmethod
     def load(cls, path) -> "SASANet":
-        stored = torch.load(Path(path), map_location="cpu", weights_only=False)
+        """A SASANet saved by :meth:`save`. Read in torch's weights-only mode: tensors and
+        plain Python values only, so a file from elsewhere cannot run code."""
+        try:
+            stored = torch.load(Path(path), map_location="cpu", weights_only=True)
+        except FileNotFoundError:
+            raise
+        except Exception as err:  # noqa: BLE001 - truncated, empty or foreign files
+            raise ValueError(f"{path} is not a SASANet saved by SASANet.save (unreadable: "
+                             f"{type(err).__name__}: {err}); train and save the model again") from err
+        if not isinstance(stored, dict) or not {"config", "state_dict"} <= set(stored):
+            raise ValueError(f"{path} is not a SASANet saved by SASANet.save (no config and weights)")
         config = stored["config"]
         config["weights"] = tuple(config["weights"])
         model = cls(**config)
