@@ -484,7 +484,8 @@ def attribute(method: str, model: nn.Module, x, baseline=0.0, target=None, playe
         A registered method (:data:`~unified_attribution.methods.REGISTRY`; paper A's fourteen:
         :data:`~unified_attribution.methods.PAPER_A_METHODS`).
     model : torch.nn.Module
-        Maps a batch (N, ...) to outputs (N, K); in eval mode.
+        Maps a batch (N, ...) to outputs (N, K). Evaluated in eval mode (dropout off); the
+        modes of its modules are restored afterwards.
     x : tensor, shape (N, ...)
         The inputs, with the batch dimension, in the model's dtype.
     baseline : number or tensor
