@@ -230,3 +230,21 @@ def test_silent_coercions_are_refused(fitted):
         SASANet("multiclass", **FAST).fit(ds.X_train[:50], np.where(np.arange(50) % 2, 5, 0))
     with pytest.raises(ValueError, match="y is constant"):
         SASANet("regression", **FAST).fit(ds.X_train[:50], np.ones(50))
+
+
+def test_an_interrupted_fit_keeps_the_best_weights_and_says_so(monkeypatch):
+    ds = data.load("breast_cancer")
+    losses = SASANet.losses
+    calls = {"n": 0}
+
+    def interrupted(self, *args):
+        calls["n"] += 1
+        if calls["n"] > 4:  # in the second epoch (3 batches of 128 rows each)
+            raise KeyboardInterrupt
+        return losses(self, *args)
+
+    monkeypatch.setattr(SASANet, "losses", interrupted)
+    with pytest.warns(RuntimeWarning, match="interrupted after .* epochs"):
+        model = SASANet("binary", **{**FAST, "batch_size": 128}).fit(ds.X_train, ds.y_train, ds.X_val, ds.y_val)
+    assert model.stopped_ and model.epochs_ >= 1
+    assert np.isfinite(model.decision_function(ds.X_test[:3])).all()

@@ -238,8 +238,8 @@ class SASANet:
         validation loss (the task loss of f and of every prefix of one fixed order); stop early
         after ``patience`` epochs without improvement. Deterministic given ``seed``; torch's
         global random state is seeded inside and the caller's is restored afterwards. If a
-        loss becomes NaN or infinite, training stops, the last good weights are kept and a
-        warning says so (``stopped_``)."""
+        loss becomes NaN or infinite, or training is interrupted (Ctrl-C), it stops, the
+        weights of the best epoch so far are kept and a warning says so (``stopped_``)."""
         if self.config.epochs < 1:
             raise ValueError(f"epochs must be at least 1, got {self.config.epochs}: an untrained "
                              f"SASANet explains nothing")
@@ -286,50 +286,55 @@ class SASANet:
         best, best_state, waited = float("inf"), copy.deepcopy(self.module_.state_dict()), 0
         start = time.perf_counter()
         bar = tqdm(range(cfg.epochs), desc="training SASANet", unit="epoch", disable=not self.progress)
-        for epoch in bar:
-            self.module_.train()
-            sums = dict.fromkeys(LOSSES, 0.0)
-            batches = torch.randperm(len(x), generator=generator).split(cfg.batch_size)
-            for idx in batches:
-                parts = self.losses(x[idx], y_t[idx], generator)
-                total = sum(w * parts[k] for w, k in zip(cfg.weights, LOSSES) if w)
-                if not torch.isfinite(total):
-                    self.stopped_ = (f"loss became {total.item()} in epoch {epoch}; training "
-                                     f"stopped, the weights of the best epoch so far are kept; "
-                                     f"lower learning_rate (now {cfg.learning_rate})")
+        try:
+            for epoch in bar:
+                self.module_.train()
+                sums = dict.fromkeys(LOSSES, 0.0)
+                batches = torch.randperm(len(x), generator=generator).split(cfg.batch_size)
+                for idx in batches:
+                    parts = self.losses(x[idx], y_t[idx], generator)
+                    total = sum(w * parts[k] for w, k in zip(cfg.weights, LOSSES) if w)
+                    if not torch.isfinite(total):
+                        self.stopped_ = (f"loss became {total.item()} in epoch {epoch}; training "
+                                         f"stopped, the weights of the best epoch so far are kept; "
+                                         f"lower learning_rate (now {cfg.learning_rate})")
+                        break
+                    optimizer.zero_grad()
+                    total.backward()
+                    optimizer.step()
+                    for k in LOSSES:
+                        sums[k] += parts[k].item() * len(idx)
+                if self.stopped_:
+                    warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
                     break
-                optimizer.zero_grad()
-                total.backward()
-                optimizer.step()
+                self.module_.eval()
+                with torch.no_grad():
+                    output_loss = self._task_loss(self.module_(x_val), y_val_t).item()
+                    prefix_loss = self._task_loss(self.module_.cumulative(x_val, val_order),
+                                                  y_val_t[:, None].expand(-1, x.shape[1])).item()
+                val_loss = output_loss + prefix_loss
+                if not np.isfinite(val_loss):
+                    self.stopped_ = (f"the validation loss became {val_loss} in epoch {epoch}; training "
+                                     f"stopped, the weights of the best epoch so far are kept")
+                    warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
+                    break
                 for k in LOSSES:
-                    sums[k] += parts[k].item() * len(idx)
-            if self.stopped_:
-                warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
-                break
-            self.module_.eval()
-            with torch.no_grad():
-                output_loss = self._task_loss(self.module_(x_val), y_val_t).item()
-                prefix_loss = self._task_loss(self.module_.cumulative(x_val, val_order),
-                                              y_val_t[:, None].expand(-1, x.shape[1])).item()
-            val_loss = output_loss + prefix_loss
-            if not np.isfinite(val_loss):
-                self.stopped_ = (f"the validation loss became {val_loss} in epoch {epoch}; training "
-                                 f"stopped, the weights of the best epoch so far are kept")
-                warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
-                break
-            for k in LOSSES:
-                self.log_[f"L_{k}"].append(sums[k] / len(x))
-            self.log_["val_loss"].append(val_loss)
-            self.log_["val_output_loss"].append(output_loss)
-            bar.set_postfix(val_loss=f"{val_loss:.4f}")
-            if cfg.snapshot_every and (epoch + 1) % cfg.snapshot_every == 0:
-                self.snapshots_.append((epoch + 1, copy.deepcopy(self.module_.state_dict())))
-            if val_loss < best:
-                best, best_state, waited = val_loss, copy.deepcopy(self.module_.state_dict()), 0
-            else:
-                waited += 1
-                if waited >= cfg.patience:
-                    break
+                    self.log_[f"L_{k}"].append(sums[k] / len(x))
+                self.log_["val_loss"].append(val_loss)
+                self.log_["val_output_loss"].append(output_loss)
+                bar.set_postfix(val_loss=f"{val_loss:.4f}")
+                if cfg.snapshot_every and (epoch + 1) % cfg.snapshot_every == 0:
+                    self.snapshots_.append((epoch + 1, copy.deepcopy(self.module_.state_dict())))
+                if val_loss < best:
+                    best, best_state, waited = val_loss, copy.deepcopy(self.module_.state_dict()), 0
+                else:
+                    waited += 1
+                    if waited >= cfg.patience:
+                        break
+        except KeyboardInterrupt:  # stopped by hand: keep what was learned, say so
+            self.stopped_ = (f"interrupted after {len(self.log_['val_loss'])} epochs; the weights "
+                             f"of the best epoch so far are kept")
+            warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
         self.module_.load_state_dict(best_state)
         self.module_.eval()
         self.fit_seconds_ = time.perf_counter() - start
