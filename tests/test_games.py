@@ -197,3 +197,24 @@ def test_player_labels_and_the_exact_limit_say_what_to_do():
     assert games.player_labels(np.array([0.0, 0.0, 1.0, 1.0]), x).tolist() == [0, 0, 1, 1]
     with pytest.raises(ValueError, match=r"MaskingGame\(\.\.\., max_players=23\)"):
         MaskingGame(lambda z: z.sum(dim=1, keepdim=True), torch.zeros(23), 0.0)
+
+
+def test_a_model_that_writes_into_its_input_gets_exact_values():
+    """A model that shifts its input in place (z.sub_(1)): with the shared buffer of values()
+    every later chunk would read the shifted entries again."""
+
+    class ShiftInPlace(nn.Module):
+        def __init__(self, inplace):
+            super().__init__()
+            self.inplace, self.linear = inplace, nn.Linear(8, 1).double()
+
+        def forward(self, z):
+            return self.linear(z.sub_(1.0) if self.inplace else z - 1.0)
+
+    torch.manual_seed(1)
+    inplace, pure = ShiftInPlace(True), ShiftInPlace(False)
+    pure.load_state_dict(inplace.state_dict())
+    x, b = torch.randn(8, dtype=torch.float64), torch.randn(8, dtype=torch.float64)
+    small = dict(batch_size=4)  # several chunks: the buffer is reused
+    assert_allclose(MaskingGame(inplace, x, b, **small).values(), MaskingGame(pure, x, b, **small).values(),
+                    atol=1e-12)

@@ -248,3 +248,9 @@ def test_an_interrupted_fit_keeps_the_best_weights_and_says_so(monkeypatch):
         model = SASANet("binary", **{**FAST, "batch_size": 128}).fit(ds.X_train, ds.y_train, ds.X_val, ds.y_val)
     assert model.stopped_ and model.epochs_ >= 1
     assert np.isfinite(model.decision_function(ds.X_test[:3])).all()
+
+
+def test_one_training_row_is_refused():
+    ds = data.load("diabetes")
+    with pytest.raises(ValueError, match="at least 2"):
+        SASANet("regression", **FAST).fit(ds.X_train[:1], ds.y_train[:1], ds.X_val, ds.y_val)

@@ -288,8 +288,7 @@ class MaskingGame:
         Coalitions are evaluated in aligned chunks of 2**k masks (2**k <= batch_size): the
         low k bits run through the same patterns in every chunk and the high bits are
         constant within one. So one input buffer holds the low-bit patterns, and each chunk
-        only overwrites the columns of the high-bit players (the model must not modify its
-        input in place)."""
+        only overwrites the columns of the high-bit players; the model gets a copy of it."""
         from tqdm.auto import tqdm
 
         total = 2**self.n
@@ -305,7 +304,8 @@ class MaskingGame:
                     row = self.inputs(np.array([start])).reshape(-1)
                     for lo, hi in runs:  # slice copies: far faster than index assignment
                         batch[:, lo:hi] = row[lo:hi]
-                values = self._outputs(batch.reshape(chunk, *self.x.shape))
+                # a copy: a model that writes into its input must not change the shared buffer
+                values = self._outputs(batch.reshape(chunk, *self.x.shape).clone())
                 out[start:start + chunk] = values.double().numpy()
         return out
 

@@ -263,7 +263,10 @@ class SASANet:
             x, y_t = x[keep], y_t[keep]
         else:
             x_val, (y_val_t, _) = self._features(X_val), self._targets(y_val)
-        if cfg.task == "regression" and len(x) > 1 and float(y_t.std()) == 0:
+        if len(x) < 2:
+            raise ValueError(f"{len(x)} training row(s) after holding out the validation rows: "
+                             f"SASANet needs at least 2 to learn from")
+        if cfg.task == "regression" and float(y_t.std()) == 0:
             raise ValueError("y is constant on the training rows: there is nothing to learn "
                              "(and nothing to attribute); check the target column")
         if len(x_val) == 0 or len(x) == 0:
