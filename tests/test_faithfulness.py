@@ -46,6 +46,10 @@ def test_relative_infidelity_is_zero_for_a_multiple_of_the_gradient_and_one_when
     assert found[0] < 1e-12
     assert 0.98 < found[1] <= 1.0  # orthogonal: only sampling correlation is explained
     assert found[2] == 1.0  # the zero map explains nothing
+    change = faithfulness.output_change(model, x, 0, n_samples=4000)
+    assert_allclose(change, (0.1 ** 2) * (w ** 2).sum(), rtol=0.1)  # sigma^2 |w|^2 for f = w . x
+    np.testing.assert_array_equal(faithfulness.relative_infidelity(model, x, a, 0, n_samples=4000, change=change),
+                                  found)  # the same draws: passing it changes nothing
     with pytest.raises(ValueError, match="shaped like x"):
         faithfulness.relative_infidelity(model, x, a[:, :2], 0)
 

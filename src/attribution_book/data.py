@@ -90,8 +90,6 @@ def _digits():
 
 CANVAS = 12  # side of the canvas digits
 CANVAS_SEED = 0
-
-
 CANVAS_NOISE = 0.25  # background: uniform noise in [0, CANVAS_NOISE]
 
 
@@ -148,9 +146,9 @@ _SPECS: dict[str, _Spec] = {
     "digits": _Spec("8x8 grey-scale handwritten digits 0-9 (the book's MNIST stand-in)",
                     "multiclass", "scikit-learn load_digits (UCI optdigits test set)",
                     _digits, image_shape=(1, 8, 8), standardize=False),
-    "canvas_digits": _Spec("the 8x8 digits, each pasted at a random position of a 12x12 canvas "
-                           "of uniform noise in [0, 0.25]; extra['box_<part>'] holds where "
-                           "(row, column, height, width)",
+    "canvas_digits": _Spec(f"the 8x8 digits, each pasted at a random position of a {CANVAS}x{CANVAS} "
+                           f"canvas of uniform noise in [0, {CANVAS_NOISE}]; extra['box_<part>'] "
+                           f"holds where (row, column, height, width)",
                            "multiclass", "scikit-learn load_digits, placed by data.CANVAS_SEED",
                            _canvas_digits, image_shape=(1, CANVAS, CANVAS), standardize=False,
                            rows=_canvas_boxes),

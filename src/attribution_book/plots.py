@@ -136,9 +136,9 @@ def attribution_maps(images: np.ndarray, maps: dict[str, np.ndarray], titles=Non
             axes[row, k].imshow(value, cmap="bwr", vmin=-scale, vmax=scale, interpolation="nearest")
         axes[row, 0].set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
     if boxes is not None:
-        for k, (r, c, h, w) in enumerate(boxes):
+        for k, box in enumerate(boxes):
             for ax in axes[:, k]:
-                ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor="black", lw=1))
+                _outline(ax, box, "black", 1.0)
     fig.tight_layout()
     return fig
 
@@ -349,9 +349,15 @@ def boxed_images(images: np.ndarray, boxes: np.ndarray, titles: Iterable[str] | 
     """Images (N x H x W) in one row, each with its object box (row, column, height, width)
     drawn in red."""
     fig = image_grid(images, titles, ncols=len(images), size=size)
-    for ax, (r, c, h, w) in zip(fig.axes, boxes):
-        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor="tab:red", lw=1.5))
+    for ax, box in zip(fig.axes, boxes):
+        _outline(ax, box, "tab:red", 1.5)
     return fig
+
+
+def _outline(ax, box, color: str, width: float) -> None:
+    """The box (row, column, height, width) drawn around its pixels."""
+    r, c, h, w = box
+    ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor=color, lw=width))
 
 
 def score_against_principles(means: dict[str, dict[str, pd.Series]], followed: pd.Series,

@@ -152,9 +152,9 @@ def run_and_rebuilt(method: str, model, x, players, target: int, baseline=0.0,
     Occlusion-1 runs on every element and needs single-element players; Occlusion-patch
     takes each player as a patch (with ``window=`` in ``options`` it runs captum's sliding
     window instead, which must cut the same patches); Prediction Difference takes the rows
-    of ``baseline`` as its replacement values (all of them) and is rebuilt as the mean of
-    Occlusion-1's rebuilds, one game per row. ``effects``: the game's dividends if already
-    computed (the expensive part)."""
+    of ``baseline`` as its replacement values (all of them) and is rebuilt as Occlusion-1 on
+    their :class:`~unified_attribution.games.MarginalGame`. ``effects``: the game's dividends
+    if already computed (the expensive part)."""
     from .methods import attribute
 
     labels = games.player_labels(players, x)
@@ -171,14 +171,12 @@ def run_and_rebuilt(method: str, model, x, players, target: int, baseline=0.0,
         run_options.setdefault("n_samples", len(baseline))
     scores = attribute(method, model, x[None], baseline, target=target, **run_options).scores
     scores = scores[0].reshape(-1).numpy()[first]
-    if method == "prediction_difference":
-        rebuilt = np.mean([rebuild_from_dividends("occlusion_1", games.harsanyi(
-            games.MaskingGame(model, x, row, players=players, target=target))) for row in baseline], axis=0)
-        return scores, rebuilt
     if effects is None:
-        effects = games.harsanyi(games.MaskingGame(model, x, baseline, players=players, target=target))
+        game = games.MarginalGame if method == "prediction_difference" else games.MaskingGame
+        effects = games.harsanyi(game(model, x, baseline, players=players, target=target))
+    rule = "occlusion_1" if method == "prediction_difference" else method  # by linearity
     patches = [[i] for i in range(n)] if method == "occlusion_patch" else None
-    return scores, rebuild_from_dividends(method, effects, patches)
+    return scores, rebuild_from_dividends(rule, effects, patches)
 
 
 def _patch_of(patches, n: int) -> dict[int, frozenset]:

@@ -64,12 +64,21 @@ def infidelity(model, x: torch.Tensor, scores: torch.Tensor, target, sigma: floa
     return value.detach().numpy()
 
 
+def output_change(model, x: torch.Tensor, target, sigma: float = 0.1, n_samples: int = 64,
+                  seed: int = 0) -> np.ndarray:
+    """E_I[(f(x) - f(x - I))^2] per input on the draws of :func:`infidelity` with the same
+    ``seed``: the infidelity of the zero map, the denominator of :func:`relative_infidelity`."""
+    return infidelity(model, x, torch.zeros_like(x), target, sigma, n_samples, seed, normalize=False)
+
+
 def relative_infidelity(model, x: torch.Tensor, scores: torch.Tensor, target, sigma: float = 0.1,
-                        n_samples: int = 64, seed: int = 0) -> np.ndarray:
+                        n_samples: int = 64, seed: int = 0, change: np.ndarray | None = None) -> np.ndarray:
     """Normalized infidelity / E_I[(f(x) - f(x - I))^2] on the same draws: 0 when I . a is
-    proportional to the output's change, 1 when it is uncorrelated with it (or a = 0)."""
-    change = infidelity(model, x, torch.zeros_like(x), target, sigma, n_samples, seed,
-                        normalize=False)
+    proportional to the output's change, 1 when it is uncorrelated with it (or a = 0).
+    ``change``: :func:`output_change` for the same arguments, if already computed (it does
+    not depend on the scores)."""
+    if change is None:
+        change = output_change(model, x, target, sigma, n_samples, seed)
     if np.any(change <= 0):
         raise ValueError("the model's output does not change under the perturbations "
                          f"(sigma={sigma}): raise sigma")
@@ -145,6 +154,7 @@ def evaluate(model, x: torch.Tensor, target, boxes: np.ndarray, image_shape, pla
     from tqdm.auto import tqdm
 
     rows, refused = [], {}
+    change = output_change(model, x, target, sigma, n_samples, seed)  # the same for every method
     for name in tqdm(names, desc="methods", disable=not progress):
         spec = methods.get(name)
         baseline = background if spec.baseline == "distribution" else 0.0
@@ -154,7 +164,7 @@ def evaluate(model, x: torch.Tensor, target, boxes: np.ndarray, image_shape, pla
         except UnsupportedModel as err:
             refused[name] = str(err)
             continue
-        infid = relative_infidelity(model, x, found.scores, target, sigma, n_samples, seed)
+        infid = relative_infidelity(model, x, found.scores, target, sigma, n_samples, seed, change)
         loc = localization(found.scores, boxes, image_shape)
         rows += [{"method": name, "input": k, SCORES[0]: infid[k], SCORES[1]: loc[k]}
                  for k in range(len(x))]

@@ -269,7 +269,7 @@ class SASANet:
         if cfg.task == "regression" and float(y_t.std()) == 0:
             raise ValueError("y is constant on the training rows: there is nothing to learn "
                              "(and nothing to attribute); check the target column")
-        if len(x_val) == 0 or len(x) == 0:
+        if len(x_val) == 0:
             raise ValueError(
                 f"{len(x)} training and {len(x_val)} validation rows: the best epoch is chosen "
                 f"on the validation rows, so both must be non-empty; pass X_val, y_val or a "
