@@ -60,18 +60,31 @@ SHORT = {"gradient_x_input": "GxI", "integrated_gradients": "IG", "expected_grad
          "grad_cam": "Grad-CAM", "occlusion_1": "Occ-1", "occlusion_patch": "Occ-patch",
          "prediction_difference": "PD", "shapley_value": "Shapley"}
 title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
+PATCH, N_BACKGROUND, N_SHOWN = 4, 64, 4  # players are PATCH x PATCH patches; background rows; maps shown
 
 # %% [markdown]
 # ## Images whose object is known
 #
 # Localization needs images where the object's position is known. The canvas digits
 # (`data.load("canvas_digits")`) paste each 8x8 digit of {ref}`models-and-data` at a random
-# position of a 12x12 canvas of uniform noise in $[0, 0.25]$; the box where it was pasted is
+# position of a {glue:text}`canvas_side` x {glue:text}`canvas_side` canvas of uniform noise in
+# [0, {glue:text}`canvas_noise`]; the box where it was pasted is
 # stored with every image. The noise matters: on a blank canvas with the baseline $b = 0$,
 # every method that multiplies by $x - b$ would score zero outside the box by construction.
 
 # %%
 canvas = data.load("canvas_digits")
+glue("canvas_side", data.CANVAS, display=False)
+glue("canvas_noise", data.CANVAS_NOISE, display=False)
+glue("n_images", f"{canvas.n_samples:,}", display=False)
+box = canvas.extra["box_test"][0]
+glue("chance", f"{box[2] * box[3]} / {data.CANVAS**2} = {box[2] * box[3] / data.CANVAS**2:.2f}", display=False)
+n_players = (data.CANVAS // PATCH) ** 2
+glue("patch", f"{PATCH}x{PATCH}", display=False)
+glue("n_players", n_players, display=False)
+glue("n_evaluations", f"{2**n_players:,}", display=False)
+glue("n_background", N_BACKGROUND, display=False)
+glue("n_shown", N_SHOWN, display=False)
 first = np.arange(6)
 plots.boxed_images(canvas.X_test[first].reshape(-1, data.CANVAS, data.CANVAS), canvas.extra["box_test"][first],
                    [f"digit {y}" for y in canvas.y_test[first]]);
@@ -99,9 +112,9 @@ glue("acc_max", f"{accuracy.iloc[:, 1:].max().max():.2f}", display=False)
 
 # %% [markdown]
 # Test accuracies range from {glue:text}`acc_min` to {glue:text}`acc_max` on
-# {glue:text}`n_test` test images: far from the 99 % of a model trained on MNIST's 60,000
-# images, because a digit that moves across the canvas is a harder task for 1,797 small
-# images and the MLPs have no translation invariance. The methods explain whichever class
+# {glue:text}`n_test` test images: modest, because a digit that moves across the canvas is a
+# harder task for {glue:text}`n_images` small images, and the MLPs have no translation
+# invariance. The methods explain whichever class
 # the model predicts, so the scores below are about the explanation of the model as it is.
 #
 # ## The two scores
@@ -116,11 +129,12 @@ glue("acc_max", f"{accuracy.iloc[:, 1:].max().max():.2f}", display=False)
 # - **Localization**: the share of the positive attribution that falls inside the digit's
 #   box {cite}`kohlbrenner2020towards`, computed by Quantus {cite}`hedstrom2023quantus`.
 #   Higher is better; a map that ignores the object scores about the box's share of the
-#   canvas, $64 / 144 = 0.44$.
+#   canvas, {glue:text}`chance`.
 #
 # Every method runs at the options of the earlier chapters, from the baseline $b = 0$ (the
-# methods that take a distribution get 64 training images); Occlusion-patch, Prediction
-# Difference and the exact Shapley value play with 4x4 patches (9 players, $2^9$
+# methods that take a distribution get {glue:text}`n_background` training images);
+# Occlusion-patch, Prediction Difference and the exact Shapley value play with
+# {glue:text}`patch` patches ({glue:text}`n_players` players, {glue:text}`n_evaluations`
 # evaluations per image for the Shapley value). The propagation methods refuse the
 # polynomial model's squaring layer and Grad-CAM needs a convolution: those cells stay empty.
 
@@ -129,7 +143,7 @@ results = {}
 for name in MODELS:
     runs = []
     for s in seeds:
-        inputs = showcase.canvas_inputs(trained[name, s], n_inputs, seed=s)
+        inputs = showcase.canvas_inputs(trained[name, s], n_inputs, seed=s, patch=PATCH, n_background=N_BACKGROUND)
         runs.append(faithfulness.evaluate(trained[name, s].float64(), **inputs, sigma=sigma,
                                           n_samples=n_perturbations, seed=s))
     results[name] = faithfulness.Faithfulness.combine(runs)
@@ -139,8 +153,8 @@ refusals = pd.DataFrame([{"model": name, "method": title[m], "reason": reason.sp
 showcase.html(refusals)
 
 # %% [markdown]
-# Mean score of every method on every model, over all explained images (rows: methods;
-# in brackets the number of paper A's principles the method follows in Table 2):
+# Mean score of every method on every model, over all explained images (rows: methods; the
+# first column is the number of paper A's principles the method follows in its Table 2):
 
 # %%
 followed = faithfulness.principles_followed()
@@ -169,16 +183,17 @@ glue("gxi_infidelity", ", ".join(f"{means['relative infidelity'][n]['gradient_x_
 # {glue:text}`gxi_infidelity` on the three models, the Shapley value's
 # {glue:text}`shapley_infidelity`. Infidelity with small Gaussian noise rewards a *local*
 # linear account of $f$ around $x$, which is what the gradient at $x$ gives; the Shapley
-# value over 4x4 patches gives one number per patch and accounts for the path from $b$
+# value over {glue:text}`patch` patches gives one number per patch and accounts for the path from $b$
 # to $x$, not for the neighbourhood of $x$.
 
 # %% [markdown]
-# What the scores look at: every method's map on four test images of `canvas_cnn`
+# What the scores look at: every method's map on {glue:text}`n_shown` test images of `canvas_cnn`
 # (red positive, blue negative, each map scaled to its own largest $|a_i|$; the digit's box
 # outlined). Localization counts the red inside the box.
 
 # %%
-shown = showcase.canvas_inputs(trained["canvas_cnn", seeds[0]], 4, seed=seeds[0])
+shown = showcase.canvas_inputs(trained["canvas_cnn", seeds[0]], N_SHOWN, seed=seeds[0], patch=PATCH,
+                               n_background=N_BACKGROUND)
 grouped = {m: {"players": shown["players"]} for m in methods.PAPER_A_METHODS if methods.get(m).players}
 maps = showcase.run(methods.PAPER_A_METHODS, trained["canvas_cnn", seeds[0]].float64(), shown["x"], 0.0,
                     shown["target"], background=shown["background"], options=grouped)
@@ -186,7 +201,7 @@ plots.attribution_maps(shown["x"].numpy()[:, 0], {SHORT[m]: a.scores.numpy() for
                        titles=[f"predicted {t}" for t in shown["target"].tolist()], boxes=shown["boxes"]);
 
 # %%
-chance = {"localization": 64 / data.CANVAS**2}
+chance = {"localization": box[2] * box[3] / data.CANVAS**2}  # the box's share of the canvas
 plots.score_against_principles(means, followed, SHORT, chance);
 
 # %% [markdown]
@@ -221,6 +236,10 @@ glue("n_pairs", n_pairs, display=False)
 glue("n_reversed", int(counts.get("reversed", 0)), display=False)
 glue("overall", overall, display=False)
 held = correlations[correlations["verdict"] == "holds"]
+glue("n_counts", followed.nunique(), display=False)
+glue("counts", ", ".join(str(c) for c in sorted(followed.unique())), display=False)
+glue("n_methods_poly", int(correlations.loc[correlations["model"] == "canvas_poly", "methods"].iloc[0]),
+     display=False)
 glue("where_holds", "; ".join(f"{r['score']} on {r['model']} (rho {r['Spearman rho']:.2f})"
                               for _, r in held.iterrows())
      or "nowhere", display=False)
@@ -234,9 +253,10 @@ glue("where_holds", "; ".join(f"{r['score']} on {r['model']} (rho {r['Spearman r
 # {glue:text}`n_reversed`, and is not decided by these images in the rest.
 # :::
 #
-# Why the test is weaker than it looks. Table 2 gives only three distinct counts (one,
-# two or three principles), so $\rho$ rests on a handful of tied ranks; the polynomial
-# model leaves seven methods, Grad-CAM joins on the CNN only. The two scores also measure
+# Why the test is weaker than it looks. Table 2 gives only {glue:text}`n_counts` distinct
+# counts of principles followed ({glue:text}`counts`), so $\rho$ rests on a handful of tied
+# ranks; the polynomial model leaves {glue:text}`n_methods_poly` methods, Grad-CAM joins on
+# the CNN only. The two scores also measure
 # different things: infidelity is local to $x$, the principles concern the allocation of
 # the whole change from $b$ to $x$. And the scores judge a method *together with* its
 # options here: a patch size, a baseline, a number of steps. The predecessor's verdict

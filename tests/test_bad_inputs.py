@@ -91,6 +91,7 @@ CASES = {  # name: (call, exception type, what the message must say)
     "game target out of range": (lambda: MaskingGame(MLP, X[0], 0.0, target=9), ValueError, "out of range"),
     "marginal game without rows": (lambda: MarginalGame(MLP, X[0], BACKGROUND[:0], target=0), ValueError, "one row"),
     "harsanyi of a list": (lambda: harsanyi([1, 2, 3]), TypeError, "takes a game"),
+    "a table game of a wrong length": (lambda: games.TabularGame(np.zeros(6)), ValueError, "2\\*\\*n values"),
     "dividends of a wrong length": (lambda: games.Effects(np.zeros(6)), ValueError, "2\\*\\*n values"),
     "SASANet: unknown task": (lambda: SASANet("ranking"), ValueError, "task must be one of"),
     "SASANet: unknown option": (lambda: SASANet("binary", epoch=3), TypeError, "no option epoch"),

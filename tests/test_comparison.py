@@ -188,3 +188,13 @@ def test_ranks_tables_and_self_attributing_wins_on_constructed_numbers():
             for m, values in (("sasanet", (0.8, 1.0)), ("linear", (0.5, 0.5))) for v in values]
     table = comparison.score_table(runs, "AUC", ["wine"], ["sasanet", "linear"], {"sasanet": "SASANet", "linear": "LR"})
     assert table.loc["SASANet", "wine"] == "0.9000 ± 0.1000" and table.loc["LR", "wine"] == "0.5000 ± 0.0000"
+
+
+def test_rank_names_a_missing_dataset_or_model():
+    summary = {"diabetes": {"sasanet": (0.7, 0.1), "linear": (1.0, 0.0)}}
+    with pytest.raises(ValueError, match="no results for dataset 'wine'"):
+        comparison.rank(summary, "wine")
+    with pytest.raises(ValueError, match="no results for model 'ebm'"):
+        comparison.rank(summary, "diabetes", "ebm")
+    with pytest.raises(ValueError, match="no results for model 'sasanet'"):
+        comparison.self_attributing_beats_sasanet({"diabetes": {"linear": (1.0, 0.0)}}, "diabetes")

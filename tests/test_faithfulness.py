@@ -112,5 +112,7 @@ def test_evaluate_scores_every_method_and_records_refusals():
     table = found.per_input("localization")
     assert list(table.columns) == [m for m in methods.PAPER_A_METHODS if m not in found.refused]
     assert table.shape == (3, len(table.columns))
+    with pytest.raises(ValueError, match="score must be one of"):
+        found.per_input("infidelity")
     infid = found.per_input("relative infidelity").to_numpy()
     assert np.all((infid >= 0) & (infid <= 1 + 1e-9))

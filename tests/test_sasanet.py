@@ -182,6 +182,8 @@ def test_the_chapters_measurements_on_a_trained_sasanet(fitted, task):
     output = int(comparison.explained_output(model, X[:1])[0])
     values = model.value_game(X[0], output=output).values()
     np.testing.assert_allclose(exact[0].sum(), values[-1] - values[0], rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="output must be"):
+        model.value_game(X[0], output=5)
 
 
 def test_ablation_metrics_read_the_model(fitted):

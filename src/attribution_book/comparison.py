@@ -332,9 +332,17 @@ def score_table(runs: list[dict], metric: str, datasets, models, labels: dict):
     return pd.DataFrame(table).T.rename_axis("model")
 
 
+def _check_summary(summary: dict, dataset: str, model: str) -> None:
+    if dataset not in summary:
+        raise ValueError(f"no results for dataset {dataset!r}; the summary has {', '.join(summary)}")
+    if model not in summary[dataset]:
+        raise ValueError(f"no results for model {model!r} on {dataset}; there are {', '.join(summary[dataset])}")
+
+
 def rank(summary: dict, dataset: str, model: str = "sasanet") -> int:
     """``model``'s rank among the models of ``summary[dataset]`` by mean headline score (1 =
     best; ties share the better rank)."""
+    _check_summary(summary, dataset, model)
     _, sign = headline(task_of(dataset))
     means = sorted((sign * mean for mean, _ in summary[dataset].values()), reverse=True)
     return means.index(sign * summary[dataset][model][0]) + 1
@@ -343,6 +351,7 @@ def rank(summary: dict, dataset: str, model: str = "sasanet") -> int:
 def self_attributing_beats_sasanet(summary: dict, dataset: str) -> bool:
     """Whether the best of :data:`SELF_ATTRIBUTING` has a better mean headline score than
     SASANet on ``dataset``."""
+    _check_summary(summary, dataset, "sasanet")
     _, sign = headline(task_of(dataset))
     best_self = max(sign * summary[dataset][m][0] for m in SELF_ATTRIBUTING)
     return best_self > sign * summary[dataset]["sasanet"][0]

@@ -140,6 +140,8 @@ class Faithfulness:
 
     def per_input(self, score: str) -> pd.DataFrame:
         """One row per input, one column per method (in the order run)."""
+        if score not in SCORES:
+            raise ValueError(f"score must be one of {SCORES}, got {score!r}")
         table = self.scores.pivot(index="input", columns="method", values=score)
         return table[list(dict.fromkeys(self.scores["method"]))]
 

@@ -454,6 +454,9 @@ class SASANet:
         from .games import TabularGame
 
         values = self.subset_values(x, orders, seed, fixed_order)
+        outputs = values.shape[1] if values.ndim == 2 else 1
+        if not 0 <= output < outputs:
+            raise ValueError(f"output must be 0..{outputs - 1} (the model's outputs), got {output}")
         return TabularGame(values[:, output] if values.ndim == 2 else values)
 
     # --- persistence -----------------------------------------------------------------------
