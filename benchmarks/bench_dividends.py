@@ -80,8 +80,8 @@ def one_masking_run(n_players: int) -> dict:
     import torch
 
     torch.set_num_threads(1)
-    from unified_attribution import games
     from attribution_book import data, zoo
+    from unified_attribution import games
 
     model = zoo.load("digits_mlp", progress=False)
     x = torch.as_tensor(data.load("digits").X_test[0])

@@ -89,9 +89,8 @@ import sympy as sp
 import torch
 from myst_nb import glue
 
-from unified_attribution import games
-
 from attribution_book import data, plots, zoo
+from unified_attribution import games
 from unified_attribution.taylor import jets, numeric, symbolic
 
 torch.set_num_threads(1)

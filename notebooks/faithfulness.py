@@ -46,9 +46,8 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from unified_attribution import faithfulness, methods
-
 from attribution_book import data, plots, showcase, zoo
+from unified_attribution import faithfulness, methods
 
 if profile == "quick":
     n_seeds, n_inputs, n_boot = 1, min(n_inputs, 6), min(n_boot, 200)

@@ -40,11 +40,11 @@ import torch
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import allocation, methods
-
 from attribution_book import plots, showcase, zoo
+from unified_attribution import methods
 from unified_attribution.methods import attribute
 from unified_attribution.taylor import symbolic
+from unified_attribution.theory import allocation
 
 GRADIENT = ["gradient_x_input", "integrated_gradients", "expected_gradients"]
 TITLES = {m: methods.get(m).title for m in GRADIENT}

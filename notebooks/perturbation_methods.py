@@ -41,10 +41,10 @@ import torch
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import allocation, games, methods
-
 from attribution_book import plots, showcase, zoo
+from unified_attribution import games, methods
 from unified_attribution.taylor import symbolic
+from unified_attribution.theory import allocation
 
 PERTURBATION = ["occlusion_1", "occlusion_patch", "prediction_difference", "shapley_value"]
 TITLES = {m: methods.get(m).title for m in PERTURBATION}

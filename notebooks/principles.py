@@ -58,9 +58,9 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from unified_attribution import methods, principles, probes, reformulations
-
 from attribution_book import plots, showcase, zoo
+from unified_attribution import methods
+from unified_attribution.theory import principles, probes, reformulations
 
 title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 
@@ -313,7 +313,7 @@ plots.budget_curve(samples, {"Expected Gradients (seeded)": eg}, "n_samples",
 # :label: ex-probe-patch
 # Build a probe whose game is a pure interaction of $\{2, 3\}$ (variables in *different*
 # patches of Occlusion-patch). Predict each method's scores from its weights, then check with
-# `unified_attribution.probes.measure`.
+# `unified_attribution.theory.probes.measure`.
 # ```
 #
 # ```{exercise}

@@ -45,22 +45,21 @@ import numpy as np
 import pandas as pd
 import sympy as sp
 import torch
-from captum.attr import DeepLift, LayerGradCam, LayerGradientXActivation
-from captum.attr._utils.lrp_rules import Alpha1_Beta0_Rule
+from captum.attr import DeepLift
 from IPython.display import Math, display
 from myst_nb import glue
 
-from unified_attribution import layerwise, methods, networks, principles, probes, propagation, reformulations
-
 from attribution_book import plots, showcase, zoo
+from unified_attribution import methods
 from unified_attribution.methods import attribute
+from unified_attribution.theory import equalities, layerwise, networks, principles, probes, reformulations
 
 PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"]
 TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
 showcase.html(showcase.method_table(PROPAGATION))
 
 # %% [markdown]
-# Four of the seven are implemented here (`unified_attribution.propagation`): LRP-$\alpha\beta$
+# Four of the seven are implemented here (`unified_attribution.methods.propagation`): LRP-$\alpha\beta$
 # for any $\alpha - \beta = 1$, Deep Taylor, DeepLIFT RevealCancel, and DeepLIFT Rescale
 # with DeepShap, which captum has but gets wrong on the digits CNN (see
 # {ref}`captum-deeplift-maxpool`). LRP-$\epsilon$ and Grad-CAM are captum's. Every one of
@@ -257,12 +256,8 @@ examples = {label: showcase.digit_examples(m) for label, m in models.items()}
 relative = reformulations.relative_difference  # max |a - b| / max |b| per input
 
 epsilons = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9]
-lrp_vs_gxi = {}
-for label in ("MLP (2 hidden)", "CNN (max-pool)"):
-    model, (x, target) = models64[label], examples[label]
-    gxi = attribute("gradient_x_input", model, x, 0.0, target=target).scores
-    lrp_vs_gxi[label] = np.array([relative(attribute("lrp_epsilon", model, x, target=target, epsilon=e).scores, gxi)
-                                  for e in epsilons]).T
+lrp_vs_gxi = {label: equalities.lrp_epsilon_curve(models64[label], *examples[label], epsilons)
+              for label in ("MLP (2 hidden)", "CNN (max-pool)")}
 plots.budget_curve(epsilons, lrp_vs_gxi, "epsilon", "max |LRP - GxI| / max |GxI|");
 glue("lrp_gxi_smallest", f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e}", display=False)
 
@@ -279,13 +274,8 @@ glue("lrp_gxi_smallest", f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e
 
 # %%
 steps = [16, 64, 256, 1024, 4096] if profile == "full" else [16, 64]
-rescale_vs_ig = {}
-for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)"):
-    model, (x, target) = models64[label], examples[label]
-    rescale = attribute("deeplift_rescale", model, x, 0.0, target=target).scores
-    rescale_vs_ig[label] = np.array([
-        relative(rescale, attribute("integrated_gradients", model, x, 0.0, target=target, n_steps=n,
-                                    quadrature="riemann_trapezoid").scores) for n in steps]).T
+rescale_vs_ig = {label: equalities.rescale_curve(models64[label], *examples[label], steps)
+                 for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)")}
 plots.budget_curve(steps, rescale_vs_ig, "n_steps of Integrated Gradients", "max |Rescale - IG| / max |IG|");
 glue("rescale_ig_shallow", f"{np.median(rescale_vs_ig['MLP (1 hidden)'][:, -1]):.1e}", display=False)
 glue("rescale_ig_deep", f"{np.median(rescale_vs_ig['MLP (2 hidden)'][:, -1]):.2f}", display=False)
@@ -307,22 +297,18 @@ glue("rescale_ig_steps", f"{steps[-1]:,}", display=False)
 # which our rule ignores; the digits are non-negative):
 
 # %%
-rows = []
-for label in ("MLP (2 hidden)", "CNN (max-pool)"):
-    model, (x, target) = models64[label], examples[label]
-    ours = attribute("lrp_alpha_beta", model, x, target=target, alpha=1.0, beta=0.0).scores
-    zplus = attribute("deep_taylor", model, x, target=target, upper=float("inf")).scores
-    zb = attribute("deep_taylor", model, x, target=target).scores
-    theirs = methods.captum_lrp(model, lambda: Alpha1_Beta0_Rule(set_bias_to_zero=True)).attribute(
-        x.clone().requires_grad_(), target=target).detach()
-    rows.append({"model": label, "ours vs captum (α1β0)": relative(ours, theirs).max(),
-                 "Deep Taylor z+ vs α1β0": relative(zplus, ours).max(),
-                 "Deep Taylor zB [0, 1] vs α1β0": relative(zb, ours).max()})
-showcase.html(pd.DataFrame(rows))
+zplus = pd.DataFrame([{"model": label, **equalities.zplus_against_captum(models64[label], *examples[label])}
+                      for label in ("MLP (2 hidden)", "CNN (max-pool)")])
+glue("zplus_captum", f"{zplus['ours vs captum (α1β0)'].max():.0e}", display=False)
+largest = zplus["Deep Taylor z+ vs α1β0"].max()
+glue("zplus_taylor", f"{largest:.0e}" if largest else "the last bit (difference 0)", display=False)
+showcase.html(zplus)
 
 # %% [markdown]
-# The first two columns are rounding; the $z^B$ rule with the pixel range $[0, 1]$ changes
-# only the first layer, and visibly.
+# Ours and captum's agree to {glue:text}`zplus_captum` (captum keeps a stabilizer of $10^{-9}$
+# on its pooling layers), and Deep Taylor's $z^+$ rule is our LRP-$\alpha 1 \beta 0$ to
+# {glue:text}`zplus_taylor`; the $z^B$ rule with the pixel range $[0, 1]$ changes only the
+# first layer, and visibly.
 #
 # ### Grad-CAM and Gradient x Input on the feature map
 #
@@ -339,10 +325,7 @@ for label in ("CNN (avg-pool head)", "CNN (max-pool)"):
     model = models64[label]
     x = models[label].inputs(models[label].dataset.X_test[:n_test]).double()
     target = torch.as_tensor(models[label].predict(models[label].dataset.X_test[:n_test]))
-    layer = propagation.layers(model)[3]
-    cam = LayerGradCam(model, layer).attribute(x, target=target, relu_attributions=False).detach()
-    gxa = LayerGradientXActivation(model, layer).attribute(x, target=target).detach().sum(1, keepdim=True)
-    cam_departure[label] = relative(cam, gxa)
+    cam_departure[label] = equalities.grad_cam_against_feature_gxi(model, x, target, layer=3)
 largest = cam_departure["CNN (avg-pool head)"].max()
 glue("cam_gap", f"{largest:.0e}" if largest else "the last bit (difference 0)", display=False)
 glue("cam_maxpool", f"{np.median(cam_departure['CNN (max-pool)']):.2f}", display=False)

@@ -34,9 +34,8 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from unified_attribution import sasanet
-
 from attribution_book import plots, sasanet_runs, showcase, synthetic
+from unified_attribution import sasanet
 
 names = list(sasanet_runs.EXPERIMENTS)
 models = {name: sasanet_runs.trained(name, profile=profile, seed=seed) for name in names}

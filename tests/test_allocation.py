@@ -5,10 +5,10 @@ import pytest
 import sympy as sp
 from numpy.testing import assert_allclose
 
-from unified_attribution import allocation, games
-
 from attribution_book import zoo
+from unified_attribution import games
 from unified_attribution.taylor import symbolic
+from unified_attribution.theory import allocation
 
 X = sp.symbols("x1:5")
 

@@ -8,9 +8,8 @@ import torch
 from numpy.testing import assert_allclose
 from torch import nn
 
-from unified_attribution import faithfulness, games, methods
-
 from attribution_book import zoo
+from unified_attribution import faithfulness, games, methods
 
 
 def linear_model(w):

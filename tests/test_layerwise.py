@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from unified_attribution import layerwise
+from unified_attribution.theory import layerwise
 
 
 @pytest.mark.parametrize("rule", list(layerwise.NEURON_WEIGHTS))

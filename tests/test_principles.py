@@ -3,8 +3,9 @@
 import pytest
 import sympy as sp
 
-from unified_attribution import methods, principles
+from unified_attribution import methods
 from unified_attribution.taylor import multi_indices, support
+from unified_attribution.theory import principles
 
 APPROXIMATION, UNRELATED, COMPLETE = principles.COLUMNS
 EFFECTS = [(k, support(k)) for k in multi_indices(3, 3)]

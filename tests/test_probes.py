@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from unified_attribution import methods, principles, probes
+from unified_attribution import methods
+from unified_attribution.theory import principles, probes
 
 
 @pytest.mark.parametrize("probe", probes.all_probes(), ids=lambda p: p.name)
@@ -73,7 +74,7 @@ def test_propagation_verdicts_on_the_probes():
 
 
 def test_hand_set_networks_compute_what_their_weights_say():
-    from unified_attribution import networks
+    from unified_attribution.theory import networks
 
     f = networks.one_hidden([[1.0, 0.0], [1.0, 1.0]], [0.0, -1.0], [1.0, -0.5], head_bias=0.25)
     x = torch.tensor([[2.0, 3.0], [-1.0, 0.5]], dtype=torch.float64)

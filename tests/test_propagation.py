@@ -6,7 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from unified_attribution import methods, networks, propagation
+from unified_attribution import methods
+from unified_attribution.methods import propagation
+from unified_attribution.theory import networks
 
 ONE = torch.tensor([0])
 
@@ -263,7 +265,7 @@ def test_grad_cam_is_gradient_x_activation_under_an_average_pooling_head():
 
 
 def test_grad_cam_on_a_probe_by_hand():
-    from unified_attribution import probes
+    from unified_attribution.theory import probes
 
     kinked = probes.as_image(probes.all_probes()[1])  # ReLU(2 x_1 - 1): gradient (2, 0, 0, 0)
     scores = methods.attribute("grad_cam", kinked.model, kinked.x).scores

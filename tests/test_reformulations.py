@@ -6,8 +6,9 @@ import sympy as sp
 import torch
 from torch import nn
 
-from unified_attribution import MaskingGame, attribute, games, harsanyi, reformulations
+from unified_attribution import MaskingGame, attribute, games, harsanyi
 from unified_attribution.taylor import symbolic
+from unified_attribution.theory import reformulations
 
 X = sp.symbols("x1:4")
 POLYNOMIAL = symbolic.random_polynomial(X, 3, seed=4)
@@ -115,7 +116,7 @@ def test_on_the_second_order_polynomial_model_ig_is_the_shapley_value_and_gxi_is
 
 
 def test_propagation_departures_are_small_exactly_where_the_equalities_hold():
-    from unified_attribution import networks
+    from unified_attribution.theory import networks
 
     torch.manual_seed(2)
     shallow = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3)).double()

@@ -72,7 +72,7 @@ def table_1(names):
     weights equal the book's derivation, and the book's finding."""
     from IPython.display import Markdown
 
-    from unified_attribution import reformulations
+    from unified_attribution.theory import reformulations
 
     verdict = {True: "agrees with the book", False: "differs from the book", None: "the book derived no weights"}
     return Markdown("\n".join(

@@ -34,7 +34,7 @@ import pandas as pd
 import torch
 
 from . import methods
-from .propagation import UnsupportedModel
+from .methods.propagation import UnsupportedModel
 
 #: The two faithfulness scores, by the names the result tables use.
 SCORES = ("relative infidelity", "localization")
@@ -152,7 +152,7 @@ def evaluate(model, x: torch.Tensor, target, boxes: np.ndarray, image_shape, pla
     """Run each method of ``names`` on ``x`` for ``target`` and score it. Baselines: 0, or
     the rows of ``background`` for methods that take a distribution; ``players`` (element
     groups) for the methods that take them. A method that refuses the model
-    (:class:`~unified_attribution.propagation.UnsupportedModel`) is recorded, not raised."""
+    (:class:`~unified_attribution.methods.propagation.UnsupportedModel`) is recorded, not raised."""
     from tqdm.auto import tqdm
 
     rows, refused = [], {}
@@ -175,7 +175,7 @@ def evaluate(model, x: torch.Tensor, target, boxes: np.ndarray, image_shape, pla
 
 def principles_followed() -> pd.Series:
     """How many of the three principles each method follows in paper A's Table 2."""
-    from . import principles
+    from .theory import principles
 
     return (principles.table("paper") == "holds").sum(axis=1).rename("principles followed")
 

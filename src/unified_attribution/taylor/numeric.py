@@ -140,7 +140,7 @@ def gradient_parts(model: nn.Module, x: torch.Tensor, baseline: torch.Tensor, ta
     f(b + s Delta); it is homogeneous of degree k in Delta, and Euler's identity gives
     sum_{``|kappa|``=k} kappa_i t(kappa) = Delta_i dT_k/dDelta_i: one backward pass per order.
     Every gradient-family weight of the form kappa_i g(``|kappa|``) rebuilds from G
-    (:func:`unified_attribution.allocation.rebuild_from_parts`)."""
+    (:func:`unified_attribution.theory.allocation.rebuild_from_parts`)."""
     from . import jets
 
     start = baseline.detach().double().reshape(1, *x.shape)

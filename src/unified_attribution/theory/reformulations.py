@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Callable
 
 import sympy as sp
 
+from ..taylor import multi_indices, support, symbolic
 from . import allocation, layerwise
-from .taylor import multi_indices, support, symbolic
 
 if TYPE_CHECKING:  # annotations only
     import numpy as np
@@ -93,7 +93,7 @@ def occlusion_1(i: int, kappa: tuple, ctx: Context):
 
 def occlusion_patch(i: int, kappa: tuple, ctx: Context):
     """Every effect that meets i's patch, in full: [S meets P(i)]."""
-    patch = _patch_of(ctx.patches, len(kappa))[i]
+    patch = allocation.patch_lookup(ctx.patches or None, len(kappa))[i]
     return sp.Integer(int(any(kappa[j] for j in patch)))
 
 
@@ -130,10 +130,6 @@ def deeplift_revealcancel(i: int, kappa: tuple, ctx: Context):
         return sp.Integer(0)
     _, on_mine, mixed = _sides(i, kappa, ctx)
     return sp.Rational(kappa[i], on_mine) * (sp.Rational(1, 2) if mixed else 1)
-
-
-def _patch_of(patches, n: int) -> dict[int, frozenset]:
-    return allocation._patch_of([list(p) for p in patches] if patches else None, n)
 
 
 # --- the table ----------------------------------------------------------------------------
@@ -374,8 +370,8 @@ def departures(model, x, baseline, target, ig_steps: int = 512) -> dict[str, "np
     identical rows (NaN where DeepLIFT refuses the model's layers)."""
     import numpy as np
 
-    from .methods import attribute
-    from .propagation import UnsupportedModel
+    from ..methods import attribute
+    from ..methods.propagation import UnsupportedModel
 
     gxi = attribute("gradient_x_input", model, x, baseline, target=target)
     first = first_order_scores(model, x, baseline, target)
@@ -402,7 +398,7 @@ def propagation_departures(model, x, target, ig_steps: int = 512, background=Non
     Gradients (``ig_steps`` trapezoid steps; equal for one nonlinear layer); RevealCancel
     against Rescale; and, given ``background`` rows, DeepShap against the mean of Integrated
     Gradients from each row (equal where Rescale equals IG). All from the baseline 0."""
-    from .methods import attribute
+    from ..methods import attribute
 
     def ig(baseline):
         return attribute("integrated_gradients", model, x, baseline, target=target, n_steps=ig_steps,

@@ -30,7 +30,7 @@ from math import factorial
 
 import sympy as sp
 
-from .taylor import kappa_factorial, multi_indices, symbolic
+from ..taylor import kappa_factorial, multi_indices, symbolic
 
 RULES = ("gradient_x_input", "integrated_gradients", "deeplift_rescale",
          "deeplift_revealcancel", "lrp_epsilon", "lrp_alpha_beta")

@@ -1,88 +1,15 @@
-"""Masking games of a model at one input, and their exact Harsanyi dividends.
-
-The masking game of model ``f`` at input ``x`` with baseline ``b`` and players
-``1..n`` (single input elements, or groups of them such as image patches) is
-
-    v(S) = f(x_S, b_{N \\ S}),
-
-the output with the elements of the players in ``S`` taken from ``x`` and those of the
-other players from ``b`` (elements that belong to no player keep their value in ``x``).
-Its Harsanyi dividends (the Moebius transform; Harsanyi 1963) are
-
-    H(S) = sum_{T subset S} (-1)^{``|S|``-``|T|``} v(T),      v(S) = sum_{T subset S} H(T).
-
-The book derives (chapter "Generic interaction effects are Harsanyi dividends") that
-H({i}) is the generic independent effect psi(i) of paper A and H(S), ``|S|`` >= 2, its generic
-interaction effect J(S). Every value here is computed from the dividends:
-Shapley phi_i = sum_{S ∋ i} H(S) / ``|S|``, Occlusion-1 = sum_{S ∋ i} H(S).
-
-Coalitions are encoded as bit masks: coalition ``S`` is the integer ``sum_{i in S} 2**i``,
-so ``values[mask]`` is v(S). The fast transform takes ``n`` vectorised passes over the
-2**n values; it was checked against shapiq's ``ExactComputer(...)("Moebius")`` (the tests
-repeat that check).
-"""
+"""Games of a model at one input: v(S) = f(x_S, b_rest) (:class:`MaskingGame`) and its mean
+over background rows (:class:`MarginalGame`); players as labels of input elements."""
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol, Sequence, runtime_checkable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-MAX_EXACT_PLAYERS = 22  # masks are int32 inside MaskingGame: never above 30
-
-
-def _bit_count(masks: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(masks.astype(np.uint64)).astype(np.int64)
-
-
-def coalition_sizes(n: int) -> np.ndarray:
-    """``|S|`` for every coalition mask 0 .. 2**n - 1."""
-    return _bit_count(np.arange(2**n, dtype=np.uint64))
-
-
-def mask_of(coalition: Iterable[int], n: int) -> int:
-    """The bit mask of a coalition given as player indices."""
-    mask = 0
-    for i in coalition:
-        if not 0 <= int(i) < n:
-            raise IndexError(f"player {i} does not exist; players are 0..{n - 1}")
-        mask |= 1 << int(i)
-    return mask
-
-
-def players_of(mask: int) -> tuple[int, ...]:
-    """The player indices of a bit mask."""
-    return tuple(i for i in range(int(mask).bit_length()) if mask >> i & 1)
-
-
-def moebius(values: np.ndarray) -> np.ndarray:
-    """Harsanyi dividends from game values (fast Moebius transform, n passes)."""
-    n = _players_from_length(len(values))
-    out = np.array(values, dtype=np.float64, copy=True)
-    for i in range(n):
-        view = out.reshape(-1, 2, 2**i)
-        view[:, 1, :] -= view[:, 0, :]
-    return out
-
-
-def zeta(dividends: np.ndarray) -> np.ndarray:
-    """Game values from Harsanyi dividends (the inverse transform, v(S) = sum_{T ⊆ S} H(T))."""
-    n = _players_from_length(len(dividends))
-    out = np.array(dividends, dtype=np.float64, copy=True)
-    for i in range(n):
-        view = out.reshape(-1, 2, 2**i)
-        view[:, 1, :] += view[:, 0, :]
-    return out
-
-
-def _players_from_length(length: int) -> int:
-    n = int(length).bit_length() - 1
-    if length < 1 or 2**n != length:
-        raise ValueError(f"a game on n players has 2**n values; got {length}")
-    return n
+from .coalitions import MAX_EXACT_PLAYERS
 
 
 def patches(shape: Sequence[int], size: int | Sequence[int]) -> np.ndarray:
@@ -169,30 +96,6 @@ def player_labels(players, x: torch.Tensor) -> np.ndarray:
     if len(present) and not np.array_equal(present, np.arange(present[-1] + 1)):
         raise ValueError(f"player labels must be 0..n-1 with none missing; got {present.tolist()}")
     return labels
-
-
-@runtime_checkable
-class Game(Protocol):
-    """What :func:`harsanyi` and the values computed from dividends take: ``n`` players and
-    ``values()``, v(S) for all 2**n coalitions indexed by bit mask. Implemented by
-    :class:`MaskingGame` (one baseline), :class:`MarginalGame` (an average over baselines,
-    Prediction Difference's imputation) and :class:`TabularGame` (values given, such as
-    SASANet's own value function)."""
-
-    n: int
-
-    def values(self, progress: bool = False) -> np.ndarray: ...
-
-
-class TabularGame:
-    """A game given by its 2**n values, ``values[mask]`` = v(S)."""
-
-    def __init__(self, values):
-        self._values = np.asarray(values, dtype=np.float64)
-        self.n = _players_from_length(len(self._values))
-
-    def values(self, progress: bool = False) -> np.ndarray:
-        return self._values
 
 
 class MaskingGame:
@@ -328,124 +231,3 @@ class MarginalGame:
 
     def values(self, progress: bool = False) -> np.ndarray:
         return np.mean([game.values(progress) for game in self.games], axis=0)
-
-
-@dataclass
-class Effects:
-    """Every Harsanyi dividend of a game: ``dividends[mask]`` is H(S).
-
-    H(empty) = v(empty) = f(b); H({i}) = psi(i), the independent effect of player i;
-    H(S), ``|S|`` >= 2, the interaction effect J(S); they sum to f(x) = v(N).
-    """
-
-    dividends: np.ndarray
-    names: tuple[str, ...] | None = None
-    _sizes: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self):
-        self.dividends = np.asarray(self.dividends, dtype=np.float64)
-        self.n = _players_from_length(len(self.dividends))
-        self._sizes = coalition_sizes(self.n)
-
-    @classmethod
-    def from_values(cls, values: np.ndarray, names=None) -> "Effects":
-        return cls(moebius(values), names)
-
-    def __getitem__(self, coalition: Iterable[int]) -> float:
-        return float(self.dividends[mask_of(coalition, self.n)])
-
-    def game_values(self) -> np.ndarray:
-        """The game back from its dividends, v(S) for every mask S (the zeta transform).
-        Not shapiq's ``InteractionValues.values``, which holds the dividends themselves:
-        see :meth:`to_interaction_values`."""
-        return zeta(self.dividends)
-
-    def to_interaction_values(self):
-        """The dividends as shapiq's ``InteractionValues`` (index "Moebius", every order
-        0..n, baseline value f(b)), for shapiq's plots and tools."""
-        from itertools import combinations
-
-        from shapiq import InteractionValues
-
-        coalitions = [c for k in range(self.n + 1) for c in combinations(range(self.n), k)]
-        return InteractionValues(
-            np.array([self[c] for c in coalitions]), index="Moebius", max_order=self.n,
-            n_players=self.n, min_order=0, interaction_lookup={c: k for k, c in enumerate(coalitions)},
-            estimated=False, baseline_value=self.empty)
-
-    @property
-    def empty(self) -> float:
-        """H(empty) = v(empty) = f(b)."""
-        return float(self.dividends[0])
-
-    @property
-    def total(self) -> float:
-        """The sum of all non-empty dividends, which is f(x) - f(b)."""
-        return float(self.dividends[1:].sum())
-
-    def independent(self) -> np.ndarray:
-        """psi(i) = H({i}) for every player."""
-        return self.dividends[1 << np.arange(self.n)]
-
-    def by_order(self) -> np.ndarray:
-        """Sum of dividends of each coalition size 0..n (order 0 is f(b))."""
-        return np.bincount(self._sizes, weights=self.dividends, minlength=self.n + 1)
-
-    def allocate(self, weight: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        """a_i = sum_{S ∋ i} weight(``|S|``) H(S): the allocation of every effect to its members
-        with a weight that depends on the coalition size only."""
-        sizes = self._sizes
-        w = np.zeros_like(self.dividends)
-        nonempty = sizes > 0
-        w[nonempty] = weight(sizes[nonempty]) * self.dividends[nonempty]
-        return np.array([w.reshape(-1, 2, 2**i)[:, 1, :].sum() for i in range(self.n)])
-
-    def shapley(self) -> np.ndarray:
-        """Shapley values phi_i = sum_{S ∋ i} H(S) / ``|S|`` (they sum to f(x) - f(b))."""
-        return self.allocate(lambda s: 1.0 / s)
-
-    def occlusion(self) -> np.ndarray:
-        """v(N) - v(N \\ {i}) = sum_{S ∋ i} H(S): every effect given in full to each member."""
-        return self.allocate(np.ones_like)
-
-    def coalitions(self, order: int) -> list[tuple[tuple[int, ...], float]]:
-        """All coalitions of size ``order`` with their dividends."""
-        masks = np.flatnonzero(self._sizes == order)
-        return [(players_of(int(m)), float(self.dividends[m])) for m in masks]
-
-
-def harsanyi(game: Game, progress: bool = False) -> Effects:
-    """Every Harsanyi dividend of ``game``, exactly: 2**n model evaluations and the fast
-    Moebius transform (Harsanyi 1963; compared against shapiq's ``ExactComputer`` Moebius).
-
-    Parameters
-    ----------
-    game : Game
-        Any game with ``values()``: a :class:`MaskingGame` (v(S) = f(x_S, b_rest) of one
-        input), a :class:`MarginalGame` or a :class:`TabularGame`.
-    progress : bool
-        Show a progress bar over the coalitions.
-
-    Returns
-    -------
-    Effects
-        H(S) for every coalition S; ``shapley()``, ``independent()``, ``by_order()`` and
-        ``to_interaction_values()`` read them.
-
-    Examples
-    --------
-    f(x) = x_1 x_2 + x_3 at x = (1, 2, 3) from b = 0: one pair effect, one independent effect.
-
-    >>> import torch
-    >>> from unified_attribution import MaskingGame, harsanyi
-    >>> model = lambda z: (z[:, 0] * z[:, 1] + z[:, 2])[:, None]
-    >>> effects = harsanyi(MaskingGame(model, torch.tensor([1.0, 2.0, 3.0]), 0.0))
-    >>> effects[(0, 1)], effects[(2,)], effects[(0,)]
-    (2.0, 3.0, 0.0)
-    >>> effects.shapley().tolist()
-    [1.0, 1.0, 3.0]
-    """
-    if not isinstance(game, Game):
-        raise TypeError(f"harsanyi takes a game (MaskingGame, MarginalGame, TabularGame, or any "
-                        f"object with n and values()); got {type(game).__name__}")
-    return Effects.from_values(game.values(progress=progress))

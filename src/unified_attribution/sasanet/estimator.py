@@ -1,145 +1,20 @@
-"""SASANet: a network whose self-attribution is the Shapley value of its own output.
-
-Sun, Zhu and Xiong (TNNLS 2025, arXiv 2309.15559). **Reconstructed** from the abstract and
-the public reviews: the paper's full text and code were not available (see the papers note
-and the SASANet chapters). n features, tokens of width d:
-
-- token e_i = id_i + value embedding of x_i (numeric: a per-feature affine map of x_i
-  through a shared MLP; categorical: a table per feature). No positional encoding.
-- marginal contribution module: a causal transformer over the tokens in a sampled order O;
-  its head at position k gives Delta(x_{O_k} | x_{O_<k}) (one value, or one logit per class).
-- cumulative output f_c(x_{O_<=k}; O) = b + sum_{j<=k} Delta_j, with f_c(empty) = b: the
-  value function v_x(S) = f_c(x_S) of any subset S, no baseline needed.
-- Shapley module Phi: a transformer over all tokens (no mask), one head per token.
-- output f(x) = b + sum_i Phi_i(x); prediction sigma(f(x)) (sigmoid, softmax or identity).
-  The attribution is (phi_0, phi) = (b, Phi(x)): efficiency holds by construction.
-
-Losses, each with a weight (``weights``):
-
-- L_m = loss(f_c(x_N; O), y): the full set, in a random order O;
-- L_v = mean_k loss(f_c(x_{O_<=k}; O), y): every prefix predicts y, so f_c(x_S) tends to the
-  conditional expectation (of the logit) given x_S: the value function means something;
-- L_p = mean (f_c(x_S; O) - sg f_c(x_S; O'))^2, O' the first k items of O reordered:
-  the same set has the same value whatever the order (sg = stop-gradient);
-- L_s = mean_i (Phi_i(x) - sg Delta(x_i | x_{Pre_O(i)}))^2 over random orders O: Phi_i tends
-  to E_O[Delta] = the Shapley value of v_x.
-
-``SASANet`` wraps it with a scikit-learn-like interface: ``fit``, ``predict``,
-``predict_proba``, ``attribute`` (one forward pass of Phi), ``value`` (f_c on any subset),
-``save`` / ``load``.
-"""
+"""SASANet with a scikit-learn-like interface: fit, predict, attribute, its value function
+on any subset and the game it defines (:meth:`SASANet.value_game`), save and load."""
 
 from __future__ import annotations
 
 import copy
 import time
 import warnings
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-
-TASKS = ("binary", "multiclass", "regression")
-LOSSES = ("m", "v", "p", "s")
-
-
-@dataclass(frozen=True)
-class Config:
-    """Architecture and training of a SASANet; ``weights`` are lambda_m, lambda_v, lambda_p,
-    lambda_s (0 switches a loss off: the ablations)."""
-
-    task: str = "binary"
-    width: int = 32
-    heads: int = 4
-    layers: int = 2
-    weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
-    epochs: int = 100
-    batch_size: int = 64
-    learning_rate: float = 3e-3
-    weight_decay: float = 1e-5
-    patience: int = 20
-    validation: float = 0.2  # share of the training rows held out when no X_val is given
-    categorical: dict = field(default_factory=dict)  # feature index -> number of categories
-    snapshot_every: int = 0  # keep the weights every this many epochs (0: never), see snapshots_
-    seed: int = 0
-
-    def __post_init__(self):
-        positive = {"width": self.width, "heads": self.heads, "layers": self.layers,
-                    "batch_size": self.batch_size, "patience": self.patience}
-        for name, value in positive.items():
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if self.width % self.heads:
-            raise ValueError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
-        if not self.learning_rate > 0 or self.weight_decay < 0:
-            raise ValueError(f"learning_rate must be > 0 and weight_decay >= 0, got "
-                             f"{self.learning_rate}, {self.weight_decay}")
-        if not 0 <= self.validation < 1:
-            raise ValueError(f"validation is the share of training rows held out, in [0, 1); got "
-                             f"{self.validation}")
-        if len(self.weights) != len(LOSSES) or min(self.weights) < 0:
-            raise ValueError(f"weights are the {len(LOSSES)} loss weights (m, v, p, s), each >= 0; "
-                             f"got {self.weights}")
-
-
-def _transformer(width: int, heads: int, layers: int) -> nn.TransformerEncoder:
-    layer = nn.TransformerEncoderLayer(width, heads, dim_feedforward=2 * width, dropout=0.0,
-                                       batch_first=True, norm_first=True)
-    return nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
-
-
-class SASANetModule(nn.Module):
-    """The network; ``SASANet`` trains it. Outputs are raw (logits, or standardized values)."""
-
-    def __init__(self, n_features: int, n_outputs: int, cfg: Config):
-        super().__init__()
-        d = cfg.width
-        self.n_features, self.n_outputs = n_features, n_outputs
-        self.categorical = {int(k): int(v) for k, v in cfg.categorical.items()}
-        self.feature_id = nn.Parameter(torch.randn(n_features, d) * 0.1)
-        self.value_scale = nn.Parameter(torch.randn(n_features, d) * 0.1)
-        self.value_shift = nn.Parameter(torch.zeros(n_features, d))
-        self.tables = nn.ModuleDict({str(i): nn.Embedding(k, d) for i, k in self.categorical.items()})
-        self.value_mlp = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
-        self.marginal = _transformer(d, cfg.heads, cfg.layers)
-        self.marginal_head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, n_outputs))
-        self.shapley_encoder = _transformer(d, cfg.heads, cfg.layers)
-        self.shapley_head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, n_outputs))
-        self.bias = nn.Parameter(torch.zeros(n_outputs))
-
-    def tokens(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, n, d): feature id + value embedding."""
-        values = x[..., None] * self.value_scale + self.value_shift
-        for i, table in self.tables.items():
-            values[:, int(i)] = table(x[:, int(i)].long())
-        return self.feature_id + self.value_mlp(values)
-
-    def contributions(self, x: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
-        """(B, n, m): Delta(x_{O_k} | x_{O_<k}) for every position k of the orders (B, n)."""
-        tokens = self.tokens(x).gather(1, order[..., None].expand(-1, -1, self.feature_id.shape[1]))
-        causal = nn.Transformer.generate_square_subsequent_mask(self.n_features, device=x.device)
-        hidden = self.marginal(tokens, mask=causal, is_causal=True)
-        return self.marginal_head(hidden)
-
-    def cumulative(self, x: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
-        """(B, n, m): f_c after the first k features of each order, k = 1..n."""
-        return self.bias + self.contributions(x, order).cumsum(dim=1)
-
-    def shapley(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, n, m): Phi_i(x), one forward pass over the whole set."""
-        return self.shapley_head(self.shapley_encoder(self.tokens(x)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, m): f(x) = b + sum_i Phi_i(x)."""
-        return self.bias + self.shapley(x).sum(dim=1)
-
-
-def random_orders(batch: int, n: int, generator: torch.Generator) -> torch.Tensor:
-    """(batch, n) independent uniform permutations of 0..n-1."""
-    return torch.rand(batch, n, generator=generator).argsort(dim=1)
+from .config import LOSSES, TASKS, Config
+from .module import SASANetModule, random_orders
 
 
 class SASANet:
@@ -441,7 +316,7 @@ class SASANet:
         """Exact Shapley values of the model's own value function (:meth:`subset_values`)
         for ONE input row: Moebius transform and phi_i = sum_{S ∋ i} H(S) / ``|S|``
         (:mod:`unified_attribution.games`). ``output``: the class of a multiclass model."""
-        from .games import harsanyi
+        from ..games import harsanyi
 
         return harsanyi(self.value_game(x, orders, output, seed, fixed_order)).shapley()
 
@@ -451,7 +326,7 @@ class SASANet:
         :class:`~unified_attribution.games.TabularGame` (all 2^n subsets, see
         :meth:`subset_values`), for :func:`~unified_attribution.games.harsanyi` and the
         values computed from dividends. ``output``: the class of a multiclass model."""
-        from .games import TabularGame
+        from ..games import TabularGame
 
         values = self.subset_values(x, orders, seed, fixed_order)
         outputs = values.shape[1] if values.ndim == 2 else 1

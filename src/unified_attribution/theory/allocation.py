@@ -7,7 +7,7 @@ For each method this module gives the weight as a sympy expression (:func:`weigh
 method's closed form for a sympy expression (:func:`closed_form`), the scores rebuilt from
 the effects (:func:`rebuild`), and :func:`prove_reformulation`: closed form minus rebuild,
 expanded, for every variable (0 proves it, for polynomials). The weights are the book's own
-derivations; paper A's own rows (its Table 1) are in :mod:`unified_attribution.reformulations`,
+derivations; paper A's own rows (its Table 1) are in :mod:`unified_attribution.theory.reformulations`,
 which says where the two differ. :func:`rebuild_errors` and :func:`run_and_rebuilt` check the
 reformulation on a torch model: the method as run against its rebuild from the effects.
 
@@ -24,8 +24,8 @@ from math import factorial
 import numpy as np
 import sympy as sp
 
-from . import games
-from .taylor import symbolic
+from .. import games
+from ..taylor import symbolic
 
 KAPPA_I, ORDER, SIZE = sp.symbols("kappa_i |kappa| |S|", positive=True, integer=True)
 IN_S = sp.Symbol("[i∈S]")
@@ -66,7 +66,7 @@ def weights_of(method: str, key, n: int, patches=None) -> list[sp.Expr]:
     weight(method)
     if WEIGHTS[method][0] == "dividends":
         key = frozenset(key)
-    patch_of = _patch_of(patches, n) if method == "occlusion_patch" else None
+    patch_of = patch_lookup(patches, n) if method == "occlusion_patch" else None
     return [_weight_value(method, i, key, patch_of) for i in range(n)]
 
 
@@ -75,7 +75,7 @@ def rebuild(method: str, expr, variables, baseline=None, patches=None) -> list[s
     method's weights. ``patches``: for Occlusion-patch, a partition of the variable indices."""
     variables = list(variables)
     n = len(variables)
-    patch_of = _patch_of(patches, n) if method == "occlusion_patch" else None
+    patch_of = patch_lookup(patches, n) if method == "occlusion_patch" else None
     if WEIGHTS[method][0] == "terms":
         effects = symbolic.taylor_terms(expr, variables, baseline)
     else:
@@ -113,7 +113,7 @@ def rebuild_from_dividends(method: str, effects: games.Effects, patches=None) ->
     members = (masks[None, :] >> np.arange(n)[:, None]) & 1  # (n, 2**n - 1)
     meets = np.zeros_like(members)
     if method == "occlusion_patch":
-        patch_of = _patch_of(patches, n)
+        patch_of = patch_lookup(patches, n)
         patch_masks = np.array([games.mask_of(patch_of[i], n) for i in range(n)])
         meets = ((masks[None, :] & patch_masks[:, None]) != 0).astype(int)
     w = sp.lambdify((IN_S, SIZE, MEETS), WEIGHTS[method][1], "numpy")(
@@ -130,8 +130,8 @@ def rebuild_errors(model, x, baseline, target: int, max_order: int,
     convergence and grows without bound outside it."""
     import torch
 
-    from .methods import attribute
-    from .taylor import numeric
+    from ..methods import attribute
+    from ..taylor import numeric
 
     b = torch.as_tensor(baseline, dtype=x.dtype).expand_as(x)
     parts = numeric.gradient_parts(model, x, b, target, max_order)
@@ -155,7 +155,7 @@ def run_and_rebuilt(method: str, model, x, players, target: int, baseline=0.0,
     of ``baseline`` as its replacement values (all of them) and is rebuilt as Occlusion-1 on
     their :class:`~unified_attribution.games.MarginalGame`. ``effects``: the game's dividends
     if already computed (the expensive part)."""
-    from .methods import attribute
+    from ..methods import attribute
 
     labels = games.player_labels(players, x)
     n = int(labels.max()) + 1
@@ -179,13 +179,15 @@ def run_and_rebuilt(method: str, model, x, players, target: int, baseline=0.0,
     return scores, rebuild_from_dividends(rule, effects, patches)
 
 
-def _patch_of(patches, n: int) -> dict[int, frozenset]:
+def patch_lookup(patches, n: int) -> dict[int, frozenset]:
+    """The patch of every variable, {i: P(i)}, from a partition of 0..n-1 (any iterables)."""
     if patches is None:
         raise ValueError("occlusion_patch needs patches=[[...], ...], a partition of the variables")
-    patch_of = {i: frozenset(p) for p in patches for i in p}
-    if sorted(patch_of) != list(range(n)):
+    patches = [list(p) for p in patches]
+    of = {i: frozenset(p) for p in patches for i in p}
+    if sorted(of) != list(range(n)):
         raise ValueError(f"patches {patches} must partition the variable indices 0..{n - 1}")
-    return patch_of
+    return of
 
 
 def closed_form(method: str, expr, variables, baseline=None, patches=None) -> list[sp.Expr]:
@@ -210,7 +212,7 @@ def closed_form(method: str, expr, variables, baseline=None, patches=None) -> li
     if method == "occlusion_1":
         return [expr - masked(everyone - {i}) for i in range(n)]
     if method == "occlusion_patch":
-        patch_of = _patch_of(patches, n)
+        patch_of = patch_lookup(patches, n)
         return [expr - masked(everyone - patch_of[i]) for i in range(n)]
     if method == "shapley_value":
         scores = []

@@ -21,10 +21,10 @@ The principles (paper A, Deng et al. TPAMI 2024, as its authors' project page st
 
 - ``"paper"``: Table 2 as printed;
 - ``"paper weights"``: :func:`judge` on the weights of the paper's Table 1
-  (:mod:`unified_attribution.reformulations`);
+  (:mod:`unified_attribution.theory.reformulations`);
 - ``"book weights"``: :func:`judge` on the book's own derivations (network level for the
   gradient and perturbation families, one neuron for the propagation family);
-- ``"measured"``: the methods run on the probes (:func:`unified_attribution.probes.verdicts`).
+- ``"measured"``: the methods run on the probes (:func:`unified_attribution.theory.probes.verdicts`).
 
 The book's earlier reconstruction P1-P3 is retired: its P1 is the paper's second principle and
 its P2, P3 are the paper's third restricted to the members of S, so keeping both would give a
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..taylor import multi_indices, support
 from . import layerwise, reformulations
-from .taylor import multi_indices, support
 
 PRINCIPLES = {
     "low approximation error": "the attribution accounts for every independent and interaction "
@@ -112,7 +112,7 @@ def from_weights(method: str, source: str = "paper weights", n: int = 4,
 
 def on_neuron(rule: str, contributions=(1, 2, -1), max_order: int = 4) -> dict[str, Verdict]:
     """:func:`judge` on the book's one-neuron weights of a propagation rule
-    (:func:`unified_attribution.layerwise.weights`) for inputs with the given contributions."""
+    (:func:`unified_attribution.theory.layerwise.weights`) for inputs with the given contributions."""
     return judge([(k, support(k)) for k in multi_indices(len(contributions), max_order)],
                  lambda k: layerwise.weights(rule, k, contributions))
 
@@ -141,7 +141,7 @@ def table(source: str, methods=None, detail: bool = False) -> pd.DataFrame:
     """The verdict table from ``source``, indexed by the registry's method names, with the
     columns of :data:`COLUMNS`; ``detail=True`` gives the :class:`Verdict` objects instead of
     their words."""
-    from .methods import PAPER_A_METHODS
+    from ..methods import PAPER_A_METHODS
 
     names = list(methods or PAPER_A_METHODS)
     cells = {m: verdicts(m, source) for m in names}

@@ -1,6 +1,6 @@
 """Hand-set networks: ordinary torch layers with weights written out, in float64.
 
-The probes (:mod:`unified_attribution.probes`), the chapters' worked examples and the tests
+The probes (:mod:`unified_attribution.theory.probes`), the chapters' worked examples and the tests
 build their small networks here, so that "ReLU(x_1 - x_2 / 2)" reads the same everywhere.
 """
 

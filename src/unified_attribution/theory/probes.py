@@ -4,7 +4,7 @@ Each probe is built from ordinary layers (Linear, ReLU, Tanh, Bilinear) on n = 4
 variables, with x = (1, 1, 1, 1) and b = 0, and its game v(T) = f(x_T, b_rest) has a single
 non-zero Harsanyi dividend H(S) = effect, S known (checked by :func:`check`). Variable 4
 never matters. A method run on a probe then shows directly how it allocates that effect,
-measured against paper A's three principles (:mod:`unified_attribution.principles`):
+measured against paper A's three principles (:mod:`unified_attribution.theory.principles`):
 
 - low approximation error (probes with ``|S|`` = 1, where nothing can be misallocated to
   another member): ``|a_i - effect|`` / ``|effect|``, the share of the effect its variable's score
@@ -14,7 +14,7 @@ measured against paper A's three principles (:mod:`unified_attribution.principle
 - complete allocation (probes with ``|S|`` >= 2): ``|sum_i a_i - effect|`` / ``|effect|``, the sum over
   every variable, as in the paper's principle.
 
-This is the model-based counterpart of :func:`unified_attribution.principles.from_weights`,
+This is the model-based counterpart of :func:`unified_attribution.theory.principles.from_weights`,
 which judges the weights; any registered method can run on a probe. The propagation family
 refuses the smooth pair (an nn.Bilinear, outside the layers it supports): that probe then
 tests nothing for them. Grad-CAM needs a convolution: it runs on the probe with the input
@@ -29,10 +29,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import games, networks
-from .methods import attribute, get
+from .. import games
+from ..methods import attribute, get
+from ..methods.propagation import UnsupportedModel
+from . import networks
 from .principles import COLUMNS
-from .propagation import UnsupportedModel
 
 N_VARIABLES = 4
 TOLERANCE = 1e-6  # relative; the probes run in float64
@@ -133,7 +134,7 @@ def _run(method: str, probe: Probe, options: dict) -> np.ndarray:
 
 def measure(method: str, probe: Probe, **options) -> dict:
     """The scores of ``method`` on ``probe`` and its violation of each principle of
-    :data:`unified_attribution.principles.COLUMNS` (relative to the effect; None where the
+    :data:`unified_attribution.theory.principles.COLUMNS` (relative to the effect; None where the
     probe does not test the principle, or where the method refuses the probe's layers: then
     ``refused`` says why and the scores are NaN)."""
     effect = probe.effect
