@@ -64,13 +64,17 @@ def _fidelity(job):
         attributions[estimator] = comparison.posthoc_attribution(model, X, estimator, budget)
     rankings = {name: comparison.ranking(a) for name, a in attributions.items()}
     rankings["random"] = np.random.default_rng(0).permuted(
-        np.tile(np.arange(X.shape[1]), (len(X), 1)), axis=1)
-    agreement = {name: float(np.mean(rankings[name][:, 0] == rankings["SASANet"][:, 0]))
-                 for name in (*comparison.POSTHOC, "random")}
-    return dataset, {"curves": {name: comparison.masking_curve(model, X, y, r)
-                                for name, r in rankings.items()},
-                     "top-1 agreement with SASANet": agreement,
-                     "output gap": comparison.output_gap(model, X)}
+        np.tile(np.arange(X.shape[1]), (len(X), 1)), axis=1
+    )
+    agreement = {
+        name: float(np.mean(rankings[name][:, 0] == rankings["SASANet"][:, 0]))
+        for name in (*comparison.POSTHOC, "random")
+    }
+    return dataset, {
+        "curves": {name: comparison.masking_curve(model, X, y, r) for name, r in rankings.items()},
+        "top-1 agreement with SASANet": agreement,
+        "output gap": comparison.output_gap(model, X),
+    }
 
 
 def _run(pool, function, jobs, what):
@@ -78,7 +82,9 @@ def _run(pool, function, jobs, what):
     results = []
     for i, result in enumerate(pool.map(function, jobs), 1):
         results.append(result)
-        print(f"\r  {what}: {i}/{len(jobs)} ({time.perf_counter() - start:.0f} s)", end="", flush=True)
+        print(
+            f"\r  {what}: {i}/{len(jobs)} ({time.perf_counter() - start:.0f} s)", end="", flush=True
+        )
     print()
     return results
 
@@ -100,28 +106,57 @@ def main() -> None:
     with ProcessPoolExecutor(args.jobs, initializer=_one_thread) as pool:
         grid = [(d, m, c, 0) for m in order for d in datasets for c in comparison.MODELS[m].grid]
         tuning = _run(pool, _fit, grid, "tuning")
-        best = {d: {m: comparison.best_config([r for r in tuning if r["dataset"] == d and r["model"] == m],
-                                              comparison.task_of(d))
-                    for m in order} for d in datasets}
+        best = {
+            d: {
+                m: comparison.best_config(
+                    [r for r in tuning if r["dataset"] == d and r["model"] == m],
+                    comparison.task_of(d),
+                )
+                for m in order
+            }
+            for d in datasets
+        }
         chosen = [r for r in tuning if r["config"] == best[r["dataset"]][r["model"]]]
-        more = [(d, m, best[d][m], s) for m in order for d in datasets for s in comparison.SEEDS[1:]]
+        more = [
+            (d, m, best[d][m], s) for m in order for d in datasets for s in comparison.SEEDS[1:]
+        ]
         runs = chosen + _run(pool, _fit, more, "seeds")
-        fidelity = dict(_run(pool, _fidelity, [(d, best[d]["sasanet"], args.rows, args.budget)
-                                               for d in datasets], "fidelity"))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    result = {"machine": platform.platform(), "commit": commit,
-              "date": time.strftime("%Y-%m-%d"), "jobs": args.jobs, "torch threads": 1,
-              "seconds": time.perf_counter() - start, "seeds": list(comparison.SEEDS),
-              "grid size": comparison.GRID_SIZE, "fidelity rows": args.rows,
-              "fidelity budget": args.budget, "best": best, "tuning": tuning, "runs": runs,
-              "fidelity": fidelity}
+        fidelity = dict(
+            _run(
+                pool,
+                _fidelity,
+                [(d, best[d]["sasanet"], args.rows, args.budget) for d in datasets],
+                "fidelity",
+            )
+        )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    result = {
+        "machine": platform.platform(),
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d"),
+        "jobs": args.jobs,
+        "torch threads": 1,
+        "seconds": time.perf_counter() - start,
+        "seeds": list(comparison.SEEDS),
+        "grid size": comparison.GRID_SIZE,
+        "fidelity rows": args.rows,
+        "fidelity budget": args.budget,
+        "best": best,
+        "tuning": tuning,
+        "runs": runs,
+        "fidelity": fidelity,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1))
     summary = comparison.summarize(runs)
     for d, by_model in summary.items():
         name, _ = comparison.headline(comparison.task_of(d))
-        print(f"{d:14s} {name}: " + "  ".join(f"{m} {mean:.4f}±{sd:.4f}" for m, (mean, sd) in by_model.items()))
+        print(
+            f"{d:14s} {name}: "
+            + "  ".join(f"{m} {mean:.4f}±{sd:.4f}" for m, (mean, sd) in by_model.items())
+        )
     print(f"written {RESULTS} after {result['seconds']:.0f} s")
 
 

@@ -49,13 +49,26 @@ def transform_vs_shapiq(sizes, repeat: int) -> list[dict]:
         table = np.random.default_rng(n).normal(size=2**n)
         ours_s, ours = best_of(repeat, lambda: games.moebius(table))
         theirs_s, theirs = best_of(
-            repeat, lambda: shapiq.ExactComputer(n_players=n, game=TableGame(table))("Moebius"))
-        diff = max(abs(theirs.values[pos] - ours[games.mask_of(s, n)])
-                   for s, pos in theirs.interaction_lookup.items())
-        rows.append({"players": n, "ours_s": ours_s, "shapiq_s": theirs_s,
-                     "speedup": theirs_s / ours_s, "max_abs_difference": float(diff)})
-        print(f"  n={n:2d}  ours {ours_s * 1e3:9.2f} ms  shapiq {theirs_s * 1e3:10.1f} ms  "
-              f"x{theirs_s / ours_s:8.0f}  max |diff| {diff:.1e}", flush=True)
+            repeat, lambda: shapiq.ExactComputer(n_players=n, game=TableGame(table))("Moebius")
+        )
+        diff = max(
+            abs(theirs.values[pos] - ours[games.mask_of(s, n)])
+            for s, pos in theirs.interaction_lookup.items()
+        )
+        rows.append(
+            {
+                "players": n,
+                "ours_s": ours_s,
+                "shapiq_s": theirs_s,
+                "speedup": theirs_s / ours_s,
+                "max_abs_difference": float(diff),
+            }
+        )
+        print(
+            f"  n={n:2d}  ours {ours_s * 1e3:9.2f} ms  shapiq {theirs_s * 1e3:10.1f} ms  "
+            f"x{theirs_s / ours_s:8.0f}  max |diff| {diff:.1e}",
+            flush=True,
+        )
     return rows
 
 
@@ -99,7 +112,9 @@ def one_masking_run(n_players: int) -> dict:
             forward_s += time.perf_counter() - start
             return out
 
-    game = games.MaskingGame(Timed(model.module), x, 0.0, players=_pixel_groups(n_players), target=0)
+    game = games.MaskingGame(
+        Timed(model.module), x, 0.0, players=_pixel_groups(n_players), target=0
+    )
     # first (cold) run: the peak memory it adds; second (warm) run: where the time goes
     rss_before = _rss_kib("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
@@ -112,10 +127,16 @@ def one_masking_run(n_players: int) -> dict:
     effects = games.harsanyi(game)
     total_s = time.perf_counter() - start
     assert np.isfinite(effects.dividends).all()
-    return {"players": n_players, "coalitions": 2**n_players, "total_s": total_s,
-            "cold_total_s": cold_s, "forward_s": forward_s,
-            "outside_share": 1 - forward_s / total_s, "peak_extra_mib": peak_extra_kib / 1024,
-            "dividend_array_mib": 2**n_players * 8 / 2**20}
+    return {
+        "players": n_players,
+        "coalitions": 2**n_players,
+        "total_s": total_s,
+        "cold_total_s": cold_s,
+        "forward_s": forward_s,
+        "outside_share": 1 - forward_s / total_s,
+        "peak_extra_mib": peak_extra_kib / 1024,
+        "dividend_array_mib": 2**n_players * 8 / 2**20,
+    }
 
 
 def masking_share(sizes, repeat: int) -> list[dict]:
@@ -123,14 +144,20 @@ def masking_share(sizes, repeat: int) -> list[dict]:
     for n in sizes:
         runs = []
         for _ in range(repeat):
-            out = subprocess.run([sys.executable, __file__, "--one-masking-run", str(n)],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--one-masking-run", str(n)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         best = min(runs, key=lambda r: r["total_s"])
         rows.append(best)
-        print(f"  n={n:2d}  total {best['total_s']:.2f} s  forward {best['forward_s']:.2f} s  "
-              f"outside {best['outside_share']:.0%}  peak +{best['peak_extra_mib']:.0f} MiB",
-              flush=True)
+        print(
+            f"  n={n:2d}  total {best['total_s']:.2f} s  forward {best['forward_s']:.2f} s  "
+            f"outside {best['outside_share']:.0%}  peak +{best['peak_extra_mib']:.0f} MiB",
+            flush=True,
+        )
     return rows
 
 
@@ -153,9 +180,14 @@ def main(argv=None) -> int:
     print("digits MLP: share of time outside the forward passes", flush=True)
     masking = masking_share(args.masking_sizes, args.repeat)
     result = {
-        "machine": {"python": platform.python_version(), "torch": torch.__version__,
-                    "shapiq": getattr(shapiq, "__version__", None) or _version("shapiq"),
-                    "cpu_count": os.cpu_count(), "threads": 1, "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "shapiq": getattr(shapiq, "__version__", None) or _version("shapiq"),
+            "cpu_count": os.cpu_count(),
+            "threads": 1,
+            "platform": platform.platform(),
+        },
         "date": time.strftime("%Y-%m-%d"),
         "repeat": args.repeat,
         "transform": transform,

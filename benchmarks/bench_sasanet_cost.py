@@ -44,7 +44,7 @@ def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
     *_, X_test, _ = sasanet_runs.dataset(name)
     X = X_test[:rows]
     n = X.shape[1]
-    budgets = [b for b in BUDGETS if b < 2 ** n] + [2 ** n]  # 2^n evaluations are exact
+    budgets = [b for b in BUDGETS if b < 2**n] + [2**n]  # 2^n evaluations are exact
 
     sasanet_error, sasanet_time = [], []
     curves = {label: {b: [[], []] for b in budgets} for label in comparison.POSTHOC}
@@ -59,22 +59,37 @@ def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
         for budget in budgets:
             for label in comparison.POSTHOC:
                 seconds, values = best_of(
-                    repeat, lambda: comparison.posthoc_estimator(label, n).approximate(budget, game))
+                    repeat, lambda: comparison.posthoc_estimator(label, n).approximate(budget, game)
+                )
                 estimate = np.array([values[(i,)] for i in range(n)])
                 curves[label][budget][0].append(seconds)
-                curves[label][budget][1].append(float(np.sqrt(np.mean((estimate - reference) ** 2)) / scale))
+                curves[label][budget][1].append(
+                    float(np.sqrt(np.mean((estimate - reference) ** 2)) / scale)
+                )
 
-    own = {"seconds per row": float(np.median(sasanet_time)),
-           "error (RMSE / sd)": float(np.median(sasanet_error))}
+    own = {
+        "seconds per row": float(np.median(sasanet_time)),
+        "error (RMSE / sd)": float(np.median(sasanet_error)),
+    }
     estimators = {}
     for label, by_budget in curves.items():
-        points = [{"budget": b, "seconds per row": float(np.median(t)), "error (RMSE / sd)": float(np.median(e))}
-                  for b, (t, e) in by_budget.items()]
+        points = [
+            {
+                "budget": b,
+                "seconds per row": float(np.median(t)),
+                "error (RMSE / sd)": float(np.median(e)),
+            }
+            for b, (t, e) in by_budget.items()
+        ]
         matching = [p for p in points if p["error (RMSE / sd)"] <= own["error (RMSE / sd)"]]
         first = matching[0] if matching else None
-        estimators[label] = {"curve": points, "first budget at SASANet's error": first,
-                             "time ratio to SASANet": (first["seconds per row"] / own["seconds per row"])
-                             if first else None}
+        estimators[label] = {
+            "curve": points,
+            "first budget at SASANet's error": first,
+            "time ratio to SASANet": (first["seconds per row"] / own["seconds per row"])
+            if first
+            else None,
+        }
     return {"features": n, "SASANet": own, "estimators": estimators}
 
 
@@ -91,15 +106,29 @@ def main() -> None:
     for name in args.datasets:
         results[name] = measure(name, args.rows, args.repeat, args.profile)
         own = results[name]["SASANet"]
-        print(f"{name} ({results[name]['features']} features): SASANet one pass "
-              f"{own['seconds per row'] * 1e3:.2f} ms per row, error {own['error (RMSE / sd)']:.3f} of sd")
+        print(
+            f"{name} ({results[name]['features']} features): SASANet one pass "
+            f"{own['seconds per row'] * 1e3:.2f} ms per row, error {own['error (RMSE / sd)']:.3f} of sd"
+        )
         for label, info in results[name]["estimators"].items():
             first = info["first budget at SASANet's error"]
-            print(f"  {label:22s} " + (f"reaches it at budget {first['budget']}, "
-                                       f"{info['time ratio to SASANet']:.1f}x SASANet's time" if first
-                                       else "never reaches it"))
-    out = {"machine": platform.platform(), "date": time.strftime("%Y-%m-%d"), "torch threads": 1,
-           "rows": args.rows, "repeat": args.repeat, "datasets": results}
+            print(
+                f"  {label:22s} "
+                + (
+                    f"reaches it at budget {first['budget']}, "
+                    f"{info['time ratio to SASANet']:.1f}x SASANet's time"
+                    if first
+                    else "never reaches it"
+                )
+            )
+    out = {
+        "machine": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+        "torch threads": 1,
+        "rows": args.rows,
+        "repeat": args.repeat,
+        "datasets": results,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=2))
     print(f"written {RESULTS}")

@@ -40,9 +40,11 @@ if not results_file.exists():
     raise FileNotFoundError(f"{results_file.resolve()} is missing: run `make benchmark` first")
 results = json.loads(results_file.read_text())
 machine = results["machine"]
-print(f"benchmark of {results['date']}: Python {machine['python']}, torch {machine['torch']}, "
-      f"shapiq {machine['shapiq']}, {machine['cpu_count']} cores, {machine['threads']} thread, "
-      f"best of {results['repeat']} runs")
+print(
+    f"benchmark of {results['date']}: Python {machine['python']}, torch {machine['torch']}, "
+    f"shapiq {machine['shapiq']}, {machine['cpu_count']} cores, {machine['threads']} thread, "
+    f"best of {results['repeat']} runs"
+)
 
 # %% [markdown]
 # ## The transform: ours against shapiq
@@ -70,11 +72,25 @@ ax.set_xlabel("players n")
 ax.set_ylabel("seconds (best of runs)")
 ax.legend()
 fig.tight_layout()
-table = pd.DataFrame({"ours (ms)": transform["ours_s"] * 1e3, "shapiq (ms)": transform["shapiq_s"] * 1e3,
-              "shapiq / ours": transform["speedup"],
-              "largest difference": transform["max_abs_difference"]}).style.set_uuid("transform").format(
-    {"ours (ms)": "{:.3f}", "shapiq (ms)": "{:,.1f}", "shapiq / ours": "{:,.0f}",
-     "largest difference": "{:.1e}"})
+table = (
+    pd.DataFrame(
+        {
+            "ours (ms)": transform["ours_s"] * 1e3,
+            "shapiq (ms)": transform["shapiq_s"] * 1e3,
+            "shapiq / ours": transform["speedup"],
+            "largest difference": transform["max_abs_difference"],
+        }
+    )
+    .style.set_uuid("transform")
+    .format(
+        {
+            "ours (ms)": "{:.3f}",
+            "shapiq (ms)": "{:,.1f}",
+            "shapiq / ours": "{:,.0f}",
+            "largest difference": "{:.1e}",
+        }
+    )
+)
 HTML(table.to_html())  # not the Styler itself: its repr holds a memory address
 
 # %% [markdown]
@@ -96,12 +112,27 @@ for n, row in masking.iterrows():
     glue(f"outside_{n}", f"{row['outside_share']:.0%}", display=False)
     glue(f"total_{n}", f"{row['total_s']:.2f}", display=False)
     glue(f"peak_{n}", f"{row['peak_extra_mib']:.0f}", display=False)
-table = pd.DataFrame({"coalitions": masking["coalitions"], "all dividends (s)": masking["total_s"],
-              "forward passes (s)": masking["forward_s"],
-              "outside forward passes": masking["outside_share"],
-              "peak memory added (MiB)": masking["peak_extra_mib"]}).style.set_uuid("masking").format(
-    {"coalitions": "{:,}", "all dividends (s)": "{:.3f}", "forward passes (s)": "{:.3f}",
-     "outside forward passes": "{:.0%}", "peak memory added (MiB)": "{:.0f}"})
+table = (
+    pd.DataFrame(
+        {
+            "coalitions": masking["coalitions"],
+            "all dividends (s)": masking["total_s"],
+            "forward passes (s)": masking["forward_s"],
+            "outside forward passes": masking["outside_share"],
+            "peak memory added (MiB)": masking["peak_extra_mib"],
+        }
+    )
+    .style.set_uuid("masking")
+    .format(
+        {
+            "coalitions": "{:,}",
+            "all dividends (s)": "{:.3f}",
+            "forward passes (s)": "{:.3f}",
+            "outside forward passes": "{:.0%}",
+            "peak memory added (MiB)": "{:.0f}",
+        }
+    )
+)
 HTML(table.to_html())
 
 # %% [markdown]

@@ -135,17 +135,20 @@ errors = {alpha: [] for alpha in alphas}
 radii = []
 for index in picked:
     x = torch.as_tensor(wine.X_test[index], dtype=torch.float64)
-    target = int(smooth.predict(wine.X_test[index:index + 1])[0])
+    target = int(smooth.predict(wine.X_test[index : index + 1])[0])
     parts = numeric.effect_parts(games.MaskingGame(smooth64, x, 0.0, target=target), max_order)
     radii.append(numeric.radius_of_convergence(parts))
     for alpha in alphas:
-        dividends = games.harsanyi(games.MaskingGame(smooth64, alpha * x, 0.0, target=target)).dividends
+        dividends = games.harsanyi(
+            games.MaskingGame(smooth64, alpha * x, 0.0, target=target)
+        ).dividends
         truncated = np.cumsum(parts * alpha ** np.arange(max_order + 1)[:, None], axis=0)[1:]
         error = np.abs(truncated - dividends)[:, 1:].max(axis=1) / np.abs(dividends[1:]).max()
         errors[alpha].append(error)
 
-fig = plots.convergence({f"α = {a}": np.array(e) for a, e in errors.items()},
-                        ylabel="max |J_K(S) − H(S)| / max |H(S)|")
+fig = plots.convergence(
+    {f"α = {a}": np.array(e) for a, e in errors.items()}, ylabel="max |J_K(S) − H(S)| / max |H(S)|"
+)
 
 # %%
 radii = np.array(radii)
@@ -196,8 +199,8 @@ n_images = 32 if full else 3
 chosen = rng.choice(len(digits.X_test), size=n_images, replace=False)
 mass_share, signed_share, linear_error, high_order_residue = [], [], [], []
 for index in chosen:
-    x = cnn.inputs(digits.X_test[index:index + 1])[0]
-    target = int(cnn.predict(digits.X_test[index:index + 1])[0])
+    x = cnn.inputs(digits.X_test[index : index + 1])[0]
+    target = int(cnn.predict(digits.X_test[index : index + 1])[0])
     game = games.MaskingGame(cnn.module, x, 0.0, players=patch_players, target=target)
     effects = games.harsanyi(game)
     sizes = games.coalition_sizes(effects.n)
@@ -206,7 +209,9 @@ for index in chosen:
     signed_share.append(effects.by_order()[1:] / effects.total)
     high_order_residue.append(np.abs(effects.dividends[sizes > 9]).max())
     # Taylor at b of a ReLU network: its linear piece around b, f(b) + grad f(b) . (x - b)
-    first_order = jets.series(cnn.module, torch.zeros_like(x)[None], x[None], 1)[1, 0, target].item()
+    first_order = jets.series(cnn.module, torch.zeros_like(x)[None], x[None], 1)[
+        1, 0, target
+    ].item()
     linear_error.append(abs(first_order - effects.total) / abs(effects.total))
 
 mass_share, signed_share, linear_error = map(np.array, (mass_share, signed_share, linear_error))
@@ -241,14 +246,20 @@ glue("cnn_linear_error", f"{np.median(linear_error):.0%}", display=False)
 cnn64 = cnn.float64()
 above_nine = games.coalition_sizes(16) > 9
 largest_above_nine, float32_noise = [], []
-for index in chosen[np.argsort(high_order_residue)[-(3 if full else 1):]]:
-    x = cnn.inputs(digits.X_test[index:index + 1])[0]
-    target = int(cnn.predict(digits.X_test[index:index + 1])[0])
-    exact = games.harsanyi(games.MaskingGame(cnn64, x.double(), 0.0, players=patch_players, target=target)).dividends
-    rounded = games.harsanyi(games.MaskingGame(cnn.module, x, 0.0, players=patch_players, target=target)).dividends
+for index in chosen[np.argsort(high_order_residue)[-(3 if full else 1) :]]:
+    x = cnn.inputs(digits.X_test[index : index + 1])[0]
+    target = int(cnn.predict(digits.X_test[index : index + 1])[0])
+    exact = games.harsanyi(
+        games.MaskingGame(cnn64, x.double(), 0.0, players=patch_players, target=target)
+    ).dividends
+    rounded = games.harsanyi(
+        games.MaskingGame(cnn.module, x, 0.0, players=patch_players, target=target)
+    ).dividends
     largest_above_nine.append(np.abs(exact[above_nine]).max() / np.abs(exact[1:]).max())
     float32_noise.append(np.abs(rounded[above_nine]).max() / np.abs(exact[1:]).max())
-assert max(largest_above_nine) < 1e-10, "a dividend above order 9 contradicts the receptive-field argument"
+assert max(largest_above_nine) < 1e-10, (
+    "a dividend above order 9 contradicts the receptive-field argument"
+)
 glue("cnn_rf_images", len(largest_above_nine), display=False)
 glue("cnn_rf_float64", f"{max(largest_above_nine):.0e}", display=False)
 glue("cnn_rf_float32", f"{max(float32_noise):.0e}", display=False)

@@ -53,13 +53,28 @@ if profile == "quick":
     n_seeds, n_inputs, n_boot = 1, min(n_inputs, 6), min(n_boot, 200)
 seeds = [seed + k for k in range(n_seeds)]
 MODELS = ("canvas_poly", "canvas_mlp", "canvas_cnn")
-SHORT = {"gradient_x_input": "GxI", "integrated_gradients": "IG", "expected_gradients": "EG",
-         "lrp_epsilon": "LRP-ε", "lrp_alpha_beta": "LRP-αβ", "deep_taylor": "DTD",
-         "deeplift_rescale": "DL-R", "deeplift_revealcancel": "DL-RC", "deep_shap": "DeepShap",
-         "grad_cam": "Grad-CAM", "occlusion_1": "Occ-1", "occlusion_patch": "Occ-patch",
-         "prediction_difference": "PD", "shapley_value": "Shapley"}
+SHORT = {
+    "gradient_x_input": "GxI",
+    "integrated_gradients": "IG",
+    "expected_gradients": "EG",
+    "lrp_epsilon": "LRP-ε",
+    "lrp_alpha_beta": "LRP-αβ",
+    "deep_taylor": "DTD",
+    "deeplift_rescale": "DL-R",
+    "deeplift_revealcancel": "DL-RC",
+    "deep_shap": "DeepShap",
+    "grad_cam": "Grad-CAM",
+    "occlusion_1": "Occ-1",
+    "occlusion_patch": "Occ-patch",
+    "prediction_difference": "PD",
+    "shapley_value": "Shapley",
+}
 title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
-PATCH, N_BACKGROUND, N_SHOWN = 4, 64, 4  # players are PATCH x PATCH patches; background rows; maps shown
+PATCH, N_BACKGROUND, N_SHOWN = (
+    4,
+    64,
+    4,
+)  # players are PATCH x PATCH patches; background rows; maps shown
 
 # %% [markdown]
 # ## Images whose object is known
@@ -77,7 +92,11 @@ glue("canvas_side", data.CANVAS, display=False)
 glue("canvas_noise", data.CANVAS_NOISE, display=False)
 glue("n_images", f"{canvas.n_samples:,}", display=False)
 box = canvas.extra["box_test"][0]
-glue("chance", f"{box[2] * box[3]} / {data.CANVAS**2} = {box[2] * box[3] / data.CANVAS**2:.2f}", display=False)
+glue(
+    "chance",
+    f"{box[2] * box[3]} / {data.CANVAS**2} = {box[2] * box[3] / data.CANVAS**2:.2f}",
+    display=False,
+)
 n_players = (data.CANVAS // PATCH) ** 2
 glue("patch", f"{PATCH}x{PATCH}", display=False)
 glue("n_players", n_players, display=False)
@@ -85,8 +104,11 @@ glue("n_evaluations", f"{2**n_players:,}", display=False)
 glue("n_background", N_BACKGROUND, display=False)
 glue("n_shown", N_SHOWN, display=False)
 first = np.arange(6)
-plots.boxed_images(canvas.X_test[first].reshape(-1, data.CANVAS, data.CANVAS), canvas.extra["box_test"][first],
-                   [f"digit {y}" for y in canvas.y_test[first]]);
+plots.boxed_images(
+    canvas.X_test[first].reshape(-1, data.CANVAS, data.CANVAS),
+    canvas.extra["box_test"][first],
+    [f"digit {y}" for y in canvas.y_test[first]],
+);
 
 # %% [markdown]
 # ## The predecessor's three models
@@ -99,9 +121,15 @@ plots.boxed_images(canvas.X_test[first].reshape(-1, data.CANVAS, data.CANVAS), c
 
 # %%
 trained = {(name, s): zoo.load(name, seed=s, profile=profile) for name in MODELS for s in seeds}
-accuracy = pd.DataFrame({"model": list(MODELS),
-                         **{f"test accuracy, seed {s}": [trained[m, s].metrics["accuracy"] for m in MODELS]
-                            for s in seeds}})
+accuracy = pd.DataFrame(
+    {
+        "model": list(MODELS),
+        **{
+            f"test accuracy, seed {s}": [trained[m, s].metrics["accuracy"] for m in MODELS]
+            for s in seeds
+        },
+    }
+)
 showcase.html(accuracy, digits=2)
 
 # %%
@@ -142,13 +170,23 @@ results = {}
 for name in MODELS:
     runs = []
     for s in seeds:
-        inputs = showcase.canvas_inputs(trained[name, s], n_inputs, seed=s, patch=PATCH, n_background=N_BACKGROUND)
-        runs.append(faithfulness.evaluate(trained[name, s].float64(), **inputs, sigma=sigma,
-                                          n_samples=n_perturbations, seed=s))
+        inputs = showcase.canvas_inputs(
+            trained[name, s], n_inputs, seed=s, patch=PATCH, n_background=N_BACKGROUND
+        )
+        runs.append(
+            faithfulness.evaluate(
+                trained[name, s].float64(), **inputs, sigma=sigma, n_samples=n_perturbations, seed=s
+            )
+        )
     results[name] = faithfulness.Faithfulness.combine(runs)
 
-refusals = pd.DataFrame([{"model": name, "method": title[m], "reason": reason.split(";")[0]}
-                         for name, result in results.items() for m, reason in result.refused.items()])
+refusals = pd.DataFrame(
+    [
+        {"model": name, "method": title[m], "reason": reason.split(";")[0]}
+        for name, result in results.items()
+        for m, reason in result.refused.items()
+    ]
+)
 showcase.html(refusals)
 
 # %% [markdown]
@@ -157,24 +195,51 @@ showcase.html(refusals)
 
 # %%
 followed = faithfulness.principles_followed()
-means = {score: {name: results[name].per_input(score).mean() for name in MODELS}
-         for score in faithfulness.SCORES}
-summary = pd.DataFrame({f"{score}, {name}": means[score][name] for score in faithfulness.SCORES
-                        for name in MODELS}).reindex(list(methods.PAPER_A_METHODS))
+means = {
+    score: {name: results[name].per_input(score).mean() for name in MODELS}
+    for score in faithfulness.SCORES
+}
+summary = pd.DataFrame(
+    {f"{score}, {name}": means[score][name] for score in faithfulness.SCORES for name in MODELS}
+).reindex(list(methods.PAPER_A_METHODS))
 summary.insert(0, "principles followed", followed.loc[summary.index])
 summary.index = [title[m] for m in summary.index]
 showcase.html(summary.reset_index(names="method"), digits=2)
 
 # %%
-best = {score: {name: title[(means[score][name].idxmin() if faithfulness.BETTER[score] < 0
-                             else means[score][name].idxmax())] for name in MODELS}
-        for score in faithfulness.SCORES}
-glue("best_infidelity", ", ".join(f"{b} ({n})" for n, b in best["relative infidelity"].items()), display=False)
-glue("best_localization", ", ".join(f"{b} ({n})" for n, b in best["localization"].items()), display=False)
-glue("shapley_infidelity", ", ".join(f"{means['relative infidelity'][n]['shapley_value']:.2f}" for n in MODELS),
-     display=False)
-glue("gxi_infidelity", ", ".join(f"{means['relative infidelity'][n]['gradient_x_input']:.2f}" for n in MODELS),
-     display=False)
+best = {
+    score: {
+        name: title[
+            (
+                means[score][name].idxmin()
+                if faithfulness.BETTER[score] < 0
+                else means[score][name].idxmax()
+            )
+        ]
+        for name in MODELS
+    }
+    for score in faithfulness.SCORES
+}
+glue(
+    "best_infidelity",
+    ", ".join(f"{b} ({n})" for n, b in best["relative infidelity"].items()),
+    display=False,
+)
+glue(
+    "best_localization",
+    ", ".join(f"{b} ({n})" for n, b in best["localization"].items()),
+    display=False,
+)
+glue(
+    "shapley_infidelity",
+    ", ".join(f"{means['relative infidelity'][n]['shapley_value']:.2f}" for n in MODELS),
+    display=False,
+)
+glue(
+    "gxi_infidelity",
+    ", ".join(f"{means['relative infidelity'][n]['gradient_x_input']:.2f}" for n in MODELS),
+    display=False,
+)
 
 # %% [markdown]
 # The lowest infidelity per model: {glue:text}`best_infidelity`; the best localization:
@@ -191,13 +256,27 @@ glue("gxi_infidelity", ", ".join(f"{means['relative infidelity'][n]['gradient_x_
 # outlined). Localization counts the red inside the box.
 
 # %%
-shown = showcase.canvas_inputs(trained["canvas_cnn", seeds[0]], N_SHOWN, seed=seeds[0], patch=PATCH,
-                               n_background=N_BACKGROUND)
-grouped = {m: {"players": shown["players"]} for m in methods.PAPER_A_METHODS if methods.get(m).players}
-maps = showcase.run(methods.PAPER_A_METHODS, trained["canvas_cnn", seeds[0]].float64(), shown["x"], 0.0,
-                    shown["target"], background=shown["background"], options=grouped)
-plots.attribution_maps(shown["x"].numpy()[:, 0], {SHORT[m]: a.scores.numpy() for m, a in maps.items()},
-                       titles=[f"predicted {t}" for t in shown["target"].tolist()], boxes=shown["boxes"]);
+shown = showcase.canvas_inputs(
+    trained["canvas_cnn", seeds[0]], N_SHOWN, seed=seeds[0], patch=PATCH, n_background=N_BACKGROUND
+)
+grouped = {
+    m: {"players": shown["players"]} for m in methods.PAPER_A_METHODS if methods.get(m).players
+}
+maps = showcase.run(
+    methods.PAPER_A_METHODS,
+    trained["canvas_cnn", seeds[0]].float64(),
+    shown["x"],
+    0.0,
+    shown["target"],
+    background=shown["background"],
+    options=grouped,
+)
+plots.attribution_maps(
+    shown["x"].numpy()[:, 0],
+    {SHORT[m]: a.scores.numpy() for m, a in maps.items()},
+    titles=[f"predicted {t}" for t in shown["target"].tolist()],
+    boxes=shown["boxes"],
+);
 
 # %%
 chance = {"localization": box[2] * box[3] / data.CANVAS**2}  # the box's share of the canvas
@@ -218,11 +297,20 @@ plots.score_against_principles(means, followed, SHORT, chance);
 rows = []
 for score in faithfulness.SCORES:
     for name in MODELS:
-        found = faithfulness.correlation(results[name].per_input(score), followed, n_boot=n_boot, seed=0)
-        rows.append({"score": score, "model": name, "methods": found.n_methods, "Spearman rho": found.rho,
-                     "95 % interval": f"[{found.low:.2f}, {found.high:.2f}]",
-                     "claimed sign": "negative" if faithfulness.BETTER[score] < 0 else "positive",
-                     "verdict": found.verdict(faithfulness.BETTER[score])})
+        found = faithfulness.correlation(
+            results[name].per_input(score), followed, n_boot=n_boot, seed=0
+        )
+        rows.append(
+            {
+                "score": score,
+                "model": name,
+                "methods": found.n_methods,
+                "Spearman rho": found.rho,
+                "95 % interval": f"[{found.low:.2f}, {found.high:.2f}]",
+                "claimed sign": "negative" if faithfulness.BETTER[score] < 0 else "positive",
+                "verdict": found.verdict(faithfulness.BETTER[score]),
+            }
+        )
 correlations = pd.DataFrame(rows)
 showcase.html(correlations, digits=2)
 
@@ -237,11 +325,19 @@ glue("overall", overall, display=False)
 held = correlations[correlations["verdict"] == "holds"]
 glue("n_counts", followed.nunique(), display=False)
 glue("counts", ", ".join(str(c) for c in sorted(followed.unique())), display=False)
-glue("n_methods_poly", int(correlations.loc[correlations["model"] == "canvas_poly", "methods"].iloc[0]),
-     display=False)
-glue("where_holds", "; ".join(f"{r['score']} on {r['model']} (rho {r['Spearman rho']:.2f})"
-                              for _, r in held.iterrows())
-     or "nowhere", display=False)
+glue(
+    "n_methods_poly",
+    int(correlations.loc[correlations["model"] == "canvas_poly", "methods"].iloc[0]),
+    display=False,
+)
+glue(
+    "where_holds",
+    "; ".join(
+        f"{r['score']} on {r['model']} (rho {r['Spearman rho']:.2f})" for _, r in held.iterrows()
+    )
+    or "nowhere",
+    display=False,
+)
 
 # %% [markdown]
 # :::{admonition} Verdict

@@ -104,8 +104,12 @@ generic, _ = symbolic.generic_polynomial(variables, 3)
 for name in ("gradient_x_input", "integrated_gradients"):
     proof = allocation.prove_reformulation(name, generic, variables)
     assert proof, proof.residuals
-    display(Math(rf"\text{{{TITLES[name]}}}:\quad w_i(\kappa) = {sp.latex(allocation.weight(name))},"
-                 rf"\quad \text{{residuals: }} {sorted(set(map(str, proof.residuals.values())))}"))
+    display(
+        Math(
+            rf"\text{{{TITLES[name]}}}:\quad w_i(\kappa) = {sp.latex(allocation.weight(name))},"
+            rf"\quad \text{{residuals: }} {sorted(set(map(str, proof.residuals.values())))}"
+        )
+    )
 glue("generic_terms", len(symbolic.taylor_terms(generic, variables)), display=False)
 
 # %% [markdown]
@@ -126,8 +130,10 @@ for name in ("gradient_x_input", "integrated_gradients"):
 
 # %%
 keys = [(1, 0, 0), (2, 0, 0), (3, 0, 0), (1, 1, 0), (2, 1, 0), (1, 1, 1)]
-split = {TITLES[m]: [[float(w) for w in allocation.weights_of(m, k, 3)] for k in keys]
-         for m in ("gradient_x_input", "integrated_gradients")}
+split = {
+    TITLES[m]: [[float(w) for w in allocation.weights_of(m, k, 3)] for k in keys]
+    for m in ("gradient_x_input", "integrated_gradients")
+}
 plots.allocation_split(split, [f"κ = {k}" for k in keys], 3);
 
 # %% [markdown]
@@ -158,10 +164,17 @@ for alpha in alphas:
 
 fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
 for ax, m in zip(axes, rebuild_error):
-    plots.convergence({f"α = {a}": np.array(e) for a, e in rebuild_error[m].items()},
-                      ylabel="largest |rebuilt - method| / largest |score|", ax=ax)
+    plots.convergence(
+        {f"α = {a}": np.array(e) for a, e in rebuild_error[m].items()},
+        ylabel="largest |rebuilt - method| / largest |score|",
+        ax=ax,
+    )
     ax.set_title(TITLES[m], fontsize=10)
-final = {(m, a): np.median(np.array(e)[:, -1]) for m in rebuild_error for a, e in rebuild_error[m].items()}
+final = {
+    (m, a): np.median(np.array(e)[:, -1])
+    for m in rebuild_error
+    for a, e in rebuild_error[m].items()
+}
 for (m, a), value in final.items():
     glue(f"rebuild_{m}_{a}", f"{value:.0e}", display=False)
 glue("rebuild_max_order", max_order, display=False)
@@ -193,13 +206,22 @@ mlp64 = digits_mlp.float64()
 x_digits, digit_target = showcase.digit_examples(digits_mlp)
 steps = [4, 8, 16, 32, 64, 128, 256]
 gap_by_steps = {}
-for label, model, x, target in (("smooth wine MLP", smooth64, x_wine, wine_target),
-                                ("ReLU digits MLP", mlp64, x_digits, digit_target)):
+for label, model, x, target in (
+    ("smooth wine MLP", smooth64, x_wine, wine_target),
+    ("ReLU digits MLP", mlp64, x_digits, digit_target),
+):
     for quadrature in ("gausslegendre", "riemann_trapezoid"):
         rows = []
         for n in steps:
-            ig = attribute("integrated_gradients", model, x, 0.0, target=target, n_steps=n,
-                           quadrature=quadrature)
+            ig = attribute(
+                "integrated_gradients",
+                model,
+                x,
+                0.0,
+                target=target,
+                n_steps=n,
+                quadrature=quadrature,
+            )
             rows.append((ig.gap.abs() / ig.output_change.abs()).numpy())
         gap_by_steps[f"{label}, {quadrature}"] = np.array(rows).T
 plots.budget_curve(steps, gap_by_steps, "n_steps", "|completeness gap| / |f(x) - f(b)|");
@@ -218,11 +240,21 @@ plots.budget_curve(steps, gap_by_steps, "n_steps", "|completeness gap| / |f(x) -
 
 # %%
 background = digits_mlp.inputs(digits_mlp.dataset.X_train[:64]).double()
-runs = showcase.run(GRADIENT, mlp64, x_digits, 0.0, digit_target, background,
-                    options={"expected_gradients": {"seed": seed}})
+runs = showcase.run(
+    GRADIENT,
+    mlp64,
+    x_digits,
+    0.0,
+    digit_target,
+    background,
+    options={"expected_gradients": {"seed": seed}},
+)
 images = x_digits.reshape(-1, 8, 8).numpy()
-plots.attribution_maps(images, {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
-                       titles=[f"predicted {int(t)}" for t in digit_target]);
+plots.attribution_maps(
+    images,
+    {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
+    titles=[f"predicted {int(t)}" for t in digit_target],
+);
 
 # %% [markdown]
 # Gradient x Input and Integrated Gradients differ in detail only: on a ReLU network both
@@ -236,11 +268,20 @@ plots.attribution_maps(images, {TITLES[m]: a.scores.numpy() for m, a in runs.ite
 # (MLP) and the eight wine inputs.
 
 # %%
-wine_runs = showcase.run(GRADIENT, smooth64, x_wine, 0.0, wine_target,
-                         smooth.inputs(wine.X_train).double(),
-                         options={"expected_gradients": {"seed": seed}})
-gaps = showcase.gap_table(runs).assign(data="digits").merge(
-    showcase.gap_table(wine_runs).assign(data="wine"), how="outer")
+wine_runs = showcase.run(
+    GRADIENT,
+    smooth64,
+    x_wine,
+    0.0,
+    wine_target,
+    smooth.inputs(wine.X_train).double(),
+    options={"expected_gradients": {"seed": seed}},
+)
+gaps = (
+    showcase.gap_table(runs)
+    .assign(data="digits")
+    .merge(showcase.gap_table(wine_runs).assign(data="wine"), how="outer")
+)
 showcase.html(gaps.sort_values(["data", "method"]))
 
 # %% [markdown]
@@ -255,8 +296,9 @@ showcase.html(gaps.sort_values(["data", "method"]))
 # standardisation; a distribution of training rows for Expected Gradients).
 
 # %%
-plots.feature_scores({TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items()},
-                     wine.feature_names, top=10);
+plots.feature_scores(
+    {TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items()}, wine.feature_names, top=10
+);
 
 # %% [markdown]
 # ## Exercises

@@ -104,17 +104,28 @@ fig = plots.image_grid(digits.X_test[pick], titles=[f"label {y}" for y in digits
 
 # %%
 models = {name: zoo.load(name, seed=seed, profile=profile) for name in zoo.NAMES}
-glue("n_models", {6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}.get(len(models), str(len(models))), display=False)
+glue(
+    "n_models",
+    {6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}.get(len(models), str(len(models))),
+    display=False,
+)
 for name, model in models.items():
     glue(f"{name}_accuracy", f"{model.metrics['accuracy']:.1%}", display=False)
     zoo.check_activations_used_once(model.module, model.inputs(model.dataset.X_test[:1]))
 
-pd.DataFrame([
-    {"model": name, "dataset": m.config.dataset, "parameters": sum(p.numel() for p in m.module.parameters()),
-     "epochs": m.config.epochs, "test accuracy": round(m.metrics["accuracy"], 4),
-     "test cross-entropy": round(m.metrics["loss"], 4)}
-    for name, m in models.items()
-]).set_index("model")
+pd.DataFrame(
+    [
+        {
+            "model": name,
+            "dataset": m.config.dataset,
+            "parameters": sum(p.numel() for p in m.module.parameters()),
+            "epochs": m.config.epochs,
+            "test accuracy": round(m.metrics["accuracy"], 4),
+            "test cross-entropy": round(m.metrics["loss"], 4),
+        }
+        for name, m in models.items()
+    ]
+).set_index("model")
 
 # %% [markdown]
 # The ReLU MLP reaches {glue:text}`digits_mlp_accuracy` test accuracy on the digits and the

@@ -99,8 +99,12 @@ patches = [[0, 1], [2]]
 for name in ("occlusion_1", "occlusion_patch", "shapley_value"):
     proof = allocation.prove_reformulation(name, generic, variables, patches=patches)
     assert proof, proof.residuals
-    display(Math(rf"\text{{{TITLES[name]}}}:\quad w_i(S) = {sp.latex(allocation.weight(name))},"
-                 rf"\quad \text{{residuals: }} {sorted(set(map(str, proof.residuals.values())))}"))
+    display(
+        Math(
+            rf"\text{{{TITLES[name]}}}:\quad w_i(S) = {sp.latex(allocation.weight(name))},"
+            rf"\quad \text{{residuals: }} {sorted(set(map(str, proof.residuals.values())))}"
+        )
+    )
 
 # %% [markdown]
 # How each rule splits single effects of order 1 to 3 among three variables (patches
@@ -108,9 +112,13 @@ for name in ("occlusion_1", "occlusion_patch", "shapley_value"):
 
 # %%
 coalitions = [(0,), (2,), (0, 1), (1, 2), (0, 1, 2)]
-split = {TITLES[m]: [[float(w) for w in allocation.weights_of(m, c, 3, patches)] for c in coalitions]
-         for m in ("occlusion_1", "occlusion_patch", "shapley_value")}
-plots.allocation_split(split, ["S = {" + ", ".join(str(i + 1) for i in c) + "}" for c in coalitions], 3);
+split = {
+    TITLES[m]: [[float(w) for w in allocation.weights_of(m, c, 3, patches)] for c in coalitions]
+    for m in ("occlusion_1", "occlusion_patch", "shapley_value")
+}
+plots.allocation_split(
+    split, ["S = {" + ", ".join(str(i + 1) for i in c) + "}" for c in coalitions], 3
+);
 
 # %% [markdown]
 # Occlusion-1 gives every member the whole interaction, so a pair's effect is counted
@@ -137,10 +145,22 @@ x_digits, digit_target = showcase.digit_examples(digits_mlp)
 centre = [r * 8 + c for r in range(2, 6) for c in range(2, 6)]
 replacements = digits_mlp.inputs(digits_mlp.dataset.X_train[:8]).double()
 checks = (  # model, input shape, patches, Occlusion-patch options, digits checked
-    ("MLP", digits_mlp, (64,), games.patches((8, 8), 2).reshape(-1), "players",
-     6 if profile == "full" else 1),
-    ("CNN", digits_cnn, (1, 8, 8), games.patches((1, 8, 8), 2), "window",
-     2 if profile == "full" else 1),  # 2**16 CNN passes in float64 take ~10 s per game
+    (
+        "MLP",
+        digits_mlp,
+        (64,),
+        games.patches((8, 8), 2).reshape(-1),
+        "players",
+        6 if profile == "full" else 1,
+    ),
+    (
+        "CNN",
+        digits_cnn,
+        (1, 8, 8),
+        games.patches((1, 8, 8), 2),
+        "window",
+        2 if profile == "full" else 1,
+    ),  # 2**16 CNN passes in float64 take ~10 s per game
 )
 differences = []
 for label, trained, shape, patch_players, occlusion_by, n_checked in checks:
@@ -148,16 +168,28 @@ for label, trained, shape, patch_players, occlusion_by, n_checked in checks:
     occlusion_options = {} if occlusion_by == "players" else {"window": (1, 2, 2)}
     for x, target in zip(x_digits.reshape(-1, *shape)[:n_checked], digit_target.tolist()):
         effects = games.harsanyi(games.MaskingGame(f, x, 0.0, players=patch_players, target=target))
-        runs = {name: allocation.run_and_rebuilt(name, f, x, patch_players, target, effects=effects, **options)
-                for name, options in (("occlusion_patch", occlusion_options), ("shapley_value", {}))}
-        runs["occlusion_1"] = allocation.run_and_rebuilt("occlusion_1", f, x, [[p] for p in centre], target)
+        runs = {
+            name: allocation.run_and_rebuilt(
+                name, f, x, patch_players, target, effects=effects, **options
+            )
+            for name, options in (("occlusion_patch", occlusion_options), ("shapley_value", {}))
+        }
+        runs["occlusion_1"] = allocation.run_and_rebuilt(
+            "occlusion_1", f, x, [[p] for p in centre], target
+        )
         if label == "MLP":  # one game per replacement row
             runs["prediction_difference"] = allocation.run_and_rebuilt(
-                "prediction_difference", f, x, patch_players, target, replacements, seed=seed)
-        differences += [(label, TITLES[name], np.abs(run - rebuilt).max()) for name, (run, rebuilt) in runs.items()]
+                "prediction_difference", f, x, patch_players, target, replacements, seed=seed
+            )
+        differences += [
+            (label, TITLES[name], np.abs(run - rebuilt).max())
+            for name, (run, rebuilt) in runs.items()
+        ]
 differences = pd.DataFrame(differences, columns=["model", "method", "largest |run - rebuilt|"])
 worst = differences.groupby(["model", "method"], as_index=False).max()
-glue("perturbation_worst_difference", f"{worst['largest |run - rebuilt|'].max():.0e}", display=False)
+glue(
+    "perturbation_worst_difference", f"{worst['largest |run - rebuilt|'].max():.0e}", display=False
+)
 showcase.html(worst)
 
 # %% [markdown]
@@ -180,13 +212,25 @@ showcase.html(worst)
 mlp64 = digits_mlp.float64()
 background = digits_mlp.inputs(digits_mlp.dataset.X_train[:64]).double()
 flat_patches = games.patches((8, 8), 2).reshape(-1)
-runs = showcase.run(PERTURBATION, mlp64, x_digits, 0.0, digit_target, background,
-                    options={"occlusion_patch": {"players": flat_patches},
-                             "shapley_value": {"players": flat_patches},
-                             "prediction_difference": {"seed": seed}})
+runs = showcase.run(
+    PERTURBATION,
+    mlp64,
+    x_digits,
+    0.0,
+    digit_target,
+    background,
+    options={
+        "occlusion_patch": {"players": flat_patches},
+        "shapley_value": {"players": flat_patches},
+        "prediction_difference": {"seed": seed},
+    },
+)
 images = x_digits.reshape(-1, 8, 8).numpy()
-plots.attribution_maps(images, {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
-                       titles=[f"predicted {int(t)}" for t in digit_target]);
+plots.attribution_maps(
+    images,
+    {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
+    titles=[f"predicted {int(t)}" for t in digit_target],
+);
 
 # %% [markdown]
 # ## Completeness
@@ -200,12 +244,20 @@ smooth = zoo.load("smooth_mlp", seed=seed, profile=profile)
 wine = smooth.dataset
 x_wine = smooth.inputs(wine.X_test[:8]).double()
 wine_target = torch.as_tensor(smooth.predict(wine.X_test[:8]))
-wine_runs = showcase.run(PERTURBATION, smooth.float64(), x_wine, 0.0, wine_target,
-                         smooth.inputs(wine.X_train).double(),
-                         options={"occlusion_patch": {"window": (1,)},
-                                  "prediction_difference": {"seed": seed}})
-gaps = showcase.gap_table(runs).assign(data="digits").merge(
-    showcase.gap_table(wine_runs).assign(data="wine"), how="outer")
+wine_runs = showcase.run(
+    PERTURBATION,
+    smooth.float64(),
+    x_wine,
+    0.0,
+    wine_target,
+    smooth.inputs(wine.X_train).double(),
+    options={"occlusion_patch": {"window": (1,)}, "prediction_difference": {"seed": seed}},
+)
+gaps = (
+    showcase.gap_table(runs)
+    .assign(data="digits")
+    .merge(showcase.gap_table(wine_runs).assign(data="wine"), how="outer")
+)
 showcase.html(gaps.sort_values(["data", "method"]))
 
 # %% [markdown]
@@ -221,8 +273,11 @@ showcase.html(gaps.sort_values(["data", "method"]))
 # training mean, Prediction Difference over the training rows.
 
 # %%
-plots.feature_scores({TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items()
-                      if m != "occlusion_patch"}, wine.feature_names, top=10);
+plots.feature_scores(
+    {TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items() if m != "occlusion_patch"},
+    wine.feature_names,
+    top=10,
+);
 
 # %% [markdown]
 # ## Exercises

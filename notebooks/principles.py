@@ -93,12 +93,15 @@ showcase.table_1(reformulations.TABLE_1)
 
 # %%
 def word(value):
-    return {True: "exact", False: "not exact", None: ""}[value] if not isinstance(value, float) else ""
+    return (
+        {True: "exact", False: "not exact", None: ""}[value] if not isinstance(value, float) else ""
+    )
 
 
 shown = checks.copy()
 shown["paper's weights = book's"] = checks["paper's weights = book's"].map(
-    {True: "agrees", False: "differs", None: "book has none"})
+    {True: "agrees", False: "differs", None: "book has none"}
+)
 for column in shown.columns[1:]:
     shown[column] = checks[column].map(word)
 showcase.html(shown.rename(index=title).reset_index(names="method"))
@@ -143,8 +146,15 @@ tables = {source: principles.table(source) for source in principles.SOURCES}
 measured = principles.table("measured", detail=True)
 short = {"holds": "✓", "fails": "✗", "holds in the limit": "✓ (limit)", "not derived": "–"}
 side_by_side = pd.DataFrame(
-    {c: [" / ".join(short[tables[s].loc[m, c]] for s in principles.SOURCES) for m in tables["paper"].index]
-     for c in principles.COLUMNS}, index=[title[m] for m in tables["paper"].index])
+    {
+        c: [
+            " / ".join(short[tables[s].loc[m, c]] for s in principles.SOURCES)
+            for m in tables["paper"].index
+        ]
+        for c in principles.COLUMNS
+    },
+    index=[title[m] for m in tables["paper"].index],
+)
 showcase.html(side_by_side.reset_index(names="method"))
 
 # %%
@@ -164,32 +174,52 @@ assert not from_weights, from_weights  # the paper's weights must reproduce its 
 
 # %%
 reasons = {  # why a measured cell differs from Table 2: (method, principle) -> reason
-    ("gradient_x_input", "complete allocation"):
-        "as run it is sum_kappa kappa_i t(kappa), not the first-order row: an interaction "
-        "is counted once per member",
-    ("lrp_epsilon", "complete allocation"):
-        "on ReLU networks LRP-epsilon is Gradient x Input (gradient at x), not the first-order row",
-    ("lrp_alpha_beta", "low approximation error"):
-        "completeness needs both sides: at a neuron with no negative input the beta share has "
-        "no carrier, and each such layer multiplies the relevance by alpha = 2 (2 x 2 on the "
-        "two-layer probes)",
+    (
+        "gradient_x_input",
+        "complete allocation",
+    ): "as run it is sum_kappa kappa_i t(kappa), not the first-order row: an interaction "
+    "is counted once per member",
+    (
+        "lrp_epsilon",
+        "complete allocation",
+    ): "on ReLU networks LRP-epsilon is Gradient x Input (gradient at x), not the first-order row",
+    (
+        "lrp_alpha_beta",
+        "low approximation error",
+    ): "completeness needs both sides: at a neuron with no negative input the beta share has "
+    "no carrier, and each such layer multiplies the relevance by alpha = 2 (2 x 2 on the "
+    "two-layer probes)",
     ("lrp_alpha_beta", "complete allocation"): "the same over-allocation by alpha per layer",
-    ("lrp_alpha_beta", "no unrelated allocation"):
-        "no probe puts a variable in N- with an effect of its own, so the d_i shares that give "
-        "such effects to N+ are never used",
-    ("deep_taylor", "no unrelated allocation"): "as for LRP-alpha-beta: the d_i shares are never used",
-    ("grad_cam", "no unrelated allocation"):
-        "Grad-CAM averages the gradient over positions, so every position gets a share: the "
-        "row phi(e_i) holds on the feature map only when the gradient is the same everywhere "
-        "(a global-average-pooling head)",
+    (
+        "lrp_alpha_beta",
+        "no unrelated allocation",
+    ): "no probe puts a variable in N- with an effect of its own, so the d_i shares that give "
+    "such effects to N+ are never used",
+    (
+        "deep_taylor",
+        "no unrelated allocation",
+    ): "as for LRP-alpha-beta: the d_i shares are never used",
+    (
+        "grad_cam",
+        "no unrelated allocation",
+    ): "Grad-CAM averages the gradient over positions, so every position gets a share: the "
+    "row phi(e_i) holds on the feature map only when the gradient is the same everywhere "
+    "(a global-average-pooling head)",
     ("grad_cam", "complete allocation"): "the same averaging, summed over all four positions",
 }
 rows = []
 for method, principle, paper, found in against_measured:
     cell = measured.loc[method, principle]
-    rows.append({"method": title[method], "principle": principle, "paper": paper, "measured": found,
-                 "worst violation": f"{cell.violation:.3g} ({cell.where})",
-                 "reason": reasons[method, principle]})
+    rows.append(
+        {
+            "method": title[method],
+            "principle": principle,
+            "paper": paper,
+            "measured": found,
+            "worst violation": f"{cell.violation:.3g} ({cell.where})",
+            "reason": reasons[method, principle],
+        }
+    )
 showcase.html(pd.DataFrame(rows))
 
 # %% [markdown]
@@ -221,7 +251,11 @@ showcase.html(zoo_table.reset_index())
 # %%
 glue("unexplained_min", f"{zoo_table['unexplained by phi(e_i)'].min():.2f}", display=False)
 glue("unexplained_max", f"{zoo_table['unexplained by phi(e_i)'].max():.2f}", display=False)
-glue("rescale_ig_shallow", f"{zoo_table.loc['digits_shallow', 'DeepLIFT Rescale vs IG']:.1e}", display=False)
+glue(
+    "rescale_ig_shallow",
+    f"{zoo_table.loc['digits_shallow', 'DeepLIFT Rescale vs IG']:.1e}",
+    display=False,
+)
 deeper = zoo_table.drop(index="digits_shallow")["DeepLIFT Rescale vs IG"]
 glue("rescale_ig_min", f"{deeper.min():.3f}", display=False)
 glue("rescale_ig_max", f"{deeper.max():.3f}", display=False)
@@ -255,9 +289,16 @@ glue("rescale_ig_max", f"{deeper.max():.3f}", display=False)
 # (the column "other dividends" is the largest of all the others). Variable 4 never matters.
 
 # %%
-rows = [{"probe": p.name, "model": p.description,
-         "S": "{" + ", ".join(str(i + 1) for i in p.coalition) + "}",
-         "effect H(S)": p.effect, "other dividends": probes.check(p)} for p in probes.all_probes()]
+rows = [
+    {
+        "probe": p.name,
+        "model": p.description,
+        "S": "{" + ", ".join(str(i + 1) for i in p.coalition) + "}",
+        "effect H(S)": p.effect,
+        "other dividends": probes.check(p),
+    }
+    for p in probes.all_probes()
+]
 showcase.html(pd.DataFrame(rows), digits=4)
 
 # %% [markdown]
@@ -271,6 +312,8 @@ showcase.html(pd.DataFrame(rows), digits=4)
 
 # %%
 registered = list(methods.REGISTRY)
+
+
 def shown(result):
     if result["refused"]:
         return "refused"
@@ -279,7 +322,8 @@ def shown(result):
 
 scores = pd.DataFrame(
     {p.name: [shown(probes.measure(m, p)) for m in registered] for p in probes.all_probes()},
-    index=[methods.get(m).title for m in registered])
+    index=[methods.get(m).title for m in registered],
+)
 showcase.html(scores.reset_index(names="method"))
 
 # %% [markdown]
@@ -297,10 +341,20 @@ budgeted = (principles.COLUMNS[0], principles.COLUMNS[2])
 ig = [max(probes.worst("integrated_gradients", n_steps=n)[p][0] for p in budgeted) for n in steps]
 eg = [max(probes.worst("expected_gradients", n_samples=n)[p][0] for p in budgeted) for n in samples]
 fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.2))
-plots.budget_curve(steps, {"Integrated Gradients (Gauss-Legendre)": ig}, "n_steps",
-                   "worst violation, principles 1 and 3", ax=axes[0])
-plots.budget_curve(samples, {"Expected Gradients (seeded)": eg}, "n_samples",
-                   "worst violation, principles 1 and 3", ax=axes[1]);
+plots.budget_curve(
+    steps,
+    {"Integrated Gradients (Gauss-Legendre)": ig},
+    "n_steps",
+    "worst violation, principles 1 and 3",
+    ax=axes[0],
+)
+plots.budget_curve(
+    samples,
+    {"Expected Gradients (seeded)": eg},
+    "n_samples",
+    "worst violation, principles 1 and 3",
+    ax=axes[1],
+);
 
 # %% [markdown]
 # The quadrature error at a kink does not fall smoothly: it depends on where the nodes fall

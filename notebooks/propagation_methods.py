@@ -52,7 +52,14 @@ from myst_nb import glue
 from attribution_book import plots, showcase, zoo
 from unified_attribution import methods
 from unified_attribution.methods import attribute
-from unified_attribution.theory import equalities, layerwise, networks, principles, probes, reformulations
+from unified_attribution.theory import (
+    equalities,
+    layerwise,
+    networks,
+    principles,
+    probes,
+    reformulations,
+)
 
 PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"]
 TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
@@ -92,7 +99,9 @@ showcase.table_1(PROPAGATION)
 # %%
 cell = layerwise.neuron(2, 1)
 for rule in layerwise.RULES:
-    display(Math(rf"\text{{{TITLES[rule]}}}:\quad a_1 = " + sp.latex(layerwise.scores(rule, cell)[0])))
+    display(
+        Math(rf"\text{{{TITLES[rule]}}}:\quad a_1 = " + sp.latex(layerwise.scores(rule, cell)[0]))
+    )
 
 # %% [markdown]
 # With $g$ a generic cubic (every Taylor coefficient at $r$ a free symbol), the Taylor terms
@@ -129,16 +138,26 @@ for rule in layerwise.RULES:
 for rule in layerwise.NEURON_WEIGHTS:
     proof = layerwise.prove(rule)
     assert proof, proof.residuals
-    display(Math(rf"\text{{{TITLES[rule]}: closed form }} - \sum_\kappa w_i(\kappa)\, t(\kappa) = "
-                 + sp.latex(sp.Matrix(list(proof.residuals.values())).T)))
+    display(
+        Math(
+            rf"\text{{{TITLES[rule]}: closed form }} - \sum_\kappa w_i(\kappa)\, t(\kappa) = "
+            + sp.latex(sp.Matrix(list(proof.residuals.values())).T)
+        )
+    )
 eps = sp.Symbol("epsilon")
 lrp = layerwise.scores("lrp_epsilon", cell, epsilon=eps)
 rescale = layerwise.scores("deeplift_rescale", cell)
-identity = [sp.simplify(a - cell.s / (cell.r + cell.s + eps) * (b + u / cell.s * cell.g(cell.r)))
-            for a, b, u in zip(lrp, rescale, cell.u)]
+identity = [
+    sp.simplify(a - cell.s / (cell.r + cell.s + eps) * (b + u / cell.s * cell.g(cell.r)))
+    for a, b, u in zip(lrp, rescale, cell.u)
+]
 assert identity == [0, 0, 0]
-display(Math(r"\text{LRP-}\epsilon - \frac{s}{c + s + \epsilon}\left(\text{Rescale} + \frac{u}{s}g(c)\right) = "
-             + sp.latex(sp.Matrix(identity).T)))
+display(
+    Math(
+        r"\text{LRP-}\epsilon - \frac{s}{c + s + \epsilon}\left(\text{Rescale} + \frac{u}{s}g(c)\right) = "
+        + sp.latex(sp.Matrix(identity).T)
+    )
+)
 
 # %% [markdown]
 # How the four split single terms of a neuron with contributions $u = (1, 2, -1)$
@@ -147,8 +166,10 @@ display(Math(r"\text{LRP-}\epsilon - \frac{s}{c + s + \epsilon}\left(\text{Resca
 # %%
 contributions = (1, 2, -1)
 keys = [(1, 0, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (2, 0, 1), (1, 1, 1)]
-split = {TITLES[r]: [[float(w) for w in layerwise.weights(r, k, contributions)] for k in keys]
-         for r in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta")}
+split = {
+    TITLES[r]: [[float(w) for w in layerwise.weights(r, k, contributions)] for k in keys]
+    for r in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta")
+}
 plots.allocation_split(split, [f"κ = {k}" for k in keys], 3);
 
 # %% [markdown]
@@ -163,8 +184,15 @@ plots.allocation_split(split, [f"κ = {k}" for k in keys], 3);
 rows = []
 for rule in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta"):
     verdicts = principles.on_neuron(rule, contributions)
-    rows.append({"rule (one neuron)": TITLES[rule],
-                 **{p: v.verdict if v.verdict == "holds" else f"fails: {v.where}" for p, v in verdicts.items()}})
+    rows.append(
+        {
+            "rule (one neuron)": TITLES[rule],
+            **{
+                p: v.verdict if v.verdict == "holds" else f"fails: {v.where}"
+                for p, v in verdicts.items()
+            },
+        }
+    )
 showcase.html(pd.DataFrame(rows))
 
 # %% [markdown]
@@ -194,7 +222,11 @@ xs = sp.symbols("x1:3")
 g = sp.Lambda(sp.Symbol("z"), sp.Symbol("z") ** 2)
 W1, c1 = sp.Matrix([[1, -1], [2, 1]]), sp.Matrix([sp.Rational(1, 2), -1])
 one_layer = [(W1, c1), (sp.Matrix([[1, 1]]), sp.Matrix([0]))]
-two_layers = [(W1, c1), (sp.Matrix([[1, -1]]), sp.Matrix([sp.Rational(1, 4)])), (sp.Matrix([[1]]), sp.Matrix([0]))]
+two_layers = [
+    (W1, c1),
+    (sp.Matrix([[1, -1]]), sp.Matrix([sp.Rational(1, 4)])),
+    (sp.Matrix([[1]]), sp.Matrix([0])),
+]
 for label, net in (("one nonlinear layer", one_layer), ("two nonlinear layers", two_layers)):
     residual = layerwise.rescale_minus_ig(net, xs, g)
     display(Math(rf"\text{{{label}: Rescale - IG}} = " + sp.latex(sp.Matrix(residual).T)))
@@ -220,11 +252,27 @@ corners = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype=t
 with torch.no_grad():
     assert torch.allclose(f1(corners), f2(corners))
 one = torch.ones(1, 2, dtype=torch.float64)
-same_game = ["gradient_x_input", "integrated_gradients", "lrp_epsilon", "lrp_alpha_beta",
-             "deeplift_rescale", "deeplift_revealcancel", "shapley_value"]
-table = pd.DataFrame([{"method": TITLES[m],
-                       **{label: ", ".join(f"{v:.3g}" for v in attribute(m, f, one, 0.0).scores[0].tolist())
-                          for label, f in (("f1", f1), ("f2", f2))}} for m in same_game])
+same_game = [
+    "gradient_x_input",
+    "integrated_gradients",
+    "lrp_epsilon",
+    "lrp_alpha_beta",
+    "deeplift_rescale",
+    "deeplift_revealcancel",
+    "shapley_value",
+]
+table = pd.DataFrame(
+    [
+        {
+            "method": TITLES[m],
+            **{
+                label: ", ".join(f"{v:.3g}" for v in attribute(m, f, one, 0.0).scores[0].tolist())
+                for label, f in (("f1", f1), ("f2", f2))
+            },
+        }
+        for m in same_game
+    ]
+)
 showcase.html(table)
 
 # %% [markdown]
@@ -247,8 +295,12 @@ digits_mlp = zoo.load("digits_mlp", seed=seed, profile=profile)
 digits_cnn = zoo.load("digits_cnn", seed=seed, profile=profile)
 shallow = zoo.load("digits_shallow", seed=seed, profile=profile)
 gap_cnn = zoo.load("digits_gap_cnn", seed=seed, profile=profile)
-models = {"MLP (2 hidden)": digits_mlp, "CNN (max-pool)": digits_cnn,
-          "MLP (1 hidden)": shallow, "CNN (avg-pool head)": gap_cnn}
+models = {
+    "MLP (2 hidden)": digits_mlp,
+    "CNN (max-pool)": digits_cnn,
+    "MLP (1 hidden)": shallow,
+    "CNN (avg-pool head)": gap_cnn,
+}
 models64 = {label: m.float64() for label, m in models.items()}
 examples = {label: showcase.digit_examples(m) for label, m in models.items()}
 
@@ -256,9 +308,11 @@ examples = {label: showcase.digit_examples(m) for label, m in models.items()}
 relative = reformulations.relative_difference  # max |a - b| / max |b| per input
 
 epsilons = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9]
-lrp_vs_gxi = {label: equalities.lrp_epsilon_curve(models64[label], *examples[label], epsilons)
-              for label in ("MLP (2 hidden)", "CNN (max-pool)")}
-plots.budget_curve(epsilons, lrp_vs_gxi, "epsilon", "max |LRP - GxI| / max |GxI|");
+lrp_vs_gxi = {
+    label: equalities.lrp_epsilon_curve(models64[label], *examples[label], epsilons)
+    for label in ("MLP (2 hidden)", "CNN (max-pool)")
+}
+plots.budget_curve(epsilons, lrp_vs_gxi, "epsilon", "max |LRP - GxI| / max |GxI|")
 glue("lrp_gxi_smallest", f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e}", display=False)
 
 # %% [markdown]
@@ -274,10 +328,16 @@ glue("lrp_gxi_smallest", f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e
 
 # %%
 steps = [16, 64, 256, 1024, 4096] if profile == "full" else [16, 64]
-rescale_vs_ig = {label: equalities.rescale_curve(models64[label], *examples[label], steps)
-                 for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)")}
-plots.budget_curve(steps, rescale_vs_ig, "n_steps of Integrated Gradients", "max |Rescale - IG| / max |IG|");
-glue("rescale_ig_shallow", f"{np.median(rescale_vs_ig['MLP (1 hidden)'][:, -1]):.1e}", display=False)
+rescale_vs_ig = {
+    label: equalities.rescale_curve(models64[label], *examples[label], steps)
+    for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)")
+}
+plots.budget_curve(
+    steps, rescale_vs_ig, "n_steps of Integrated Gradients", "max |Rescale - IG| / max |IG|"
+)
+glue(
+    "rescale_ig_shallow", f"{np.median(rescale_vs_ig['MLP (1 hidden)'][:, -1]):.1e}", display=False
+)
 glue("rescale_ig_deep", f"{np.median(rescale_vs_ig['MLP (2 hidden)'][:, -1]):.2f}", display=False)
 glue("rescale_ig_cnn", f"{np.median(rescale_vs_ig['CNN (max-pool)'][:, -1]):.2f}", display=False)
 glue("rescale_ig_steps", f"{steps[-1]:,}", display=False)
@@ -297,8 +357,12 @@ glue("rescale_ig_steps", f"{steps[-1]:,}", display=False)
 # which our rule ignores; the digits are non-negative):
 
 # %%
-zplus = pd.DataFrame([{"model": label, **equalities.zplus_against_captum(models64[label], *examples[label])}
-                      for label in ("MLP (2 hidden)", "CNN (max-pool)")])
+zplus = pd.DataFrame(
+    [
+        {"model": label, **equalities.zplus_against_captum(models64[label], *examples[label])}
+        for label in ("MLP (2 hidden)", "CNN (max-pool)")
+    ]
+)
 glue("zplus_captum", f"{zplus['ours vs captum (α1β0)'].max():.0e}", display=False)
 largest = zplus["Deep Taylor z+ vs α1β0"].max()
 glue("zplus_taylor", f"{largest:.0e}" if largest else "the last bit (difference 0)", display=False)
@@ -356,12 +420,15 @@ for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)"):
     target = torch.as_tensor(trained.predict(trained.dataset.X_test[:n_depart]))
     background = trained.inputs(background_rows).double() if label.startswith("MLP") else None
     # (no DeepShap on the CNN: its integrals over 8 baselines would dominate the run time)
-    for name, values in reformulations.propagation_departures(model, x, target, ig_steps, background).items():
+    for name, values in reformulations.propagation_departures(
+        model, x, target, ig_steps, background
+    ).items():
         departure[f"{name}, {label}"] = values
 for label, values in cam_departure.items():
     departure[f"Grad-CAM vs GxI on A, {label}"] = values
-plots.departures(departure, "max |method - reformulation| / max |reformulation|, per test digit",
-                 floor=1e-16);
+plots.departures(
+    departure, "max |method - reformulation| / max |reformulation|, per test digit", floor=1e-16
+);
 
 # %% [markdown]
 # Three groups stand out. Where the conditions hold (one hidden layer for DeepLIFT and
@@ -384,11 +451,16 @@ cnn64 = models64["CNN (max-pool)"]
 x_digits, digit_target = examples["CNN (max-pool)"]
 cnn_background = digits_cnn.inputs(background_rows).double()
 runs = showcase.run(PROPAGATION, cnn64, x_digits, 0.0, digit_target, cnn_background)
-plots.attribution_maps(x_digits.reshape(-1, 8, 8).numpy(),
-                       {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
-                       titles=[f"predicted {int(t)}" for t in digit_target])
-glue("cam_empty", str(int((runs["grad_cam"].scores.reshape(6, -1).abs().max(dim=1).values == 0).sum())),
-     display=False)
+plots.attribution_maps(
+    x_digits.reshape(-1, 8, 8).numpy(),
+    {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
+    titles=[f"predicted {int(t)}" for t in digit_target],
+)
+glue(
+    "cam_empty",
+    str(int((runs["grad_cam"].scores.reshape(6, -1).abs().max(dim=1).values == 0).sum())),
+    display=False,
+)
 
 # %% [markdown]
 # LRP-$\epsilon$ is close to DeepLIFT Rescale here (both are close to Gradient x Input on
@@ -408,10 +480,19 @@ glue("cam_empty", str(int((runs["grad_cam"].scores.reshape(6, -1).abs().max(dim=
 # %%
 mlp64 = models64["MLP (2 hidden)"]
 x_mlp, mlp_target = examples["MLP (2 hidden)"]
-mlp_runs = showcase.run([m for m in PROPAGATION if m != "grad_cam"], mlp64, x_mlp, 0.0, mlp_target,
-                        digits_mlp.inputs(background_rows).double())
-gaps = showcase.gap_table(runs).assign(model="CNN").merge(
-    showcase.gap_table(mlp_runs).assign(model="MLP"), how="outer")
+mlp_runs = showcase.run(
+    [m for m in PROPAGATION if m != "grad_cam"],
+    mlp64,
+    x_mlp,
+    0.0,
+    mlp_target,
+    digits_mlp.inputs(background_rows).double(),
+)
+gaps = (
+    showcase.gap_table(runs)
+    .assign(model="CNN")
+    .merge(showcase.gap_table(mlp_runs).assign(model="MLP"), how="outer")
+)
 showcase.html(gaps.sort_values(["model", "method"]))
 
 # %% [markdown]
@@ -436,14 +517,27 @@ showcase.html(gaps.sort_values(["model", "method"]))
 with warnings.catch_warnings():  # captum announces that it hooks the activations
     warnings.simplefilter("ignore", UserWarning)
     captum_scores, captum_gap = DeepLift(cnn64).attribute(
-        x_digits.clone().requires_grad_(), baselines=0.0, target=digit_target,
-        return_convergence_delta=True)
+        x_digits.clone().requires_grad_(),
+        baselines=0.0,
+        target=digit_target,
+        return_convergence_delta=True,
+    )
 ours = runs["deeplift_rescale"]
-showcase.html(pd.DataFrame({
-    "implementation": ["captum DeepLift", "ours (propagation.deeplift)"],
-    "median |gap| / |f(x) - f(b)|": [np.median((captum_gap.abs() / ours.output_change.abs()).detach().numpy()),
-                                     np.median((ours.gap.abs() / ours.output_change.abs()).numpy())],
-    "max |difference| / max |score|": [relative(captum_scores.detach(), ours.scores).max(), 0.0]}))
+showcase.html(
+    pd.DataFrame(
+        {
+            "implementation": ["captum DeepLift", "ours (propagation.deeplift)"],
+            "median |gap| / |f(x) - f(b)|": [
+                np.median((captum_gap.abs() / ours.output_change.abs()).detach().numpy()),
+                np.median((ours.gap.abs() / ours.output_change.abs()).numpy()),
+            ],
+            "max |difference| / max |score|": [
+                relative(captum_scores.detach(), ours.scores).max(),
+                0.0,
+            ],
+        }
+    )
+)
 
 # %% [markdown]
 # ## The principles, on the probes
@@ -456,10 +550,20 @@ showcase.html(pd.DataFrame({
 # %%
 pair_min = probes.all_probes()[-1]
 triple = probes.all_probes()[4]
-showcase.html(pd.DataFrame([{"method": TITLES[m],
-                             **{p.name: ", ".join(f"{v:.3g}" for v in probes.measure(m, p)["scores"])
-                                for p in (triple, pair_min)}}
-                            for m in PROPAGATION + ["integrated_gradients", "shapley_value"]]))
+showcase.html(
+    pd.DataFrame(
+        [
+            {
+                "method": TITLES[m],
+                **{
+                    p.name: ", ".join(f"{v:.3g}" for v in probes.measure(m, p)["scores"])
+                    for p in (triple, pair_min)
+                },
+            }
+            for m in PROPAGATION + ["integrated_gradients", "shapley_value"]
+        ]
+    )
+)
 
 # %% [markdown]
 # On the min probe ($f = \mathrm{ReLU}(x_1) - \mathrm{ReLU}(x_1 - x_2) = \min(x_1, x_2)$),

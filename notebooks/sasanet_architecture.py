@@ -107,10 +107,22 @@ rows = []
 for name in names:
     X, y, X_val, _, X_test, _ = sasanet_runs.dataset(name)
     task = sasanet_runs.EXPERIMENTS[name][0]
-    description = ("independent N(0, 1) features; y = 2 x1 + x2 x3 - x4^2 + x1 x2 x3 + noise"
-                   if name == "synthetic" else data.load(name).description)
-    rows.append({"dataset": name, "task": task, "features": X.shape[1], "train": len(X),
-                 "validation": len(X_val), "test": len(X_test), "description": description})
+    description = (
+        "independent N(0, 1) features; y = 2 x1 + x2 x3 - x4^2 + x1 x2 x3 + noise"
+        if name == "synthetic"
+        else data.load(name).description
+    )
+    rows.append(
+        {
+            "dataset": name,
+            "task": task,
+            "features": X.shape[1],
+            "train": len(X),
+            "validation": len(X_val),
+            "test": len(X_test),
+            "description": description,
+        }
+    )
 showcase.html(pd.DataFrame(rows))
 
 # %% [markdown]
@@ -138,13 +150,25 @@ for name, model in models.items():
     *_, X_test, _ = sasanet_runs.dataset(name)
     phi_0, phi = model.attribute(X_test)
     efficiency = np.abs(phi_0 + phi.sum(axis=1) - model.decision_function(X_test)).max()
-    rows.append({"dataset": name, "parameters": sum(p.numel() for p in model.module_.parameters()),
-                 "epochs": model.epochs_, "training seconds": model.fit_seconds_,
-                 "test metric": metric, "test score": score, "max |phi_0 + sum phi - f|": efficiency})
+    rows.append(
+        {
+            "dataset": name,
+            "parameters": sum(p.numel() for p in model.module_.parameters()),
+            "epochs": model.epochs_,
+            "training seconds": model.fit_seconds_,
+            "test metric": metric,
+            "test score": score,
+            "max |phi_0 + sum phi - f|": efficiency,
+        }
+    )
 trained_table = pd.DataFrame(rows)
 glue("training_total", f"{trained_table['training seconds'].sum():.0f}", display=False)
 glue("efficiency_worst", f"{trained_table['max |phi_0 + sum phi - f|'].max():.0e}", display=False)
-glue("wine_accuracy", f"{trained_table.set_index('dataset').loc['wine', 'test score']:.1%}", display=False)
+glue(
+    "wine_accuracy",
+    f"{trained_table.set_index('dataset').loc['wine', 'test score']:.1%}",
+    display=False,
+)
 showcase.html(trained_table)
 
 # %% [markdown]
@@ -157,8 +181,9 @@ showcase.html(trained_table)
 # The four losses and the validation loss during training:
 
 # %%
-plots.loss_curves({name: model.log_ for name, model in models.items()},
-                  ["L_m", "L_v", "L_p", "L_s", "val_loss"]);
+plots.loss_curves(
+    {name: model.log_ for name, model in models.items()}, ["L_m", "L_v", "L_p", "L_s", "val_loss"]
+);
 
 # %% [markdown]
 # $L_v$ stays above $L_m$: predicting from a few features is harder than from all. $L_p$ and
@@ -178,8 +203,11 @@ wine = models["wine"]
 predicted = int(wine.predict(X_wine_test[:1])[0])
 _, phi = wine.attribute(X_wine_test[:1])
 exact = wine.exact_shapley(X_wine_test[0], output=predicted)
-plots.feature_scores({"SASANet phi": phi[0, :, predicted], "exact Shapley of its value function": exact},
-                     data.load("wine").feature_names, top=13);
+plots.feature_scores(
+    {"SASANet phi": phi[0, :, predicted], "exact Shapley of its value function": exact},
+    data.load("wine").feature_names,
+    top=13,
+);
 
 # %% [markdown]
 # ## Exercises

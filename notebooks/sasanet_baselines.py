@@ -48,7 +48,9 @@ from attribution_book import comparison, data, plots, sasanet_runs, showcase
 results_dir = Path("../benchmarks/results")
 for name in ("comparison.json", "sasanet_cost.json"):
     if not (results_dir / name).exists():
-        raise FileNotFoundError(f"{(results_dir / name).resolve()} is missing: run `make benchmark` first")
+        raise FileNotFoundError(
+            f"{(results_dir / name).resolve()} is missing: run `make benchmark` first"
+        )
 results = json.loads((results_dir / "comparison.json").read_text())
 cost = json.loads((results_dir / "sasanet_cost.json").read_text())
 runs, fidelity = results["runs"], results["fidelity"]
@@ -56,8 +58,10 @@ datasets = list(results["best"])
 headline = {d: comparison.headline(comparison.task_of(d))[0] for d in datasets}
 labels = {m: spec.label for m, spec in comparison.MODELS.items()}
 glue("benchmark_minutes", f"{results['seconds'] / 60:.0f}", display=False)
-print(f"benchmark of {results['date']} at commit {results['commit']} on {results['machine']}: "
-      f"{results['jobs']} jobs of one torch thread, {results['seconds'] / 60:.0f} minutes")
+print(
+    f"benchmark of {results['date']} at commit {results['commit']} on {results['machine']}: "
+    f"{results['jobs']} jobs of one torch thread, {results['seconds'] / 60:.0f} minutes"
+)
 
 # %% [markdown]
 # ## The data
@@ -76,11 +80,23 @@ rows = []
 for name in datasets:
     X, _, X_val, _, X_test, _ = sasanet_runs.dataset(name)
     spec = None if name == "synthetic" else data.load(name)
-    rows.append({"dataset": name, "task": comparison.task_of(name), "features": X.shape[1],
-                 "train": len(X), "validation": len(X_val), "test": len(X_test),
-                 "judged by": headline[name],
-                 "description": ("independent N(0, 1) features; y = 2 x1 + x2 x3 - x4^2 + "
-                                 "x1 x2 x3 + noise; x5 irrelevant") if spec is None else spec.description})
+    rows.append(
+        {
+            "dataset": name,
+            "task": comparison.task_of(name),
+            "features": X.shape[1],
+            "train": len(X),
+            "validation": len(X_val),
+            "test": len(X_test),
+            "judged by": headline[name],
+            "description": (
+                "independent N(0, 1) features; y = 2 x1 + x2 x3 - x4^2 + "
+                "x1 x2 x3 + noise; x5 irrelevant"
+            )
+            if spec is None
+            else spec.description,
+        }
+    )
 showcase.html(pd.DataFrame(rows))
 
 # %% [markdown]
@@ -108,11 +124,19 @@ def config_text(config):
     return ", ".join(f"{k}={tuple(v) if isinstance(v, list) else v}" for k, v in config.items())
 
 
-grid_table = pd.DataFrame([
-    {"model": spec.label, "kind": spec.kind,
-     "configurations tried": "; ".join(config_text(c) or "the book's default" for c in spec.grid),
-     **{d: config_text(best[d][m]) or "default" for d in datasets}}
-    for m, spec in comparison.MODELS.items()])
+grid_table = pd.DataFrame(
+    [
+        {
+            "model": spec.label,
+            "kind": spec.kind,
+            "configurations tried": "; ".join(
+                config_text(c) or "the book's default" for c in spec.grid
+            ),
+            **{d: config_text(best[d][m]) or "default" for d in datasets},
+        }
+        for m, spec in comparison.MODELS.items()
+    ]
+)
 sizes = {(r["dataset"], r["model"]): r["parameters"] for r in runs if r["seed"] == 0}
 mlp_sizes = {d: sizes[(d, "mlp")] for d in datasets}
 glue("mlp_sizes", ", ".join(f"{d} {n:,}" for d, n in mlp_sizes.items()), display=False)
@@ -143,14 +167,24 @@ def score_table(metric, names):
 ranks = {d: comparison.rank(summary, d) for d in datasets}
 if "synthetic" in summary:
     for m in ("sasanet", "ebm", "mlp"):
-        glue(f"syn_{m}", f"{summary['synthetic'][m][0]:.3f} ± {summary['synthetic'][m][1]:.3f}", display=False)
+        glue(
+            f"syn_{m}",
+            f"{summary['synthetic'][m][0]:.3f} ± {summary['synthetic'][m][1]:.3f}",
+            display=False,
+        )
 real = [d for d in datasets if d != "synthetic"]
 
-glue("real_self_wins", f"{sum(comparison.self_attributing_beats_sasanet(summary, d) for d in real)} of {len(real)}",
-     display=False)
+glue(
+    "real_self_wins",
+    f"{sum(comparison.self_attributing_beats_sasanet(summary, d) for d in real)} of {len(real)}",
+    display=False,
+)
 glue("sasanet_ranks", ", ".join(f"{d} {r}" for d, r in ranks.items()), display=False)
-showcase.html(score_table("AUC", [d for d in datasets if headline[d] == "AUC"])
-              .join(score_table("RMSE", [d for d in datasets if headline[d] == "RMSE"])).reset_index())
+showcase.html(
+    score_table("AUC", [d for d in datasets if headline[d] == "AUC"])
+    .join(score_table("RMSE", [d for d in datasets if headline[d] == "RMSE"]))
+    .reset_index()
+)
 
 # %% [markdown]
 # SASANet's rank among the six models by mean test score (1 = best): {glue:text}`sasanet_ranks`.
@@ -213,15 +247,26 @@ glue("fidelity_budget", str(results["fidelity budget"]), display=False)
 plots.masking_curves({d: fidelity[d]["curves"] for d in datasets}, headline);
 
 # %%
-fidelity_table = pd.DataFrame([
-    {"dataset": d,
-     **{f"change, {r}": comparison.mean_change(fidelity[d]["curves"][r])
-        for r in ("SASANet", "KernelSHAP", "permutation sampling", "random")},
-     **{f"score lost, {r}": comparison.mean_score_drop(fidelity[d]["curves"][r], comparison.task_of(d))
-        for r in ("SASANet", "KernelSHAP", "random")},
-     "top-1 same as KernelSHAP": fidelity[d]["top-1 agreement with SASANet"]["KernelSHAP"],
-     "|f(x) - v(N)| / |v(N) - v(∅)|": fidelity[d]["output gap"]}
-    for d in datasets]).set_index("dataset")
+fidelity_table = pd.DataFrame(
+    [
+        {
+            "dataset": d,
+            **{
+                f"change, {r}": comparison.mean_change(fidelity[d]["curves"][r])
+                for r in ("SASANet", "KernelSHAP", "permutation sampling", "random")
+            },
+            **{
+                f"score lost, {r}": comparison.mean_score_drop(
+                    fidelity[d]["curves"][r], comparison.task_of(d)
+                )
+                for r in ("SASANet", "KernelSHAP", "random")
+            },
+            "top-1 same as KernelSHAP": fidelity[d]["top-1 agreement with SASANet"]["KernelSHAP"],
+            "|f(x) - v(N)| / |v(N) - v(∅)|": fidelity[d]["output gap"],
+        }
+        for d in datasets
+    ]
+).set_index("dataset")
 ratio_to_kernel = fidelity_table["change, SASANet"] / fidelity_table["change, KernelSHAP"]
 glue("fidelity_ratio", f"{ratio_to_kernel.min():.0%} to {ratio_to_kernel.max():.0%}", display=False)
 glue("fidelity_worst", ratio_to_kernel.idxmin(), display=False)
@@ -257,16 +302,31 @@ glue("cost_rows", str(cost["rows"]), display=False)
 panels = {}
 for d, c in cost["datasets"].items():
     panels[f"{d} (n = {c['features']})"] = (
-        {label: ([p["seconds per row"] for p in info["curve"]], [p["error (RMSE / sd)"] for p in info["curve"]])
-         for label, info in c["estimators"].items()},
-        {"SASANet (one pass)": (c["SASANet"]["seconds per row"], c["SASANet"]["error (RMSE / sd)"])})
+        {
+            label: (
+                [p["seconds per row"] for p in info["curve"]],
+                [p["error (RMSE / sd)"] for p in info["curve"]],
+            )
+            for label, info in c["estimators"].items()
+        },
+        {
+            "SASANet (one pass)": (
+                c["SASANet"]["seconds per row"],
+                c["SASANet"]["error (RMSE / sd)"],
+            )
+        },
+    )
 plots.error_against_time(panels, ylabel="RMSE / sd of the exact values");
 
 # %%
 cost_table = []
 for d, c in cost["datasets"].items():
-    row = {"dataset": d, "features": c["features"], "SASANet ms": c["SASANet"]["seconds per row"] * 1e3,
-           "SASANet error": c["SASANet"]["error (RMSE / sd)"]}
+    row = {
+        "dataset": d,
+        "features": c["features"],
+        "SASANet ms": c["SASANet"]["seconds per row"] * 1e3,
+        "SASANet error": c["SASANet"]["error (RMSE / sd)"],
+    }
     for label, info in c["estimators"].items():
         first = info["first budget at SASANet's error"]
         row[f"{label}: budget at SASANet's error"] = first["budget"] if first else None
@@ -276,12 +336,24 @@ for d, c in cost["datasets"].items():
 cost_table = pd.DataFrame(cost_table)
 kernel_ratio = cost_table["KernelSHAP: time / SASANet's"]
 glue("kernel_ratio", f"{kernel_ratio.min():.1f} to {kernel_ratio.max():.1f}", display=False)
-glue("sasanet_ms", f"{cost_table['SASANet ms'].min():.2f} to {cost_table['SASANet ms'].max():.2f}", display=False)
-glue("sasanet_error", f"{cost_table['SASANet error'].min():.2f} to {cost_table['SASANet error'].max():.2f}",
-     display=False)
+glue(
+    "sasanet_ms",
+    f"{cost_table['SASANet ms'].min():.2f} to {cost_table['SASANet ms'].max():.2f}",
+    display=False,
+)
+glue(
+    "sasanet_error",
+    f"{cost_table['SASANet error'].min():.2f} to {cost_table['SASANet error'].max():.2f}",
+    display=False,
+)
 at_smallest = (cost_table["KernelSHAP: budget at SASANet's error"] == 32).all()
-glue("upper_bound", " (already at the smallest budget tried, 32 evaluations, so these ratios "
-                    "are upper bounds)" if at_smallest else " (budgets in the table)", display=False)
+glue(
+    "upper_bound",
+    " (already at the smallest budget tried, 32 evaluations, so these ratios are upper bounds)"
+    if at_smallest
+    else " (budgets in the table)",
+    display=False,
+)
 more_precise = int((cost_table["KernelSHAP error at 32"] < cost_table["SASANet error"]).sum())
 glue("kernel_more_precise", f"{more_precise} of {len(cost_table)}", display=False)
 showcase.html(cost_table)
@@ -308,7 +380,9 @@ showcase.html(cost_table)
 # nearly equal). Each holds when it holds on every dataset, partly when on some.
 
 # %%
-verdicts = pd.DataFrame(comparison.claim_verdicts(summary, cost, {d: fidelity[d]["curves"] for d in datasets}))
+verdicts = pd.DataFrame(
+    comparison.claim_verdicts(summary, cost, {d: fidelity[d]["curves"] for d in datasets})
+)
 showcase.html(verdicts)
 
 # %% [markdown]
@@ -321,16 +395,28 @@ showcase.html(verdicts)
 # scores are not comparable):
 
 # %%
-stored = {r["dataset"]: r for r in results["tuning"]
-          if r["model"] == "sasanet" and r["config"] == {} and r["seed"] == 0}
+stored = {
+    r["dataset"]: r
+    for r in results["tuning"]
+    if r["model"] == "sasanet" and r["config"] == {} and r["seed"] == 0
+}
 recheck = []
 for d in datasets:
     model = sasanet_runs.trained(d, profile=profile, seed=seed)
     *_, X_test, y_test = sasanet_runs.dataset(d)
-    output = model.predict(X_test) if model.config.task == "regression" else model.predict_proba(X_test)
+    output = (
+        model.predict(X_test) if model.config.task == "regression" else model.predict_proba(X_test)
+    )
     now = comparison.prediction_metrics(model.config.task, y_test, output)[headline[d]]
-    recheck.append({"dataset": d, "metric": headline[d], "stored": stored[d]["test"][headline[d]],
-                    "this build": now, "difference": now - stored[d]["test"][headline[d]]})
+    recheck.append(
+        {
+            "dataset": d,
+            "metric": headline[d],
+            "stored": stored[d]["test"][headline[d]],
+            "this build": now,
+            "difference": now - stored[d]["test"][headline[d]],
+        }
+    )
 recheck = pd.DataFrame(recheck).set_index("dataset")
 glue("recheck_worst", f"{recheck['difference'].abs().max():.1e}", display=False)
 showcase.html(recheck.reset_index(), digits=4)

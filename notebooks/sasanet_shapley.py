@@ -60,11 +60,22 @@ nrmse = sasanet_runs.normalized_rmse  # RMSE / sd of the reference
 # would be a perfect set function.
 
 # %%
-spread = {name: sasanet_runs.order_spread(model, test_rows(name, 50 if profile == "full" else 8), rng, seed=seed)
-          for name, model in models.items()}  # (rows, sizes 2..n)
-plots.median_curves({name: (np.arange(2, v.shape[1] + 2) / (v.shape[1] + 1), v) for name, v in spread.items()},
-                    "|S| / n", "spread over orders / spread over rows")
-glue("spread_median", f"{np.median(np.concatenate([v.ravel() for v in spread.values()])):.2f}", display=False)
+spread = {
+    name: sasanet_runs.order_spread(
+        model, test_rows(name, 50 if profile == "full" else 8), rng, seed=seed
+    )
+    for name, model in models.items()
+}  # (rows, sizes 2..n)
+plots.median_curves(
+    {name: (np.arange(2, v.shape[1] + 2) / (v.shape[1] + 1), v) for name, v in spread.items()},
+    "|S| / n",
+    "spread over orders / spread over rows",
+)
+glue(
+    "spread_median",
+    f"{np.median(np.concatenate([v.ravel() for v in spread.values()])):.2f}",
+    display=False,
+)
 
 # %% [markdown]
 # The median relative spread is {glue:text}`spread_median`: the value of a set depends on the
@@ -87,9 +98,15 @@ for name, model in models.items():
         continue
     phi, exact = sasanet_runs.phi_and_exact(model, X, seed=seed)
     pairs[name] = (exact, phi)
-    fidelity.append({"dataset": name, "features": X.shape[1], "rows": len(X),
-                     "RMSE(phi, exact) / sd(exact)": nrmse(phi, exact),
-                     "largest |phi - exact| / sd(exact)": np.abs(phi - exact).max() / exact.std()})
+    fidelity.append(
+        {
+            "dataset": name,
+            "features": X.shape[1],
+            "rows": len(X),
+            "RMSE(phi, exact) / sd(exact)": nrmse(phi, exact),
+            "largest |phi - exact| / sd(exact)": np.abs(phi - exact).max() / exact.std(),
+        }
+    )
 fidelity = pd.DataFrame(fidelity)
 glue("fidelity_low", f"{fidelity.iloc[:, 3].min():.2f}", display=False)
 glue("fidelity_high", f"{fidelity.iloc[:, 3].max():.2f}", display=False)
@@ -120,12 +137,15 @@ X_syn = test_rows("synthetic", 200 if profile == "full" else 20)
 truth = synthetic.GROUND_TRUTH.shapley(X_syn.astype(np.float64))
 _, phi_syn = syn.attribute(X_syn)
 exact_syn = np.array([syn.exact_shapley(x, seed=seed) for x in X_syn])
-per_feature = pd.DataFrame({
-    "feature": synthetic.FEATURE_NAMES,
-    "mean |true phi|": np.abs(truth).mean(axis=0),
-    "mean |SASANet phi|": np.abs(phi_syn).mean(axis=0),
-    "RMSE(phi, truth)": np.sqrt(((phi_syn - truth) ** 2).mean(axis=0)),
-    "RMSE(exact own, truth)": np.sqrt(((exact_syn - truth) ** 2).mean(axis=0))})
+per_feature = pd.DataFrame(
+    {
+        "feature": synthetic.FEATURE_NAMES,
+        "mean |true phi|": np.abs(truth).mean(axis=0),
+        "mean |SASANet phi|": np.abs(phi_syn).mean(axis=0),
+        "RMSE(phi, truth)": np.sqrt(((phi_syn - truth) ** 2).mean(axis=0)),
+        "RMSE(exact own, truth)": np.sqrt(((exact_syn - truth) ** 2).mean(axis=0)),
+    }
+)
 irrelevant_share = np.abs(phi_syn[:, 4]).mean() / np.abs(phi_syn).sum(axis=1).mean()
 glue("irrelevant_share", f"{irrelevant_share:.1%}", display=False)
 glue("syn_phi_truth", f"{nrmse(phi_syn, truth):.2f}", display=False)
@@ -134,8 +154,11 @@ glue("syn_phi_exact", f"{nrmse(phi_syn, exact_syn):.2f}", display=False)
 showcase.html(per_feature)
 
 # %%
-plots.agreement({f"x{i + 1}" if i < 4 else "x5 (irrelevant)": (truth[:, i], phi_syn[:, i]) for i in range(5)},
-                "true Shapley value", "SASANet phi");
+plots.agreement(
+    {f"x{i + 1}" if i < 4 else "x5 (irrelevant)": (truth[:, i], phi_syn[:, i]) for i in range(5)},
+    "true Shapley value",
+    "SASANet phi",
+);
 
 # %% [markdown]
 # Relative to the spread of the true values, SASANet's $\phi$ is off by
@@ -167,9 +190,15 @@ for k in range(len(syn.snapshots_)):
     seen.append(syn.snapshots_[k][0] * n_train)
     against_truth.append(nrmse(phi_k, truth_few))
     against_own.append(nrmse(phi_k, own))
-plots.budget_curve(seen, {"phi vs true Shapley": np.array(against_truth),
-                          "phi vs exact Shapley of own value function": np.array(against_own)},
-                   "orders seen in training (epochs x rows)", "RMSE / sd");
+plots.budget_curve(
+    seen,
+    {
+        "phi vs true Shapley": np.array(against_truth),
+        "phi vs exact Shapley of own value function": np.array(against_own),
+    },
+    "orders seen in training (epochs x rows)",
+    "RMSE / sd",
+);
 
 # %% [markdown]
 # The error against the truth falls over the first half of training and then levels off:
@@ -189,24 +218,46 @@ plots.budget_curve(seen, {"phi vs true Shapley": np.array(against_truth),
 # at the last position.
 
 # %%
-variants = {"all four losses": (1.0, 1.0, 1.0, 1.0), "without L_v": (1.0, 0.0, 1.0, 1.0),
-            "without L_p": (1.0, 1.0, 0.0, 1.0), "without L_s": (1.0, 1.0, 1.0, 0.0)}
+variants = {
+    "all four losses": (1.0, 1.0, 1.0, 1.0),
+    "without L_v": (1.0, 0.0, 1.0, 1.0),
+    "without L_p": (1.0, 1.0, 0.0, 1.0),
+    "without L_s": (1.0, 1.0, 1.0, 0.0),
+}
 *_, X_test_syn, y_test_syn = sasanet_runs.dataset("synthetic")
 X_abl, truth_abl = X_syn[:100], truth[:100]
 orders = sasanet.random_orders(len(X_abl), 5, torch.Generator().manual_seed(seed))
 masks = rng.random((len(X_abl), 5)) < 0.5
 rows = []
 for label, weights in variants.items():
-    model = syn if label == "all four losses" else sasanet_runs.trained("synthetic", profile=profile, seed=seed,
-                                                                    weights=weights)
-    rows.append({"model": label, **sasanet_runs.ablation_metrics(model, X_abl, truth_abl, X_test_syn, y_test_syn,
-                                                                 masks, orders, seed=seed)})
+    model = (
+        syn
+        if label == "all four losses"
+        else sasanet_runs.trained("synthetic", profile=profile, seed=seed, weights=weights)
+    )
+    rows.append(
+        {
+            "model": label,
+            **sasanet_runs.ablation_metrics(
+                model, X_abl, truth_abl, X_test_syn, y_test_syn, masks, orders, seed=seed
+            ),
+        }
+    )
 ablations = pd.DataFrame(rows)
 by_model = ablations.set_index("model")
-for key, column in (("rmse", "test RMSE"), ("truth", "phi vs truth"), ("share", "x5 share"),
-                    ("spread", "order spread"), ("last", "|Delta| last / first position")):
+for key, column in (
+    ("rmse", "test RMSE"),
+    ("truth", "phi vs truth"),
+    ("share", "x5 share"),
+    ("spread", "order spread"),
+    ("last", "|Delta| last / first position"),
+):
     for label in variants:
-        glue(f"ablation_{key}_{label.split()[-1]}", f"{by_model.loc[label, column]:.2f}", display=False)
+        glue(
+            f"ablation_{key}_{label.split()[-1]}",
+            f"{by_model.loc[label, column]:.2f}",
+            display=False,
+        )
 showcase.html(ablations)
 
 # %% [markdown]
@@ -214,8 +265,11 @@ showcase.html(ablations)
 
 # %%
 metrics = ["phi vs truth", "phi vs own exact", "x5 share", "order spread"]
-fig = plots.feature_scores({label: by_model.loc[label, metrics].to_numpy(dtype=float) for label in variants},
-                           metrics, top=len(metrics))
+fig = plots.feature_scores(
+    {label: by_model.loc[label, metrics].to_numpy(dtype=float) for label in variants},
+    metrics,
+    top=len(metrics),
+)
 fig.axes[0].set_xlabel("value (lower is better)");
 
 # %% [markdown]

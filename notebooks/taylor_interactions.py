@@ -112,9 +112,11 @@ for S, effect in sorted(J.items(), key=lambda kv: (len(kv[0]), sorted(kv[0]))):
 x_value = dict(zip(X, (2, 1, -1)))
 names = [f"ψ({i + 1})" for i in sorted(psi)] + [
     "J({" + ",".join(str(i + 1) for i in sorted(S)) + "})"
-    for S in sorted(J, key=lambda S: (len(S), sorted(S)))]
+    for S in sorted(J, key=lambda S: (len(S), sorted(S)))
+]
 values = [float(psi[i].subs(x_value)) for i in sorted(psi)] + [
-    float(J[S].subs(x_value)) for S in sorted(J, key=lambda S: (len(S), sorted(S)))]
+    float(J[S].subs(x_value)) for S in sorted(J, key=lambda S: (len(S), sorted(S)))
+]
 gap = float(f.subs(x_value) - f.subs(dict(zip(X, b))))
 glue("example_gap", f"{gap:g}", display=False)
 glue("example_sum", f"{sum(values):g}", display=False)

@@ -53,11 +53,23 @@ def test_numeric_weights_are_the_displayed_ones():
     patches = [[0, 1], [2, 3]]
     for method in ("occlusion_1", "occlusion_patch", "shapley_value"):
         patch_of = {i: frozenset(p) for p in patches for i in p}
-        exact = [sum(float(allocation._weight_value(method, i, frozenset(games.players_of(m)), patch_of))
-                     * effects.dividends[m] for m in range(1, 16)) for i in range(4)]
-        assert_allclose(allocation.rebuild_from_dividends(method, effects, patches), exact, atol=1e-12)
-    assert_allclose(allocation.rebuild_from_dividends("shapley_value", effects), effects.shapley(), atol=1e-12)
-    assert_allclose(allocation.rebuild_from_dividends("occlusion_1", effects), effects.occlusion(), atol=1e-12)
+        exact = [
+            sum(
+                float(allocation._weight_value(method, i, frozenset(games.players_of(m)), patch_of))
+                * effects.dividends[m]
+                for m in range(1, 16)
+            )
+            for i in range(4)
+        ]
+        assert_allclose(
+            allocation.rebuild_from_dividends(method, effects, patches), exact, atol=1e-12
+        )
+    assert_allclose(
+        allocation.rebuild_from_dividends("shapley_value", effects), effects.shapley(), atol=1e-12
+    )
+    assert_allclose(
+        allocation.rebuild_from_dividends("occlusion_1", effects), effects.occlusion(), atol=1e-12
+    )
 
 
 def test_perturbation_methods_are_their_allocations_on_the_digits_mlp(model_cache):
@@ -67,9 +79,12 @@ def test_perturbation_methods_are_their_allocations_on_the_digits_mlp(model_cach
     patches = games.patches((8, 8), 2).reshape(-1)
     background = model.inputs(model.dataset.X_train[:5]).double()
     centre = [[r * 8 + c] for r in range(2, 6) for c in range(2, 6)]  # Occlusion-1: one pixel each
-    for method, players, baseline in (("occlusion_patch", patches, 0.0), ("shapley_value", patches, 0.0),
-                                      ("occlusion_1", centre, 0.0),
-                                      ("prediction_difference", patches, background)):
+    for method, players, baseline in (
+        ("occlusion_patch", patches, 0.0),
+        ("shapley_value", patches, 0.0),
+        ("occlusion_1", centre, 0.0),
+        ("prediction_difference", patches, background),
+    ):
         run, rebuilt = allocation.run_and_rebuilt(method, f, x, players, 3, baseline)
         assert run.shape == rebuilt.shape == (len(set(patches)) if players is patches else 16,)
         assert_allclose(run, rebuilt, atol=1e-10, err_msg=method)
@@ -96,7 +111,10 @@ def test_gradient_methods_are_their_allocations_on_the_smooth_network(model_cach
     f = model.float64()
     x = model.inputs(model.dataset.X_test[:1]).double()[0]
     inside = allocation.rebuild_errors(f, 0.1 * x, 0.0, 1, max_order=20)  # inside the radius
-    for method, tolerance in (("gradient_x_input", 1e-12), ("integrated_gradients", 1e-7)):  # captum's float32 weights
+    for method, tolerance in (
+        ("gradient_x_input", 1e-12),
+        ("integrated_gradients", 1e-7),
+    ):  # captum's float32 weights
         errors = inside[method]
         assert errors.shape == (20,)
         assert errors[-1] < tolerance, method

@@ -11,7 +11,9 @@ from unified_attribution.sasanet import SASANet
 
 torch.manual_seed(0)
 MLP = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 2)).double()
-CNN = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32, 2)).double()
+CNN = nn.Sequential(
+    nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32, 2)
+).double()
 X = torch.rand(3, 4, dtype=torch.float64)
 IMAGES = torch.rand(2, 1, 4, 4, dtype=torch.float64)
 BACKGROUND = torch.rand(5, 4, dtype=torch.float64)
@@ -23,88 +25,256 @@ def ig(**options):
 
 
 CASES = {  # name: (call, exception type, what the message must say)
-    "empty batch": (lambda: attribute("gradient_x_input", MLP, X[:0], target=0), ValueError, "no inputs"),
-    "x without batch dimension": (lambda: attribute("gradient_x_input", MLP, X[0], target=0), ValueError, r"x\[None\]"),
-    "x of the wrong width": (lambda: attribute("gradient_x_input", MLP, torch.rand(3, 5, dtype=torch.float64),
-                                               target=0), ValueError, "could not evaluate x"),
+    "empty batch": (
+        lambda: attribute("gradient_x_input", MLP, X[:0], target=0),
+        ValueError,
+        "no inputs",
+    ),
+    "x without batch dimension": (
+        lambda: attribute("gradient_x_input", MLP, X[0], target=0),
+        ValueError,
+        r"x\[None\]",
+    ),
+    "x of the wrong width": (
+        lambda: attribute("gradient_x_input", MLP, torch.rand(3, 5, dtype=torch.float64), target=0),
+        ValueError,
+        "could not evaluate x",
+    ),
     "NaN in x": (lambda: attribute("gradient_x_input", MLP, X + NAN, target=0), ValueError, "NaN"),
-    "NaN baseline": (lambda: attribute("integrated_gradients", MLP, X, NAN, target=0), ValueError, "baseline"),
-    "NaN in a background row": (lambda: attribute("expected_gradients", MLP, X, torch.cat([BACKGROUND, NAN[None]]),
-                                                  target=0), ValueError, "baseline"),
-    "empty background (EG)": (lambda: attribute("expected_gradients", MLP, X, BACKGROUND[:0], target=0),
-                              ValueError, "got none"),
-    "empty background (PD)": (lambda: attribute("prediction_difference", MLP, X, BACKGROUND[:0], target=0),
-                              ValueError, "got none"),
-    "empty background (DeepShap)": (lambda: attribute("deep_shap", MLP, X, BACKGROUND[:0], target=0),
-                                    ValueError, "got none"),
-    "baseline of the wrong shape": (lambda: attribute("integrated_gradients", MLP, X, torch.zeros(3), target=0),
-                                    ValueError, "does not broadcast"),
-    "background of the wrong width": (lambda: attribute("expected_gradients", MLP, X, torch.rand(5, 3), target=0),
-                                      ValueError, "samples shaped"),
+    "NaN baseline": (
+        lambda: attribute("integrated_gradients", MLP, X, NAN, target=0),
+        ValueError,
+        "baseline",
+    ),
+    "NaN in a background row": (
+        lambda: attribute(
+            "expected_gradients", MLP, X, torch.cat([BACKGROUND, NAN[None]]), target=0
+        ),
+        ValueError,
+        "baseline",
+    ),
+    "empty background (EG)": (
+        lambda: attribute("expected_gradients", MLP, X, BACKGROUND[:0], target=0),
+        ValueError,
+        "got none",
+    ),
+    "empty background (PD)": (
+        lambda: attribute("prediction_difference", MLP, X, BACKGROUND[:0], target=0),
+        ValueError,
+        "got none",
+    ),
+    "empty background (DeepShap)": (
+        lambda: attribute("deep_shap", MLP, X, BACKGROUND[:0], target=0),
+        ValueError,
+        "got none",
+    ),
+    "baseline of the wrong shape": (
+        lambda: attribute("integrated_gradients", MLP, X, torch.zeros(3), target=0),
+        ValueError,
+        "does not broadcast",
+    ),
+    "background of the wrong width": (
+        lambda: attribute("expected_gradients", MLP, X, torch.rand(5, 3), target=0),
+        ValueError,
+        "samples shaped",
+    ),
     "n_steps = 0": (ig(n_steps=0), ValueError, "n_steps must be an integer >= 1"),
     "n_steps < 0": (ig(n_steps=-3), ValueError, "n_steps must be an integer >= 1"),
     "n_steps not an integer": (ig(n_steps=2.5), ValueError, "n_steps must be an integer"),
     "unknown quadrature": (ig(quadrature="simpson"), ValueError, "quadrature must be one of"),
-    "EG n_samples = 0": (lambda: attribute("expected_gradients", MLP, X, BACKGROUND, target=0, n_samples=0),
-                         ValueError, "n_samples"),
-    "PD n_samples = 0": (lambda: attribute("prediction_difference", MLP, X, BACKGROUND, target=0, n_samples=0),
-                         ValueError, "n_samples"),
-    "negative seed": (lambda: attribute("expected_gradients", MLP, X, BACKGROUND, target=0, seed=-1),
-                      ValueError, "seed"),
-    "negative epsilon": (lambda: attribute("lrp_epsilon", MLP, X, target=0, epsilon=-1.0), ValueError, "epsilon"),
-    "alpha - beta != 1": (lambda: attribute("lrp_alpha_beta", MLP, X, target=0, alpha=1.0, beta=1.0),
-                          ValueError, "alpha - beta = 1"),
-    "Deep Taylor bounds not around x": (lambda: attribute("deep_taylor", MLP, X, target=0, lower=1.0, upper=0.0),
-                                        ValueError, "lower <= x <= upper"),
-    "window larger than the image": (lambda: attribute("occlusion_patch", CNN, IMAGES, target=0, window=(1, 8, 8)),
-                                     ValueError, "larger than the input"),
-    "window of size 0": (lambda: attribute("occlusion_patch", CNN, IMAGES, target=0, window=(1, 0, 2)),
-                         ValueError, "positive integers"),
-    "window of the wrong length": (lambda: attribute("occlusion_patch", CNN, IMAGES, target=0, window=(2, 2)),
-                                   ValueError, "one size per input dimension"),
-    "unknown method": (lambda: attribute("smoothgrad", MLP, X, target=0), ValueError, "unknown method"),
+    "EG n_samples = 0": (
+        lambda: attribute("expected_gradients", MLP, X, BACKGROUND, target=0, n_samples=0),
+        ValueError,
+        "n_samples",
+    ),
+    "PD n_samples = 0": (
+        lambda: attribute("prediction_difference", MLP, X, BACKGROUND, target=0, n_samples=0),
+        ValueError,
+        "n_samples",
+    ),
+    "negative seed": (
+        lambda: attribute("expected_gradients", MLP, X, BACKGROUND, target=0, seed=-1),
+        ValueError,
+        "seed",
+    ),
+    "negative epsilon": (
+        lambda: attribute("lrp_epsilon", MLP, X, target=0, epsilon=-1.0),
+        ValueError,
+        "epsilon",
+    ),
+    "alpha - beta != 1": (
+        lambda: attribute("lrp_alpha_beta", MLP, X, target=0, alpha=1.0, beta=1.0),
+        ValueError,
+        "alpha - beta = 1",
+    ),
+    "Deep Taylor bounds not around x": (
+        lambda: attribute("deep_taylor", MLP, X, target=0, lower=1.0, upper=0.0),
+        ValueError,
+        "lower <= x <= upper",
+    ),
+    "window larger than the image": (
+        lambda: attribute("occlusion_patch", CNN, IMAGES, target=0, window=(1, 8, 8)),
+        ValueError,
+        "larger than the input",
+    ),
+    "window of size 0": (
+        lambda: attribute("occlusion_patch", CNN, IMAGES, target=0, window=(1, 0, 2)),
+        ValueError,
+        "positive integers",
+    ),
+    "window of the wrong length": (
+        lambda: attribute("occlusion_patch", CNN, IMAGES, target=0, window=(2, 2)),
+        ValueError,
+        "one size per input dimension",
+    ),
+    "unknown method": (
+        lambda: attribute("smoothgrad", MLP, X, target=0),
+        ValueError,
+        "unknown method",
+    ),
     "unknown option": (ig(steps=8), TypeError, "no option steps"),
-    "players to a method without": (lambda: attribute("gradient_x_input", MLP, X, target=0, players=[[0, 1]]),
-                                    TypeError, "takes no players"),
-    "target out of range": (lambda: attribute("gradient_x_input", MLP, X, target=5), ValueError, "out of range"),
-    "negative target": (lambda: attribute("gradient_x_input", MLP, X, target=-1), ValueError, "out of range"),
-    "fractional target": (lambda: attribute("gradient_x_input", MLP, X, target=1.7), ValueError, "integers"),
-    "target of another type": (lambda: attribute("gradient_x_input", MLP, X, target="cat"), TypeError, "target"),
-    "too many targets": (lambda: attribute("gradient_x_input", MLP, X, target=[0, 1]), ValueError, "one per input"),
-    "no target, several outputs": (lambda: attribute("gradient_x_input", MLP, X), ValueError, "choose one"),
-    "x in another dtype": (lambda: attribute("gradient_x_input", MLP, X.float(), target=0), TypeError, "float32"),
-    "Grad-CAM without a convolution": (lambda: attribute("grad_cam", MLP, X, target=0), ValueError, "convolution"),
-    "a baseline for LRP": (lambda: attribute("lrp_epsilon", MLP, X, 0.5, target=0), ValueError, "no baseline"),
-    "30 players for exact Shapley": (lambda: attribute("shapley_value", nn.Linear(30, 1).double(),
-                                                       torch.rand(1, 30, dtype=torch.float64)),
-                                     ValueError, "max_players=30"),
-    "overlapping players": (lambda: attribute("shapley_value", MLP, X, target=0, players=[[0, 1], [1, 2]]),
-                            ValueError, "disjoint"),
-    "player index out of range": (lambda: attribute("shapley_value", MLP, X, target=0, players=[[0, 9]]),
-                                  ValueError, "must lie in"),
-    "empty player": (lambda: attribute("shapley_value", MLP, X, target=0, players=[[0], []]), ValueError, "must lie"),
-    "gaps in player labels": (lambda: attribute("shapley_value", MLP, X, target=0, players=np.array([0, 0, 2, 2])),
-                              ValueError, "none missing"),
-    "fractional player labels": (lambda: attribute("shapley_value", MLP, X, target=0,
-                                                   players=np.array([0.0, 0.5, 1.0, 1.0])), ValueError, "integers"),
-    "a batch given to a game": (lambda: MaskingGame(MLP, X, 0.0, target=0), ValueError, "ONE input"),
-    "game target out of range": (lambda: MaskingGame(MLP, X[0], 0.0, target=9), ValueError, "out of range"),
-    "marginal game without rows": (lambda: MarginalGame(MLP, X[0], BACKGROUND[:0], target=0), ValueError, "one row"),
+    "players to a method without": (
+        lambda: attribute("gradient_x_input", MLP, X, target=0, players=[[0, 1]]),
+        TypeError,
+        "takes no players",
+    ),
+    "target out of range": (
+        lambda: attribute("gradient_x_input", MLP, X, target=5),
+        ValueError,
+        "out of range",
+    ),
+    "negative target": (
+        lambda: attribute("gradient_x_input", MLP, X, target=-1),
+        ValueError,
+        "out of range",
+    ),
+    "fractional target": (
+        lambda: attribute("gradient_x_input", MLP, X, target=1.7),
+        ValueError,
+        "integers",
+    ),
+    "target of another type": (
+        lambda: attribute("gradient_x_input", MLP, X, target="cat"),
+        TypeError,
+        "target",
+    ),
+    "too many targets": (
+        lambda: attribute("gradient_x_input", MLP, X, target=[0, 1]),
+        ValueError,
+        "one per input",
+    ),
+    "no target, several outputs": (
+        lambda: attribute("gradient_x_input", MLP, X),
+        ValueError,
+        "choose one",
+    ),
+    "x in another dtype": (
+        lambda: attribute("gradient_x_input", MLP, X.float(), target=0),
+        TypeError,
+        "float32",
+    ),
+    "Grad-CAM without a convolution": (
+        lambda: attribute("grad_cam", MLP, X, target=0),
+        ValueError,
+        "convolution",
+    ),
+    "a baseline for LRP": (
+        lambda: attribute("lrp_epsilon", MLP, X, 0.5, target=0),
+        ValueError,
+        "no baseline",
+    ),
+    "30 players for exact Shapley": (
+        lambda: attribute(
+            "shapley_value", nn.Linear(30, 1).double(), torch.rand(1, 30, dtype=torch.float64)
+        ),
+        ValueError,
+        "max_players=30",
+    ),
+    "overlapping players": (
+        lambda: attribute("shapley_value", MLP, X, target=0, players=[[0, 1], [1, 2]]),
+        ValueError,
+        "disjoint",
+    ),
+    "player index out of range": (
+        lambda: attribute("shapley_value", MLP, X, target=0, players=[[0, 9]]),
+        ValueError,
+        "must lie in",
+    ),
+    "empty player": (
+        lambda: attribute("shapley_value", MLP, X, target=0, players=[[0], []]),
+        ValueError,
+        "must lie",
+    ),
+    "gaps in player labels": (
+        lambda: attribute("shapley_value", MLP, X, target=0, players=np.array([0, 0, 2, 2])),
+        ValueError,
+        "none missing",
+    ),
+    "fractional player labels": (
+        lambda: attribute(
+            "shapley_value", MLP, X, target=0, players=np.array([0.0, 0.5, 1.0, 1.0])
+        ),
+        ValueError,
+        "integers",
+    ),
+    "a batch given to a game": (
+        lambda: MaskingGame(MLP, X, 0.0, target=0),
+        ValueError,
+        "ONE input",
+    ),
+    "game target out of range": (
+        lambda: MaskingGame(MLP, X[0], 0.0, target=9),
+        ValueError,
+        "out of range",
+    ),
+    "marginal game without rows": (
+        lambda: MarginalGame(MLP, X[0], BACKGROUND[:0], target=0),
+        ValueError,
+        "one row",
+    ),
     "harsanyi of a list": (lambda: harsanyi([1, 2, 3]), TypeError, "takes a game"),
-    "a table game of a wrong length": (lambda: games.TabularGame(np.zeros(6)), ValueError, "2\\*\\*n values"),
-    "dividends of a wrong length": (lambda: games.Effects(np.zeros(6)), ValueError, "2\\*\\*n values"),
+    "a table game of a wrong length": (
+        lambda: games.TabularGame(np.zeros(6)),
+        ValueError,
+        "2\\*\\*n values",
+    ),
+    "dividends of a wrong length": (
+        lambda: games.Effects(np.zeros(6)),
+        ValueError,
+        "2\\*\\*n values",
+    ),
     "SASANet: unknown task": (lambda: SASANet("ranking"), ValueError, "task must be one of"),
     "SASANet: unknown option": (lambda: SASANet("binary", epoch=3), TypeError, "no option epoch"),
-    "SASANet: negative learning rate": (lambda: SASANet("binary", learning_rate=-1.0), ValueError, "learning_rate"),
-    "SASANet: width not a multiple of heads": (lambda: SASANet("binary", width=10, heads=4), ValueError, "multiple"),
-    "SASANet: validation share 1": (lambda: SASANet("binary", validation=1.0), ValueError, "validation"),
-    "SASANet: NaN in X": (lambda: SASANet("binary", epochs=1).fit(np.full((10, 3), np.nan), np.zeros(10)),
-                          ValueError, "NaN"),
-    "SASANet: X and y of other lengths": (lambda: SASANet("binary", epochs=1).fit(np.zeros((10, 3)), np.zeros(9)),
-                                          ValueError, "rows"),
-    "SASANet: labels 2 for a binary task": (lambda: SASANet("binary", epochs=1).fit(np.zeros((4, 3)),
-                                                                                    np.array([0, 1, 2, 1])),
-                                            ValueError, "labels 0 and 1"),
+    "SASANet: negative learning rate": (
+        lambda: SASANet("binary", learning_rate=-1.0),
+        ValueError,
+        "learning_rate",
+    ),
+    "SASANet: width not a multiple of heads": (
+        lambda: SASANet("binary", width=10, heads=4),
+        ValueError,
+        "multiple",
+    ),
+    "SASANet: validation share 1": (
+        lambda: SASANet("binary", validation=1.0),
+        ValueError,
+        "validation",
+    ),
+    "SASANet: NaN in X": (
+        lambda: SASANet("binary", epochs=1).fit(np.full((10, 3), np.nan), np.zeros(10)),
+        ValueError,
+        "NaN",
+    ),
+    "SASANet: X and y of other lengths": (
+        lambda: SASANet("binary", epochs=1).fit(np.zeros((10, 3)), np.zeros(9)),
+        ValueError,
+        "rows",
+    ),
+    "SASANet: labels 2 for a binary task": (
+        lambda: SASANet("binary", epochs=1).fit(np.zeros((4, 3)), np.array([0, 1, 2, 1])),
+        ValueError,
+        "labels 0 and 1",
+    ),
 }
 
 

@@ -33,16 +33,19 @@ def test_a_good_page_has_no_problems(site):
     assert _check(site) == []
 
 
-@pytest.mark.parametrize("extra, expected", [
-    ("<p>the sum \\(\\sum_i x_i\\) here</p>", "unrendered TeX '\\\\('"),
-    ("<p>$$ f(x) $$</p>", "unrendered TeX '$$'"),
-    ('<span class="math">\\(x\\)</span>', "unrendered TeX"),
-    ("<pre>Traceback (most recent call last):\n  ZeroDivisionError</pre>", "error output"),
-    ('<img src="_images/gone.png">', "missing image _images/gone.png"),
-    ('<a href="missing.html">x</a>', "broken link missing.html"),
-    ('<a href="other.html#nowhere">x</a>', "broken anchor other.html#nowhere"),
-    ('<a href="#nowhere">x</a>', "broken anchor #nowhere"),
-])
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ("<p>the sum \\(\\sum_i x_i\\) here</p>", "unrendered TeX '\\\\('"),
+        ("<p>$$ f(x) $$</p>", "unrendered TeX '$$'"),
+        ('<span class="math">\\(x\\)</span>', "unrendered TeX"),
+        ("<pre>Traceback (most recent call last):\n  ZeroDivisionError</pre>", "error output"),
+        ('<img src="_images/gone.png">', "missing image _images/gone.png"),
+        ('<a href="missing.html">x</a>', "broken link missing.html"),
+        ('<a href="other.html#nowhere">x</a>', "broken anchor other.html#nowhere"),
+        ('<a href="#nowhere">x</a>', "broken anchor #nowhere"),
+    ],
+)
 def test_each_broken_thing_is_reported(site, extra, expected):
     found = _check(site, extra)
     assert any(expected in p for p in found), found
@@ -57,6 +60,8 @@ def test_math_without_mathjax_output_is_reported(site):
 
 def test_redirect_target(site):
     page = site / "index.html"
-    page.write_text('<html><head><meta http-equiv="Refresh" content="0; URL=book/intro.html" /></head></html>')
+    page.write_text(
+        '<html><head><meta http-equiv="Refresh" content="0; URL=book/intro.html" /></head></html>'
+    )
     assert redirect_target(page) == "book/intro.html"
     assert redirect_target(site / "other.html") is None

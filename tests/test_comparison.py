@@ -35,8 +35,9 @@ def test_scores_match_their_definitions():
     out = comparison.prediction_metrics("binary", y, np.stack([1 - p, p], axis=1))
     assert out["AUC"] == pytest.approx(roc_auc_score(y, p))
     assert out["accuracy"] == pytest.approx(np.mean((p > 0.5) == y))
-    assert comparison.prediction_metrics("regression", np.array([1.0, 2.0]), np.array([2.0, 4.0]))["RMSE"] \
-        == pytest.approx(np.sqrt((1 + 4) / 2))
+    assert comparison.prediction_metrics("regression", np.array([1.0, 2.0]), np.array([2.0, 4.0]))[
+        "RMSE"
+    ] == pytest.approx(np.sqrt((1 + 4) / 2))
 
 
 def test_scores_refuse_nan_and_wrong_shapes():
@@ -47,8 +48,10 @@ def test_scores_refuse_nan_and_wrong_shapes():
 
 
 def test_best_config_follows_the_direction_of_the_score():
-    runs = [{"config": {"a": 1}, "validation": {"AUC": 0.7, "RMSE": 2.0}},
-            {"config": {"a": 2}, "validation": {"AUC": 0.9, "RMSE": 3.0}}]
+    runs = [
+        {"config": {"a": 1}, "validation": {"AUC": 0.7, "RMSE": 2.0}},
+        {"config": {"a": 2}, "validation": {"AUC": 0.9, "RMSE": 3.0}},
+    ]
     assert comparison.best_config(runs, "binary") == {"a": 2}
     assert comparison.best_config(runs, "regression") == {"a": 1}
 
@@ -89,15 +92,20 @@ def test_ranking_is_by_magnitude():
 def test_masking_curve_runs_from_the_full_set_to_the_empty_set(diabetes_model):
     model, ds = diabetes_model
     X, y = ds.X_test[:20], ds.y_test[:20]
-    curve = comparison.masking_curve(model, X, y, comparison.ranking(
-        comparison.own_attribution(model, X)), ks=[0, 1, X.shape[1]])
+    curve = comparison.masking_curve(
+        model, X, y, comparison.ranking(comparison.own_attribution(model, X)), ks=[0, 1, X.shape[1]]
+    )
     full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
-    assert curve[0]["RMSE"] == pytest.approx(comparison.prediction_metrics("regression", y, full)["RMSE"])
+    assert curve[0]["RMSE"] == pytest.approx(
+        comparison.prediction_metrics("regression", y, full)["RMSE"]
+    )
     assert curve[0]["prediction change"] == 0.0
     assert 0.0 < curve[1]["prediction change"]
     # nothing observed: every prediction is v(empty) = b, the change is mean |v(N) - b| itself
     assert curve[2]["prediction change"] == pytest.approx(1.0, rel=1e-5)
-    assert curve[2]["RMSE"] == pytest.approx(np.sqrt(np.mean((y - model.attribute(X)[0]) ** 2)), rel=1e-5)
+    assert curve[2]["RMSE"] == pytest.approx(
+        np.sqrt(np.mean((y - model.attribute(X)[0]) ** 2)), rel=1e-5
+    )
 
 
 def test_output_gap_is_zero_when_the_output_is_the_full_set_value(diabetes_model, monkeypatch):
@@ -114,7 +122,9 @@ def test_posthoc_estimators_at_full_budget_are_the_exact_shapley_values(wine_mod
     _, ds = wine_model
     X = ds.X_test[:2, :5]
     small = SASANet("multiclass", **FAST).fit(ds.X_train[:, :5], ds.y_train)
-    estimate = comparison.posthoc_attribution(small, X, estimator, budget=2 ** 5 if estimator == "KernelSHAP" else 5000)
+    estimate = comparison.posthoc_attribution(
+        small, X, estimator, budget=2**5 if estimator == "KernelSHAP" else 5000
+    )
     target = comparison.explained_output(small, X)
     for row, (x, t) in enumerate(zip(X, target)):
         exact = small.exact_shapley(x, output=int(t), fixed_order=True)  # the game's exact values
@@ -137,7 +147,9 @@ def _curve(change):
 
 
 def _cost(ratio):
-    return {"datasets": {"diabetes": {"estimators": {"KernelSHAP": {"time ratio to SASANet": ratio}}}}}
+    return {
+        "datasets": {"diabetes": {"estimators": {"KernelSHAP": {"time ratio to SASANet": ratio}}}}
+    }
 
 
 def test_score_drop_is_positive_when_masking_hurts():
@@ -149,8 +161,16 @@ def test_score_drop_is_positive_when_masking_hurts():
 
 def test_verdicts_follow_the_numbers():
     def table(sasanet):  # regression: lower RMSE is better
-        return {"diabetes": {"sasanet": (sasanet, 0.1), "linear": (1.0, 0.0), "ebm": (0.9, 0.0),
-                             "mlp": (0.8, 0.05), "hist_gb": (0.85, 0.0), "tree": (1.2, 0.0)}}
+        return {
+            "diabetes": {
+                "sasanet": (sasanet, 0.1),
+                "linear": (1.0, 0.0),
+                "ebm": (0.9, 0.0),
+                "mlp": (0.8, 0.05),
+                "hist_gb": (0.85, 0.0),
+                "tree": (1.2, 0.0),
+            }
+        }
 
     def curves(sasanet, kernel):
         return {"diabetes": {"SASANet": _curve(sasanet), "KernelSHAP": _curve(kernel)}}
@@ -172,22 +192,37 @@ def test_every_model_sees_the_same_capped_training_rows():
     X, y, *_ = sasanet_runs.dataset("randhie")
     full = data.load("randhie")
     assert len(X) == sasanet_runs.MAX_TRAINING_ROWS < len(full.X_train)
-    np.testing.assert_array_equal(X, full.X_train[:len(X)])
-    np.testing.assert_array_equal(y, full.y_train[:len(X)])
+    np.testing.assert_array_equal(X, full.X_train[: len(X)])
+    np.testing.assert_array_equal(y, full.y_train[: len(X)])
 
 
 def test_ranks_tables_and_self_attributing_wins_on_constructed_numbers():
-    regression = {"diabetes": {"sasanet": (0.7, 0.1), "linear": (1.0, 0.0), "ebm": (0.9, 0.0), "mlp": (0.8, 0.0)}}
+    regression = {
+        "diabetes": {
+            "sasanet": (0.7, 0.1),
+            "linear": (1.0, 0.0),
+            "ebm": (0.9, 0.0),
+            "mlp": (0.8, 0.0),
+        }
+    }
     assert comparison.rank(regression, "diabetes") == 1  # lowest RMSE
     assert comparison.rank(regression, "diabetes", "linear") == 4
     assert not comparison.self_attributing_beats_sasanet(regression, "diabetes")
     classification = {"wine": {"sasanet": (0.90, 0.0), "linear": (0.95, 0.0), "ebm": (0.80, 0.0)}}
     assert comparison.rank(classification, "wine") == 2  # higher AUC is better
     assert comparison.self_attributing_beats_sasanet(classification, "wine")
-    runs = [{"dataset": "wine", "model": m, "test": {"AUC": v}}
-            for m, values in (("sasanet", (0.8, 1.0)), ("linear", (0.5, 0.5))) for v in values]
-    table = comparison.score_table(runs, "AUC", ["wine"], ["sasanet", "linear"], {"sasanet": "SASANet", "linear": "LR"})
-    assert table.loc["SASANet", "wine"] == "0.9000 ± 0.1000" and table.loc["LR", "wine"] == "0.5000 ± 0.0000"
+    runs = [
+        {"dataset": "wine", "model": m, "test": {"AUC": v}}
+        for m, values in (("sasanet", (0.8, 1.0)), ("linear", (0.5, 0.5)))
+        for v in values
+    ]
+    table = comparison.score_table(
+        runs, "AUC", ["wine"], ["sasanet", "linear"], {"sasanet": "SASANet", "linear": "LR"}
+    )
+    assert (
+        table.loc["SASANet", "wine"] == "0.9000 ± 0.1000"
+        and table.loc["LR", "wine"] == "0.5000 ± 0.0000"
+    )
 
 
 def test_rank_names_a_missing_dataset_or_model():

@@ -51,9 +51,9 @@ def test_canvas_digits_hold_the_digit_inside_its_box_and_noise_outside():
         images = X.reshape(-1, data.CANVAS, data.CANVAS)
         outside = np.ones_like(images, dtype=bool)
         for k, (r, c, h, w) in enumerate(boxes):
-            outside[k, r:r + h, c:c + w] = False
+            outside[k, r : r + h, c : c + w] = False
         assert images[outside].max() <= data.CANVAS_NOISE  # only noise outside the box
-        inside_max = [images[k, r:r + h, c:c + w].max() for k, (r, c, h, w) in enumerate(boxes)]
+        inside_max = [images[k, r : r + h, c : c + w].max() for k, (r, c, h, w) in enumerate(boxes)]
         assert min(inside_max) > data.CANVAS_NOISE  # every digit has ink brighter than noise
 
 

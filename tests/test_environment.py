@@ -22,8 +22,11 @@ def test_environment_yml_matches_pyproject():
 
 
 def test_constraints_pin_every_direct_dependency():
-    pinned = {line.split("==")[0].lower().replace("_", "-")
-              for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line}
+    pinned = {
+        line.split("==")[0].lower().replace("_", "-")
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if "==" in line
+    }
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     direct = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
     for requirement in direct:

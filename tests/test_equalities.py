@@ -18,10 +18,14 @@ def mlp(seed, sizes):
 
 def cnn(seed, head):
     torch.manual_seed(seed)
-    tail = ([nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3)] if head == "average"
-            else [nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3)])
-    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 4, 3, padding=1),
-                         nn.ReLU(), *tail).double()
+    tail = (
+        [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 3)]
+        if head == "average"
+        else [nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3)]
+    )
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), *tail
+    ).double()
 
 
 @pytest.fixture
@@ -43,7 +47,9 @@ def test_rescale_is_integrated_gradients_for_one_hidden_layer_only(inputs):
     steps = [16, 256, 4096]
     shallow = equalities.rescale_curve(mlp(1, (6, 8, 3)), x, target, steps)
     deep = equalities.rescale_curve(mlp(1, (6, 8, 8, 3)), x, target, steps)
-    assert shallow[:, -1].max() < 1e-3 and (shallow[:, -1] < shallow[:, 0]).all()  # quadrature error only
+    assert (
+        shallow[:, -1].max() < 1e-3 and (shallow[:, -1] < shallow[:, 0]).all()
+    )  # quadrature error only
     assert np.median(deep[:, -1]) > 1e-2  # levels off: a composition, not an integral
 
 
@@ -58,5 +64,9 @@ def test_zplus_matches_captum_and_zb_differs():
 def test_grad_cam_is_feature_gradient_x_input_under_an_average_pooling_head_only():
     x = torch.rand(3, 1, 8, 8, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
     target = torch.tensor([0, 1, 2])
-    assert equalities.grad_cam_against_feature_gxi(cnn(3, "average"), x, target, layer=3).max() < 1e-12
-    assert np.median(equalities.grad_cam_against_feature_gxi(cnn(3, "max"), x, target, layer=3)) > 1e-2
+    assert (
+        equalities.grad_cam_against_feature_gxi(cnn(3, "average"), x, target, layer=3).max() < 1e-12
+    )
+    assert (
+        np.median(equalities.grad_cam_against_feature_gxi(cnn(3, "max"), x, target, layer=3)) > 1e-2
+    )

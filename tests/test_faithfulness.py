@@ -27,11 +27,13 @@ def test_infidelity_of_a_linear_model_is_sigma_squared_times_the_miss():
     a = np.array([[0.0, -1.0, 2.0]])
     x = torch.tensor([[0.3, 0.1, -0.4]], dtype=torch.float64)
     sigma = 0.2
-    found = faithfulness.infidelity(linear_model(w), x, torch.as_tensor(a), 0, sigma=sigma,
-                                    n_samples=20_000, normalize=False)
+    found = faithfulness.infidelity(
+        linear_model(w), x, torch.as_tensor(a), 0, sigma=sigma, n_samples=20_000, normalize=False
+    )
     assert_allclose(found, sigma**2 * ((a - w) ** 2).sum(), rtol=0.04)
-    again = faithfulness.infidelity(linear_model(w), x, torch.as_tensor(a), 0, sigma=sigma,
-                                    n_samples=20_000, normalize=False)
+    again = faithfulness.infidelity(
+        linear_model(w), x, torch.as_tensor(a), 0, sigma=sigma, n_samples=20_000, normalize=False
+    )
     assert_allclose(found, again, rtol=0, atol=0)  # seeded
 
 
@@ -39,16 +41,22 @@ def test_relative_infidelity_is_zero_for_a_multiple_of_the_gradient_and_one_when
     w = np.array([1.0, -2.0, 0.5])
     model = linear_model(w)
     x = torch.zeros(3, 3, dtype=torch.float64)
-    a = torch.stack([torch.as_tensor(3 * w), torch.tensor([2.0, 1.0, 0.0], dtype=torch.float64),
-                     torch.zeros(3, dtype=torch.float64)])
+    a = torch.stack(
+        [
+            torch.as_tensor(3 * w),
+            torch.tensor([2.0, 1.0, 0.0], dtype=torch.float64),
+            torch.zeros(3, dtype=torch.float64),
+        ]
+    )
     found = faithfulness.relative_infidelity(model, x, a, 0, n_samples=4000)
     assert found[0] < 1e-12
     assert 0.98 < found[1] <= 1.0  # orthogonal: only sampling correlation is explained
     assert found[2] == 1.0  # the zero map explains nothing
     change = faithfulness.output_change(model, x, 0, n_samples=4000)
-    assert_allclose(change, (0.1 ** 2) * (w ** 2).sum(), rtol=0.1)  # sigma^2 |w|^2 for f = w . x
-    np.testing.assert_array_equal(faithfulness.relative_infidelity(model, x, a, 0, n_samples=4000, change=change),
-                                  found)  # the same draws: passing it changes nothing
+    assert_allclose(change, (0.1**2) * (w**2).sum(), rtol=0.1)  # sigma^2 |w|^2 for f = w . x
+    np.testing.assert_array_equal(
+        faithfulness.relative_infidelity(model, x, a, 0, n_samples=4000, change=change), found
+    )  # the same draws: passing it changes nothing
     with pytest.raises(ValueError, match="shaped like x"):
         faithfulness.relative_infidelity(model, x, a[:, :2], 0)
 
@@ -63,7 +71,9 @@ def test_localization_is_the_positive_mass_inside_the_box():
     maps[3] = -1.0  # no positive mass at all
     found = faithfulness.localization(maps, boxes, (1, 6, 6))
     assert_allclose(found, [1.0, 9 / 36, 0.0, 0.0], atol=1e-8)
-    assert_allclose(faithfulness.localization(maps[[1, 3]], boxes[:2], (1, 6, 6)), [9 / 36, 0.0])  # all constant
+    assert_allclose(
+        faithfulness.localization(maps[[1, 3]], boxes[:2], (1, 6, 6)), [9 / 36, 0.0]
+    )  # all constant
     assert_allclose(faithfulness.localization(torch.zeros(2, 36), boxes[:2], (1, 6, 6)), [0.0, 0.0])
     flat = faithfulness.localization(maps.reshape(4, -1), boxes, (1, 6, 6))
     assert_allclose(flat, found)
@@ -102,9 +112,16 @@ def test_evaluate_scores_every_method_and_records_refusals():
     model = nn.Sequential(nn.Linear(16, 6), zoo.Square(), nn.Linear(6, 3)).double()
     x = torch.rand(3, 16, dtype=torch.float64)
     players = games.patches((4, 4), 2).reshape(-1)
-    found = faithfulness.evaluate(model, x, torch.tensor([0, 1, 2]), np.array([[0, 0, 2, 2]] * 3),
-                                  (1, 4, 4), players, torch.rand(5, 16, dtype=torch.float64),
-                                  n_samples=16)
+    found = faithfulness.evaluate(
+        model,
+        x,
+        torch.tensor([0, 1, 2]),
+        np.array([[0, 0, 2, 2]] * 3),
+        (1, 4, 4),
+        players,
+        torch.rand(5, 16, dtype=torch.float64),
+        n_samples=16,
+    )
     refused = {m for m in methods.PAPER_A_METHODS if methods.get(m).family == "propagation"}
     assert set(found.refused) == refused | {"grad_cam"}
     assert "Square" in found.refused["lrp_epsilon"]

@@ -15,8 +15,12 @@ from unified_attribution.games import Effects, MaskingGame, harsanyi, mask_of
 def brute_force_moebius(values):
     n = int(np.log2(len(values)))
     size = lambda m: bin(m).count("1")  # noqa: E731
-    return np.array([sum((-1) ** (size(s) - size(t)) * values[t]
-                         for t in range(2**n) if t & ~s == 0) for s in range(2**n)])
+    return np.array(
+        [
+            sum((-1) ** (size(s) - size(t)) * values[t] for t in range(2**n) if t & ~s == 0)
+            for s in range(2**n)
+        ]
+    )
 
 
 class TableGame(shapiq.Game):
@@ -60,8 +64,16 @@ def test_dividends_match_shapiq(n, seed):
 
 def test_sum_of_unanimity_games_has_exactly_its_coefficients_as_dividends():
     n = 7
-    carriers = {mask_of(s, n): c for s, c in [((0,), 1.5), ((1, 2), -2.0), ((0, 3, 5), 0.75),
-                                               ((2, 4, 5, 6), 3.0), ((), 0.25)]}
+    carriers = {
+        mask_of(s, n): c
+        for s, c in [
+            ((0,), 1.5),
+            ((1, 2), -2.0),
+            ((0, 3, 5), 0.75),
+            ((2, 4, 5, 6), 3.0),
+            ((), 0.25),
+        ]
+    }
     values = np.array([sum(c for m, c in carriers.items() if m & t == m) for t in range(2**n)])
     expected = np.zeros(2**n)
     for m, c in carriers.items():
@@ -181,8 +193,13 @@ def test_every_game_kind_feeds_harsanyi():
     # Occlusion-1 values are Prediction Difference with the same rows
     mean = np.mean([harsanyi(g).dividends for g in masking], axis=0)
     assert_allclose(harsanyi(marginal).dividends, mean, atol=1e-12)
-    found = attribute("prediction_difference", model, x[None], background, target=1,
-                      n_samples=len(background)).scores[0].numpy()
+    found = (
+        attribute(
+            "prediction_difference", model, x[None], background, target=1, n_samples=len(background)
+        )
+        .scores[0]
+        .numpy()
+    )
     assert_allclose(harsanyi(marginal).occlusion(), found, atol=1e-12)
     with pytest.raises(ValueError, match="at least one row"):
         MarginalGame(model, x, background[:0], target=1)
@@ -216,5 +233,8 @@ def test_a_model_that_writes_into_its_input_gets_exact_values():
     pure.load_state_dict(inplace.state_dict())
     x, b = torch.randn(8, dtype=torch.float64), torch.randn(8, dtype=torch.float64)
     small = dict(batch_size=4)  # several chunks: the buffer is reused
-    assert_allclose(MaskingGame(inplace, x, b, **small).values(), MaskingGame(pure, x, b, **small).values(),
-                    atol=1e-12)
+    assert_allclose(
+        MaskingGame(inplace, x, b, **small).values(),
+        MaskingGame(pure, x, b, **small).values(),
+        atol=1e-12,
+    )

@@ -16,7 +16,9 @@ LIBRARY = Path(unified_attribution.__file__).parent
 
 def test_the_library_source_never_imports_the_book_package():
     pattern = re.compile(r"^\s*(from|import)\s+attribution_book\b", re.M)
-    offenders = [str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py") if pattern.search(p.read_text())]
+    offenders = [
+        str(p.relative_to(LIBRARY)) for p in LIBRARY.rglob("*.py") if pattern.search(p.read_text())
+    ]
     assert not offenders, f"library modules importing attribution_book: {offenders}"
 
 
@@ -28,7 +30,8 @@ def test_importing_every_library_module_loads_nothing_of_the_book():
         "    importlib.import_module(m.name)\n"
         "loaded = sorted(n for n in sys.modules if n.split('.')[0] == 'attribution_book')\n"
         "print(len(list(pkgutil.walk_packages(u.__path__))), loaded)\n"
-        "sys.exit(1 if loaded else 0)\n")
+        "sys.exit(1 if loaded else 0)\n"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def relu_mlp(n_in=6, seed=0):
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(n_in, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
-                         nn.Linear(8, 3)).double()
+    return nn.Sequential(
+        nn.Linear(n_in, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3)
+    ).double()
 
 
 def inputs(n=3, n_in=6, seed=1):
@@ -88,12 +89,16 @@ def test_shapley_with_groups_gives_each_element_its_group_value():
 
 def test_occlusion_patch_gives_each_pixel_its_patch_difference():
     torch.manual_seed(2)
-    cnn = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(48, 2)).double()
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(48, 2)
+    ).double()
     x = torch.randn(2, 1, 4, 4, dtype=torch.float64)
     scores = attribute("occlusion_patch", cnn, x, 0.0, target=1, window=(1, 2, 2)).scores
     labels = games.patches((1, 4, 4), 2)
     for k in range(2):
-        occlusion = games.harsanyi(games.MaskingGame(cnn, x[k], 0.0, players=labels, target=1)).occlusion()
+        occlusion = games.harsanyi(
+            games.MaskingGame(cnn, x[k], 0.0, players=labels, target=1)
+        ).occlusion()
         assert_allclose(scores[k].numpy(), occlusion[labels], atol=1e-10)
 
 
@@ -128,7 +133,7 @@ def test_prediction_difference_matches_a_brute_force_loop():
     result = attribute("prediction_difference", model, x, background, target=0, n_samples=5)
     with torch.no_grad():
         for k in range(2):
-            fx = model(x[k:k + 1])[0, 0]
+            fx = model(x[k : k + 1])[0, 0]
             for i in range(6):
                 replaced = x[k].repeat(5, 1)
                 replaced[:, i] = background[:, i]
@@ -144,8 +149,12 @@ def test_expected_gradients_is_seeded_and_approaches_mean_integrated_gradients()
     first = attribute("expected_gradients", model, x, background, n_samples=4000, seed=1)
     again = attribute("expected_gradients", model, x, background, n_samples=4000, seed=1)
     assert torch.equal(first.scores, again.scores)
-    mean_ig = torch.stack([attribute("integrated_gradients", model, x, b).scores[0] for b in background]).mean(0)
-    assert_allclose(first.scores[0].numpy(), mean_ig.numpy(), atol=0.05 * mean_ig.abs().max().item())
+    mean_ig = torch.stack(
+        [attribute("integrated_gradients", model, x, b).scores[0] for b in background]
+    ).mean(0)
+    assert_allclose(
+        first.scores[0].numpy(), mean_ig.numpy(), atol=0.05 * mean_ig.abs().max().item()
+    )
 
 
 def test_gaps_are_reported_for_incomplete_methods():
@@ -163,7 +172,9 @@ class Detached(nn.Module):
 
 def test_bad_input_is_refused_with_a_clear_message():
     model, x = relu_mlp(), inputs()
-    with pytest.raises(ValueError, match="unknown method 'smoothgrad'; registered: gradient_x_input"):
+    with pytest.raises(
+        ValueError, match="unknown method 'smoothgrad'; registered: gradient_x_input"
+    ):
         attribute("smoothgrad", model, x, target=0)
     with pytest.raises(ValueError, match="baseline of shape \\(4,\\) does not broadcast"):
         attribute("occlusion_1", model, x, torch.zeros(4), target=0)
@@ -196,12 +207,16 @@ def test_the_result_records_what_was_explained():
     with torch.no_grad():
         expected = model(x)[:, 0] - model(torch.full_like(x, 0.5))[:, 0]
     assert_allclose(result.output_change.numpy(), expected.numpy(), atol=1e-12)
-    assert_allclose(result.gap.numpy(), result.scores.sum(dim=1).numpy() - expected.numpy(), atol=1e-12)
+    assert_allclose(
+        result.gap.numpy(), result.scores.sum(dim=1).numpy() - expected.numpy(), atol=1e-12
+    )
 
 
 def test_bad_inputs_get_clear_errors_and_lose_nothing():
     model, x = relu_mlp(), inputs()
-    with pytest.raises(TypeError, match="x is torch.float32 but the model's parameters are torch.float64"):
+    with pytest.raises(
+        TypeError, match="x is torch.float32 but the model's parameters are torch.float64"
+    ):
         attribute("gradient_x_input", model, x.float(), target=0)
     with pytest.raises(ValueError, match="integers"):
         attribute("gradient_x_input", model, x, target=1.7)

@@ -70,8 +70,10 @@ def test_a_chapter_run_twice_gives_identical_outputs(tmp_path, model_cache):
     seed, bootstrap, seeded perturbations) executed twice, the second time from the model
     cache the first filled."""
     source = ROOT / "notebooks" / "faithfulness.py"
-    runs = [execute.execute_one(source, tmp_path / name, {"profile": "quick", "seed": 0})
-            for name in ("first", "second")]
+    runs = [
+        execute.execute_one(source, tmp_path / name, {"profile": "quick", "seed": 0})
+        for name in ("first", "second")
+    ]
     assert all(r.ok for r in runs), [r.error for r in runs]
     first, second = (_outputs(r.output) for r in runs)
     assert first and first == second

@@ -30,30 +30,67 @@ def _write(folder: Path, name: str, body: str) -> Path:
 
 
 def test_parameters_reach_the_notebook(tmp_path):
-    _write(tmp_path / "nbs", "echo", '\n# %%\nimport json\nprint(json.dumps({"profile": profile, "seed": seed}))\n')
-    status = execute.main(["--notebook-dir", str(tmp_path / "nbs"), "--output-dir",
-                           str(tmp_path / "out"), "--profile", "quick", "-p", "seed", "3"])
+    _write(
+        tmp_path / "nbs",
+        "echo",
+        '\n# %%\nimport json\nprint(json.dumps({"profile": profile, "seed": seed}))\n',
+    )
+    status = execute.main(
+        [
+            "--notebook-dir",
+            str(tmp_path / "nbs"),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--profile",
+            "quick",
+            "-p",
+            "seed",
+            "3",
+        ]
+    )
     assert status == 0
     notebook = nbformat.read(tmp_path / "out" / "echo.ipynb", as_version=4)
-    printed = [out["text"] for cell in notebook.cells if cell.cell_type == "code"
-               for out in cell.get("outputs", []) if out.get("name") == "stdout"]
+    printed = [
+        out["text"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("name") == "stdout"
+    ]
     assert json.loads(printed[-1]) == {"profile": "quick", "seed": 3}
 
 
 def test_kernels_talk_over_unix_sockets_not_tcp_ports(tmp_path):
     # with TCP, two kernels started at once can be handed the same "free" port (CI saw
     # "Address already in use"); ipc sockets are files private to each kernel
-    body = ('\n# %%\nimport ipykernel, json\n'
-            'print(json.loads(ipykernel.get_connection_info())["transport"])\n')
+    body = (
+        "\n# %%\nimport ipykernel, json\n"
+        'print(json.loads(ipykernel.get_connection_info())["transport"])\n'
+    )
     for name in ("first", "second", "third"):
         _write(tmp_path / "nbs", name, body)
-    status = execute.main(["--notebook-dir", str(tmp_path / "nbs"), "--output-dir",
-                           str(tmp_path / "out"), "--profile", "quick", "--jobs", "3"])
+    status = execute.main(
+        [
+            "--notebook-dir",
+            str(tmp_path / "nbs"),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--profile",
+            "quick",
+            "--jobs",
+            "3",
+        ]
+    )
     assert status == 0
     for name in ("first", "second", "third"):
         notebook = nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4)
-        printed = [out["text"].strip() for cell in notebook.cells if cell.cell_type == "code"
-                   for out in cell.get("outputs", []) if out.get("name") == "stdout"]
+        printed = [
+            out["text"].strip()
+            for cell in notebook.cells
+            if cell.cell_type == "code"
+            for out in cell.get("outputs", [])
+            if out.get("name") == "stdout"
+        ]
         assert printed == ["ipc"]
 
 
@@ -63,8 +100,9 @@ def test_failing_cell_fails_loudly_and_leaves_no_stale_output(tmp_path, capsys):
     _write(nbs, "broken", "\n# %%\nratio = 1 / 0  # the failing cell\n")
     out.mkdir()
     (out / "broken.ipynb").write_text("{}")  # a stale result from an earlier, good run
-    status = execute.main(["--notebook-dir", str(nbs), "--output-dir", str(out),
-                           "--profile", "quick"])
+    status = execute.main(
+        ["--notebook-dir", str(nbs), "--output-dir", str(out), "--profile", "quick"]
+    )
     err = capsys.readouterr().err
     assert status == 1
     assert "notebook broken (" in err and "failed in cell" in err
@@ -85,5 +123,7 @@ def test_unknown_notebook_and_profile_are_refused(tmp_path):
 
 
 def test_parameter_values_are_read_as_yaml():
-    params = execute.parse_parameters([["seed", "3"], ["rate", "0.5"], ["name", "abc"]], "quick", None)
+    params = execute.parse_parameters(
+        [["seed", "3"], ["rate", "0.5"], ["name", "abc"]], "quick", None
+    )
     assert params == {"profile": "quick", "seed": 3, "rate": 0.5, "name": "abc"}

@@ -25,11 +25,13 @@ def test_each_principle_is_caught_alone():
     # an effect left out (every term of order 3 gets nothing): only the first principle fails
     left_out = _judge(lambda i, k: sp.Rational(k[i], sum(k)) if sum(k) < 3 else 0)
     assert [left_out[c].verdict for c in principles.COLUMNS] == ["fails", "holds", "holds"]
+
     # variable 1 gets a tenth of every effect of {2, 3}, the members keep the rest
     def unrelated(i, k):
         if k[0] == 0:
             return sp.Rational(1, 10) if i == 0 else sp.Rational(9, 10) * k[i] / sum(k)
         return sp.Rational(k[i], sum(k))
+
     found = _judge(unrelated)
     assert [found[c].verdict for c in principles.COLUMNS] == ["holds", "fails", "holds"]
     assert found[UNRELATED].violation == pytest.approx(0.1)
@@ -41,7 +43,9 @@ def test_each_principle_is_caught_alone():
 
 
 def test_the_papers_weights_reproduce_its_table_2():
-    assert principles.disagreements(principles.table("paper"), principles.table("paper weights")) == []
+    assert (
+        principles.disagreements(principles.table("paper"), principles.table("paper weights")) == []
+    )
 
 
 def test_book_weights_disagree_where_the_rows_differ():
@@ -56,14 +60,21 @@ def test_table_shape_and_vocabulary():
     for source in ("paper", "paper weights", "book weights"):
         table = principles.table(source)
         assert list(table.index) == list(methods.PAPER_A_METHODS)
-        assert list(table.columns) == ["low approximation error", "no unrelated allocation",
-                                       "complete allocation"]
+        assert list(table.columns) == [
+            "low approximation error",
+            "no unrelated allocation",
+            "complete allocation",
+        ]
         assert set(table.values.ravel()) <= {"holds", "fails", "holds in the limit", "not derived"}
-    assert (principles.table("paper") == "holds").all(axis=1).sum() == 6  # Table 2: six pass all three
+    assert (principles.table("paper") == "holds").all(
+        axis=1
+    ).sum() == 6  # Table 2: six pass all three
 
 
 def test_measured_table_on_chosen_methods():
-    table = principles.table("measured", methods=["shapley_value", "occlusion_1", "integrated_gradients"])
+    table = principles.table(
+        "measured", methods=["shapley_value", "occlusion_1", "integrated_gradients"]
+    )
     assert list(table.loc["shapley_value"]) == ["holds"] * 3
     assert list(table.loc["occlusion_1"]) == ["holds", "holds", "fails"]
     assert table.loc["integrated_gradients", COMPLETE] == "holds in the limit"

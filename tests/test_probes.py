@@ -17,26 +17,41 @@ def test_every_probe_is_a_single_effect(probe):
 APPROXIMATION, UNRELATED, COMPLETE = principles.COLUMNS
 
 
-@pytest.mark.parametrize("method", ["integrated_gradients", "occlusion_1", "occlusion_patch",
-                                    "shapley_value", "prediction_difference"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "integrated_gradients",
+        "occlusion_1",
+        "occlusion_patch",
+        "shapley_value",
+        "prediction_difference",
+    ],
+)
 def test_probes_agree_with_the_book_weights(method):
     """Where the book's weights are exact at network level, the probes find the same verdicts."""
     from_weights = principles.from_weights(method, "book weights")
     from_probes = probes.verdicts(method)
     for principle, verdict in from_weights.items():
-        assert (from_probes[principle][0] != "fails") == (verdict.verdict == "holds"), (principle, from_probes)
+        assert (from_probes[principle][0] != "fails") == (verdict.verdict == "holds"), (
+            principle,
+            from_probes,
+        )
 
 
 def test_measured_violations_are_the_derived_ones():
     _, kinked, _, pair, triple, _ = probes.all_probes()
     # Gradient x Input: x_1 f'(x_1) = 1 * 2 on ReLU(2 x_1 - 1), whose effect is 1
-    assert probes.measure("gradient_x_input", kinked)[APPROXIMATION] == pytest.approx(1.0, abs=1e-12)
+    assert probes.measure("gradient_x_input", kinked)[APPROXIMATION] == pytest.approx(
+        1.0, abs=1e-12
+    )
     # Occlusion-1 gives the whole AND to each of its three members: 3 for an effect of 1
     assert probes.measure("occlusion_1", triple)[COMPLETE] == pytest.approx(2.0, abs=1e-12)
     # Occlusion-patch with patches {1, 2}, {3, 4}: the irrelevant 4th variable gets the AND of {1, 2, 3}
     result = probes.measure("occlusion_patch", triple)
     np.testing.assert_allclose(result["scores"], [1, 1, 1, 1], atol=1e-12)
-    assert probes.measure("shapley_value", pair)["scores"][:2] == pytest.approx([0.5, 0.5], abs=1e-12)
+    assert probes.measure("shapley_value", pair)["scores"][:2] == pytest.approx(
+        [0.5, 0.5], abs=1e-12
+    )
 
 
 def test_integration_error_is_not_a_verdict():
@@ -64,11 +79,16 @@ def test_propagation_verdicts_on_the_probes():
     *_, pair_min = probes.all_probes()
     # RevealCancel splits the min's AND like the Shapley value; Rescale gives it all to x_1
     # (the second unit does not move: its multiplier is the slope at x, 0)
-    np.testing.assert_allclose(probes.measure("deeplift_revealcancel", pair_min)["scores"], [0.5, 0.5, 0, 0],
-                               atol=1e-12)
-    np.testing.assert_allclose(probes.measure("deeplift_rescale", pair_min)["scores"], [1, 0, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(
+        probes.measure("deeplift_revealcancel", pair_min)["scores"], [0.5, 0.5, 0, 0], atol=1e-12
+    )
+    np.testing.assert_allclose(
+        probes.measure("deeplift_rescale", pair_min)["scores"], [1, 0, 0, 0], atol=1e-12
+    )
     # alpha 2 beta 1 with no negative inputs multiplies relevance by alpha at each of 2 layers
-    assert probes.measure("lrp_alpha_beta", probes.all_probes()[1])[APPROXIMATION] == pytest.approx(3.0, abs=1e-6)
+    assert probes.measure("lrp_alpha_beta", probes.all_probes()[1])[APPROXIMATION] == pytest.approx(
+        3.0, abs=1e-6
+    )
     # Grad-CAM spreads the mean gradient over every position: no unrelated allocation fails
     assert probes.verdicts("grad_cam")[UNRELATED][0] == "fails"
 

@@ -22,18 +22,21 @@ X = torch.tensor([[2.0, 1.0]], dtype=torch.float64)
 
 
 # Worked out by hand in the comments (the chapter shows the same arithmetic).
-@pytest.mark.parametrize("method, options, expected", [
-    # R_h = (1, 4); neuron 1 splits 1 as (2, -1)/1, neuron 2 splits 4 as (4, 1)/4 (bias -1 in z)
-    ("lrp_epsilon", {"epsilon": 1e-12}, [6.0, 0.0]),
-    # R_h = 2 (1, 4) (no negative inputs at the output); neuron 1: 2 * 2 * [1, 0] - 1 * 2 * [0, 1]
-    ("lrp_alpha_beta", {}, [4 + 12.8, -2 + 3.2]),
-    # z^B on [0, 3]: neuron 1 terms (2, -1 + 3) / 4 of R = 1; neuron 2 (4, 1) / 5 of R = 4
-    ("deep_taylor", {"lower": 0.0, "upper": 3.0}, [0.5 + 3.2, 0.5 + 0.8]),
-    # reference 0: neuron 1 m = 1 on (2, -1); neuron 2 m = 4/5 on (4, 1)
-    ("deeplift_rescale", {}, [2 + 3.2, -1 + 0.8]),
-    # neuron 1: Delta y+ = (2 + 1)/2, Delta y- = (0 - 1)/2, so (2 * 0.75, -1 * 0.5); neuron 2 as Rescale
-    ("deeplift_revealcancel", {}, [1.5 + 3.2, -0.5 + 0.8]),
-])
+@pytest.mark.parametrize(
+    "method, options, expected",
+    [
+        # R_h = (1, 4); neuron 1 splits 1 as (2, -1)/1, neuron 2 splits 4 as (4, 1)/4 (bias -1 in z)
+        ("lrp_epsilon", {"epsilon": 1e-12}, [6.0, 0.0]),
+        # R_h = 2 (1, 4) (no negative inputs at the output); neuron 1: 2 * 2 * [1, 0] - 1 * 2 * [0, 1]
+        ("lrp_alpha_beta", {}, [4 + 12.8, -2 + 3.2]),
+        # z^B on [0, 3]: neuron 1 terms (2, -1 + 3) / 4 of R = 1; neuron 2 (4, 1) / 5 of R = 4
+        ("deep_taylor", {"lower": 0.0, "upper": 3.0}, [0.5 + 3.2, 0.5 + 0.8]),
+        # reference 0: neuron 1 m = 1 on (2, -1); neuron 2 m = 4/5 on (4, 1)
+        ("deeplift_rescale", {}, [2 + 3.2, -1 + 0.8]),
+        # neuron 1: Delta y+ = (2 + 1)/2, Delta y- = (0 - 1)/2, so (2 * 0.75, -1 * 0.5); neuron 2 as Rescale
+        ("deeplift_revealcancel", {}, [1.5 + 3.2, -0.5 + 0.8]),
+    ],
+)
 def test_hand_computed_values(method, options, expected):
     scores = methods.attribute(method, tiny_net(), X, **options).scores[0]
     np.testing.assert_allclose(scores.numpy(), expected, atol=1e-9)
@@ -66,8 +69,14 @@ def matrix_steps(model, input_shape):
         with torch.no_grad():
             zero = layer(torch.zeros(1, *shape, dtype=torch.float64))
             columns = layer(torch.eye(n_in, dtype=torch.float64).reshape(n_in, *shape)) - zero
-        steps.append(("affine", columns.reshape(n_in, -1).numpy().T, zero.reshape(-1).numpy(),
-                      isinstance(layer, nn.AvgPool2d)))
+        steps.append(
+            (
+                "affine",
+                columns.reshape(n_in, -1).numpy().T,
+                zero.reshape(-1).numpy(),
+                isinstance(layer, nn.AvgPool2d),
+            )
+        )
         shape = tuple(zero.shape[1:])
     return steps
 
@@ -89,7 +98,10 @@ def slow_lrp(model, x, target, rule, alpha=2.0, beta=1.0, eps=1e-9):
         terms = w * a[None, :]  # z_ij, output j in rows
         if rule == "epsilon" or pool:
             z = terms.sum(1) + c
-            q = terms / (z + (eps if rule == "epsilon" else 1e-9) * np.where(z >= 0, 1, -1))[:, None]
+            q = (
+                terms
+                / (z + (eps if rule == "epsilon" else 1e-9) * np.where(z >= 0, 1, -1))[:, None]
+            )
         else:
             pos, neg = np.clip(terms, 0, None), np.clip(terms, None, 0)
             sp, sn = pos.sum(1), neg.sum(1)
@@ -135,7 +147,9 @@ def slow_deeplift(model, x, ref, target, rule):
         g = lambda t: np.maximum(t, 0)  # noqa: E731
         if rule == "rescale":
             dz = z - z_ref
-            m = np.where(np.abs(dz) < 1e-10, (z > 0) * 1.0, (g(z) - g(z_ref)) / np.where(dz == 0, 1, dz))
+            m = np.where(
+                np.abs(dz) < 1e-10, (z > 0) * 1.0, (g(z) - g(z_ref)) / np.where(dz == 0, 1, dz)
+            )
             mp = mn = m
         else:
             up = 0.5 * (g(z_ref + p) - g(z_ref)) + 0.5 * (g(z_ref + n + p) - g(z_ref + n))
@@ -148,7 +162,9 @@ def slow_deeplift(model, x, ref, target, rule):
     for w, delta, mp, mn in reversed(steps):
         up, down = multiplier * mp, multiplier * mn
         sign = np.sign(w * delta[None, :])
-        both = np.where(sign > 0, up[:, None], np.where(sign < 0, down[:, None], 0.5 * (up + down)[:, None]))
+        both = np.where(
+            sign > 0, up[:, None], np.where(sign < 0, down[:, None], 0.5 * (up + down)[:, None])
+        )
         multiplier = (w * both).sum(0)
     return (x - ref) * multiplier
 
@@ -157,9 +173,13 @@ def slow_deeplift(model, x, ref, target, rule):
 def test_lrp_against_slow_matrix_form(seed):
     model = random_mlp(seed)
     x = torch.randn(1, 6, dtype=torch.float64)
-    for rule, ours in [("epsilon", propagation.lrp(model, x, ONE, propagation.epsilon())),
-                       ("alpha_beta", propagation.lrp(model, x, ONE, propagation.alpha_beta()))]:
-        np.testing.assert_allclose(ours[0].numpy(), slow_lrp(model, x[0].numpy(), 0, rule), atol=1e-9)
+    for rule, ours in [
+        ("epsilon", propagation.lrp(model, x, ONE, propagation.epsilon())),
+        ("alpha_beta", propagation.lrp(model, x, ONE, propagation.alpha_beta())),
+    ]:
+        np.testing.assert_allclose(
+            ours[0].numpy(), slow_lrp(model, x[0].numpy(), 0, rule), atol=1e-9
+        )
 
 
 @pytest.mark.parametrize("rule", propagation.DEEPLIFT_RULES)
@@ -168,7 +188,9 @@ def test_deeplift_against_slow_matrix_form(seed, rule):
     model = random_mlp(seed)
     x, ref = torch.randn(2, 6, dtype=torch.float64)
     ours = propagation.deeplift(model, x[None], ref[None], ONE, rule)[0].numpy()
-    np.testing.assert_allclose(ours, slow_deeplift(model, x.numpy(), ref.numpy(), 0, rule), atol=1e-10)
+    np.testing.assert_allclose(
+        ours, slow_deeplift(model, x.numpy(), ref.numpy(), 0, rule), atol=1e-10
+    )
     with torch.no_grad():
         delta = (model(x) - model(ref))[0].item()
     assert ours.sum() == pytest.approx(delta, abs=1e-10)  # summation to delta
@@ -191,18 +213,27 @@ def test_revealcancel_differs_from_rescale_where_signs_mix():
 
 def cnn(seed, pool=True):
     torch.manual_seed(seed)
-    tail = [nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3)] if pool else [nn.Flatten(), nn.Linear(4 * 64, 3)]
-    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 4, 3, padding=1),
-                         nn.ReLU(), *tail).double()
+    tail = (
+        [nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3)]
+        if pool
+        else [nn.Flatten(), nn.Linear(4 * 64, 3)]
+    )
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), *tail
+    ).double()
 
 
 def test_lrp_epsilon_matches_captum():
     for model in (random_mlp(0), cnn(0)):
-        x = torch.rand(4, *((6,) if isinstance(model[0], nn.Linear) else (1, 8, 8)), dtype=torch.float64)
+        x = torch.rand(
+            4, *((6,) if isinstance(model[0], nn.Linear) else (1, 8, 8)), dtype=torch.float64
+        )
         target = torch.tensor([0, 1, 2, 0])
         ours = propagation.lrp(model, x, target, propagation.epsilon(0.1))
         theirs = methods.attribute("lrp_epsilon", model, x, target=target, epsilon=0.1).scores
-        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-7)  # captum's Flatten rule: eps 1e-9
+        np.testing.assert_allclose(
+            ours.numpy(), theirs.numpy(), atol=1e-7
+        )  # captum's Flatten rule: eps 1e-9
         assert ours.abs().max() > 1e-4  # not trivially zero
 
 
@@ -215,8 +246,11 @@ def test_alpha1_beta0_and_deep_taylor_zplus_match_captum():
     x = torch.rand(3, 1, 8, 8, dtype=torch.float64)
     target = torch.tensor([0, 1, 2])
     ours = methods.attribute("lrp_alpha_beta", model, x, target=target, alpha=1.0, beta=0.0).scores
-    theirs = methods.captum_lrp(model, lambda: Alpha1_Beta0_Rule(set_bias_to_zero=True)).attribute(
-        x, target=target).detach()
+    theirs = (
+        methods.captum_lrp(model, lambda: Alpha1_Beta0_Rule(set_bias_to_zero=True))
+        .attribute(x, target=target)
+        .detach()
+    )
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-9)
     zplus = methods.attribute("deep_taylor", model, x, target=target, upper=float("inf")).scores
     np.testing.assert_allclose(zplus.numpy(), ours.numpy(), atol=1e-12)
@@ -229,8 +263,11 @@ def test_deeplift_matches_captum_except_relu_before_maxpool():
     target = torch.tensor([0, 1, 2])
     model = cnn(2, pool=False)
     ours = methods.attribute("deeplift_rescale", model, x, b, target=target).scores
-    np.testing.assert_allclose(ours.numpy(), DeepLift(model).attribute(x, baselines=b, target=target).detach().numpy(),
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        ours.numpy(),
+        DeepLift(model).attribute(x, baselines=b, target=target).detach().numpy(),
+        atol=1e-10,
+    )
     background = torch.rand(5, 1, 8, 8, dtype=torch.float64)
     ours = methods.attribute("deep_shap", model, x, background, target=target).scores
     theirs = DeepLiftShap(model).attribute(x, baselines=background, target=target).detach()
@@ -240,7 +277,9 @@ def test_deeplift_matches_captum_except_relu_before_maxpool():
     model = cnn(2)
     ours = methods.attribute("deeplift_rescale", model, x, b, target=target)
     assert ours.gap.abs().max() < 1e-10
-    _, captum_gap = DeepLift(model).attribute(x, baselines=b, target=target, return_convergence_delta=True)
+    _, captum_gap = DeepLift(model).attribute(
+        x, baselines=b, target=target, return_convergence_delta=True
+    )
     assert captum_gap.abs().max() > 1e-3
 
 
@@ -250,12 +289,24 @@ def test_grad_cam_is_gradient_x_activation_under_an_average_pooling_head():
     from captum.attr import LayerGradCam, LayerGradientXActivation
 
     torch.manual_seed(3)
-    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
-                          nn.Flatten(), nn.Linear(4, 3)).double()
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(4, 3),
+    ).double()
     x = torch.rand(2, 1, 8, 8, dtype=torch.float64)
     target = torch.tensor([1, 2])
-    cam = LayerGradCam(model, model[1]).attribute(x, target=target, relu_attributions=False).detach()
-    gxa = LayerGradientXActivation(model, model[1]).attribute(x, target=target).detach().sum(1, keepdim=True)
+    cam = (
+        LayerGradCam(model, model[1]).attribute(x, target=target, relu_attributions=False).detach()
+    )
+    gxa = (
+        LayerGradientXActivation(model, model[1])
+        .attribute(x, target=target)
+        .detach()
+        .sum(1, keepdim=True)
+    )
     np.testing.assert_allclose(cam.numpy(), gxa.numpy(), atol=1e-12)
     with torch.no_grad():
         y = model(x)[torch.arange(2), target] - model[-1].bias[target]
@@ -269,7 +320,9 @@ def test_grad_cam_on_a_probe_by_hand():
 
     kinked = probes.as_image(probes.all_probes()[1])  # ReLU(2 x_1 - 1): gradient (2, 0, 0, 0)
     scores = methods.attribute("grad_cam", kinked.model, kinked.x).scores
-    np.testing.assert_allclose(scores.reshape(-1).numpy(), [0.5] * 4, atol=1e-12)  # mean gradient x A = 1
+    np.testing.assert_allclose(
+        scores.reshape(-1).numpy(), [0.5] * 4, atol=1e-12
+    )  # mean gradient x A = 1
 
 
 class InlineRelu(nn.Module):
@@ -295,7 +348,10 @@ def test_models_outside_the_rules_are_refused_by_name():
     relu = nn.ReLU()
     cases = [
         (InlineRelu(), "relu"),
-        (nn.Sequential(nn.Linear(3, 3), relu, nn.Linear(3, 3), relu, nn.Linear(3, 1)), "same module object"),
+        (
+            nn.Sequential(nn.Linear(3, 3), relu, nn.Linear(3, 3), relu, nn.Linear(3, 1)),
+            "same module object",
+        ),
         (nn.Sequential(nn.Linear(3, 3), nn.ELU(), nn.Linear(3, 1)), "ELU"),
         (nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)).eval(), "BatchNorm1d"),
     ]
@@ -306,7 +362,9 @@ def test_models_outside_the_rules_are_refused_by_name():
     # a module whose forward is a plain chain of modules is traced and accepted
     assert [type(m) for m in propagation.layers(Chain())] == [nn.Linear, nn.ReLU, nn.Linear]
     with pytest.raises(propagation.UnsupportedModel, match="convolutional"):
-        methods.attribute("grad_cam", random_mlp(0), torch.rand(2, 6, dtype=torch.float64), target=0)
+        methods.attribute(
+            "grad_cam", random_mlp(0), torch.rand(2, 6, dtype=torch.float64), target=0
+        )
 
 
 def test_bad_options_and_baselines_are_explained():
@@ -325,12 +383,23 @@ def test_sigmoid_networks_match_captum():
     from captum.attr import DeepLift, DeepLiftShap
 
     torch.manual_seed(4)
-    mlp = nn.Sequential(nn.Linear(6, 5), nn.Sigmoid(), nn.Linear(5, 4), nn.Sigmoid(), nn.Linear(4, 3)).double()
-    conv = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.Sigmoid(), nn.Conv2d(3, 4, 3, padding=1),
-                         nn.Sigmoid(), nn.Flatten(), nn.Linear(4 * 64, 3)).double()
+    mlp = nn.Sequential(
+        nn.Linear(6, 5), nn.Sigmoid(), nn.Linear(5, 4), nn.Sigmoid(), nn.Linear(4, 3)
+    ).double()
+    conv = nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1),
+        nn.Sigmoid(),
+        nn.Conv2d(3, 4, 3, padding=1),
+        nn.Sigmoid(),
+        nn.Flatten(),
+        nn.Linear(4 * 64, 3),
+    ).double()
     target = torch.tensor([0, 1, 2])
     for model, shape in ((mlp, (6,)), (conv, (1, 8, 8))):
-        x, b = torch.rand(3, *shape, dtype=torch.float64), torch.rand(3, *shape, dtype=torch.float64)
+        x, b = (
+            torch.rand(3, *shape, dtype=torch.float64),
+            torch.rand(3, *shape, dtype=torch.float64),
+        )
         ours = methods.attribute("deeplift_rescale", model, x, b, target=target)
         theirs = DeepLift(model).attribute(x, baselines=b, target=target).detach()
         np.testing.assert_allclose(ours.scores.numpy(), theirs.numpy(), atol=1e-10)
@@ -350,8 +419,10 @@ def test_composites_are_data_and_choose_the_rule_per_layer():
     target = torch.tensor([0, 1])
     eps = propagation.epsilon(0.1)
     plus = propagation.alpha_beta(1.0, 0.0)
-    assert torch.equal(propagation.lrp(model, x, target, eps),
-                       propagation.lrp(model, x, target, propagation.uniform(eps)))
+    assert torch.equal(
+        propagation.lrp(model, x, target, eps),
+        propagation.lrp(model, x, target, propagation.uniform(eps)),
+    )
     mixed = propagation.Composite("z+ at the input, epsilon above", rest=eps, first=plus)
     assert mixed.rule_for(0) is plus and mixed.rule_for(1) is eps and mixed.rule_for(2) is eps
     found = propagation.lrp(model, x, target, mixed)
@@ -361,15 +432,24 @@ def test_composites_are_data_and_choose_the_rule_per_layer():
     taylor = propagation.deep_taylor_composite(zero, one)
     assert taylor.first.name == "zB" and taylor.rest.name == "alpha=1,beta=0"
     assert propagation.deep_taylor_composite(zero, inf).first.name == "alpha=1,beta=0"
-    np.testing.assert_allclose(methods.attribute("deep_taylor", model, x, target=target).scores.numpy(),
-                               propagation.lrp(model, x, target, taylor).numpy(), atol=0)
-
+    np.testing.assert_allclose(
+        methods.attribute("deep_taylor", model, x, target=target).scores.numpy(),
+        propagation.lrp(model, x, target, taylor).numpy(),
+        atol=0,
+    )
 
 
 def avgpool_cnn(seed):
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(),
-                         nn.AvgPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 3)).double()
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(3, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.AvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * 4 * 4, 3),
+    ).double()
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -378,8 +458,10 @@ def test_lrp_on_a_cnn_against_slow_matrix_form(seed):
     LRP-alpha-beta on a CNN, checked without captum."""
     model = avgpool_cnn(seed)
     x = torch.rand(1, 1, 8, 8, dtype=torch.float64)
-    for rule, ours in [("epsilon", propagation.lrp(model, x, ONE, propagation.epsilon())),
-                       ("alpha_beta", propagation.lrp(model, x, ONE, propagation.alpha_beta()))]:
+    for rule, ours in [
+        ("epsilon", propagation.lrp(model, x, ONE, propagation.epsilon())),
+        ("alpha_beta", propagation.lrp(model, x, ONE, propagation.alpha_beta())),
+    ]:
         expected = slow_lrp(model, x[0].numpy(), 0, rule)
         np.testing.assert_allclose(ours[0].reshape(-1).numpy(), expected, atol=1e-9, err_msg=rule)
         assert np.abs(expected).max() > 1e-3
@@ -391,4 +473,6 @@ def test_deeplift_on_a_cnn_against_slow_matrix_form(seed, rule):
     model = avgpool_cnn(seed)
     x, ref = torch.rand(2, 1, 1, 8, 8, dtype=torch.float64)
     ours = propagation.deeplift(model, x, ref, ONE, rule)[0].reshape(-1).numpy()
-    np.testing.assert_allclose(ours, slow_deeplift(model, x[0].numpy(), ref[0].numpy(), 0, rule), atol=1e-10)
+    np.testing.assert_allclose(
+        ours, slow_deeplift(model, x[0].numpy(), ref[0].numpy(), 0, rule), atol=1e-10
+    )

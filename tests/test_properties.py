@@ -17,12 +17,19 @@ seeds = st.integers(0, 2**16)
 
 def random_net(seed: int, n_in: int, activation=nn.ReLU, hidden: int = 5) -> nn.Module:
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(n_in, hidden), activation(), nn.Linear(hidden, hidden), activation(),
-                         nn.Linear(hidden, 2)).double()
+    return nn.Sequential(
+        nn.Linear(n_in, hidden),
+        activation(),
+        nn.Linear(hidden, hidden),
+        activation(),
+        nn.Linear(hidden, 2),
+    ).double()
 
 
 def point(seed: int, n: int, scale: float = 1.0) -> torch.Tensor:
-    return scale * torch.randn(n, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    return scale * torch.randn(
+        n, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)
+    )
 
 
 @FAST
@@ -51,9 +58,12 @@ def test_complete_methods_are_complete_and_shaped_like_x(n, seed, batch):
     x = torch.stack([point(seed + k, n) for k in range(batch)])
     b = point(seed + 99, n)
     target = torch.tensor([k % 2 for k in range(batch)])
-    for method, model, tolerance in (("deeplift_rescale", relu, 1e-9), ("deeplift_revealcancel", relu, 1e-9),
-                                     ("shapley_value", relu, 1e-9),
-                                     ("integrated_gradients", smooth, 1e-4)):  # 64 Gauss-Legendre nodes
+    for method, model, tolerance in (
+        ("deeplift_rescale", relu, 1e-9),
+        ("deeplift_revealcancel", relu, 1e-9),
+        ("shapley_value", relu, 1e-9),
+        ("integrated_gradients", smooth, 1e-4),
+    ):  # 64 Gauss-Legendre nodes
         found = attribute(method, model, x, b, target=target)
         assert found.scores.shape == x.shape
         scale = max(1.0, float(found.output_change.abs().max()))
@@ -65,14 +75,23 @@ def test_complete_methods_are_complete_and_shaped_like_x(n, seed, batch):
 def test_two_calls_give_the_same_scores(n, seed):
     model, x = random_net(seed, n), point(seed, n)[None]
     background = torch.stack([point(seed + k, n) for k in range(1, 4)])
-    for method, baseline in (("expected_gradients", background), ("prediction_difference", background),
-                             ("lrp_alpha_beta", 0.0), ("occlusion_1", 0.0)):
+    for method, baseline in (
+        ("expected_gradients", background),
+        ("prediction_difference", background),
+        ("lrp_alpha_beta", 0.0),
+        ("occlusion_1", 0.0),
+    ):
         first = attribute(method, model, x, baseline, target=0).scores
         assert torch.equal(first, attribute(method, model, x, baseline, target=0).scores), method
 
 
 @FAST
-@given(n=st.integers(1, 5), seed=seeds, where=st.integers(0, 4), bad=st.sampled_from([np.nan, np.inf, -np.inf]))
+@given(
+    n=st.integers(1, 5),
+    seed=seeds,
+    where=st.integers(0, 4),
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+)
 def test_non_finite_inputs_are_refused(n, seed, where, bad):
     model, x = random_net(seed, n), point(seed, n)[None].clone()
     x[0, where % n] = bad

@@ -14,8 +14,16 @@ X = sp.symbols("x1:4")
 POLYNOMIAL = symbolic.random_polynomial(X, 3, seed=4)
 
 
-@pytest.mark.parametrize("method", ["integrated_gradients", "expected_gradients", "occlusion_1",
-                                    "prediction_difference", "shapley_value"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "integrated_gradients",
+        "expected_gradients",
+        "occlusion_1",
+        "prediction_difference",
+        "shapley_value",
+    ],
+)
 def test_rows_that_hold_on_every_polynomial(method):
     assert reformulations.prove_on_polynomial(method, POLYNOMIAL, X).holds  # symbolic baseline
 
@@ -27,14 +35,18 @@ def test_first_order_row_holds_only_for_affine_models():
     assert refuted.residuals["a_x1"] == X[0] * X[1]
 
 
-@pytest.mark.parametrize("method", ["deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta", "deep_taylor"])
+@pytest.mark.parametrize(
+    "method", ["deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta", "deep_taylor"]
+)
 def test_propagation_rows_hold_on_one_neuron(method):
     assert reformulations.prove_on_neuron(method).holds
 
 
 def test_propagation_rows_need_a_zero_root_value():
     assert not reformulations.prove_on_neuron("lrp_alpha_beta", root_value=True).holds
-    assert reformulations.prove_on_neuron("deeplift_rescale", root_value=True).holds  # explains Delta y
+    assert reformulations.prove_on_neuron(
+        "deeplift_rescale", root_value=True
+    ).holds  # explains Delta y
     assert not reformulations.prove_on_neuron("deep_shap").holds  # kappa_i / |kappa| is not 1 / |S|
 
 
@@ -71,7 +83,9 @@ def test_first_order_scores_are_the_gradient_at_the_baseline():
 def test_rescale_is_ig_on_one_nonlinear_layer_only():
     torch.manual_seed(1)
     shallow = nn.Sequential(nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 2)).double()
-    deep = nn.Sequential(nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 6), nn.Tanh(), nn.Linear(6, 2)).double()
+    deep = nn.Sequential(
+        nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 6), nn.Tanh(), nn.Linear(6, 2)
+    ).double()
     x = torch.randn(3, 5, dtype=torch.float64)
     target = torch.tensor([0, 1, 0])
     near = reformulations.departures(shallow, x, 0.0, target)["DeepLIFT Rescale vs IG"]
@@ -84,7 +98,9 @@ def test_signed_rows_need_contributions():
     with pytest.raises(ValueError, match="contributions"):
         reformulations.weights("lrp_alpha_beta", (1, 0), context=reformulations.Context())
     with pytest.raises(ValueError, match="non-zero"):
-        reformulations.weights("lrp_alpha_beta", (1, 0), context=reformulations.Context(contributions=(1, 0)))
+        reformulations.weights(
+            "lrp_alpha_beta", (1, 0), context=reformulations.Context(contributions=(1, 0))
+        )
     with pytest.raises(ValueError, match="no row"):
         reformulations.row("lime")
 
@@ -120,17 +136,33 @@ def test_propagation_departures_are_small_exactly_where_the_equalities_hold():
 
     torch.manual_seed(2)
     shallow = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3)).double()
-    deep = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3)).double()
+    deep = nn.Sequential(
+        nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3)
+    ).double()
     x = torch.rand(4, 5, dtype=torch.float64)
     background = torch.rand(3, 5, dtype=torch.float64)
     target = torch.tensor([0, 1, 2, 0])
     near = reformulations.propagation_departures(shallow, x, target, 4096, background)
     far = reformulations.propagation_departures(deep, x, target, 4096, background)
-    assert list(near) == ["LRP-ε vs GxI", "Rescale vs IG", "RevealCancel vs Rescale", "DeepShap vs mean IG"]
-    assert near["Rescale vs IG"].max() < 5e-3 and near["DeepShap vs mean IG"].max() < 5e-3  # quadrature only
+    assert list(near) == [
+        "LRP-ε vs GxI",
+        "Rescale vs IG",
+        "RevealCancel vs Rescale",
+        "DeepShap vs mean IG",
+    ]
+    assert (
+        near["Rescale vs IG"].max() < 5e-3 and near["DeepShap vs mean IG"].max() < 5e-3
+    )  # quadrature only
     assert far["Rescale vs IG"].max() > 10 * near["Rescale vs IG"].max()
-    assert "DeepShap vs mean IG" not in reformulations.propagation_departures(shallow, x, target, 64)
+    assert "DeepShap vs mean IG" not in reformulations.propagation_departures(
+        shallow, x, target, 64
+    )
     # on one two-input ReLU neuron RevealCancel is the two-player Shapley value, not Rescale
     pair = networks.one_hidden([[1.0, -0.5]], [0.0], [1.0])
     one = torch.ones(1, 2, dtype=torch.float64)
-    assert reformulations.propagation_departures(pair, one, torch.tensor([0]), 64)["RevealCancel vs Rescale"][0] > 0.1
+    assert (
+        reformulations.propagation_departures(pair, one, torch.tensor([0]), 64)[
+            "RevealCancel vs Rescale"
+        ][0]
+        > 0.1
+    )

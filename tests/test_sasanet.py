@@ -13,7 +13,11 @@ FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
 @pytest.fixture(scope="module")
 def fitted():
     out = {}
-    for name, task in (("breast_cancer", "binary"), ("wine", "multiclass"), ("diabetes", "regression")):
+    for name, task in (
+        ("breast_cancer", "binary"),
+        ("wine", "multiclass"),
+        ("diabetes", "regression"),
+    ):
         ds = data.load(name)
         out[task] = (SASANet(task, **FAST).fit(ds.X_train, ds.y_train, ds.X_val, ds.y_val), ds)
     return out
@@ -49,7 +53,7 @@ def test_exact_shapley_of_the_own_value_function_is_efficient(fitted):
     x = ds.X_test[0]
     n = ds.n_features
     table = model.subset_values(x)
-    assert table.shape == (2 ** n, ds.n_classes)
+    assert table.shape == (2**n, ds.n_classes)
     for output in range(ds.n_classes):
         exact = model.exact_shapley(x, output=output)
         assert exact.sum() == pytest.approx(table[-1, output] - table[0, output], abs=1e-4)
@@ -128,7 +132,7 @@ def test_synthetic_truth_is_the_closed_form():
     # by hand: 2 x1 alone; x2 x3 split in half; -x4^2 + 1 alone (E[x4^2] = 1); x1 x2 x3 in thirds
     np.testing.assert_allclose(truth[:, 0], 2 * x1 + x1 * x2 * x3 / 3, atol=1e-12)
     np.testing.assert_allclose(truth[:, 1], x2 * x3 / 2 + x1 * x2 * x3 / 3, atol=1e-12)
-    np.testing.assert_allclose(truth[:, 3], 1 - x4 ** 2, atol=1e-12)
+    np.testing.assert_allclose(truth[:, 3], 1 - x4**2, atol=1e-12)
     np.testing.assert_allclose(truth[:, 4], 0, atol=1e-12)
     # efficiency: the values sum to E[y | x] - E[y] = poly(x) - (-1)
     np.testing.assert_allclose(truth.sum(axis=1), poly(X) + 1, atol=1e-12)
@@ -198,8 +202,14 @@ def test_ablation_metrics_read_the_model(fitted):
     masks = np.random.default_rng(0).random((len(X), ds.n_features)) < 0.5
     found = sasanet_runs.ablation_metrics(model, X, own, ds.X_test, ds.y_test, masks, orders)
     assert found["phi vs truth"] == pytest.approx(found["phi vs own exact"])  # truth := own exact
-    assert found["test RMSE"] == pytest.approx(np.sqrt(np.mean((model.predict(ds.X_test) - ds.y_test) ** 2)))
-    assert 0 < found["x5 share"] < 1 and found["order spread"] >= 0 and found["|Delta| last / first position"] > 0
+    assert found["test RMSE"] == pytest.approx(
+        np.sqrt(np.mean((model.predict(ds.X_test) - ds.y_test) ** 2))
+    )
+    assert (
+        0 < found["x5 share"] < 1
+        and found["order spread"] >= 0
+        and found["|Delta| last / first position"] > 0
+    )
 
 
 def test_training_without_validation_rows_or_epochs_is_refused():
@@ -221,7 +231,9 @@ def test_fit_leaves_the_callers_random_state_alone():
     first = SASANet("binary", **FAST).fit(ds.X_train[:200], ds.y_train[:200])
     assert torch.equal(torch.get_rng_state(), state)
     second = SASANet("binary", **FAST).fit(ds.X_train[:200], ds.y_train[:200])
-    np.testing.assert_array_equal(first.decision_function(ds.X_test[:5]), second.decision_function(ds.X_test[:5]))
+    np.testing.assert_array_equal(
+        first.decision_function(ds.X_test[:5]), second.decision_function(ds.X_test[:5])
+    )
 
 
 def test_silent_coercions_are_refused(fitted):
@@ -247,7 +259,9 @@ def test_an_interrupted_fit_keeps_the_best_weights_and_says_so(monkeypatch):
 
     monkeypatch.setattr(SASANet, "losses", interrupted)
     with pytest.warns(RuntimeWarning, match="interrupted after .* epochs"):
-        model = SASANet("binary", **{**FAST, "batch_size": 128}).fit(ds.X_train, ds.y_train, ds.X_val, ds.y_val)
+        model = SASANet("binary", **{**FAST, "batch_size": 128}).fit(
+            ds.X_train, ds.y_train, ds.X_val, ds.y_val
+        )
     assert model.stopped_ and model.epochs_ >= 1
     assert np.isfinite(model.decision_function(ds.X_test[:3])).all()
 

@@ -52,7 +52,9 @@ def test_proofs_for_every_polynomial_of_degree_3_in_3_variables():
 def test_a_false_statement_is_not_proved():
     # the Taylor terms of f do not decompose g: the residual is non-zero
     f = X[0] * X[1]
-    proof = symbolic.Proof("wrong", {"r": sp.expand(f - symbolic.taylor_terms(f, X[:2], [0, 0])[(1, 1)] - 1)})
+    proof = symbolic.Proof(
+        "wrong", {"r": sp.expand(f - symbolic.taylor_terms(f, X[:2], [0, 0])[(1, 1)] - 1)}
+    )
     assert not proof
 
 
@@ -70,8 +72,11 @@ def test_numeric_terms_match_sympy_on_a_polynomial_module(seed):
     x = [0.7, -1.3, 2.1]
     b = [0.2, 0.5, -0.4]
     exact = symbolic.taylor_terms(f, X[:n], b)
-    game = games.MaskingGame(symbolic.torch_module(f, X[:n]), torch.tensor(x, dtype=torch.float64),
-                             torch.tensor(b, dtype=torch.float64))
+    game = games.MaskingGame(
+        symbolic.torch_module(f, X[:n]),
+        torch.tensor(x, dtype=torch.float64),
+        torch.tensor(b, dtype=torch.float64),
+    )
     numeric_terms = numeric.taylor_terms(game, degree)
     at_x = dict(zip(X[:n], x))
     for kappa in multi_indices(n, degree):
@@ -84,8 +89,15 @@ def test_numeric_terms_match_sympy_on_a_polynomial_module(seed):
 
 def smooth_net(seed=0):
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 6), nn.Softplus(),
-                         nn.Linear(6, 4), nn.Sigmoid(), nn.Linear(4, 2)).double()
+    return nn.Sequential(
+        nn.Linear(5, 8),
+        nn.Tanh(),
+        nn.Linear(8, 6),
+        nn.Softplus(),
+        nn.Linear(6, 4),
+        nn.Sigmoid(),
+        nn.Linear(4, 2),
+    ).double()
 
 
 def test_jets_match_nested_autodiff():
@@ -96,13 +108,17 @@ def test_jets_match_nested_autodiff():
     terms = numeric.taylor_terms(game, order)
     by_jets = numeric.truncated_effects_by_order(game, order)
     for k in range(1, order + 1):
-        slow = numeric.truncated_effects({kap: v for kap, v in terms.items() if sum(kap) <= k}, game.n)
+        slow = numeric.truncated_effects(
+            {kap: v for kap, v in terms.items() if sum(kap) <= k}, game.n
+        )
         assert_allclose(by_jets[k - 1], slow, atol=1e-10, err_msg=f"order {k}")
 
 
 def test_jets_through_a_convolution():
     torch.manual_seed(1)
-    net = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.Tanh(), nn.Flatten(), nn.Linear(48, 1)).double()
+    net = nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1), nn.Tanh(), nn.Flatten(), nn.Linear(48, 1)
+    ).double()
     x = torch.randn(1, 4, 4, dtype=torch.float64)
     game = games.MaskingGame(net, x, 0.0, players=games.patches((1, 4, 4), 2))
     terms = numeric.taylor_terms(game, 3)
@@ -124,7 +140,10 @@ def test_truncated_effects_converge_to_the_dividends_near_the_baseline():
 def test_relu_jets_are_the_local_linearisation():
     torch.manual_seed(3)
     net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1)).double()
-    start, direction = torch.randn(6, 4, dtype=torch.float64), torch.randn(6, 4, dtype=torch.float64)
+    start, direction = (
+        torch.randn(6, 4, dtype=torch.float64),
+        torch.randn(6, 4, dtype=torch.float64),
+    )
     coefficients = jets.series(net, start, direction, 4)
     assert torch.all(coefficients[2:] == 0)
     assert_allclose(coefficients[0].numpy(), net(start).detach().numpy(), atol=1e-12)
@@ -134,7 +153,9 @@ def test_unsupported_layers_and_orders_are_refused():
     net = nn.Sequential(nn.Linear(3, 3), nn.ELU(), nn.Linear(3, 1))
     with pytest.raises(TypeError, match="does not support ELU.*taylor_terms"):
         jets.series(net, torch.zeros(1, 3), torch.ones(1, 3), 2)
-    game = games.MaskingGame(smooth_net(), torch.zeros(5, dtype=torch.float64), players=None, target=0)
+    game = games.MaskingGame(
+        smooth_net(), torch.zeros(5, dtype=torch.float64), players=None, target=0
+    )
     with pytest.raises(ValueError, match=r"5\*\*10 = 9,765,625 entries"):
         numeric.derivative_tensors(game, 10)
 
@@ -158,21 +179,28 @@ def test_radius_of_convergence_of_tanh_is_half_pi():
 
 def test_relu_and_max_pool_jets_are_exact_one_sided_expansions():
     torch.manual_seed(4)
-    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                        nn.Linear(16, 3)).double()
+    net = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16, 3)
+    ).double()
     start = torch.zeros(3, 1, 4, 4, dtype=torch.float64)  # blank: ties in every pooling window
     direction = torch.randn(3, 1, 4, 4, dtype=torch.float64)
     c = jets.series(net, start, direction, 2)
     assert torch.all(c[2] == 0)
     with torch.no_grad():
         for s in (1e-7, 1e-5):  # piecewise linear: exact on (0, eps)
-            assert_allclose(net(start + s * direction).numpy(), (c[0] + s * c[1]).numpy(), atol=1e-12)
+            assert_allclose(
+                net(start + s * direction).numpy(), (c[0] + s * c[1]).numpy(), atol=1e-12
+            )
 
 
 def test_relu_at_a_kink_follows_the_first_non_zero_coefficient():
     relu = nn.Sequential(nn.ReLU())
-    c = jets.series(relu, torch.zeros(1, 3, dtype=torch.float64),
-                    torch.tensor([[1.0, -1.0, 0.0]], dtype=torch.float64), 2)
+    c = jets.series(
+        relu,
+        torch.zeros(1, 3, dtype=torch.float64),
+        torch.tensor([[1.0, -1.0, 0.0]], dtype=torch.float64),
+        2,
+    )
     assert_allclose(c[1, 0].numpy(), [1.0, 0.0, 0.0])
 
 
@@ -191,5 +219,9 @@ def test_gradient_parts_match_the_terms_by_multi_index():
 def test_differentiable_series_is_the_same_series():
     net = smooth_net(5)
     start, direction = torch.randn(2, 3, 5, dtype=torch.float64).unbind(0)
-    assert_allclose(jets.series(net, start, direction, 6, differentiable=True).detach(),
-                    jets.series(net, start, direction, 6), rtol=0, atol=0)
+    assert_allclose(
+        jets.series(net, start, direction, 6, differentiable=True).detach(),
+        jets.series(net, start, direction, 6),
+        rtol=0,
+        atol=0,
+    )

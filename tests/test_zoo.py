@@ -19,8 +19,14 @@ def test_quick_profile_trains_a_quarter_of_the_epochs():
 
 def test_cache_key_changes_with_every_hyperparameter():
     base = zoo.config("digits_cnn")
-    for field, value in [("seed", 1), ("epochs", 1), ("learning_rate", 1e-2),
-                         ("hidden", (8, 8)), ("batch_size", 16), ("weight_decay", 0.0)]:
+    for field, value in [
+        ("seed", 1),
+        ("epochs", 1),
+        ("learning_rate", 1e-2),
+        ("hidden", (8, 8)),
+        ("batch_size", 16),
+        ("weight_decay", 0.0),
+    ]:
         assert dataclasses.replace(base, **{field: value}).key() != base.key(), field
 
 

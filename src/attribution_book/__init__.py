@@ -11,4 +11,7 @@
 - :mod:`attribution_book.bookbuild`: the pipeline that executes notebooks and checks pages
 """
 
-PROFILES = ("full", "quick")  # "full" builds the book; "quick" (fewer epochs, inputs) runs the tests
+PROFILES = (
+    "full",
+    "quick",
+)  # "full" builds the book; "quick" (fewer epochs, inputs) runs the tests

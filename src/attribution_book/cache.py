@@ -73,13 +73,18 @@ def _read_or_none(path: Path, read: Callable[[Path], T]) -> T | None:
     except Exception as err:  # noqa: BLE001 - any unreadable entry is retrained, never lost silently
         aside = path.with_suffix(".corrupt")
         path.replace(aside)
-        warnings.warn(f"the cached model {path} could not be read ({type(err).__name__}: {err}); "
-                      f"moved to {aside.name} and training it again", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"the cached model {path} could not be read ({type(err).__name__}: {err}); "
+            f"moved to {aside.name} and training it again",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         return None
 
 
-def load_or_train(path: Path, train: Callable[[Path], T], read: Callable[[Path], T],
-                  retrain: bool = False) -> T:
+def load_or_train(
+    path: Path, train: Callable[[Path], T], read: Callable[[Path], T], retrain: bool = False
+) -> T:
     """``read(path)`` if the entry exists and reads (and not ``retrain``); otherwise, under
     the lock, ``train(tmp)``, which fits the model, writes it to ``tmp`` and returns it;
     ``tmp`` is flushed to disk and renamed to ``path``. Temporary files that a killed run

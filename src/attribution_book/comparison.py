@@ -62,8 +62,13 @@ def _mlp(task, seed, hidden):
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.preprocessing import StandardScaler
 
-    options = dict(hidden_layer_sizes=hidden, early_stopping=True, max_iter=1000,
-                   n_iter_no_change=20, random_state=seed)
+    options = dict(
+        hidden_layer_sizes=hidden,
+        early_stopping=True,
+        max_iter=1000,
+        n_iter_no_change=20,
+        random_state=seed,
+    )
     if task == "regression":
         return TransformedTargetRegressor(MLPRegressor(**options), transformer=StandardScaler())
     return MLPClassifier(**options)
@@ -73,46 +78,73 @@ def _hist_gb(task, seed, learning_rate, max_leaf_nodes):
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
-    return cls(learning_rate=learning_rate, max_leaf_nodes=max_leaf_nodes, max_iter=500,
-               early_stopping=True, validation_fraction=0.2, n_iter_no_change=20,
-               random_state=seed)
+    return cls(
+        learning_rate=learning_rate,
+        max_leaf_nodes=max_leaf_nodes,
+        max_iter=500,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=20,
+        random_state=seed,
+    )
 
 
 def _ebm(task, seed, interactions, learning_rate):
     from interpret.glassbox import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
     cls = ExplainableBoostingRegressor if task == "regression" else ExplainableBoostingClassifier
-    return cls(interactions=interactions, learning_rate=learning_rate, n_jobs=1,
-               random_state=seed)
+    return cls(interactions=interactions, learning_rate=learning_rate, n_jobs=1, random_state=seed)
 
 
 MODELS: dict[str, Model] = {
-    "sasanet": Model("SASANet", "SASANet",
-                     ({}, {"width": 64}, {"learning_rate": 1e-3}), None),
-    "linear": Model("logistic / ridge regression", "self-attributing",
-                    ({"C": 0.1}, {"C": 1.0}, {"C": 10.0}), _linear),
-    "ebm": Model("explainable boosting machine", "self-attributing",
-                 ({"interactions": 0, "learning_rate": 0.015},
-                  {"interactions": 0, "learning_rate": 0.05},
-                  {"interactions": 10, "learning_rate": 0.015}), _ebm),
-    "tree": Model("decision tree", "interpretable",
-                  ({"max_depth": 3}, {"max_depth": 5}, {"max_depth": 8}), _tree),
-    "mlp": Model("MLP", "black box",
-                 ({"hidden": (32,)}, {"hidden": (64, 64)}, {"hidden": (128, 128)}), _mlp),
-    "hist_gb": Model("histogram gradient boosting", "black box",
-                     ({"learning_rate": 0.03, "max_leaf_nodes": 15},
-                      {"learning_rate": 0.1, "max_leaf_nodes": 31},
-                      {"learning_rate": 0.1, "max_leaf_nodes": 7}), _hist_gb),
+    "sasanet": Model("SASANet", "SASANet", ({}, {"width": 64}, {"learning_rate": 1e-3}), None),
+    "linear": Model(
+        "logistic / ridge regression",
+        "self-attributing",
+        ({"C": 0.1}, {"C": 1.0}, {"C": 10.0}),
+        _linear,
+    ),
+    "ebm": Model(
+        "explainable boosting machine",
+        "self-attributing",
+        (
+            {"interactions": 0, "learning_rate": 0.015},
+            {"interactions": 0, "learning_rate": 0.05},
+            {"interactions": 10, "learning_rate": 0.015},
+        ),
+        _ebm,
+    ),
+    "tree": Model(
+        "decision tree",
+        "interpretable",
+        ({"max_depth": 3}, {"max_depth": 5}, {"max_depth": 8}),
+        _tree,
+    ),
+    "mlp": Model(
+        "MLP", "black box", ({"hidden": (32,)}, {"hidden": (64, 64)}, {"hidden": (128, 128)}), _mlp
+    ),
+    "hist_gb": Model(
+        "histogram gradient boosting",
+        "black box",
+        (
+            {"learning_rate": 0.03, "max_leaf_nodes": 15},
+            {"learning_rate": 0.1, "max_leaf_nodes": 31},
+            {"learning_rate": 0.1, "max_leaf_nodes": 7},
+        ),
+        _hist_gb,
+    ),
 }
 assert all(len(m.grid) == GRID_SIZE for m in MODELS.values()), "unequal tuning budgets"
 
 
 def task_of(dataset: str) -> str:
-    """"binary", "multiclass" or "regression": the task of a dataset of :data:`DATASETS`."""
+    """ "binary", "multiclass" or "regression": the task of a dataset of :data:`DATASETS`."""
     from . import sasanet_runs
 
     if dataset not in sasanet_runs.EXPERIMENTS:
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(sasanet_runs.EXPERIMENTS)}")
+        raise ValueError(
+            f"unknown dataset {dataset!r}; choose one of {', '.join(sasanet_runs.EXPERIMENTS)}"
+        )
     return sasanet_runs.EXPERIMENTS[dataset][0]
 
 
@@ -128,8 +160,11 @@ def prediction_metrics(task: str, y, output) -> dict[str, float]:
         return {"RMSE": float(np.sqrt(np.mean((output.reshape(len(y)) - y) ** 2)))}
     if output.ndim != 2 or len(output) != len(y):
         raise ValueError(f"classification needs probabilities of shape (N, K); got {output.shape}")
-    auc = (roc_auc_score(y, output[:, 1]) if output.shape[1] == 2
-           else roc_auc_score(y, output, multi_class="ovr"))
+    auc = (
+        roc_auc_score(y, output[:, 1])
+        if output.shape[1] == 2
+        else roc_auc_score(y, output, multi_class="ovr")
+    )
     return {"AUC": float(auc), "accuracy": float(accuracy_score(y, output.argmax(axis=1)))}
 
 
@@ -149,8 +184,7 @@ def n_parameters(estimator) -> int | None:
     return None
 
 
-def fit_and_score(dataset: str, model: str, config: dict, seed: int,
-                  profile: str = "full") -> dict:
+def fit_and_score(dataset: str, model: str, config: dict, seed: int, profile: str = "full") -> dict:
     """Fit one model on the training split of ``dataset`` (SASANet: cached, see
     ``sasanet_runs.trained``), return its validation and test scores, fit seconds and size."""
     from . import sasanet_runs
@@ -168,12 +202,20 @@ def fit_and_score(dataset: str, model: str, config: dict, seed: int,
         seconds = time.perf_counter() - start
 
     def output(X_part):
-        return estimator.predict(X_part) if task == "regression" else estimator.predict_proba(X_part)
+        return (
+            estimator.predict(X_part) if task == "regression" else estimator.predict_proba(X_part)
+        )
 
-    return {"dataset": dataset, "model": model, "config": config, "seed": seed,
-            "validation": prediction_metrics(task, y_val, output(X_val)),
-            "test": prediction_metrics(task, y_test, output(X_test)),
-            "fit seconds": float(seconds), "parameters": n_parameters(estimator)}
+    return {
+        "dataset": dataset,
+        "model": model,
+        "config": config,
+        "seed": seed,
+        "validation": prediction_metrics(task, y_val, output(X_val)),
+        "test": prediction_metrics(task, y_test, output(X_test)),
+        "fit seconds": float(seconds),
+        "parameters": n_parameters(estimator),
+    }
 
 
 def best_config(runs: list[dict], task: str) -> dict:
@@ -216,9 +258,13 @@ def masking_curve(model, X, y, rankings: np.ndarray, ks=range(0, 6)) -> list[dic
     curve = []
     for k in ks:
         masked = model.value(X, drop_top(rankings, k), fixed_order=True)
-        curve.append({"k": int(k),
-                      **prediction_metrics(task, y, _as_output(task, masked)),
-                      "prediction change": float(np.mean(np.abs(_on(masked - full, target))) / spread)})
+        curve.append(
+            {
+                "k": int(k),
+                **prediction_metrics(task, y, _as_output(task, masked)),
+                "prediction change": float(np.mean(np.abs(_on(masked - full, target))) / spread),
+            }
+        )
     return curve
 
 
@@ -228,8 +274,10 @@ def output_gap(model, X) -> float:
     target = explained_output(model, X)
     full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
     empty = model.value(X, np.zeros(X.shape, dtype=bool), fixed_order=True)
-    return float(np.mean(np.abs(_on(model.decision_function(X) - full, target)))
-                 / np.mean(np.abs(_on(full - empty, target))))
+    return float(
+        np.mean(np.abs(_on(model.decision_function(X) - full, target)))
+        / np.mean(np.abs(_on(full - empty, target)))
+    )
 
 
 def _on(values: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -285,9 +333,13 @@ def posthoc_estimator(name: str, n: int, seed: int = 0):
 def value_game(model, x: np.ndarray, output: int):
     """SASANet's own value function of one row as a shapiq game: boolean coalitions (M, n)
     -> v_x(S) of ``output``, each subset read in index order (one value per subset)."""
+
     def game(coalitions: np.ndarray) -> np.ndarray:
-        values = model.value(np.repeat(np.asarray(x)[None], len(coalitions), axis=0),
-                             np.asarray(coalitions, dtype=bool), fixed_order=True)
+        values = model.value(
+            np.repeat(np.asarray(x)[None], len(coalitions), axis=0),
+            np.asarray(coalitions, dtype=bool),
+            fixed_order=True,
+        )
         return values[:, output] if values.ndim == 2 else values
 
     return game
@@ -298,10 +350,12 @@ def posthoc_attribution(model, X, estimator: str, budget: int, seed: int = 0) ->
     by :func:`posthoc_estimator` with ``budget`` model evaluations per row."""
     n = X.shape[1]
     posthoc_estimator(estimator, n)  # an unknown name fails before any work
-    budget = min(budget, 2 ** n)  # 2^n evaluations are already exact
+    budget = min(budget, 2**n)  # 2^n evaluations are already exact
     out = np.empty(X.shape, dtype=float)
     for row, (x, target) in enumerate(zip(X, explained_output(model, X))):
-        estimate = posthoc_estimator(estimator, n, seed).approximate(budget, value_game(model, x, target))
+        estimate = posthoc_estimator(estimator, n, seed).approximate(
+            budget, value_game(model, x, target)
+        )
         out[row] = [estimate[(i,)] for i in range(n)]
     return out
 
@@ -315,8 +369,10 @@ def summarize(runs: list[dict]) -> dict:
     for run in runs:
         name, _ = headline(task_of(run["dataset"]))
         table.setdefault(run["dataset"], {}).setdefault(run["model"], []).append(run["test"][name])
-    return {d: {m: (float(np.mean(v)), float(np.std(v))) for m, v in by_model.items()}
-            for d, by_model in table.items()}
+    return {
+        d: {m: (float(np.mean(v)), float(np.std(v))) for m, v in by_model.items()}
+        for d, by_model in table.items()
+    }
 
 
 def score_table(runs: list[dict], metric: str, datasets, models, labels: dict):
@@ -334,9 +390,13 @@ def score_table(runs: list[dict], metric: str, datasets, models, labels: dict):
 
 def _check_summary(summary: dict, dataset: str, model: str) -> None:
     if dataset not in summary:
-        raise ValueError(f"no results for dataset {dataset!r}; the summary has {', '.join(summary)}")
+        raise ValueError(
+            f"no results for dataset {dataset!r}; the summary has {', '.join(summary)}"
+        )
     if model not in summary[dataset]:
-        raise ValueError(f"no results for model {model!r} on {dataset}; there are {', '.join(summary[dataset])}")
+        raise ValueError(
+            f"no results for model {model!r} on {dataset}; there are {', '.join(summary[dataset])}"
+        )
 
 
 def rank(summary: dict, dataset: str, model: str = "sasanet") -> int:
@@ -384,32 +444,55 @@ def claim_verdicts(summary: dict, cost: dict, fidelity: dict) -> list[dict]:
         beats.append((dataset, sign * (mean - by_model[best_self][0]) > 0, best_self))
         gap = sign * (mean - by_model[best_box][0])
         rivals.append((dataset, gap >= -max(sd, by_model[best_box][1]), best_box))
-    for claim, results in (("beats existing self-attributing models", beats),
-                           ("rivals black-box models", rivals)):
+    for claim, results in (
+        ("beats existing self-attributing models", beats),
+        ("rivals black-box models", rivals),
+    ):
         wins = [d for d, ok, _ in results if ok]
         losses = [f"{d} (best: {MODELS[m].label})" for d, ok, m in results if not ok]
-        evidence = (f"better on {len(wins)} of {len(results)} datasets" if "beats" in claim
-                    else f"within one seed sd or better on {len(wins)} of {len(results)} datasets")
+        evidence = (
+            f"better on {len(wins)} of {len(results)} datasets"
+            if "beats" in claim
+            else f"within one seed sd or better on {len(wins)} of {len(results)} datasets"
+        )
         if losses:
             evidence += "; not on " + ", ".join(losses)
-        rows.append({"claim": claim, "verdict": _count_verdict(len(wins), len(results)),
-                     "evidence": evidence})
-    ratios = {d: c["estimators"]["KernelSHAP"]["time ratio to SASANet"]
-              for d, c in cost["datasets"].items()}
+        rows.append(
+            {
+                "claim": claim,
+                "verdict": _count_verdict(len(wins), len(results)),
+                "evidence": evidence,
+            }
+        )
+    ratios = {
+        d: c["estimators"]["KernelSHAP"]["time ratio to SASANet"]
+        for d, c in cost["datasets"].items()
+    }
     fast = [d for d, r in ratios.items() if r is None or r >= 100]
-    sharp = [d for d, curves in fidelity.items()
-             if mean_change(curves["SASANet"]) >= (1 - FIDELITY_TOLERANCE) * mean_change(curves["KernelSHAP"])]
+    sharp = [
+        d
+        for d, curves in fidelity.items()
+        if mean_change(curves["SASANet"])
+        >= (1 - FIDELITY_TOLERANCE) * mean_change(curves["KernelSHAP"])
+    ]
     known = [r for r in ratios.values() if r is not None]
-    speed = (f"KernelSHAP reaches SASANet's error at {min(known):.1f}x to {max(known):.1f}x "
-             f"SASANet's time (target 100x): fast enough on {len(fast)} of {len(ratios)} datasets"
-             if known else "KernelSHAP never reaches SASANet's error")
+    speed = (
+        f"KernelSHAP reaches SASANet's error at {min(known):.1f}x to {max(known):.1f}x "
+        f"SASANet's time (target 100x): fast enough on {len(fast)} of {len(ratios)} datasets"
+        if known
+        else "KernelSHAP never reaches SASANet's error"
+    )
     both = len(fast) == len(ratios) and len(sharp) == len(fidelity)
-    rows.append({"claim": "explains itself more precisely and faster than post-hoc methods",
-                 "verdict": "holds" if both else ("partly" if fast or sharp else "does not hold"),
-                 "evidence": f"{speed}; dropping SASANet's top 1-5 features changes the "
-                             f"prediction as much as dropping KernelSHAP's (at least "
-                             f"{1 - FIDELITY_TOLERANCE:.0%} of it) on {len(sharp)} of "
-                             f"{len(fidelity)} datasets"})
+    rows.append(
+        {
+            "claim": "explains itself more precisely and faster than post-hoc methods",
+            "verdict": "holds" if both else ("partly" if fast or sharp else "does not hold"),
+            "evidence": f"{speed}; dropping SASANet's top 1-5 features changes the "
+            f"prediction as much as dropping KernelSHAP's (at least "
+            f"{1 - FIDELITY_TOLERANCE:.0%} of it) on {len(sharp)} of "
+            f"{len(fidelity)} datasets",
+        }
+    )
     return rows
 
 

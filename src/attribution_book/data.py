@@ -102,7 +102,9 @@ def _canvas_digits():
     rng = np.random.default_rng(CANVAS_SEED + 1)
     canvas = rng.uniform(0, CANVAS_NOISE, size=(len(X), CANVAS, CANVAS))
     for k, (r, c) in enumerate(offsets):
-        canvas[k, r:r + 8, c:c + 8] = np.maximum(canvas[k, r:r + 8, c:c + 8], X[k].reshape(8, 8))
+        canvas[k, r : r + 8, c : c + 8] = np.maximum(
+            canvas[k, r : r + 8, c : c + 8], X[k].reshape(8, 8)
+        )
     names = [f"pixel_{r}_{c}" for r in range(CANVAS) for c in range(CANVAS)]
     return canvas.reshape(len(X), -1), y, names
 
@@ -129,8 +131,11 @@ def _randhie():
     from statsmodels.datasets import randhie
 
     data = randhie.load_pandas()
-    return (data.exog.to_numpy(dtype=np.float64), data.endog.to_numpy(dtype=np.float64),
-            list(data.exog.columns))
+    return (
+        data.exog.to_numpy(dtype=np.float64),
+        data.endog.to_numpy(dtype=np.float64),
+        list(data.exog.columns),
+    )
 
 
 def _mnist1d():
@@ -143,33 +148,70 @@ def _mnist1d():
 
 
 _SPECS: dict[str, _Spec] = {
-    "digits": _Spec("8x8 grey-scale handwritten digits 0-9 (the book's MNIST stand-in)",
-                    "multiclass", "scikit-learn load_digits (UCI optdigits test set)",
-                    _digits, image_shape=(1, 8, 8), standardize=False),
-    "canvas_digits": _Spec(f"the 8x8 digits, each pasted at a random position of a {CANVAS}x{CANVAS} "
-                           f"canvas of uniform noise in [0, {CANVAS_NOISE}]; extra['box_<part>'] "
-                           f"holds where (row, column, height, width)",
-                           "multiclass", "scikit-learn load_digits, placed by data.CANVAS_SEED",
-                           _canvas_digits, image_shape=(1, CANVAS, CANVAS), standardize=False,
-                           rows=_canvas_boxes),
-    "breast_cancer": _Spec("Wisconsin diagnostic breast cancer: malignant (0) or benign (1) "
-                           "from 30 cell-nucleus measurements", "binary",
-                           "scikit-learn load_breast_cancer", _sklearn("breast_cancer")),
-    "diabetes": _Spec("disease progression one year after baseline from 10 clinical "
-                      "measurements", "regression", "scikit-learn load_diabetes",
-                      _sklearn("diabetes")),
-    "wine": _Spec("three Italian wine cultivars from 13 chemical measurements",
-                  "multiclass", "scikit-learn load_wine", _sklearn("wine")),
-    "iris": _Spec("three iris species from 4 flower measurements", "multiclass",
-                  "scikit-learn load_iris", _sklearn("iris")),
-    "fair": _Spec("extramarital affairs survey (1974): any affair (1) or none (0) from 8 "
-                  "answers", "binary", "statsmodels datasets.fair", _fair),
-    "randhie": _Spec("RAND health insurance experiment: number of outpatient visits from "
-                     "9 insurance and health variables", "regression",
-                     "statsmodels datasets.randhie", _randhie),
-    "mnist1d": _Spec("MNIST-1D: 40-sample one-dimensional signals of the digits 0-9, "
-                     "regenerated offline with its standard arguments", "multiclass",
-                     "mnist1d make_dataset(get_dataset_args())", _mnist1d),
+    "digits": _Spec(
+        "8x8 grey-scale handwritten digits 0-9 (the book's MNIST stand-in)",
+        "multiclass",
+        "scikit-learn load_digits (UCI optdigits test set)",
+        _digits,
+        image_shape=(1, 8, 8),
+        standardize=False,
+    ),
+    "canvas_digits": _Spec(
+        f"the 8x8 digits, each pasted at a random position of a {CANVAS}x{CANVAS} "
+        f"canvas of uniform noise in [0, {CANVAS_NOISE}]; extra['box_<part>'] "
+        f"holds where (row, column, height, width)",
+        "multiclass",
+        "scikit-learn load_digits, placed by data.CANVAS_SEED",
+        _canvas_digits,
+        image_shape=(1, CANVAS, CANVAS),
+        standardize=False,
+        rows=_canvas_boxes,
+    ),
+    "breast_cancer": _Spec(
+        "Wisconsin diagnostic breast cancer: malignant (0) or benign (1) "
+        "from 30 cell-nucleus measurements",
+        "binary",
+        "scikit-learn load_breast_cancer",
+        _sklearn("breast_cancer"),
+    ),
+    "diabetes": _Spec(
+        "disease progression one year after baseline from 10 clinical measurements",
+        "regression",
+        "scikit-learn load_diabetes",
+        _sklearn("diabetes"),
+    ),
+    "wine": _Spec(
+        "three Italian wine cultivars from 13 chemical measurements",
+        "multiclass",
+        "scikit-learn load_wine",
+        _sklearn("wine"),
+    ),
+    "iris": _Spec(
+        "three iris species from 4 flower measurements",
+        "multiclass",
+        "scikit-learn load_iris",
+        _sklearn("iris"),
+    ),
+    "fair": _Spec(
+        "extramarital affairs survey (1974): any affair (1) or none (0) from 8 answers",
+        "binary",
+        "statsmodels datasets.fair",
+        _fair,
+    ),
+    "randhie": _Spec(
+        "RAND health insurance experiment: number of outpatient visits from "
+        "9 insurance and health variables",
+        "regression",
+        "statsmodels datasets.randhie",
+        _randhie,
+    ),
+    "mnist1d": _Spec(
+        "MNIST-1D: 40-sample one-dimensional signals of the digits 0-9, "
+        "regenerated offline with its standard arguments",
+        "multiclass",
+        "mnist1d make_dataset(get_dataset_args())",
+        _mnist1d,
+    ),
 }
 
 NAMES: tuple[str, ...] = tuple(_SPECS)
@@ -180,11 +222,9 @@ def _three_way_split(n: int, y: np.ndarray, stratify: bool):
 
     index = np.arange(n)
     strat = y if stratify else None
-    train, rest = train_test_split(index, test_size=0.4, random_state=SPLIT_SEED,
-                                   stratify=strat)
+    train, rest = train_test_split(index, test_size=0.4, random_state=SPLIT_SEED, stratify=strat)
     strat_rest = y[rest] if stratify else None
-    val, test = train_test_split(rest, test_size=0.5, random_state=SPLIT_SEED,
-                                 stratify=strat_rest)
+    val, test = train_test_split(rest, test_size=0.5, random_state=SPLIT_SEED, stratify=strat_rest)
     return train, val, test
 
 
@@ -207,15 +247,27 @@ def load(name: str) -> Dataset:
     X = X.astype(np.float32)
     if spec.rows is not None:
         for key, values in spec.rows(len(X)).items():
-            extra.update({f"{key}_{part}": values[rows] for part, rows in
-                          (("train", train), ("val", val), ("test", test))})
+            extra.update(
+                {
+                    f"{key}_{part}": values[rows]
+                    for part, rows in (("train", train), ("val", val), ("test", test))
+                }
+            )
     return Dataset(
-        name=name, description=spec.description, task=spec.task,
+        name=name,
+        description=spec.description,
+        task=spec.task,
         feature_names=tuple(names),
-        X_train=X[train], y_train=y[train], X_val=X[val], y_val=y[val],
-        X_test=X[test], y_test=y[test],
+        X_train=X[train],
+        y_train=y[train],
+        X_val=X[val],
+        y_val=y[val],
+        X_test=X[test],
+        y_test=y[test],
         n_classes=int(y.max()) + 1 if classification else None,
-        image_shape=spec.image_shape, source=spec.source, extra=extra,
+        image_shape=spec.image_shape,
+        source=spec.source,
+        extra=extra,
     )
 
 
@@ -226,8 +278,17 @@ def summary(names: tuple[str, ...] = NAMES):
     rows = []
     for name in names:
         d = load(name)
-        rows.append({"dataset": name, "task": d.task, "features": d.n_features,
-                     "classes": d.n_classes or "", "train": len(d.X_train),
-                     "validation": len(d.X_val), "test": len(d.X_test),
-                     "description": d.description, "source": d.source})
+        rows.append(
+            {
+                "dataset": name,
+                "task": d.task,
+                "features": d.n_features,
+                "classes": d.n_classes or "",
+                "train": len(d.X_train),
+                "validation": len(d.X_val),
+                "test": len(d.X_test),
+                "description": d.description,
+                "source": d.source,
+            }
+        )
     return pd.DataFrame(rows).set_index("dataset")

@@ -11,20 +11,28 @@ import numpy as np
 import pandas as pd
 
 
-def image_grid(images: np.ndarray, titles: Iterable[str] | None = None, ncols: int = 10,
-               cmap: str = "gray_r", size: float = 1.1, suptitle: str | None = None):
+def image_grid(
+    images: np.ndarray,
+    titles: Iterable[str] | None = None,
+    ncols: int = 10,
+    cmap: str = "gray_r",
+    size: float = 1.1,
+    suptitle: str | None = None,
+):
     """Images (N x H x W, or N x H*W for square images) in a grid, one title each."""
     images = np.asarray(images)
     if images.ndim == 2:
         side = math.isqrt(images.shape[1])
         if side * side != images.shape[1]:
-            raise ValueError(f"cannot reshape rows of {images.shape[1]} values to a square "
-                             f"image; pass N x H x W")
+            raise ValueError(
+                f"cannot reshape rows of {images.shape[1]} values to a square image; pass N x H x W"
+            )
         images = images.reshape(-1, side, side)
     titles = list(titles) if titles is not None else [""] * len(images)
     nrows = math.ceil(len(images) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, title in zip(axes.flat, images, titles):
@@ -41,12 +49,16 @@ def training_curves(histories: dict[str, dict[str, list[float]]], ncols: int = 3
     ncols = min(ncols, len(histories))
     nrows = math.ceil(len(histories) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.6 * nrows), squeeze=False)
-    for ax in axes.flat[len(histories):]:
+    for ax in axes.flat[len(histories) :]:
         ax.set_visible(False)
     for ax, (name, history) in zip(axes.flat, histories.items()):
         for key, style in (("train_loss", "-"), ("val_loss", "--")):
-            ax.plot(np.arange(1, len(history[key]) + 1), history[key], style,
-                    label=key.replace("_", " "))
+            ax.plot(
+                np.arange(1, len(history[key]) + 1),
+                history[key],
+                style,
+                label=key.replace("_", " "),
+            )
         ax.set_yscale("log")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("epoch")
@@ -64,7 +76,7 @@ def target_distributions(datasets):
     ncols = min(4, len(datasets))
     nrows = math.ceil(len(datasets) / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.5 * nrows), squeeze=False)
-    for ax in axes.flat[len(datasets):]:
+    for ax in axes.flat[len(datasets) :]:
         ax.axis("off")
     for ax, d in zip(axes.flat, datasets):
         y = np.concatenate([d.y_train, d.y_val, d.y_test])
@@ -89,8 +101,10 @@ def convergence(errors: dict[str, np.ndarray], ylabel: str = "error", ax=None):
     for label, err in errors.items():
         err = np.asarray(err)
         orders = np.arange(1, err.shape[1] + 1)
-        line, = ax.plot(orders, np.median(err, axis=0), marker="o", markersize=3, label=label)
-        ax.fill_between(orders, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15)
+        (line,) = ax.plot(orders, np.median(err, axis=0), marker="o", markersize=3, label=label)
+        ax.fill_between(
+            orders, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15
+        )
     ax.set_yscale("log")
     ax.set_xlabel("truncation order K")
     ax.set_ylabel(ylabel)
@@ -112,15 +126,21 @@ def order_profile(shares: np.ndarray, ylabel: str, ax=None):
     return ax.figure
 
 
-def attribution_maps(images: np.ndarray, maps: dict[str, np.ndarray], titles=None, size: float = 1.15,
-                     boxes: np.ndarray | None = None):
+def attribution_maps(
+    images: np.ndarray,
+    maps: dict[str, np.ndarray],
+    titles=None,
+    size: float = 1.15,
+    boxes: np.ndarray | None = None,
+):
     """One row of input images, then one row of maps per method (red positive, blue
     negative, each map scaled to its own largest |score|); ``boxes`` (row, column, height,
     width per image) are outlined on every panel of their column."""
     images = np.asarray(images)
     n = len(images)
-    fig, axes = plt.subplots(len(maps) + 1, n, figsize=(size * n + 1.6, size * (len(maps) + 1)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(maps) + 1, n, figsize=(size * n + 1.6, size * (len(maps) + 1)), squeeze=False
+    )
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
@@ -147,13 +167,18 @@ def allocation_split(weights: dict[str, list[list[float]]], keys: list[str], n: 
     """How methods split single effects among variables: one panel per effect (``keys``,
     e.g. multi-indices or coalitions), one group of bars per variable, one bar per method;
     ``weights[method][k][i]`` is variable i's weight on effect k."""
-    fig, axes = plt.subplots(1, len(keys), figsize=(2.1 * len(keys) + 0.6, 2.6), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(keys), figsize=(2.1 * len(keys) + 0.6, 2.6), sharey=True, squeeze=False
+    )
     width = 0.8 / len(weights)
     for k, (ax, key) in enumerate(zip(axes.flat, keys)):
         for m, (label, w) in enumerate(weights.items()):
-            ax.bar(np.arange(n) + (m - (len(weights) - 1) / 2) * width, w[k], width,
-                   label=label if k == 0 else None)
+            ax.bar(
+                np.arange(n) + (m - (len(weights) - 1) / 2) * width,
+                w[k],
+                width,
+                label=label if k == 0 else None,
+            )
         ax.axhline(1, color="black", linewidth=0.6, linestyle=":")
         ax.set_xticks(np.arange(n), [f"x{i + 1}" for i in range(n)])
         ax.set_title(key, fontsize=9)
@@ -173,8 +198,12 @@ def feature_scores(scores: dict[str, np.ndarray], names, top: int = 10, ax=None)
         _, ax = plt.subplots(figsize=(6.5, 0.32 * top + 1.2))
     height = 0.8 / len(scores)
     for m, (label, s) in enumerate(scores.items()):
-        ax.barh(np.arange(len(order)) + (m - (len(scores) - 1) / 2) * height,
-                np.asarray(s)[order], height, label=label)
+        ax.barh(
+            np.arange(len(order)) + (m - (len(scores) - 1) / 2) * height,
+            np.asarray(s)[order],
+            height,
+            label=label,
+        )
     ax.set_yticks(np.arange(len(order)), names[order], fontsize=8)
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel("score")
@@ -183,8 +212,9 @@ def feature_scores(scores: dict[str, np.ndarray], names, top: int = 10, ax=None)
     return ax.figure
 
 
-def budget_curve(budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: str, ax=None,
-                 logx: bool = True):
+def budget_curve(
+    budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: str, ax=None, logx: bool = True
+):
     """Median (line) and range (band, if several rows) of an error against a numerical
     budget (steps, samples) on log-log axes (``logx=False``: linear x); ``errors[label]``
     has one row per input."""
@@ -192,9 +222,11 @@ def budget_curve(budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: st
         _, ax = plt.subplots(figsize=(6, 3.4))
     for label, err in errors.items():
         err = np.atleast_2d(np.asarray(err, dtype=float))
-        line, = ax.plot(budgets, np.median(err, axis=0), marker="o", markersize=3, label=label)
+        (line,) = ax.plot(budgets, np.median(err, axis=0), marker="o", markersize=3, label=label)
         if len(err) > 1:
-            ax.fill_between(budgets, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15)
+            ax.fill_between(
+                budgets, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15
+            )
     if logx:
         ax.set_xscale("log")
     ax.set_yscale("log")
@@ -213,7 +245,9 @@ def departures(values: dict[str, np.ndarray], xlabel: str, floor: float = 1e-17)
     data = [np.maximum(np.asarray(values[k], dtype=float), floor) for k in labels]
     ax.boxplot(data, vert=False, widths=0.5, showfliers=False)
     for k, d in enumerate(data, start=1):
-        jitter = np.random.default_rng(k).uniform(-0.15, 0.15, len(d))  # fixed: same figure every run
+        jitter = np.random.default_rng(k).uniform(
+            -0.15, 0.15, len(d)
+        )  # fixed: same figure every run
         ax.scatter(d, k + jitter, s=5, alpha=0.4, color="tab:blue")
     ax.set_yticks(np.arange(1, len(labels) + 1), labels, fontsize=8)
     ax.set_xscale("log")
@@ -252,8 +286,9 @@ def agreement(pairs: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylab
     return fig
 
 
-def median_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str,
-                  logy: bool = True):
+def median_curves(
+    curves: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str, logy: bool = True
+):
     """One line per label: the median over rows of ``curves[label] = (x, rows)``, rows of
     shape (N, len(x)); each label may have its own x."""
     fig, ax = plt.subplots(figsize=(6, 3.4))
@@ -268,8 +303,11 @@ def median_curves(curves: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str,
     return fig
 
 
-def score_dots(summary: dict[str, dict[str, tuple[float, float]]], metric: dict[str, str],
-               labels: dict[str, str] | None = None):
+def score_dots(
+    summary: dict[str, dict[str, tuple[float, float]]],
+    metric: dict[str, str],
+    labels: dict[str, str] | None = None,
+):
     """One panel per dataset: each model's mean score (dot) and seed spread (bar, +-1 sd);
     ``summary[dataset][model] = (mean, sd)``, ``metric[dataset]`` names the score."""
     labels = labels or {}
@@ -289,7 +327,7 @@ def score_dots(summary: dict[str, dict[str, tuple[float, float]]], metric: dict[
         ax.set_title(dataset, fontsize=9)
         ax.set_xlabel(metric[dataset], fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
-    for ax in list(axes.flat)[len(datasets):]:
+    for ax in list(axes.flat)[len(datasets) :]:
         ax.set_visible(False)
     fig.tight_layout()
     return fig
@@ -301,14 +339,19 @@ def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, s
     ``curves[dataset][ranking]`` is a list of {"k", <metric>, "prediction change"}."""
     datasets = list(curves)
     fig, axes = plt.subplots(2, len(datasets), figsize=(2.3 * len(datasets), 4.6), squeeze=False)
-    styles = {"SASANet": dict(color="tab:red", marker="o"), "KernelSHAP": dict(color="tab:blue", marker="s"),
-              "permutation sampling": dict(color="tab:green", marker="^"),
-              "random": dict(color="grey", marker=".", linestyle=":")}
+    styles = {
+        "SASANet": dict(color="tab:red", marker="o"),
+        "KernelSHAP": dict(color="tab:blue", marker="s"),
+        "permutation sampling": dict(color="tab:green", marker="^"),
+        "random": dict(color="grey", marker=".", linestyle=":"),
+    }
     for column, dataset in enumerate(datasets):
         for ranking, points in curves[dataset].items():
             k = [p["k"] for p in points]
             style = styles.get(ranking, {})
-            axes[0, column].plot(k, [p[metric[dataset]] for p in points], markersize=3, label=ranking, **style)
+            axes[0, column].plot(
+                k, [p[metric[dataset]] for p in points], markersize=3, label=ranking, **style
+            )
             axes[1, column].plot(k, [p["prediction change"] for p in points], markersize=3, **style)
         axes[0, column].set_title(dataset, fontsize=9)
         axes[0, column].set_ylabel(metric[dataset], fontsize=8)
@@ -321,8 +364,9 @@ def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, s
     return fig
 
 
-def error_against_time(panels: dict[str, tuple[dict, dict]], xlabel: str = "seconds per row",
-                       ylabel: str = "error"):
+def error_against_time(
+    panels: dict[str, tuple[dict, dict]], xlabel: str = "seconds per row", ylabel: str = "error"
+):
     """Error against time on log-log axes, one panel per title: ``panels[title] = (curves,
     points)`` with a line per estimator (``curves[label] = (seconds, errors)``) and a star
     per single-shot method (``points[label] = (seconds, error)``)."""
@@ -331,7 +375,9 @@ def error_against_time(panels: dict[str, tuple[dict, dict]], xlabel: str = "seco
         for label, (seconds, errors) in curves.items():
             ax.plot(seconds, np.maximum(errors, 1e-6), marker="o", markersize=3, label=label)
         for label, (seconds, error) in points.items():
-            ax.scatter([seconds], [error], marker="*", s=120, color="tab:red", zorder=3, label=label)
+            ax.scatter(
+                [seconds], [error], marker="*", s=120, color="tab:red", zorder=3, label=label
+            )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # no crowded labels
@@ -344,8 +390,9 @@ def error_against_time(panels: dict[str, tuple[dict, dict]], xlabel: str = "seco
     return fig
 
 
-def boxed_images(images: np.ndarray, boxes: np.ndarray, titles: Iterable[str] | None = None,
-                 size: float = 1.4):
+def boxed_images(
+    images: np.ndarray, boxes: np.ndarray, titles: Iterable[str] | None = None, size: float = 1.4
+):
     """Images (N x H x W) in one row, each with its object box (row, column, height, width)
     drawn in red."""
     fig = image_grid(images, titles, ncols=len(images), size=size)
@@ -360,16 +407,25 @@ def _outline(ax, box, color: str, width: float) -> None:
     ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor=color, lw=width))
 
 
-def score_against_principles(means: dict[str, dict[str, pd.Series]], followed: pd.Series,
-                             labels: dict[str, str] | None = None, chance: dict[str, float] | None = None):
+def score_against_principles(
+    means: dict[str, dict[str, pd.Series]],
+    followed: pd.Series,
+    labels: dict[str, str] | None = None,
+    chance: dict[str, float] | None = None,
+):
     """One panel per score (rows) and model (columns): each method's mean score against the
     number of principles it follows (methods at the same count spread sideways and labelled);
     ``means[score][model]`` is a Series indexed by method; ``chance[score]`` a dashed line."""
     labels = labels or {}
     scores = list(means)
     models = list(means[scores[0]])
-    fig, axes = plt.subplots(len(scores), len(models), figsize=(3.4 * len(models), 3.0 * len(scores)),
-                             squeeze=False, sharex=True)
+    fig, axes = plt.subplots(
+        len(scores),
+        len(models),
+        figsize=(3.4 * len(models), 3.0 * len(scores)),
+        squeeze=False,
+        sharex=True,
+    )
     for row, score in enumerate(scores):
         for col, model in enumerate(models):
             ax = axes[row, col]
@@ -380,8 +436,13 @@ def score_against_principles(means: dict[str, dict[str, pd.Series]], followed: p
                 offsets = np.linspace(-0.25, 0.25, len(at)) if len(at) > 1 else [0.0]
                 ax.scatter(count + np.asarray(offsets), at.to_numpy(), s=14, zorder=3)
                 for dx, (method, value) in zip(offsets, at.items()):
-                    ax.annotate(labels.get(method, method), (count + dx, value), fontsize=6,
-                                xytext=(2, 2), textcoords="offset points")
+                    ax.annotate(
+                        labels.get(method, method),
+                        (count + dx, value),
+                        fontsize=6,
+                        xytext=(2, 2),
+                        textcoords="offset points",
+                    )
             if chance and score in chance:
                 ax.axhline(chance[score], ls="--", color="grey", lw=0.8)
             ax.set_xticks(sorted(set(followed)))

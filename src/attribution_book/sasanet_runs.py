@@ -21,8 +21,10 @@ EXPERIMENTS = {
     "wine": ("multiclass", {"epochs": 200, "patience": 30}),
     "diabetes": ("regression", {"epochs": 150, "patience": 30}),
     "breast_cancer": ("binary", {"epochs": 80, "patience": 20}),
-    "synthetic": ("regression", {"epochs": 100, "batch_size": 128, "patience": 100,
-                                 "snapshot_every": 10}),
+    "synthetic": (
+        "regression",
+        {"epochs": 100, "batch_size": 128, "patience": 100, "snapshot_every": 10},
+    ),
     "fair": ("binary", {"epochs": 40, "batch_size": 256, "patience": 10}),
     "randhie": ("regression", {"epochs": 40, "batch_size": 256, "patience": 10}),
 }
@@ -45,8 +47,9 @@ def dataset(name: str):
     return ds.X_train[:cut], ds.y_train[:cut], ds.X_val, ds.y_val, ds.X_test, ds.y_test
 
 
-def trained(name: str, profile: str = "full", seed: int = 0, progress: bool = False,
-            **overrides) -> SASANet:
+def trained(
+    name: str, profile: str = "full", seed: int = 0, progress: bool = False, **overrides
+) -> SASANet:
     """The SASANet of :data:`EXPERIMENTS` for dataset ``name`` (``overrides`` change options,
     e.g. ``weights=(1, 0, 1, 1)`` for an ablation), trained once and cached next to the zoo
     models (``$UNIFIED_ATTRIBUTION_CACHE``), keyed by its configuration, the code's format,
@@ -63,9 +66,17 @@ def trained(name: str, profile: str = "full", seed: int = 0, progress: bool = Fa
         options["snapshot_every"] = min(options.get("snapshot_every", 0), 2)
     model = SASANet(task, progress=progress, **options)
     X, y, X_val, y_val, _, _ = dataset(name)
-    path = cache.entry("sasanet", name, seed, {
-        "name": name, "config": asdict(model.config), "format": _FORMAT,
-        "data": cache.data_digest(X, y, X_val, y_val)})  # a changed split must not reuse weights
+    path = cache.entry(
+        "sasanet",
+        name,
+        seed,
+        {
+            "name": name,
+            "config": asdict(model.config),
+            "format": _FORMAT,
+            "data": cache.data_digest(X, y, X_val, y_val),
+        },
+    )  # a changed split must not reuse weights
 
     def fit(tmp: Path) -> SASANet:
         model.fit(X, y, X_val, y_val)
@@ -79,16 +90,21 @@ def trained(name: str, profile: str = "full", seed: int = 0, progress: bool = Fa
 
 # --- what the SASANet chapters measure on a trained model -----------------------------------
 
+
 def normalized_rmse(estimate, reference) -> float:
     """RMSE of ``estimate`` against ``reference``, divided by the spread (standard deviation)
     of the reference values: 0 is exact, 1 is as far off as the values vary."""
     estimate, reference = np.asarray(estimate), np.asarray(reference)
     if estimate.shape != reference.shape:
-        raise ValueError(f"estimate {estimate.shape} and reference {reference.shape} differ in shape")
+        raise ValueError(
+            f"estimate {estimate.shape} and reference {reference.shape} differ in shape"
+        )
     return float(np.sqrt(np.mean((estimate - reference) ** 2)) / reference.std())
 
 
-def order_spread(model: SASANet, X, rng: np.random.Generator, orders: int = 8, seed: int = 0) -> np.ndarray:
+def order_spread(
+    model: SASANet, X, rng: np.random.Generator, orders: int = 8, seed: int = 0
+) -> np.ndarray:
     """How far SASANet's value function is from a set function: for each row of ``X`` and
     each subset size k = 2..n, one random subset (drawn from ``rng``) read in ``orders``
     random orders; the standard deviation of f_c(x_S; O) over the orders divided by that of
@@ -122,7 +138,9 @@ def phi_and_exact(model: SASANet, X, seed: int = 0) -> tuple[np.ndarray, np.ndar
     return own_attribution(model, X), exact
 
 
-def ablation_metrics(model: SASANet, X, truth, X_test, y_test, masks, orders, seed: int = 0) -> dict:
+def ablation_metrics(
+    model: SASANet, X, truth, X_test, y_test, masks, orders, seed: int = 0
+) -> dict:
     """What the ablation table reports for one synthetic-data SASANet: the output's test
     RMSE, phi against the ``truth`` and against the model's own exact Shapley values
     (:func:`normalized_rmse`), the irrelevant x5's share of |phi|, the median order spread
@@ -135,9 +153,12 @@ def ablation_metrics(model: SASANet, X, truth, X_test, y_test, masks, orders, se
     values = model.values_over_orders(X, masks, orders=8, seed=seed)
     with torch.no_grad():
         delta = model.module_.contributions(torch.as_tensor(X), orders)[..., 0].abs().mean(dim=0)
-    return {"training seconds": model.fit_seconds_,
-            "test RMSE": float(np.sqrt(np.mean((model.predict(X_test) - y_test) ** 2))),
-            "phi vs truth": normalized_rmse(phi, truth), "phi vs own exact": normalized_rmse(phi, own),
-            "x5 share": np.abs(phi[:, 4]).mean() / np.abs(phi).sum(axis=1).mean(),
-            "order spread": float(np.median(values.std(axis=0) / values.mean(axis=0).std())),
-            "|Delta| last / first position": float(delta[-1] / delta[0])}
+    return {
+        "training seconds": model.fit_seconds_,
+        "test RMSE": float(np.sqrt(np.mean((model.predict(X_test) - y_test) ** 2))),
+        "phi vs truth": normalized_rmse(phi, truth),
+        "phi vs own exact": normalized_rmse(phi, own),
+        "x5 share": np.abs(phi[:, 4]).mean() / np.abs(phi).sum(axis=1).mean(),
+        "order spread": float(np.median(values.std(axis=0) / values.mean(axis=0).std())),
+        "|Delta| last / first position": float(delta[-1] / delta[0]),
+    }

@@ -28,8 +28,15 @@ def digit_examples(model: TrainedModel, classes=DIGIT_CLASSES) -> tuple[torch.Te
     return model.inputs(X).double(), torch.as_tensor(model.predict(X))
 
 
-def run(names, model: torch.nn.Module, x: torch.Tensor, baseline, target, background=None,
-        options: dict | None = None) -> dict[str, Attribution]:
+def run(
+    names,
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    baseline,
+    target,
+    background=None,
+    options: dict | None = None,
+) -> dict[str, Attribution]:
     """``attribute`` for each method of ``names`` on the same inputs; methods that take a
     distribution of baselines get ``background``; ``options[name]`` are extra options."""
     options = options or {}
@@ -44,9 +51,14 @@ def run(names, model: torch.nn.Module, x: torch.Tensor, baseline, target, backgr
 def method_table(names) -> pd.DataFrame:
     """Formula, allocation rule and assumptions of each method, from the registry."""
     rows = [methods.get(n) for n in names]
-    return pd.DataFrame({"method": [m.title for m in rows], "formula": [m.formula for m in rows],
-                         "allocation of effects": [m.allocation for m in rows],
-                         "assumptions": [m.assumptions for m in rows]})
+    return pd.DataFrame(
+        {
+            "method": [m.title for m in rows],
+            "formula": [m.formula for m in rows],
+            "allocation of effects": [m.allocation for m in rows],
+            "assumptions": [m.assumptions for m in rows],
+        }
+    )
 
 
 def gap_table(attributions: dict[str, Attribution]) -> pd.DataFrame:
@@ -55,8 +67,13 @@ def gap_table(attributions: dict[str, Attribution]) -> pd.DataFrame:
     rows = []
     for name, a in attributions.items():
         relative = (a.gap.abs() / a.output_change.abs()).numpy()
-        rows.append({"method": methods.get(name).title, "median |gap| / |f(x) - f(b)|": np.median(relative),
-                     "largest": relative.max()})
+        rows.append(
+            {
+                "method": methods.get(name).title,
+                "median |gap| / |f(x) - f(b)|": np.median(relative),
+                "largest": relative.max(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -74,15 +91,23 @@ def table_1(names):
 
     from unified_attribution.theory import reformulations
 
-    verdict = {True: "agrees with the book", False: "differs from the book", None: "the book derived no weights"}
-    return Markdown("\n".join(
-        f"- **{methods.get(n).title}**: ${reformulations.row(n).formula}$  \n"
-        f"  *{verdict[reformulations.agrees_with_book(n)]}*: {reformulations.row(n).finding}."
-        for n in names))
+    verdict = {
+        True: "agrees with the book",
+        False: "differs from the book",
+        None: "the book derived no weights",
+    }
+    return Markdown(
+        "\n".join(
+            f"- **{methods.get(n).title}**: ${reformulations.row(n).formula}$  \n"
+            f"  *{verdict[reformulations.agrees_with_book(n)]}*: {reformulations.row(n).finding}."
+            for n in names
+        )
+    )
 
 
-def canvas_inputs(model: TrainedModel, n: int, seed: int = 0, patch: int = 4,
-                  n_background: int = 64) -> dict:
+def canvas_inputs(
+    model: TrainedModel, n: int, seed: int = 0, patch: int = 4, n_background: int = 64
+) -> dict:
     """What the faithfulness chapter explains on a canvas-digits model: ``n`` test images
     drawn with ``seed`` (float64 model input ``x``), the predicted classes (``target``), the
     digits' ``boxes``, the ``image_shape``, ``players`` (``patch`` x ``patch`` patches, for
@@ -96,8 +121,13 @@ def canvas_inputs(model: TrainedModel, n: int, seed: int = 0, patch: int = 4,
     rows = np.sort(rng.choice(len(dataset.X_test), n, replace=False))
     x = model.inputs(dataset.X_test[rows]).double()
     image_shape = dataset.image_shape
-    return {"x": x, "target": torch.as_tensor(model.predict(dataset.X_test[rows])),
-            "boxes": dataset.extra["box_test"][rows], "image_shape": image_shape,
-            "players": games.patches(image_shape, patch).reshape(x.shape[1:]),
-            "background": model.inputs(dataset.X_train[rng.choice(len(dataset.X_train), n_background,
-                                                                   replace=False)]).double()}
+    return {
+        "x": x,
+        "target": torch.as_tensor(model.predict(dataset.X_test[rows])),
+        "boxes": dataset.extra["box_test"][rows],
+        "image_shape": image_shape,
+        "players": games.patches(image_shape, patch).reshape(x.shape[1:]),
+        "background": model.inputs(
+            dataset.X_train[rng.choice(len(dataset.X_train), n_background, replace=False)]
+        ).double(),
+    }

@@ -40,23 +40,30 @@ class Polynomial:
         for c, k in self.terms:
             k = np.asarray(k)
             moments = np.asarray(NORMAL_MOMENTS)[k]  # E[x_i^k_i] for the unobserved
-            out += c * np.prod(np.where(mask, X ** k, moments), axis=1)
+            out += c * np.prod(np.where(mask, X**k, moments), axis=1)
         return out
 
     def shapley(self, X: np.ndarray) -> np.ndarray:
         """(N, n) exact Shapley values of v_x(S) = E[y | x_S] for each row."""
         n = self.n_features
-        masks = ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
+        masks = ((np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
         out = []
         for x in X:
-            values = self.conditional(np.repeat(x[None], 2 ** n, axis=0), masks)
+            values = self.conditional(np.repeat(x[None], 2**n, axis=0), masks)
             out.append(Effects.from_values(values).shapley())
         return np.array(out)
 
 
 # x1 alone, a pair x2 x3, a square x4^2, a triple x1 x2 x3; x5 never matters
-GROUND_TRUTH = Polynomial(((2.0, (1, 0, 0, 0, 0)), (1.0, (0, 1, 1, 0, 0)), (-1.0, (0, 0, 0, 2, 0)),
-                           (1.0, (1, 1, 1, 0, 0))), noise=0.1)
+GROUND_TRUTH = Polynomial(
+    (
+        (2.0, (1, 0, 0, 0, 0)),
+        (1.0, (0, 1, 1, 0, 0)),
+        (-1.0, (0, 0, 0, 2, 0)),
+        (1.0, (1, 1, 1, 0, 0)),
+    ),
+    noise=0.1,
+)
 FEATURE_NAMES = ("x1", "x2", "x3", "x4", "x5 (irrelevant)")
 
 

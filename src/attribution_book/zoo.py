@@ -46,8 +46,13 @@ from . import PROFILES, cache, data
 PROGRESS_ENV = "UNIFIED_ATTRIBUTION_PROGRESS"
 _FORMAT = 1  # bump when the file layout or the training code changes meaning
 
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "softplus": nn.Softplus, "gelu": nn.GELU,
-               "sigmoid": nn.Sigmoid}
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "softplus": nn.Softplus,
+    "gelu": nn.GELU,
+    "sigmoid": nn.Sigmoid,
+}
 
 
 class Square(nn.Module):
@@ -80,9 +85,16 @@ class ModelConfig:
         """The cache entry: the configuration, the code's format, torch's version and the
         bytes of the training data hashed (see :mod:`attribution_book.cache`)."""
         ds = data.load(self.dataset)
-        return cache.entry("zoo", self.name, self.seed, {
-            **asdict(self), "format": _FORMAT,
-            "data": cache.data_digest(ds.X_train, ds.y_train, ds.X_val, ds.y_val)})
+        return cache.entry(
+            "zoo",
+            self.name,
+            self.seed,
+            {
+                **asdict(self),
+                "format": _FORMAT,
+                "data": cache.data_digest(ds.X_train, ds.y_train, ds.X_val, ds.y_val),
+            },
+        )
 
     def key(self) -> str:
         """The name of the cache entry, without its suffix."""
@@ -93,22 +105,44 @@ class ModelConfig:
 ZOO: dict[str, ModelConfig] = {
     "digits_mlp": ModelConfig("digits_mlp", "digits", "mlp", (64, 32), "relu", epochs=60),
     "digits_cnn": ModelConfig("digits_cnn", "digits", "cnn", (16, 32), "relu", epochs=30),
-    "smooth_mlp": ModelConfig("smooth_mlp", "wine", "mlp", (32, 16), "tanh", epochs=150,
-                              batch_size=32),
-    "tabular_mlp": ModelConfig("tabular_mlp", "breast_cancer", "mlp", (32, 16), "relu",
-                               epochs=100, batch_size=32),
+    "smooth_mlp": ModelConfig(
+        "smooth_mlp", "wine", "mlp", (32, 16), "tanh", epochs=150, batch_size=32
+    ),
+    "tabular_mlp": ModelConfig(
+        "tabular_mlp", "breast_cancer", "mlp", (32, 16), "relu", epochs=100, batch_size=32
+    ),
     "digits_shallow": ModelConfig("digits_shallow", "digits", "mlp", (64,), "relu", epochs=60),
-    "digits_gap_cnn": ModelConfig("digits_gap_cnn", "digits", "gap_cnn", (16, 32), "relu",
-                                  epochs=40, learning_rate=1e-2),
+    "digits_gap_cnn": ModelConfig(
+        "digits_gap_cnn", "digits", "gap_cnn", (16, 32), "relu", epochs=40, learning_rate=1e-2
+    ),
     # the predecessor paper's three models (AAAI 2021), on the canvas digits
-    "canvas_poly": ModelConfig("canvas_poly", "canvas_digits", "poly", (64,), "square", epochs=100,
-                               learning_rate=1e-3),
+    "canvas_poly": ModelConfig(
+        "canvas_poly", "canvas_digits", "poly", (64,), "square", epochs=100, learning_rate=1e-3
+    ),
     # sigmoid layers learn slowly (the CNN sits on a plateau for about 50 epochs): the quick
     # profile trains them in full, a few seconds each
-    "canvas_mlp": ModelConfig("canvas_mlp", "canvas_digits", "mlp", (64, 32), "sigmoid", epochs=80,
-                              learning_rate=1e-2, batch_size=16, quick_share=1.0),
-    "canvas_cnn": ModelConfig("canvas_cnn", "canvas_digits", "cnn", (8, 16), "sigmoid", epochs=120,
-                              learning_rate=1e-2, batch_size=32, quick_share=1.0),
+    "canvas_mlp": ModelConfig(
+        "canvas_mlp",
+        "canvas_digits",
+        "mlp",
+        (64, 32),
+        "sigmoid",
+        epochs=80,
+        learning_rate=1e-2,
+        batch_size=16,
+        quick_share=1.0,
+    ),
+    "canvas_cnn": ModelConfig(
+        "canvas_cnn",
+        "canvas_digits",
+        "cnn",
+        (8, 16),
+        "sigmoid",
+        epochs=120,
+        learning_rate=1e-2,
+        batch_size=32,
+        quick_share=1.0,
+    ),
 }
 NAMES: tuple[str, ...] = tuple(ZOO)
 
@@ -137,29 +171,42 @@ def mlp(n_in: int, hidden: tuple[int, ...], n_out: int, activation: str = "relu"
     return nn.Sequential(*layers)
 
 
-def cnn(image_shape: tuple[int, int, int], channels: tuple[int, int], n_out: int,
-        activation: str = "relu") -> nn.Sequential:
+def cnn(
+    image_shape: tuple[int, int, int],
+    channels: tuple[int, int],
+    n_out: int,
+    activation: str = "relu",
+) -> nn.Sequential:
     """Two 3x3 convolutions (same padding) with an activation, one 2x2 max-pool, one linear
     head. The last convolution's activation output (index 3) is the feature map Grad-CAM uses."""
     c_in, height, width = image_shape
     c1, c2 = channels
     act = ACTIVATIONS[activation]
     return nn.Sequential(
-        nn.Conv2d(c_in, c1, 3, padding=1), act(),
-        nn.Conv2d(c1, c2, 3, padding=1), act(),
-        nn.MaxPool2d(2), nn.Flatten(),
+        nn.Conv2d(c_in, c1, 3, padding=1),
+        act(),
+        nn.Conv2d(c1, c2, 3, padding=1),
+        act(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
         nn.Linear(c2 * (height // 2) * (width // 2), n_out),
     )
 
 
-def gap_cnn(image_shape: tuple[int, int, int], channels: tuple[int, int], n_out: int) -> nn.Sequential:
+def gap_cnn(
+    image_shape: tuple[int, int, int], channels: tuple[int, int], n_out: int
+) -> nn.Sequential:
     """Two 3x3 convolutions (same padding) with ReLU, global average pooling, a linear head:
     dy/dA is the same at every position of the last feature map (index 3)."""
     c1, c2 = channels
     return nn.Sequential(
-        nn.Conv2d(image_shape[0], c1, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c2, n_out),
+        nn.Conv2d(image_shape[0], c1, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(c1, c2, 3, padding=1),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(c2, n_out),
     )
 
 
@@ -172,20 +219,26 @@ def build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
 
 
 def _build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
-    n_out = dataset.n_classes if dataset.task == "multiclass" else (
-        2 if dataset.task == "binary" else 1)
+    n_out = (
+        dataset.n_classes
+        if dataset.task == "multiclass"
+        else (2 if dataset.task == "binary" else 1)
+    )
     if cfg.architecture == "mlp":
         return mlp(dataset.n_features, cfg.hidden, n_out, cfg.activation)
     if cfg.architecture == "poly":  # linear, square, linear: a second-order polynomial of x
-        return nn.Sequential(nn.Linear(dataset.n_features, cfg.hidden[0]), Square(),
-                             nn.Linear(cfg.hidden[0], n_out))
+        return nn.Sequential(
+            nn.Linear(dataset.n_features, cfg.hidden[0]), Square(), nn.Linear(cfg.hidden[0], n_out)
+        )
     if cfg.architecture in ("cnn", "gap_cnn"):
         if dataset.image_shape is None:
             raise ValueError(f"a CNN needs image data; {dataset.name!r} has no image_shape")
         if cfg.architecture == "cnn":
             return cnn(dataset.image_shape, cfg.hidden, n_out, cfg.activation)
         return gap_cnn(dataset.image_shape, cfg.hidden, n_out)
-    raise ValueError(f"unknown architecture {cfg.architecture!r}; use 'mlp', 'poly', 'cnn' or 'gap_cnn'")
+    raise ValueError(
+        f"unknown architecture {cfg.architecture!r}; use 'mlp', 'poly', 'cnn' or 'gap_cnn'"
+    )
 
 
 def check_activations_used_once(model: nn.Module, example: torch.Tensor) -> None:
@@ -196,8 +249,10 @@ def check_activations_used_once(model: nn.Module, example: torch.Tensor) -> None
     handles = []
     for name, module in model.named_modules():
         if isinstance(module, NONLINEAR):
+
             def hook(_m, _i, _o, name=name):
                 calls[name] = calls.get(name, 0) + 1
+
             handles.append(module.register_forward_hook(hook))
     try:
         with torch.no_grad():
@@ -208,8 +263,10 @@ def check_activations_used_once(model: nn.Module, example: torch.Tensor) -> None
     reused = {name: n for name, n in calls.items() if n > 1}
     if reused:
         listing = ", ".join(f"{name!r} ({n} calls)" for name, n in reused.items())
-        raise ValueError(f"non-linear module(s) used more than once in one forward pass: "
-                         f"{listing}. Create one module per use in __init__.")
+        raise ValueError(
+            f"non-linear module(s) used more than once in one forward pass: "
+            f"{listing}. Create one module per use in __init__."
+        )
 
 
 @dataclass
@@ -272,7 +329,9 @@ def train(cfg: ModelConfig, progress: bool | None = None) -> TrainedModel:
 
     ds = data.load(cfg.dataset)
     module = build(cfg, ds)
-    x_tr, x_val, x_te = (as_input(X, ds, cfg.architecture) for X in (ds.X_train, ds.X_val, ds.X_test))
+    x_tr, x_val, x_te = (
+        as_input(X, ds, cfg.architecture) for X in (ds.X_train, ds.X_val, ds.X_test)
+    )
     y_tr, y_val, y_te = (torch.as_tensor(y) for y in (ds.y_train, ds.y_val, ds.y_test))
     regression = ds.task == "regression"
     if regression:
@@ -284,25 +343,29 @@ def train(cfg: ModelConfig, progress: bool | None = None) -> TrainedModel:
             return nn.functional.mse_loss(out.squeeze(-1), y)
         return nn.functional.cross_entropy(out, y)
 
-    opt = torch.optim.Adam(module.parameters(), lr=cfg.learning_rate,
-                           weight_decay=cfg.weight_decay)
+    opt = torch.optim.Adam(module.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     gen = torch.Generator().manual_seed(cfg.seed)
     history: dict[str, list[float]] = {"train_loss": [], "val_loss": []}
     best = (float("inf"), None)
-    bar = tqdm(range(cfg.epochs), desc=f"training {cfg.name}", unit="epoch",
-               disable=not (_progress_default() if progress is None else progress))
+    bar = tqdm(
+        range(cfg.epochs),
+        desc=f"training {cfg.name}",
+        unit="epoch",
+        disable=not (_progress_default() if progress is None else progress),
+    )
     for _epoch in bar:
         module.train()
         order = torch.randperm(len(x_tr), generator=gen)
         total = 0.0
         for start in range(0, len(order), cfg.batch_size):
-            idx = order[start:start + cfg.batch_size]
+            idx = order[start : start + cfg.batch_size]
             opt.zero_grad()
             loss = loss_fn(module(x_tr[idx]), y_tr[idx])
             if not torch.isfinite(loss):
                 raise FloatingPointError(
                     f"training {cfg.name} diverged (loss {loss.item()}) in epoch {_epoch}; "
-                    f"lower learning_rate (now {cfg.learning_rate})")
+                    f"lower learning_rate (now {cfg.learning_rate})"
+                )
             loss.backward()
             opt.step()
             total += loss.item() * len(idx)
@@ -324,23 +387,37 @@ def train(cfg: ModelConfig, progress: bool | None = None) -> TrainedModel:
 
 
 def _from_cache(cfg: ModelConfig, path: Path) -> TrainedModel:
-    stored = torch.load(path, map_location="cpu", weights_only=True)  # tensors and plain values only
+    stored = torch.load(
+        path, map_location="cpu", weights_only=True
+    )  # tensors and plain values only
     module = build(cfg, data.load(cfg.dataset))
     module.load_state_dict(stored["state_dict"])
     module.eval()
     return TrainedModel(cfg, module, stored["metrics"], stored["history"], from_cache=True)
 
 
-def load(name: str, seed: int = 0, profile: str = "full", progress: bool | None = None,
-         retrain: bool = False) -> TrainedModel:
+def load(
+    name: str,
+    seed: int = 0,
+    profile: str = "full",
+    progress: bool | None = None,
+    retrain: bool = False,
+) -> TrainedModel:
     """Zoo model ``name`` trained with ``seed``: from the cache if present, else trained
     now and cached. ``retrain=True`` ignores the cache."""
     cfg = config(name, seed, profile)
 
     def fit(tmp: Path) -> TrainedModel:
         model = train(cfg, progress)
-        torch.save({"config": asdict(cfg), "state_dict": model.module.state_dict(),
-                    "metrics": model.metrics, "history": model.history}, tmp)
+        torch.save(
+            {
+                "config": asdict(cfg),
+                "state_dict": model.module.state_dict(),
+                "metrics": model.metrics,
+                "history": model.history,
+            },
+            tmp,
+        )
         return model
 
     return cache.load_or_train(cfg.path(), fit, lambda path: _from_cache(cfg, path), retrain)

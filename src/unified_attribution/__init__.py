@@ -16,6 +16,7 @@ models, figures, the build); a test checks. Subpackages, one concept each:
   with the principles
 - :mod:`unified_attribution.sasanet`: SASANet (paper B), reconstructed (config, module,
   estimator)
+- ``unified_attribution.aliases``: the type aliases of the public API
 """
 
 from .games import Effects, Game, MarginalGame, MaskingGame, TabularGame, harsanyi

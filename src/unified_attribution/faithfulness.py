@@ -28,12 +28,14 @@ import contextlib
 import io
 import warnings
 from dataclasses import dataclass, field
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
 
 from . import methods
+from .aliases import Model, Players, Target
 from .methods.propagation import UnsupportedModel
 
 #: The two faithfulness scores, by the names the result tables use.
@@ -41,8 +43,16 @@ SCORES = ("relative infidelity", "localization")
 BETTER = {"relative infidelity": -1, "localization": +1}  # the sign of a good correlation
 
 
-def infidelity(model, x: torch.Tensor, scores: torch.Tensor, target, sigma: float = 0.1,
-               n_samples: int = 64, seed: int = 0, normalize: bool = True) -> np.ndarray:
+def infidelity(
+    model: Model,
+    x: torch.Tensor,
+    scores: torch.Tensor,
+    target: Target,
+    sigma: float = 0.1,
+    n_samples: int = 64,
+    seed: int = 0,
+    normalize: bool = True,
+) -> np.ndarray:
     """captum.metrics.infidelity of ``scores`` (shaped like ``x``) per input, with Gaussian
     perturbations I of standard deviation ``sigma`` drawn from a generator seeded by ``seed``
     (the same draws on every call with the same seed)."""
@@ -59,20 +69,43 @@ def infidelity(model, x: torch.Tensor, scores: torch.Tensor, target, sigma: floa
         return noise, inputs - noise
 
     with torch.no_grad():
-        value = captum_infidelity(model, perturb, x, scores.detach(), target=target,
-                                  n_perturb_samples=n_samples, normalize=normalize)
+        value = captum_infidelity(
+            model,
+            perturb,
+            x,
+            scores.detach(),
+            target=target,
+            n_perturb_samples=n_samples,
+            normalize=normalize,
+        )
     return value.detach().numpy()
 
 
-def output_change(model, x: torch.Tensor, target, sigma: float = 0.1, n_samples: int = 64,
-                  seed: int = 0) -> np.ndarray:
+def output_change(
+    model: Model,
+    x: torch.Tensor,
+    target: Target,
+    sigma: float = 0.1,
+    n_samples: int = 64,
+    seed: int = 0,
+) -> np.ndarray:
     """E_I[(f(x) - f(x - I))^2] per input on the draws of :func:`infidelity` with the same
     ``seed``: the infidelity of the zero map, the denominator of :func:`relative_infidelity`."""
-    return infidelity(model, x, torch.zeros_like(x), target, sigma, n_samples, seed, normalize=False)
+    return infidelity(
+        model, x, torch.zeros_like(x), target, sigma, n_samples, seed, normalize=False
+    )
 
 
-def relative_infidelity(model, x: torch.Tensor, scores: torch.Tensor, target, sigma: float = 0.1,
-                        n_samples: int = 64, seed: int = 0, change: np.ndarray | None = None) -> np.ndarray:
+def relative_infidelity(
+    model: Model,
+    x: torch.Tensor,
+    scores: torch.Tensor,
+    target: Target,
+    sigma: float = 0.1,
+    n_samples: int = 64,
+    seed: int = 0,
+    change: np.ndarray | None = None,
+) -> np.ndarray:
     """Normalized infidelity / E_I[(f(x) - f(x - I))^2] on the same draws: 0 when I . a is
     proportional to the output's change, 1 when it is uncorrelated with it (or a = 0).
     ``change``: :func:`output_change` for the same arguments, if already computed (it does
@@ -80,15 +113,17 @@ def relative_infidelity(model, x: torch.Tensor, scores: torch.Tensor, target, si
     if change is None:
         change = output_change(model, x, target, sigma, n_samples, seed)
     if np.any(change <= 0):
-        raise ValueError("the model's output does not change under the perturbations "
-                         f"(sigma={sigma}): raise sigma")
+        raise ValueError(
+            "the model's output does not change under the perturbations "
+            f"(sigma={sigma}): raise sigma"
+        )
     flat = scores.reshape(len(scores), -1)
     zero = (flat == 0).all(dim=1).numpy()
     fitted = infidelity(model, x, scores, target, sigma, n_samples, seed, normalize=True)
     return np.where(zero, 1.0, fitted / change)  # captum's beta is 0/0 for a zero map
 
 
-def localization(scores: torch.Tensor, boxes: np.ndarray, image_shape) -> np.ndarray:
+def localization(scores: torch.Tensor, boxes: np.ndarray, image_shape: Sequence[int]) -> np.ndarray:
     """Share of the positive attribution inside each input's box (row, column, height,
     width), by Quantus' AttributionLocalisation; ``scores`` are reshaped to
     ``(N, *image_shape)`` (C x H x W). An input without positive attribution scores 0."""
@@ -97,24 +132,33 @@ def localization(scores: torch.Tensor, boxes: np.ndarray, image_shape) -> np.nda
     maps = torch.as_tensor(scores).detach().double().reshape(len(scores), *image_shape).numpy()
     boxes = np.asarray(boxes)
     if boxes.shape != (len(maps), 4):
-        raise ValueError(f"boxes must be one (row, column, height, width) per input, "
-                         f"shape ({len(maps)}, 4), got {boxes.shape}")
+        raise ValueError(
+            f"boxes must be one (row, column, height, width) per input, "
+            f"shape ({len(maps)}, 4), got {boxes.shape}"
+        )
     inside = np.zeros_like(maps)
     for k, (r, c, h, w) in enumerate(boxes):
-        inside[k, ..., r:r + h, c:c + w] = 1
+        inside[k, ..., r : r + h, c : c + w] = 1
     flat = maps.reshape(len(maps), -1)
     constant = (flat == flat[:, :1]).all(axis=1)
     # Quantus refuses constant maps: a positive constant puts the box's share inside
     values = np.where(flat[:, 0] > 0, inside.reshape(len(maps), -1).mean(axis=1), 0.0)
     if (~constant).any():
         with contextlib.redirect_stdout(io.StringIO()):  # Quantus prints advice to take |a| first
-            metric = quantus.AttributionLocalisation(abs=False, normalise=False,
-                                                     positive_attributions=True, disable_warnings=True)
+            metric = quantus.AttributionLocalisation(
+                abs=False, normalise=False, positive_attributions=True, disable_warnings=True
+            )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             varying = maps[~constant]
-            values[~constant] = metric(model=None, x_batch=varying, y_batch=np.zeros(len(varying), dtype=int),
-                                       a_batch=varying, s_batch=inside[~constant], channel_first=True)
+            values[~constant] = metric(
+                model=None,
+                x_batch=varying,
+                y_batch=np.zeros(len(varying), dtype=int),
+                a_batch=varying,
+                s_batch=inside[~constant],
+                channel_first=True,
+            )
     return values
 
 
@@ -128,7 +172,7 @@ class Faithfulness:
     refused: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def combine(cls, results) -> "Faithfulness":
+    def combine(cls, results: Iterable[Faithfulness]) -> "Faithfulness":
         """Several evaluations of the same methods (e.g. one per training seed) as one, the
         inputs numbered consecutively."""
         tables, refused, start = [], {}, 0
@@ -146,9 +190,20 @@ class Faithfulness:
         return table[list(dict.fromkeys(self.scores["method"]))]
 
 
-def evaluate(model, x: torch.Tensor, target, boxes: np.ndarray, image_shape, players,
-             background: torch.Tensor, names=methods.PAPER_A_METHODS, sigma: float = 0.1,
-             n_samples: int = 64, seed: int = 0, progress: bool = False) -> Faithfulness:
+def evaluate(
+    model: Model,
+    x: torch.Tensor,
+    target: Target,
+    boxes: np.ndarray,
+    image_shape: Sequence[int],
+    players: Players,
+    background: torch.Tensor,
+    names: Sequence[str] | None = methods.PAPER_A_METHODS,
+    sigma: float = 0.1,
+    n_samples: int = 64,
+    seed: int = 0,
+    progress: bool = False,
+) -> Faithfulness:
     """Run each method of ``names`` on ``x`` for ``target`` and score it. Baselines: 0, or
     the rows of ``background`` for methods that take a distribution; ``players`` (element
     groups) for the methods that take them. A method that refuses the model
@@ -168,8 +223,10 @@ def evaluate(model, x: torch.Tensor, target, boxes: np.ndarray, image_shape, pla
             continue
         infid = relative_infidelity(model, x, found.scores, target, sigma, n_samples, seed, change)
         loc = localization(found.scores, boxes, image_shape)
-        rows += [{"method": name, "input": k, SCORES[0]: infid[k], SCORES[1]: loc[k]}
-                 for k in range(len(x))]
+        rows += [
+            {"method": name, "input": k, SCORES[0]: infid[k], SCORES[1]: loc[k]}
+            for k in range(len(x))
+        ]
     return Faithfulness(pd.DataFrame(rows), refused)
 
 
@@ -192,7 +249,7 @@ class Correlation:
     level: float = 0.95
 
     def verdict(self, sign: int) -> str:
-        """"holds" when the interval lies wholly on the side ``sign`` of 0 (the claimed
+        """ "holds" when the interval lies wholly on the side ``sign`` of 0 (the claimed
         direction), "reversed" when wholly on the other side, "not decided" otherwise."""
         if sign * self.low > 0 and sign * self.high > 0:
             return "holds"
@@ -201,8 +258,13 @@ class Correlation:
         return "not decided"
 
 
-def correlation(per_input: pd.DataFrame, followed: pd.Series, n_boot: int = 1000,
-                seed: int = 0, level: float = 0.95) -> Correlation:
+def correlation(
+    per_input: pd.DataFrame,
+    followed: pd.Series,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+) -> Correlation:
     """Spearman's rho between ``per_input.mean()`` (rows: inputs, columns: methods) and
     ``followed`` for the same methods, and its bootstrap interval resampling the inputs
     (a resample whose means tie completely gives no rho and is skipped)."""
@@ -217,7 +279,13 @@ def correlation(per_input: pd.DataFrame, followed: pd.Series, n_boot: int = 1000
     values = per_input.to_numpy(dtype=float)
     rho = float(spearmanr(values.mean(axis=0), counts).statistic)
     rng = np.random.default_rng(seed)
-    draws = np.array([spearmanr(values[rng.integers(0, len(values), len(values))].mean(axis=0),
-                                counts).statistic for _ in range(n_boot)])
+    draws = np.array(
+        [
+            spearmanr(
+                values[rng.integers(0, len(values), len(values))].mean(axis=0), counts
+            ).statistic
+            for _ in range(n_boot)
+        ]
+    )
     low, high = np.nanquantile(draws, [(1 - level) / 2, (1 + level) / 2])
     return Correlation(rho, float(low), float(high), per_input.shape[1], level)

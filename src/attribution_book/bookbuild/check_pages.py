@@ -30,9 +30,16 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-    "--hide-scrollbars", "--virtual-time-budget=8000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--virtual-time-budget=8000",
 ]
 TEX_MARKERS = ("\\(", "\\[", "$$", "\\begin{")
 ERROR_MARKERS = ("Traceback (most recent call last)", "An Exception was encountered at")
@@ -45,13 +52,18 @@ def find_chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    raise SystemExit("no Chromium found: install it with `apt-get install chromium` "
-                     "(make book does this when run as root)")
+    raise SystemExit(
+        "no Chromium found: install it with `apt-get install chromium` "
+        "(make book does this when run as root)"
+    )
 
 
 def built_pages(html_dir: Path) -> list[Path]:
-    return sorted(p for p in html_dir.rglob("*.html")
-                  if not any(part in SKIP_DIRS for part in p.relative_to(html_dir).parts))
+    return sorted(
+        p
+        for p in html_dir.rglob("*.html")
+        if not any(part in SKIP_DIRS for part in p.relative_to(html_dir).parts)
+    )
 
 
 def render(chromium: str, page: Path, screenshot: Path) -> str:
@@ -60,12 +72,23 @@ def render(chromium: str, page: Path, screenshot: Path) -> str:
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         base = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
-        dom = subprocess.run([*base, "--dump-dom", url], capture_output=True, text=True,
-                             timeout=120, check=True).stdout
+        dom = subprocess.run(
+            [*base, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+        ).stdout
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                        f"--screenshot={screenshot}", "--window-size=1280,1600", url],
-                       capture_output=True, timeout=120, check=True)
+        subprocess.run(
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--screenshot={screenshot}",
+                "--window-size=1280,1600",
+                url,
+            ],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
     return dom
 
 
@@ -102,7 +125,7 @@ def problems(page: Path, dom: str, html_dir: Path) -> list[str]:
     for marker in TEX_MARKERS:
         at = prose.find(marker)
         if at >= 0:
-            snippet = " ".join(prose[max(0, at - 30):at + 50].split())
+            snippet = " ".join(prose[max(0, at - 30) : at + 50].split())
             found.append(f"unrendered TeX {marker!r}: ...{snippet}...")
     if soup.select(".math") and not soup.find("mjx-container"):
         found.append("math markup but no MathJax output (did MathJax load?)")
@@ -169,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     for page, found in bad.items():
         for problem in found:
             print(f"{page}: {problem}", file=sys.stderr)
-    print(f"checked {len(report)} page(s) in Chromium; screenshots and rendered DOM in "
-          f"{args.screenshots}/; {len(bad)} page(s) with problems")
+    print(
+        f"checked {len(report)} page(s) in Chromium; screenshots and rendered DOM in "
+        f"{args.screenshots}/; {len(bad)} page(s) with problems"
+    )
     return 1 if bad else 0
 
 

@@ -80,8 +80,10 @@ def discover(notebook_dir: Path = NOTEBOOK_DIR, only: list[str] | None = None) -
         known = {p.stem: p for p in sources}
         unknown = [n for n in only if n not in known]
         if unknown:
-            raise SystemExit(f"no notebook named {', '.join(unknown)} in {notebook_dir}/; "
-                             f"there are: {', '.join(known) or 'none'}")
+            raise SystemExit(
+                f"no notebook named {', '.join(unknown)} in {notebook_dir}/; "
+                f"there are: {', '.join(known) or 'none'}"
+            )
         sources = [known[n] for n in only]
     return sources
 
@@ -91,14 +93,17 @@ def _format_failure(name: str, source: Path, err: Exception) -> str:
 
     if isinstance(err, PapermillExecutionError):
         trace = _ANSI.sub("", "\n".join(err.traceback))
-        return (f"notebook {name} ({source}) failed in cell {err.cell_index} "
-                f"(execution count {err.exec_count}):\n"
-                f"---- cell source ----\n{err.source}\n---- traceback ----\n{trace}")
+        return (
+            f"notebook {name} ({source}) failed in cell {err.cell_index} "
+            f"(execution count {err.exec_count}):\n"
+            f"---- cell source ----\n{err.source}\n---- traceback ----\n{trace}"
+        )
     return f"notebook {name} ({source}) failed: {type(err).__name__}: {err}"
 
 
-def execute_one(source: Path, output_dir: Path, parameters: dict,
-                timeout: int | None = 3600) -> Result:
+def execute_one(
+    source: Path, output_dir: Path, parameters: dict, timeout: int | None = 3600
+) -> Result:
     """Convert ``source`` with jupytext and execute it with papermill into ``output_dir``."""
     import jupytext
     import papermill
@@ -118,41 +123,60 @@ def execute_one(source: Path, output_dir: Path, parameters: dict,
     os.environ["JUPYTER_RUNTIME_DIR"] = runtime
     try:
         notebook = jupytext.read(source)
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                           "language": "python"}
+        notebook.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         jupytext.write(notebook, running)
         papermill.execute_notebook(
-            str(running), str(running), parameters=parameters, kernel_name="python3",
-            cwd=str(source.parent.resolve()), progress_bar=False, execution_timeout=timeout,
-            kernel_manager_class=IPCKernelManager)
+            str(running),
+            str(running),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(source.parent.resolve()),
+            progress_bar=False,
+            execution_timeout=timeout,
+            kernel_manager_class=IPCKernelManager,
+        )
     except Exception as err:  # noqa: BLE001 - every failure is reported, none is lost
         if running.exists():
             running.replace(failed)
-        return Result(name, False, time.perf_counter() - start, failed,
-                      _format_failure(name, source, err))
+        return Result(
+            name, False, time.perf_counter() - start, failed, _format_failure(name, source, err)
+        )
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
     running.replace(final)
     return Result(name, True, time.perf_counter() - start, final)
 
 
-def execute_all(sources: list[Path], output_dir: Path = OUTPUT_DIR,
-                parameters: dict | None = None, jobs: int = 2) -> list[Result]:
+def execute_all(
+    sources: list[Path],
+    output_dir: Path = OUTPUT_DIR,
+    parameters: dict | None = None,
+    jobs: int = 2,
+) -> list[Result]:
     """Execute ``sources``, ``jobs`` at a time; print one line per notebook as it ends."""
     parameters = dict(parameters or {})
     os.environ.update(KERNEL_ENV)
     # kernels named "python3" must start this interpreter (the one with the package)
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    print(f"executing {len(sources)} notebook(s) with {parameters} into {output_dir}/, "
-          f"{jobs} at a time", flush=True)
+    print(
+        f"executing {len(sources)} notebook(s) with {parameters} into {output_dir}/, "
+        f"{jobs} at a time",
+        flush=True,
+    )
     results = []
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(execute_one, s, output_dir, parameters) for s in sources]
         for future in futures:
             result = future.result()
             mark = "ok    " if result.ok else "FAILED"
-            print(f"  {mark} {result.name:<32} {result.seconds:7.1f} s  -> {result.output}",
-                  flush=True)
+            print(
+                f"  {mark} {result.name:<32} {result.seconds:7.1f} s  -> {result.output}",
+                flush=True,
+            )
             results.append(result)
     return results
 
@@ -170,14 +194,25 @@ def parse_parameters(pairs: list[list[str]] | None, profile: str, seed: int | No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--profile", default="full", choices=PROFILES)
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                        help="a papermill parameter, e.g. -p seed 3 (repeatable)")
-    parser.add_argument("--only", action="append", metavar="NAME",
-                        help="execute only this notebook (stem of notebooks/NAME.py; repeatable)")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a papermill parameter, e.g. -p seed 3 (repeatable)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="execute only this notebook (stem of notebooks/NAME.py; repeatable)",
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--notebook-dir", type=Path, default=NOTEBOOK_DIR)
     parser.add_argument("--output-dir", type=Path, default=OUTPUT_DIR)
@@ -192,8 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in failures:
         print(f"\n{'=' * 78}\n{r.error}\n(partial notebook kept at {r.output})", file=sys.stderr)
     if failures:
-        print(f"\n{len(failures)} of {len(results)} notebook(s) failed: "
-              f"{', '.join(r.name for r in failures)}", file=sys.stderr)
+        print(
+            f"\n{len(failures)} of {len(results)} notebook(s) failed: "
+            f"{', '.join(r.name for r in failures)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -30,6 +30,20 @@ from .dividends import Effects, harsanyi, moebius, zeta
 from .game import Game, TabularGame
 from .masking import MarginalGame, MaskingGame, eval_mode, patches, player_labels
 
-__all__ = ["MAX_EXACT_PLAYERS", "Effects", "Game", "MarginalGame", "MaskingGame", "TabularGame",
-           "coalition_sizes", "eval_mode", "harsanyi", "mask_of", "moebius", "patches",
-           "player_labels", "players_of", "zeta"]
+__all__ = [
+    "MAX_EXACT_PLAYERS",
+    "Effects",
+    "Game",
+    "MarginalGame",
+    "MaskingGame",
+    "TabularGame",
+    "coalition_sizes",
+    "eval_mode",
+    "harsanyi",
+    "mask_of",
+    "moebius",
+    "patches",
+    "player_labels",
+    "players_of",
+    "zeta",
+]

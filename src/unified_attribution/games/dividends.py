@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from shapiq import InteractionValues
+
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -50,7 +55,7 @@ class Effects:
         self._sizes = coalition_sizes(self.n)
 
     @classmethod
-    def from_values(cls, values: np.ndarray, names=None) -> "Effects":
+    def from_values(cls, values: np.ndarray, names: Sequence[str] | None = None) -> "Effects":
         return cls(moebius(values), names)
 
     def __getitem__(self, coalition: Iterable[int]) -> float:
@@ -62,7 +67,7 @@ class Effects:
         see :meth:`to_interaction_values`."""
         return zeta(self.dividends)
 
-    def to_interaction_values(self):
+    def to_interaction_values(self) -> InteractionValues:
         """The dividends as shapiq's ``InteractionValues`` (index "Moebius", every order
         0..n, baseline value f(b)), for shapiq's plots and tools."""
         from itertools import combinations
@@ -71,9 +76,15 @@ class Effects:
 
         coalitions = [c for k in range(self.n + 1) for c in combinations(range(self.n), k)]
         return InteractionValues(
-            np.array([self[c] for c in coalitions]), index="Moebius", max_order=self.n,
-            n_players=self.n, min_order=0, interaction_lookup={c: k for k, c in enumerate(coalitions)},
-            estimated=False, baseline_value=self.empty)
+            np.array([self[c] for c in coalitions]),
+            index="Moebius",
+            max_order=self.n,
+            n_players=self.n,
+            min_order=0,
+            interaction_lookup={c: k for k, c in enumerate(coalitions)},
+            estimated=False,
+            baseline_value=self.empty,
+        )
 
     @property
     def empty(self) -> float:
@@ -148,6 +159,8 @@ def harsanyi(game: Game, progress: bool = False) -> Effects:
     [1.0, 1.0, 3.0]
     """
     if not isinstance(game, Game):
-        raise TypeError(f"harsanyi takes a game (MaskingGame, MarginalGame, TabularGame, or any "
-                        f"object with n and values()); got {type(game).__name__}")
+        raise TypeError(
+            f"harsanyi takes a game (MaskingGame, MarginalGame, TabularGame, or any "
+            f"object with n and values()); got {type(game).__name__}"
+        )
     return Effects.from_values(game.values(progress=progress))

@@ -6,6 +6,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from ..aliases import ArrayLike
 from .coalitions import players_from_length
 
 
@@ -25,7 +26,7 @@ class Game(Protocol):
 class TabularGame:
     """A game given by its 2**n values, ``values[mask]`` = v(S)."""
 
-    def __init__(self, values):
+    def __init__(self, values: ArrayLike):
         self._values = np.asarray(values, dtype=np.float64)
         self.n = players_from_length(len(self._values))
 

@@ -4,11 +4,12 @@ over background rows (:class:`MarginalGame`); players as labels of input element
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 
+from ..aliases import ArrayLike, Model, Players
 from .coalitions import MAX_EXACT_PLAYERS
 
 
@@ -43,11 +44,12 @@ def _check_exact_limit(n: int, numel: int, limit: int) -> None:
             f"{numel} input elements into fewer players (e.g. players=games.patches(shape, 4)), "
             f"or estimate Shapley values by sampling (captum's ShapleyValueSampling); "
             f"to lift the limit knowingly, build the game yourself: "
-            f"MaskingGame(..., max_players={n}).")
+            f"MaskingGame(..., max_players={n})."
+        )
 
 
 @contextlib.contextmanager
-def eval_mode(model):
+def eval_mode(model: Model) -> Iterator[None]:
     """The model in eval mode while the block runs (dropout off, batch-norm statistics
     fixed: deterministic values), each submodule's own mode restored afterwards. Every
     method and game evaluates through it, so a model left in training mode is explained as
@@ -63,7 +65,7 @@ def eval_mode(model):
             m.training = mode
 
 
-def player_labels(players, x: torch.Tensor) -> np.ndarray:
+def player_labels(players: Players, x: torch.Tensor) -> np.ndarray:
     """The player of every element of ``x`` (flattened; -1 for none), from ``players`` as
     :class:`MaskingGame` takes it. Refuses labels of the wrong size, overlapping groups and
     gaps in the numbering."""
@@ -72,25 +74,34 @@ def player_labels(players, x: torch.Tensor) -> np.ndarray:
         return np.arange(numel)
     if isinstance(players, (np.ndarray, torch.Tensor)):
         labels = np.asarray(players)
-        if labels.dtype == bool or (np.issubdtype(labels.dtype, np.floating)
-                                    and (labels != np.round(labels)).any()):
-            raise ValueError(f"players labels must be integers (the player of each element, "
-                             f"-1 for none), got {labels.dtype} values")
+        if labels.dtype == bool or (
+            np.issubdtype(labels.dtype, np.floating) and (labels != np.round(labels)).any()
+        ):
+            raise ValueError(
+                f"players labels must be integers (the player of each element, "
+                f"-1 for none), got {labels.dtype} values"
+            )
         labels = labels.astype(np.int64)
         if labels.size != numel:
-            raise ValueError(f"players labels have {labels.size} entries ({labels.shape}) "
-                             f"but x has {numel} elements ({tuple(x.shape)})")
+            raise ValueError(
+                f"players labels have {labels.size} entries ({labels.shape}) "
+                f"but x has {numel} elements ({tuple(x.shape)})"
+            )
         labels = labels.reshape(-1)
     else:
         labels = np.full(numel, -1, dtype=np.int64)
         for player, group in enumerate(players):
             group = np.asarray(list(group), dtype=np.int64)
             if group.size == 0 or group.min() < 0 or group.max() >= numel:
-                raise ValueError(f"player {player}'s indices must lie in 0..{numel - 1} "
-                                 f"(x flattened); got {group.tolist()}")
+                raise ValueError(
+                    f"player {player}'s indices must lie in 0..{numel - 1} "
+                    f"(x flattened); got {group.tolist()}"
+                )
             if (labels[group] >= 0).any():
-                raise ValueError(f"player {player} shares input elements with another "
-                                 f"player; groups must be disjoint")
+                raise ValueError(
+                    f"player {player} shares input elements with another "
+                    f"player; groups must be disjoint"
+                )
             labels[group] = player
     present = np.unique(labels[labels >= 0])
     if len(present) and not np.array_equal(present, np.arange(present[-1] + 1)):
@@ -111,22 +122,33 @@ class MaskingGame:
     Evaluation runs in batches of ``batch_size`` coalitions, so memory stays bounded.
     """
 
-    def __init__(self, model: Callable[[torch.Tensor], torch.Tensor], x, baseline=0.0,
-                 players=None, target: int | None = None, batch_size: int = 8192,
-                 max_players: int = MAX_EXACT_PLAYERS):
+    def __init__(
+        self,
+        model: Callable[[torch.Tensor], torch.Tensor],
+        x: ArrayLike,
+        baseline: ArrayLike = 0.0,
+        players: Players = None,
+        target: int | None = None,
+        batch_size: int = 8192,
+        max_players: int = MAX_EXACT_PLAYERS,
+    ):
         self.model = model
         x = torch.as_tensor(x)
         if not torch.is_floating_point(x):
             x = x.to(torch.get_default_dtype())
         if not torch.isfinite(x).all():
-            raise ValueError("x contains NaN or infinite values; attributions of such an "
-                             "input are meaningless. Clean or impute the input first.")
+            raise ValueError(
+                "x contains NaN or infinite values; attributions of such an "
+                "input are meaningless. Clean or impute the input first."
+            )
         try:
             b = torch.as_tensor(baseline, dtype=x.dtype).expand_as(x).clone()
         except RuntimeError as err:
-            raise ValueError(f"baseline of shape {tuple(torch.as_tensor(baseline).shape)} does "
-                             f"not broadcast to x of shape {tuple(x.shape)}: pass a number or "
-                             f"a tensor shaped like x") from err
+            raise ValueError(
+                f"baseline of shape {tuple(torch.as_tensor(baseline).shape)} does "
+                f"not broadcast to x of shape {tuple(x.shape)}: pass a number or "
+                f"a tensor shaped like x"
+            ) from err
         if not torch.isfinite(b).all():
             raise ValueError("baseline contains NaN or infinite values")
         self.x, self.baseline, self.target = x, b, target
@@ -135,8 +157,9 @@ class MaskingGame:
         _check_exact_limit(self.n, x.numel(), min(max_players, 30))
         # element e is on when bit labels[e] of the mask is set; elements of no player read
         # bit n, which every mask gets set in inputs() (n <= 30, so int32 suffices)
-        self._bit_of_element = torch.as_tensor(np.where(self.labels >= 0, self.labels, self.n),
-                                               dtype=torch.int32)
+        self._bit_of_element = torch.as_tensor(
+            np.where(self.labels >= 0, self.labels, self.n), dtype=torch.int32
+        )
         self.batch_size = int(batch_size)
         self._check_target()
 
@@ -147,22 +170,30 @@ class MaskingGame:
         except RuntimeError as err:
             if "out of memory" in str(err).lower():
                 raise
-            raise ValueError(f"the model could not evaluate x of shape {tuple(self.x.shape)} "
-                             f"with a batch dimension added: {err}. If the shape is the cause, "
-                             f"pass x shaped as one input of the model, without the batch "
-                             f"dimension; if the dtype is, x.to(the model's dtype)") from err
+            raise ValueError(
+                f"the model could not evaluate x of shape {tuple(self.x.shape)} "
+                f"with a batch dimension added: {err}. If the shape is the cause, "
+                f"pass x shaped as one input of the model, without the batch "
+                f"dimension; if the dtype is, x.to(the model's dtype)"
+            ) from err
         if out.dim() != 2 or out.shape[0] != 1:
-            raise ValueError(f"the model maps one input (x of shape {tuple(self.x.shape)}, batch "
-                             f"dimension added) to outputs of shape {tuple(out.shape)}, not (1, K): "
-                             f"pass x as ONE input, without a batch dimension, and a model that "
-                             f"returns (N, K)")
+            raise ValueError(
+                f"the model maps one input (x of shape {tuple(self.x.shape)}, batch "
+                f"dimension added) to outputs of shape {tuple(out.shape)}, not (1, K): "
+                f"pass x as ONE input, without a batch dimension, and a model that "
+                f"returns (N, K)"
+            )
         if self.target is None:
             if out.shape[1] != 1:
-                raise ValueError(f"the model has {out.shape[1]} outputs: choose one with "
-                                 f"target=0..{out.shape[1] - 1}")
+                raise ValueError(
+                    f"the model has {out.shape[1]} outputs: choose one with "
+                    f"target=0..{out.shape[1] - 1}"
+                )
         elif not 0 <= self.target < out.shape[1]:
-            raise ValueError(f"target {self.target} is out of range: the model has "
-                             f"{out.shape[1]} output(s), target must be 0..{out.shape[1] - 1}")
+            raise ValueError(
+                f"target {self.target} is out of range: the model has "
+                f"{out.shape[1]} output(s), target must be 0..{out.shape[1] - 1}"
+            )
 
     def inputs(self, masks: np.ndarray) -> torch.Tensor:
         """The masked inputs of the coalitions ``masks`` (bit masks), one row each."""
@@ -181,8 +212,8 @@ class MaskingGame:
         out = np.empty(len(masks), dtype=np.float64)
         with torch.no_grad(), eval_mode(self.model):
             for start in range(0, len(masks), self.batch_size):
-                chunk = masks[start:start + self.batch_size]
-                out[start:start + len(chunk)] = self._outputs(self.inputs(chunk)).double().numpy()
+                chunk = masks[start : start + self.batch_size]
+                out[start : start + len(chunk)] = self._outputs(self.inputs(chunk)).double().numpy()
         return out
 
     def values(self, progress: bool = False) -> np.ndarray:
@@ -201,15 +232,16 @@ class MaskingGame:
         runs = _runs(np.flatnonzero(self._bit_of_element.numpy() >= k))  # column slices
         out = np.empty(total, dtype=np.float64)
         with torch.no_grad(), eval_mode(self.model):
-            for start in tqdm(range(0, total, chunk), desc=f"{total:,} coalitions",
-                              disable=not progress):
+            for start in tqdm(
+                range(0, total, chunk), desc=f"{total:,} coalitions", disable=not progress
+            ):
                 if start:
                     row = self.inputs(np.array([start])).reshape(-1)
                     for lo, hi in runs:  # slice copies: far faster than index assignment
                         batch[:, lo:hi] = row[lo:hi]
                 # a copy: a model that writes into its input must not change the shared buffer
                 values = self._outputs(batch.reshape(chunk, *self.x.shape).clone())
-                out[start:start + chunk] = values.double().numpy()
+                out[start : start + chunk] = values.double().numpy()
         return out
 
 
@@ -220,13 +252,23 @@ class MarginalGame:
     :class:`MaskingGame` per row, so its dividends are the mean of theirs. Takes the
     arguments of :class:`MaskingGame`, with ``background`` (M, x's shape) for the baseline."""
 
-    def __init__(self, model, x, background, players=None, target: int | None = None,
-                 batch_size: int = 8192, max_players: int = MAX_EXACT_PLAYERS):
+    def __init__(
+        self,
+        model: Model,
+        x: ArrayLike,
+        background: ArrayLike,
+        players: Players = None,
+        target: int | None = None,
+        batch_size: int = 8192,
+        max_players: int = MAX_EXACT_PLAYERS,
+    ):
         background = torch.as_tensor(background)
         if background.dim() == 0 or len(background) == 0:
             raise ValueError("background must hold at least one row shaped like x")
-        self.games = [MaskingGame(model, x, row, players, target, batch_size, max_players)
-                      for row in background]
+        self.games = [
+            MaskingGame(model, x, row, players, target, batch_size, max_players)
+            for row in background
+        ]
         self.n = self.games[0].n
 
     def values(self, progress: bool = False) -> np.ndarray:

@@ -28,5 +28,13 @@ PAPER_A_METHODS = registry.PAPER_A_METHODS
 #: Every registered method by name (:func:`get` looks one up, with a clear error).
 REGISTRY = registry.REGISTRY
 
-__all__ = ["PAPER_A_METHODS", "QUADRATURES", "REGISTRY", "Attribution", "Method", "attribute",
-           "captum_lrp", "get"]
+__all__ = [
+    "PAPER_A_METHODS",
+    "QUADRATURES",
+    "REGISTRY",
+    "Attribution",
+    "Method",
+    "attribute",
+    "captum_lrp",
+    "get",
+]

@@ -6,11 +6,26 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
+import torch
+
+from ..aliases import Model
+
 #: The fourteen methods of paper A, in the order of its Table 1.
 PAPER_A_METHODS = (
-    "gradient_x_input", "integrated_gradients", "expected_gradients", "lrp_epsilon",
-    "lrp_alpha_beta", "deep_taylor", "deeplift_rescale", "deeplift_revealcancel", "deep_shap",
-    "grad_cam", "occlusion_1", "occlusion_patch", "prediction_difference", "shapley_value",
+    "gradient_x_input",
+    "integrated_gradients",
+    "expected_gradients",
+    "lrp_epsilon",
+    "lrp_alpha_beta",
+    "deep_taylor",
+    "deeplift_rescale",
+    "deeplift_revealcancel",
+    "deep_shap",
+    "grad_cam",
+    "occlusion_1",
+    "occlusion_patch",
+    "prediction_difference",
+    "shapley_value",
 )
 
 
@@ -36,27 +51,31 @@ class Method:
 REGISTRY: dict[str, Method] = {}
 
 
-def register(**fields):
+def register(**fields: str) -> Callable[[Callable], Callable]:
     """Register a runner ``fn(model, x, baseline, target, players, **options)``; its options
     and their defaults are read from its keyword parameters."""
+
     def wrap(fn):
         parameters = list(inspect.signature(fn).parameters.values())[5:]
         options = {p.name: p.default for p in parameters}
         REGISTRY[fields["name"]] = Method(run=fn, options=options, **fields)
         return fn
+
     return wrap
 
 
-def captum(name: str):
+def captum(name: str) -> type:
     import captum.attr
 
     return getattr(captum.attr, name)
 
 
-def selected(model, target):
+def selected(model: Model, target: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
     """f restricted to each row's target; only for batches of exactly len(target) rows."""
+
     def forward(z):
         return model(z).reshape(len(z), -1).gather(1, target[:, None]).squeeze(1)
+
     return forward
 
 

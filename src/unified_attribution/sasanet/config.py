@@ -29,19 +29,30 @@ class Config:
     seed: int = 0
 
     def __post_init__(self):
-        positive = {"width": self.width, "heads": self.heads, "layers": self.layers,
-                    "batch_size": self.batch_size, "patience": self.patience}
+        positive = {
+            "width": self.width,
+            "heads": self.heads,
+            "layers": self.layers,
+            "batch_size": self.batch_size,
+            "patience": self.patience,
+        }
         for name, value in positive.items():
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         if self.width % self.heads:
             raise ValueError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
         if not self.learning_rate > 0 or self.weight_decay < 0:
-            raise ValueError(f"learning_rate must be > 0 and weight_decay >= 0, got "
-                             f"{self.learning_rate}, {self.weight_decay}")
+            raise ValueError(
+                f"learning_rate must be > 0 and weight_decay >= 0, got "
+                f"{self.learning_rate}, {self.weight_decay}"
+            )
         if not 0 <= self.validation < 1:
-            raise ValueError(f"validation is the share of training rows held out, in [0, 1); got "
-                             f"{self.validation}")
+            raise ValueError(
+                f"validation is the share of training rows held out, in [0, 1); got "
+                f"{self.validation}"
+            )
         if len(self.weights) != len(LOSSES) or min(self.weights) < 0:
-            raise ValueError(f"weights are the {len(LOSSES)} loss weights (m, v, p, s), each >= 0; "
-                             f"got {self.weights}")
+            raise ValueError(
+                f"weights are the {len(LOSSES)} loss weights (m, v, p, s), each >= 0; "
+                f"got {self.weights}"
+            )

@@ -10,8 +10,9 @@ from .config import Config
 
 
 def _transformer(width: int, heads: int, layers: int) -> nn.TransformerEncoder:
-    layer = nn.TransformerEncoderLayer(width, heads, dim_feedforward=2 * width, dropout=0.0,
-                                       batch_first=True, norm_first=True)
+    layer = nn.TransformerEncoderLayer(
+        width, heads, dim_feedforward=2 * width, dropout=0.0, batch_first=True, norm_first=True
+    )
     return nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
 
 
@@ -26,7 +27,9 @@ class SASANetModule(nn.Module):
         self.feature_id = nn.Parameter(torch.randn(n_features, d) * 0.1)
         self.value_scale = nn.Parameter(torch.randn(n_features, d) * 0.1)
         self.value_shift = nn.Parameter(torch.zeros(n_features, d))
-        self.tables = nn.ModuleDict({str(i): nn.Embedding(k, d) for i, k in self.categorical.items()})
+        self.tables = nn.ModuleDict(
+            {str(i): nn.Embedding(k, d) for i, k in self.categorical.items()}
+        )
         self.value_mlp = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
         self.marginal = _transformer(d, cfg.heads, cfg.layers)
         self.marginal_head = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, n_outputs))

@@ -14,6 +14,8 @@ from functools import lru_cache
 from itertools import combinations_with_replacement
 from math import factorial, prod
 
+from torch import nn
+
 
 @lru_cache(maxsize=64)
 def multi_indices(n: int, max_order: int, min_order: int = 1) -> tuple[tuple[int, ...], ...]:
@@ -38,7 +40,7 @@ def support_mask(kappa: tuple[int, ...]) -> int:
     return sum(1 << i for i, k in enumerate(kappa) if k)
 
 
-def float64_copy(module):
+def float64_copy(module: nn.Module) -> nn.Module:
     """A float64 copy of a torch module in eval mode without parameter gradients; the
     caller's module is left untouched."""
     return copy.deepcopy(module).double().eval().requires_grad_(False)

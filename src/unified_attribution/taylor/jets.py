@@ -29,8 +29,19 @@ from torch.nn import functional as F
 
 from . import float64_copy
 
-SUPPORTED = (nn.Sequential, nn.Linear, nn.Conv2d, nn.Flatten, nn.Identity, nn.Dropout,
-             nn.Tanh, nn.Sigmoid, nn.Softplus, nn.ReLU, nn.MaxPool2d)
+SUPPORTED = (
+    nn.Sequential,
+    nn.Linear,
+    nn.Conv2d,
+    nn.Flatten,
+    nn.Identity,
+    nn.Dropout,
+    nn.Tanh,
+    nn.Sigmoid,
+    nn.Softplus,
+    nn.ReLU,
+    nn.MaxPool2d,
+)
 
 
 def _times(a: torch.Tensor, b: torch.Tensor, k: int) -> torch.Tensor:
@@ -71,8 +82,9 @@ def _pair(value) -> tuple[int, int]:
 
 def _max_pool(module: nn.MaxPool2d, jet: torch.Tensor) -> torch.Tensor:
     if _pair(module.padding) != (0, 0) or _pair(module.dilation) != (1, 1) or module.ceil_mode:
-        raise TypeError("Taylor-mode propagation supports MaxPool2d without padding, "
-                        "dilation or ceil_mode only")
+        raise TypeError(
+            "Taylor-mode propagation supports MaxPool2d without padding, dilation or ceil_mode only"
+        )
     kh, kw = _pair(module.kernel_size)
     sh, sw = _pair(module.stride or module.kernel_size)
     windows = jet.unfold(3, kh, sh).unfold(4, kw, sw)  # (K+1, B, C, H', W', kh, kw)
@@ -100,15 +112,17 @@ def _propagate(module: nn.Module, jet: torch.Tensor) -> torch.Tensor:
         return out
     if isinstance(module, nn.Conv2d):
         flat = jet.reshape(-1, *jet.shape[2:])
-        out = F.conv2d(flat, module.weight, None, module.stride, module.padding,
-                       module.dilation, module.groups)
+        out = F.conv2d(
+            flat, module.weight, None, module.stride, module.padding, module.dilation, module.groups
+        )
         out = out.reshape(order, -1, *out.shape[1:])
         if module.bias is not None:
             out[0] = out[0] + module.bias[:, None, None]
         return out
     if isinstance(module, nn.Flatten):
-        return jet.flatten(module.start_dim + 1, module.end_dim if module.end_dim < 0
-                           else module.end_dim + 1)
+        return jet.flatten(
+            module.start_dim + 1, module.end_dim if module.end_dim < 0 else module.end_dim + 1
+        )
     if isinstance(module, nn.Tanh):
         return _activation(jet, torch.tanh, _tanh_derivative)
     if isinstance(module, nn.Sigmoid):
@@ -116,29 +130,37 @@ def _propagate(module: nn.Module, jet: torch.Tensor) -> torch.Tensor:
     if isinstance(module, nn.Softplus):
         beta = module.beta
         sig = _activation(beta * jet, torch.sigmoid, _sigmoid_derivative)  # softplus' = sigmoid
-        y = _activation(jet, lambda u0: F.softplus(u0, beta, module.threshold),
-                        lambda _y, m: sig[m])
+        y = _activation(
+            jet, lambda u0: F.softplus(u0, beta, module.threshold), lambda _y, m: sig[m]
+        )
         linear = beta * jet[0] > module.threshold  # torch's softplus is the identity there
         return torch.where(linear, jet, y)
     if isinstance(module, nn.ReLU):
         return jet * (_leading_sign(jet) > 0)
     if isinstance(module, nn.MaxPool2d):
         return _max_pool(module, jet)
-    raise TypeError(f"Taylor-mode propagation does not support {type(module).__name__}; "
-                    f"supported: {', '.join(t.__name__ for t in SUPPORTED)}. Use "
-                    f"unified_attribution.taylor.numeric.taylor_terms (nested autodiff, any "
-                    f"torch function, slower) instead.")
+    raise TypeError(
+        f"Taylor-mode propagation does not support {type(module).__name__}; "
+        f"supported: {', '.join(t.__name__ for t in SUPPORTED)}. Use "
+        f"unified_attribution.taylor.numeric.taylor_terms (nested autodiff, any "
+        f"torch function, slower) instead."
+    )
 
 
-def series(model: nn.Module, start: torch.Tensor, direction: torch.Tensor, order: int,
-           differentiable: bool = False) -> torch.Tensor:
+def series(
+    model: nn.Module,
+    start: torch.Tensor,
+    direction: torch.Tensor,
+    order: int,
+    differentiable: bool = False,
+) -> torch.Tensor:
     """Coefficients c_0..c_order of model(start + s * direction) at s = 0, float64, shaped
     (order + 1, batch, outputs). ``start`` and ``direction`` are input batches;
     ``differentiable=True`` keeps autograd on (e.g. for d c_k / d direction)."""
     if order < 0:
         raise ValueError(f"order must be >= 0, got {order}")
     start, direction = torch.broadcast_tensors(start.double(), direction.double())
-    jet = torch.stack([start, direction, *[torch.zeros_like(start)] * (order - 1)])[:order + 1]
+    jet = torch.stack([start, direction, *[torch.zeros_like(start)] * (order - 1)])[: order + 1]
     model = float64_copy(model)  # never change the caller's model
     with torch.set_grad_enabled(differentiable):
         out = _propagate(model, jet)

@@ -56,9 +56,11 @@ def derivative_tensors(game: MaskingGame, order: int) -> list[torch.Tensor]:
     """[g(0), d g(0), d^2 g(0), ..., d^order g(0)]; the k-th has shape (n,)*k."""
     n = game.n
     if n**order > MAX_TENSOR_ENTRIES:
-        raise ValueError(f"order {order} with {n} players needs a derivative tensor of "
-                         f"{n}**{order} = {n**order:,} entries (limit {MAX_TENSOR_ENTRIES:,}); "
-                         f"use fewer players (group inputs) or a lower order")
+        raise ValueError(
+            f"order {order} with {n} players needs a derivative tensor of "
+            f"{n}**{order} = {n**order:,} entries (limit {MAX_TENSOR_ENTRIES:,}); "
+            f"use fewer players (group inputs) or a lower order"
+        )
     g = _ray_function(game)
     t0 = torch.zeros(n, dtype=torch.float64)
     tensors, fn = [g(t0).detach()], g
@@ -106,10 +108,10 @@ def effect_parts(game: MaskingGame, max_order: int) -> np.ndarray:
     start = game.inputs(np.zeros(1, dtype=np.int64))  # players at b, others at x
     coefficients = np.empty((max_order + 1, len(masks)))
     for lo in range(0, len(masks), game.batch_size):
-        chunk = masks[lo:lo + game.batch_size]
+        chunk = masks[lo : lo + game.batch_size]
         direction = game.inputs(chunk) - start
         out = jets.series(game.model, start.expand_as(direction), direction, max_order)
-        coefficients[:, lo:lo + len(chunk)] = out[:, :, target].numpy()
+        coefficients[:, lo : lo + len(chunk)] = out[:, :, target].numpy()
     return np.stack([games.moebius(c) for c in coefficients])
 
 
@@ -126,13 +128,14 @@ def radius_of_convergence(parts: np.ndarray) -> float:
     orders). A diagnostic, not a bound: R > 1 suggests the series converges at x."""
     c = np.abs(parts.sum(axis=1))
     orders = np.arange(len(c))
-    upper = orders[max(1, len(c) // 2):]
+    upper = orders[max(1, len(c) // 2) :]
     growth = np.max(c[upper] ** (1.0 / upper))
     return float("inf") if growth == 0 else float(1.0 / growth)
 
 
-def gradient_parts(model: nn.Module, x: torch.Tensor, baseline: torch.Tensor, target: int,
-                   max_order: int) -> np.ndarray:
+def gradient_parts(
+    model: nn.Module, x: torch.Tensor, baseline: torch.Tensor, target: int, max_order: int
+) -> np.ndarray:
     """G[k-1, i] = sum over ``|kappa|`` = k of kappa_i t(kappa), k = 1..max_order, for every
     input element i (float64), by Taylor-mode AD (:mod:`.jets`).
 
@@ -149,8 +152,9 @@ def gradient_parts(model: nn.Module, x: torch.Tensor, baseline: torch.Tensor, ta
     coefficients = jets.series(model, start, delta, max_order, differentiable=True)[:, 0, target]
     parts = []
     for k in range(1, max_order + 1):
-        (gradient,) = torch.autograd.grad(coefficients[k], delta, retain_graph=k < max_order,
-                                          allow_unused=True)
+        (gradient,) = torch.autograd.grad(
+            coefficients[k], delta, retain_graph=k < max_order, allow_unused=True
+        )
         gradient = torch.zeros_like(delta) if gradient is None else gradient
         parts.append((delta * gradient).detach().reshape(-1).numpy())
     return np.stack(parts)

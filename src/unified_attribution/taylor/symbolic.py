@@ -26,11 +26,13 @@ from itertools import combinations
 from typing import Sequence
 
 import sympy as sp
+from torch import nn
 
+from ..aliases import SymbolicBaseline, Variables
 from . import kappa_factorial, multi_indices, support
 
 
-def baseline_map(variables, baseline) -> dict:
+def baseline_map(variables: Variables, baseline: SymbolicBaseline) -> dict:
     """{x_i: b_i}; symbols b_1..b_n when ``baseline`` is None, a number repeated, or a list."""
     if baseline is None:
         baseline = [sp.Symbol(f"b_{i + 1}") for i in range(len(variables))]
@@ -41,17 +43,23 @@ def baseline_map(variables, baseline) -> dict:
     return dict(zip(variables, (sp.sympify(b) for b in baseline)))
 
 
-def polynomial_degree(expr, variables) -> int:
+def polynomial_degree(expr: sp.Expr, variables: Variables) -> int:
     """Total degree of ``expr`` in ``variables``; ValueError naming the fix if not a polynomial."""
     try:
         return sp.Poly(sp.expand(expr), *variables).total_degree()
     except sp.PolynomialError as err:
-        raise ValueError(f"{expr} is not a polynomial in {variables}: give the truncation "
-                         f"order explicitly (order=K)") from err
+        raise ValueError(
+            f"{expr} is not a polynomial in {variables}: give the truncation "
+            f"order explicitly (order=K)"
+        ) from err
 
 
-def taylor_terms(expr, variables: Sequence[sp.Symbol], baseline=None,
-                 order: int | None = None) -> dict[tuple[int, ...], sp.Expr]:
+def taylor_terms(
+    expr: sp.Expr,
+    variables: Sequence[sp.Symbol],
+    baseline: SymbolicBaseline = None,
+    order: int | None = None,
+) -> dict[tuple[int, ...], sp.Expr]:
     """Every Taylor term t(kappa), 1 <= ``|kappa|`` <= order, of ``expr`` at ``baseline``
     (symbols b_1..b_n when None). Terms that vanish are left out."""
     variables = list(variables)
@@ -72,7 +80,9 @@ def taylor_terms(expr, variables: Sequence[sp.Symbol], baseline=None,
     return terms
 
 
-def generic_effects(terms: dict[tuple[int, ...], sp.Expr]):
+def generic_effects(
+    terms: dict[tuple[int, ...], sp.Expr],
+) -> tuple[dict[int, sp.Expr], dict[frozenset[int], sp.Expr]]:
     """``(psi, J)``: psi[i] sums the terms of variable i alone, J[S] the terms whose support
     is exactly S (``|S|`` >= 2)."""
     psi: dict[int, sp.Expr] = {}
@@ -87,7 +97,9 @@ def generic_effects(terms: dict[tuple[int, ...], sp.Expr]):
     return psi, interactions
 
 
-def masking_game(expr, variables, baseline=None) -> dict[frozenset[int], sp.Expr]:
+def masking_game(
+    expr: sp.Expr, variables: Variables, baseline: SymbolicBaseline = None
+) -> dict[frozenset[int], sp.Expr]:
     """v(S) = f(x_S, b_rest) for every coalition S of the variables' indices."""
     variables = list(variables)
     at = baseline_map(variables, baseline)
@@ -100,11 +112,14 @@ def masking_game(expr, variables, baseline=None) -> dict[frozenset[int], sp.Expr
     return game
 
 
-def harsanyi_dividends(expr, variables, baseline=None) -> dict[frozenset[int], sp.Expr]:
+def harsanyi_dividends(
+    expr: sp.Expr, variables: Variables, baseline: SymbolicBaseline = None
+) -> dict[frozenset[int], sp.Expr]:
     """H(S) = sum_{T ⊆ S} (-1)^{``|S|``-``|T|``} v(T), expanded."""
     game = masking_game(expr, variables, baseline)
-    return {s: sp.expand(sum((-1) ** (len(s) - len(t)) * game[t] for t in game if t <= s))
-            for s in game}
+    return {
+        s: sp.expand(sum((-1) ** (len(s) - len(t)) * game[t] for t in game if t <= s)) for s in game
+    }
 
 
 @dataclass
@@ -126,7 +141,9 @@ class Proof:
         return f"Proof({self.statement!r}: {verdict}, {len(self.residuals)} residual(s))"
 
 
-def prove_decomposition(expr, variables, baseline=None) -> Proof:
+def prove_decomposition(
+    expr: sp.Expr, variables: Variables, baseline: SymbolicBaseline = None
+) -> Proof:
     """f(x) - f(b) = sum_i psi(i) + sum_{``|S|``>=2} J(S), by exact expansion (polynomials)."""
     variables = list(variables)
     polynomial_degree(expr, variables)  # refuses non-polynomials with a clear message
@@ -137,7 +154,9 @@ def prove_decomposition(expr, variables, baseline=None) -> Proof:
     return Proof("f(x) - f(b) = sum psi(i) + sum J(S)", {"f(x) - f(b) - sum of effects": residual})
 
 
-def prove_effects_are_dividends(expr, variables, baseline=None) -> Proof:
+def prove_effects_are_dividends(
+    expr: sp.Expr, variables: Variables, baseline: SymbolicBaseline = None
+) -> Proof:
     """psi(i) = H({i}) and J(S) = H(S) for every coalition, by exact expansion (polynomials)."""
     variables = list(variables)
     polynomial_degree(expr, variables)
@@ -149,12 +168,15 @@ def prove_effects_are_dividends(expr, variables, baseline=None) -> Proof:
         if not s:
             continue
         effect = psi.get(next(iter(s)), 0) if len(s) == 1 else interactions.get(s, 0)
-        residuals["S = {" + ", ".join(str(variables[i]) for i in sorted(s)) + "}"] = \
-            sp.expand(effect - h)
+        residuals["S = {" + ", ".join(str(variables[i]) for i in sorted(s)) + "}"] = sp.expand(
+            effect - h
+        )
     return Proof("psi(i) = H({i}) and J(S) = H(S) for all S", residuals)
 
 
-def generic_polynomial(variables, degree: int, name: str = "c"):
+def generic_polynomial(
+    variables: Variables, degree: int, name: str = "c"
+) -> tuple[sp.Expr, list[sp.Symbol]]:
     """sum over ``|kappa|`` <= degree of c_kappa x^kappa with one symbol per coefficient;
     returns ``(expr, coefficients)``."""
     variables = list(variables)
@@ -168,8 +190,14 @@ def generic_polynomial(variables, degree: int, name: str = "c"):
     return expr, coefficients
 
 
-def random_polynomial(variables, degree: int, seed: int = 0, density: float = 0.6,
-                      low: int = -5, high: int = 5):
+def random_polynomial(
+    variables: Variables,
+    degree: int,
+    seed: int = 0,
+    density: float = 0.6,
+    low: int = -5,
+    high: int = 5,
+) -> sp.Expr:
     """A polynomial with random integer coefficients (each monomial kept with probability
     ``density``), for tests and exercises."""
     import random
@@ -189,12 +217,14 @@ def latex_table(terms: dict[tuple[int, ...], sp.Expr]) -> str:
     rows = [r"\kappa & |\kappa| & S_\kappa & t(\kappa) \\ \hline"]
     for kappa, term in sorted(terms.items(), key=lambda kv: (sum(kv[0]), kv[0])):
         members = ", ".join(str(i + 1) for i in sorted(support(kappa)))
-        rows.append(f"({', '.join(map(str, kappa))}) & {sum(kappa)} & "
-                    rf"\{{{members}\}} & {sp.latex(sp.factor(term))} \\")
+        rows.append(
+            f"({', '.join(map(str, kappa))}) & {sum(kappa)} & "
+            rf"\{{{members}\}} & {sp.latex(sp.factor(term))} \\"
+        )
     return r"\begin{array}{cccl}" + "\n".join(rows) + r"\end{array}"
 
 
-def torch_module(expr, variables):
+def torch_module(expr: sp.Expr, variables: Variables) -> nn.Module:
     """A polynomial in ``variables`` as a differentiable torch module: input (N, n), output
     (N, 1), computed monomial by monomial in the input's dtype. For checks of numeric code
     against exact sympy results."""

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from itertools import combinations
 from math import factorial
+from typing import Iterable, Sequence
 
 import numpy as np
 import sympy as sp
+import torch
 
 from .. import games
+from ..aliases import ArrayLike, Model, Patches, Players, SymbolicBaseline, Variables
 from ..taylor import symbolic
 
 KAPPA_I, ORDER, SIZE = sp.symbols("kappa_i |kappa| |S|", positive=True, integer=True)
@@ -60,7 +63,9 @@ def _weight_value(method: str, i: int, key, patch_of: dict[int, frozenset] | Non
     return WEIGHTS[method][1].subs(_symbols_at(i, key, patch_of))
 
 
-def weights_of(method: str, key, n: int, patches=None) -> list[sp.Expr]:
+def weights_of(
+    method: str, key: tuple[int, ...] | Iterable[int], n: int, patches: Patches = None
+) -> list[sp.Expr]:
     """[w_1, ..., w_n] of ``method`` on one effect: a multi-index (tuple, gradient family) or
     a coalition (any iterable of 0-based players, perturbation family)."""
     weight(method)
@@ -70,7 +75,13 @@ def weights_of(method: str, key, n: int, patches=None) -> list[sp.Expr]:
     return [_weight_value(method, i, key, patch_of) for i in range(n)]
 
 
-def rebuild(method: str, expr, variables, baseline=None, patches=None) -> list[sp.Expr]:
+def rebuild(
+    method: str,
+    expr: sp.Expr,
+    variables: Variables,
+    baseline: SymbolicBaseline = None,
+    patches: Patches = None,
+) -> list[sp.Expr]:
     """The scores of ``method`` rebuilt from the effects of ``expr`` (a polynomial) with the
     method's weights. ``patches``: for Occlusion-patch, a partition of the variable indices."""
     variables = list(variables)
@@ -79,9 +90,15 @@ def rebuild(method: str, expr, variables, baseline=None, patches=None) -> list[s
     if WEIGHTS[method][0] == "terms":
         effects = symbolic.taylor_terms(expr, variables, baseline)
     else:
-        effects = {s: h for s, h in symbolic.harsanyi_dividends(expr, variables, baseline).items() if s}
-    return [sp.expand(sum(_weight_value(method, i, key, patch_of) * value
-                          for key, value in effects.items())) for i in range(n)]
+        effects = {
+            s: h for s, h in symbolic.harsanyi_dividends(expr, variables, baseline).items() if s
+        }
+    return [
+        sp.expand(
+            sum(_weight_value(method, i, key, patch_of) * value for key, value in effects.items())
+        )
+        for i in range(n)
+    ]
 
 
 def rebuild_from_parts(method: str, parts: np.ndarray) -> np.ndarray:
@@ -90,8 +107,10 @@ def rebuild_from_parts(method: str, parts: np.ndarray) -> np.ndarray:
     :func:`unified_attribution.taylor.numeric.gradient_parts` (orders 1..K). Returns the
     scores truncated at every order, shape (K, n): row K-1 uses the terms up to order K."""
     if WEIGHTS.get(method, ("",))[0] != "terms":
-        raise ValueError(f"{method!r} has no weights over Taylor terms; gradient family: "
-                         f"{', '.join(m for m, (kind, _) in WEIGHTS.items() if kind == 'terms')}")
+        raise ValueError(
+            f"{method!r} has no weights over Taylor terms; gradient family: "
+            f"{', '.join(m for m, (kind, _) in WEIGHTS.items() if kind == 'terms')}"
+        )
     per_order = sp.simplify(WEIGHTS[method][1] / KAPPA_I)
     if KAPPA_I in per_order.free_symbols:
         raise NotImplementedError(f"{method}: weights not of the form kappa_i g(|kappa|)")
@@ -100,14 +119,18 @@ def rebuild_from_parts(method: str, parts: np.ndarray) -> np.ndarray:
     return np.cumsum(g[:, None] * parts, axis=0)
 
 
-def rebuild_from_dividends(method: str, effects: games.Effects, patches=None) -> np.ndarray:
+def rebuild_from_dividends(
+    method: str, effects: games.Effects, patches: Patches = None
+) -> np.ndarray:
     """Perturbation family, numerically: a_i = sum_{S non-empty} w_i(S) H(S) over the
     dividends of a game's players (``effects``), the weights evaluated by lambdify from the
     same expressions :func:`weight` displays. ``patches``: for Occlusion-patch, a partition
     of the players."""
     if WEIGHTS.get(method, ("",))[0] != "dividends":
-        raise ValueError(f"{method!r} has no weights over dividends; perturbation family: "
-                         f"{', '.join(m for m, (kind, _) in WEIGHTS.items() if kind == 'dividends')}")
+        raise ValueError(
+            f"{method!r} has no weights over dividends; perturbation family: "
+            f"{', '.join(m for m, (kind, _) in WEIGHTS.items() if kind == 'dividends')}"
+        )
     n = effects.n
     masks = np.arange(1, 2**n)
     members = (masks[None, :] >> np.arange(n)[:, None]) & 1  # (n, 2**n - 1)
@@ -117,12 +140,19 @@ def rebuild_from_dividends(method: str, effects: games.Effects, patches=None) ->
         patch_masks = np.array([games.mask_of(patch_of[i], n) for i in range(n)])
         meets = ((masks[None, :] & patch_masks[:, None]) != 0).astype(int)
     w = sp.lambdify((IN_S, SIZE, MEETS), WEIGHTS[method][1], "numpy")(
-        members, games.coalition_sizes(n)[masks][None, :], meets)
+        members, games.coalition_sizes(n)[masks][None, :], meets
+    )
     return np.broadcast_to(w, members.shape) @ effects.dividends[masks]
 
 
-def rebuild_errors(model, x, baseline, target: int, max_order: int,
-                   methods=("gradient_x_input", "integrated_gradients")) -> dict[str, np.ndarray]:
+def rebuild_errors(
+    model: Model,
+    x: torch.Tensor,
+    baseline: ArrayLike,
+    target: int,
+    max_order: int,
+    methods: Sequence[str] = ("gradient_x_input", "integrated_gradients"),
+) -> dict[str, np.ndarray]:
     """Gradient family on a torch model at one input ``x``: each method as run (captum, at its
     default options) against :func:`rebuild_from_parts` truncated at every order 1..K of the
     Taylor expansion at ``baseline``. Returns, per method, max_i ``|rebuilt_i - a_i|`` / max_i ``|a_i|``
@@ -137,14 +167,24 @@ def rebuild_errors(model, x, baseline, target: int, max_order: int,
     parts = numeric.gradient_parts(model, x, b, target, max_order)
     errors = {}
     for method in methods:
-        scores = attribute(method, model, x[None], b[None], target=target).scores[0].reshape(-1).numpy()
+        scores = (
+            attribute(method, model, x[None], b[None], target=target).scores[0].reshape(-1).numpy()
+        )
         rebuilt = rebuild_from_parts(method, parts)
         errors[method] = np.abs(rebuilt - scores).max(axis=1) / np.abs(scores).max()
     return errors
 
 
-def run_and_rebuilt(method: str, model, x, players, target: int, baseline=0.0,
-                    effects: games.Effects | None = None, **options) -> tuple[np.ndarray, np.ndarray]:
+def run_and_rebuilt(
+    method: str,
+    model: Model,
+    x: torch.Tensor,
+    players: Players,
+    target: int,
+    baseline: ArrayLike = 0.0,
+    effects: games.Effects | None = None,
+    **options: object,
+) -> tuple[np.ndarray, np.ndarray]:
     """Perturbation family on a torch model at one input ``x``: the scores of ``method`` as
     run, one per player (the score of the player's first element), and as rebuilt from the
     Harsanyi dividends of the masking game on ``players`` (:func:`rebuild_from_dividends`).
@@ -161,11 +201,14 @@ def run_and_rebuilt(method: str, model, x, players, target: int, baseline=0.0,
     n = int(labels.max()) + 1
     first = [int(np.flatnonzero(labels == p)[0]) for p in range(n)]
     if method == "occlusion_1" and np.bincount(labels[labels >= 0]).max() > 1:
-        raise ValueError("Occlusion-1 occludes single elements: pass one element per player, "
-                         "e.g. players=[[i] for i in pixels]")
+        raise ValueError(
+            "Occlusion-1 occludes single elements: pass one element per player, "
+            "e.g. players=[[i] for i in pixels]"
+        )
     run_options = dict(options)
-    if method in ("shapley_value", "prediction_difference") or (method == "occlusion_patch"
-                                                               and "window" not in options):
+    if method in ("shapley_value", "prediction_difference") or (
+        method == "occlusion_patch" and "window" not in options
+    ):
         run_options["players"] = players
     if method == "prediction_difference":
         run_options.setdefault("n_samples", len(baseline))
@@ -179,7 +222,7 @@ def run_and_rebuilt(method: str, model, x, players, target: int, baseline=0.0,
     return scores, rebuild_from_dividends(rule, effects, patches)
 
 
-def patch_lookup(patches, n: int) -> dict[int, frozenset]:
+def patch_lookup(patches: Patches, n: int) -> dict[int, frozenset]:
     """The patch of every variable, {i: P(i)}, from a partition of 0..n-1 (any iterables)."""
     if patches is None:
         raise ValueError("occlusion_patch needs patches=[[...], ...], a partition of the variables")
@@ -190,7 +233,13 @@ def patch_lookup(patches, n: int) -> dict[int, frozenset]:
     return of
 
 
-def closed_form(method: str, expr, variables, baseline=None, patches=None) -> list[sp.Expr]:
+def closed_form(
+    method: str,
+    expr: sp.Expr,
+    variables: Variables,
+    baseline: SymbolicBaseline = None,
+    patches: Patches = None,
+) -> list[sp.Expr]:
     """The method's own formula applied to ``expr`` (symbolically, exactly)."""
     variables = list(variables)
     n = len(variables)
@@ -205,9 +254,11 @@ def closed_form(method: str, expr, variables, baseline=None, patches=None) -> li
     if method == "integrated_gradients":
         t = sp.Symbol("t")
         path = {v: bi + t * (v - bi) for v, bi in zip(variables, b)}
-        return [(variables[i] - b[i])
-                * sp.integrate(sp.diff(expr, variables[i]).subs(path, simultaneous=True), (t, 0, 1))
-                for i in range(n)]
+        return [
+            (variables[i] - b[i])
+            * sp.integrate(sp.diff(expr, variables[i]).subs(path, simultaneous=True), (t, 0, 1))
+            for i in range(n)
+        ]
     everyone = set(range(n))
     if method == "occlusion_1":
         return [expr - masked(everyone - {i}) for i in range(n)]
@@ -228,11 +279,19 @@ def closed_form(method: str, expr, variables, baseline=None, patches=None) -> li
     raise ValueError(f"no closed form for {method!r}; known: {', '.join(WEIGHTS)}")
 
 
-def prove_reformulation(method: str, expr, variables, baseline=None, patches=None) -> symbolic.Proof:
+def prove_reformulation(
+    method: str,
+    expr: sp.Expr,
+    variables: Variables,
+    baseline: SymbolicBaseline = None,
+    patches: Patches = None,
+) -> symbolic.Proof:
     """closed form - sum of weights x effects expands to 0 for every variable (polynomials)."""
     variables = list(variables)
     symbolic.polynomial_degree(expr, variables)  # polynomials only, with a clear message otherwise
     ours = closed_form(method, expr, variables, baseline, patches)
     rebuilt = rebuild(method, expr, variables, baseline, patches)
-    residuals = {f"a_{variables[i]}": sp.expand(ours[i] - rebuilt[i]) for i in range(len(variables))}
+    residuals = {
+        f"a_{variables[i]}": sp.expand(ours[i] - rebuilt[i]) for i in range(len(variables))
+    }
     return symbolic.Proof(f"{method}: closed form = sum of w_i x effects", residuals)

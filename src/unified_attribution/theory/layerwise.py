@@ -27,13 +27,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import factorial
+from typing import Sequence
 
 import sympy as sp
 
 from ..taylor import kappa_factorial, multi_indices, symbolic
 
-RULES = ("gradient_x_input", "integrated_gradients", "deeplift_rescale",
-         "deeplift_revealcancel", "lrp_epsilon", "lrp_alpha_beta")
+RULES = (
+    "gradient_x_input",
+    "integrated_gradients",
+    "deeplift_rescale",
+    "deeplift_revealcancel",
+    "lrp_epsilon",
+    "lrp_alpha_beta",
+)
 
 
 @dataclass(frozen=True)
@@ -53,21 +60,24 @@ class Neuron:
     def s(self):
         return sum(self.u)
 
-    def parts(self):
+    def parts(self) -> tuple[sp.Expr, sp.Expr]:
         """(p, n): the sums of the positive and of the negative contributions."""
         p = sum(self.u[i] for i in self.positive)
         return p, self.s - p
 
 
-def neuron(n_positive: int = 2, n_negative: int = 1, g=None) -> Neuron:
+def neuron(
+    n_positive: int = 2, n_negative: int = 1, g: sp.Lambda | sp.FunctionClass | None = None
+) -> Neuron:
     """A neuron with symbolic contributions u_1.. (signs as given) and activation ``g``
     (default: a generic sympy Function)."""
     u = tuple(sp.Symbol(f"u_{i + 1}", positive=True) for i in range(n_positive)) + tuple(
-        -sp.Symbol(f"v_{i + 1}", positive=True) for i in range(n_negative))
+        -sp.Symbol(f"v_{i + 1}", positive=True) for i in range(n_negative)
+    )
     return Neuron(u, sp.Symbol("r"), g if g is not None else sp.Function("g"))
 
 
-def cubic(r) -> sp.Lambda:
+def cubic(r: sp.Expr | float) -> sp.Lambda:
     """g(z) = a_0 + a_1 (z - r) + a_2 (z - r)^2 + a_3 (z - r)^3: every Taylor coefficient at r
     free, so an identity proven for it holds term by term up to order 3."""
     z = sp.Symbol("z")
@@ -75,11 +85,14 @@ def cubic(r) -> sp.Lambda:
     return sp.Lambda(z, sum(a[k] * (z - r) ** k for k in range(4)))
 
 
-def scores(rule: str, cell: Neuron, epsilon=0, alpha=2, beta=1) -> list[sp.Expr]:
+def scores(
+    rule: str, cell: Neuron, epsilon: float = 0, alpha: float = 2, beta: float = 1
+) -> list[sp.Expr]:
     """The closed form of ``rule`` for each input of ``cell`` (see the module docstring)."""
     g, r, u, s = cell.g, cell.r, cell.u, cell.s
     p, n = cell.parts()
     t, z = sp.Symbol("t"), sp.Symbol("z")
+
     def slope(at):
         return sp.diff(g(z), z).subs(z, at)
 
@@ -101,7 +114,9 @@ def scores(rule: str, cell: Neuron, epsilon=0, alpha=2, beta=1) -> list[sp.Expr]
     raise ValueError(f"unknown rule {rule!r}; rules: {', '.join(RULES)}")
 
 
-def alpha_beta_weights(contributions, alpha=2, beta=1) -> list[sp.Expr]:
+def alpha_beta_weights(
+    contributions: Sequence[sp.Expr], alpha: float = 2, beta: float = 1
+) -> list[sp.Expr]:
     """LRP-alpha-beta's share of y for each input: alpha u_i / p or -beta u_i / n, the same
     for every Taylor term of y (and for the root value g(c)): not an allocation by kappa.
     ``contributions``: sympy symbols with signs (a :class:`Neuron`'s u) or numbers."""
@@ -133,19 +148,26 @@ def taylor_terms(cell: Neuron, degree: int = 3) -> dict[tuple, sp.Expr]:
     """t(kappa) of y = g(r + sum_i u_i) in the u_i, for g = :func:`cubic`:
     a_|kappa| ``|kappa|``! / kappa! u^kappa."""
     a = sp.symbols("a_0:4")
-    return {kappa: a[sum(kappa)] * sp.Rational(factorial(sum(kappa)), kappa_factorial(kappa))
-            * sp.Mul(*[ui ** k for ui, k in zip(cell.u, kappa)])
-            for kappa in multi_indices(len(cell.u), degree)}
+    return {
+        kappa: a[sum(kappa)]
+        * sp.Rational(factorial(sum(kappa)), kappa_factorial(kappa))
+        * sp.Mul(*[ui**k for ui, k in zip(cell.u, kappa)])
+        for kappa in multi_indices(len(cell.u), degree)
+    }
 
 
 def rebuild(rule: str, cell: Neuron, degree: int = 3) -> list[sp.Expr]:
     """sum_kappa w_i(kappa) t(kappa) with the weights of ``rule``."""
     if rule not in NEURON_WEIGHTS:
-        raise ValueError(f"{rule!r} has no weights over Taylor terms; those with: {', '.join(NEURON_WEIGHTS)}")
+        raise ValueError(
+            f"{rule!r} has no weights over Taylor terms; those with: {', '.join(NEURON_WEIGHTS)}"
+        )
     positive = set(cell.positive)
     terms = taylor_terms(cell, degree)
-    return [sp.expand(sum(NEURON_WEIGHTS[rule](i, kappa, positive) * t for kappa, t in terms.items()))
-            for i in range(len(cell.u))]
+    return [
+        sp.expand(sum(NEURON_WEIGHTS[rule](i, kappa, positive) * t for kappa, t in terms.items()))
+        for i in range(len(cell.u))
+    ]
 
 
 def prove(rule: str, n_positive: int = 2, n_negative: int = 1) -> symbolic.Proof:
@@ -155,22 +177,30 @@ def prove(rule: str, n_positive: int = 2, n_negative: int = 1) -> symbolic.Proof
     cell = Neuron(cell.u, cell.r, cubic(cell.r))
     closed = scores(rule, cell)
     rebuilt = rebuild(rule, cell)
-    residuals = {f"a_{i + 1}": sp.simplify(sp.expand(c - b)) for i, (c, b) in enumerate(zip(closed, rebuilt))}
-    return symbolic.Proof(f"{rule}: closed form = sum of w_i(kappa) t(kappa), one neuron", residuals)
+    residuals = {
+        f"a_{i + 1}": sp.simplify(sp.expand(c - b)) for i, (c, b) in enumerate(zip(closed, rebuilt))
+    }
+    return symbolic.Proof(
+        f"{rule}: closed form = sum of w_i(kappa) t(kappa), one neuron", residuals
+    )
 
 
-def weights(rule: str, kappa: tuple, contributions) -> list[sp.Expr]:
+def weights(rule: str, kappa: tuple, contributions: Sequence[sp.Expr | float]) -> list[sp.Expr]:
     """[w_1, ..., w_n] of ``rule`` on the term ``kappa`` of one neuron with the given
     contributions (their signs matter for RevealCancel and alpha-beta; alpha 2, beta 1)."""
     if rule == "lrp_alpha_beta":
         return alpha_beta_weights(contributions)
     if rule not in NEURON_WEIGHTS:
-        raise ValueError(f"unknown rule {rule!r}; with weights: {', '.join(NEURON_WEIGHTS)}, lrp_alpha_beta")
+        raise ValueError(
+            f"unknown rule {rule!r}; with weights: {', '.join(NEURON_WEIGHTS)}, lrp_alpha_beta"
+        )
     positive = {i for i, c in enumerate(contributions) if sp.sympify(c).is_positive}
     return [NEURON_WEIGHTS[rule](i, kappa, positive) for i in range(len(contributions))]
 
 
-def rescale_chain(layers, x, g) -> list[sp.Expr]:
+def rescale_chain(
+    layers: Sequence[tuple[sp.Matrix, sp.Matrix]], x: sp.Matrix, g: sp.Lambda
+) -> list[sp.Expr]:
     """DeepLIFT Rescale through affine layers (W, c) (sympy matrices) with the activation
     ``g`` (a sympy Lambda) after every layer but the last, from the reference 0: the
     multipliers Delta y / Delta z of each layer, chained."""
@@ -185,7 +215,9 @@ def rescale_chain(layers, x, g) -> list[sp.Expr]:
     return [sp.simplify(multiplier[0, i] * x[i]) for i in range(len(x))]
 
 
-def integrated_gradients_chain(layers, x, g) -> list[sp.Expr]:
+def integrated_gradients_chain(
+    layers: Sequence[tuple[sp.Matrix, sp.Matrix]], x: sp.Matrix, g: sp.Lambda
+) -> list[sp.Expr]:
     """Integrated Gradients of the same network from 0, the path integral in closed form
     (exact for a polynomial ``g``)."""
     t = sp.Symbol("t")
@@ -195,12 +227,18 @@ def integrated_gradients_chain(layers, x, g) -> list[sp.Expr]:
         if k < len(layers) - 1:
             a = a.applyfunc(g)
     f = a[0]
-    return [sp.factor(x[i] * sp.integrate(sp.diff(f, x[i]).subs({v: t * v for v in x}), (t, 0, 1)))
-            for i in range(len(x))]
+    return [
+        sp.factor(x[i] * sp.integrate(sp.diff(f, x[i]).subs({v: t * v for v in x}), (t, 0, 1)))
+        for i in range(len(x))
+    ]
 
 
-def rescale_minus_ig(layers, x, g) -> list[sp.Expr]:
+def rescale_minus_ig(
+    layers: Sequence[tuple[sp.Matrix, sp.Matrix]], x: sp.Matrix, g: sp.Lambda
+) -> list[sp.Expr]:
     """Rescale - Integrated Gradients per input, factored: zero for one nonlinear layer
     followed by a linear map, in general not for two."""
-    return [sp.factor(sp.expand(a - b))
-            for a, b in zip(rescale_chain(layers, x, g), integrated_gradients_chain(layers, x, g))]
+    return [
+        sp.factor(sp.expand(a - b))
+        for a, b in zip(rescale_chain(layers, x, g), integrated_gradients_chain(layers, x, g))
+    ]

@@ -34,6 +34,7 @@ method two verdicts for one property.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -42,7 +43,7 @@ from . import layerwise, reformulations
 
 PRINCIPLES = {
     "low approximation error": "the attribution accounts for every independent and interaction "
-                               "effect, up to a negligible residual",
+    "effect, up to a negligible residual",
     "no unrelated allocation": "an effect of S is given to no variable outside S",
     "complete allocation": "the weights of every effect, over all variables, sum to exactly 1",
 }
@@ -53,11 +54,20 @@ SOURCES = ("paper", "paper weights", "book weights", "measured")
 
 # Table 2 of paper A as printed: one mark per column of COLUMNS, v = holds, x = fails
 TABLE_2 = {
-    "gradient_x_input": "xvv", "occlusion_1": "vvx", "occlusion_patch": "vxx",
-    "prediction_difference": "vvx", "grad_cam": "xvv", "integrated_gradients": "vvv",
-    "expected_gradients": "vvv", "shapley_value": "vvv", "lrp_epsilon": "xvv",
-    "lrp_alpha_beta": "vxv", "deep_taylor": "vxv", "deeplift_rescale": "vvv",
-    "deep_shap": "vvv", "deeplift_revealcancel": "vvv",
+    "gradient_x_input": "xvv",
+    "occlusion_1": "vvx",
+    "occlusion_patch": "vxx",
+    "prediction_difference": "vvx",
+    "grad_cam": "xvv",
+    "integrated_gradients": "vvv",
+    "expected_gradients": "vvv",
+    "shapley_value": "vvv",
+    "lrp_epsilon": "xvv",
+    "lrp_alpha_beta": "vxv",
+    "deep_taylor": "vxv",
+    "deeplift_rescale": "vvv",
+    "deep_shap": "vvv",
+    "deeplift_revealcancel": "vvv",
 }
 
 
@@ -74,7 +84,11 @@ class Verdict:
         return self.verdict
 
 
-def judge(effects, weights_for, label: str = "kappa") -> dict[str, Verdict]:
+def judge(
+    effects: Iterable[tuple[object, Iterable[int]]],
+    weights_for: Callable[[object], Sequence],
+    label: str = "kappa",
+) -> dict[str, Verdict]:
     """The three principles on weights ``weights_for(key)`` = [w_1, ..., w_n] over the
     ``effects`` = [(key, members), ...] (exact numbers: a violation is any non-zero)."""
     left_out, unrelated, incomplete = [(0, "")], [(0, "")], [(0, "")]
@@ -85,11 +99,15 @@ def judge(effects, weights_for, label: str = "kappa") -> dict[str, Verdict]:
         if all(wi == 0 for wi in w):
             left_out.append((1, f"{shown} is left out"))
             continue
-        unrelated += [(abs(w[j]), f"variable {j + 1} gets {w[j]} of {shown}")
-                      for j in range(len(w)) if j not in members]
+        unrelated += [
+            (abs(w[j]), f"variable {j + 1} gets {w[j]} of {shown}")
+            for j in range(len(w))
+            if j not in members
+        ]
         incomplete.append((abs(total - 1), f"the weights of {shown} sum to {total}"))
-    return {column: _worst(cases) for column, cases in
-            zip(COLUMNS, (left_out, unrelated, incomplete))}
+    return {
+        column: _worst(cases) for column, cases in zip(COLUMNS, (left_out, unrelated, incomplete))
+    }
 
 
 def _worst(cases) -> Verdict:
@@ -101,20 +119,27 @@ def _show(key, label) -> str:
     return f"{label}=(" + ", ".join(map(str, key)) + ")"
 
 
-def from_weights(method: str, source: str = "paper weights", n: int = 4,
-                 max_order: int = 4) -> dict[str, Verdict]:
+def from_weights(
+    method: str, source: str = "paper weights", n: int = 4, max_order: int = 4
+) -> dict[str, Verdict]:
     """:func:`judge` on the weights of ``method`` over every kappa of order <= ``max_order``
     in ``n`` variables (the N+/N- rows with contributions (1, 2, -1, -2): N+ = {1, 2})."""
     which = {"paper weights": "paper", "book weights": "book"}[source]
-    return judge([(k, support(k)) for k in multi_indices(n, max_order)],
-                 lambda k: reformulations.weights(method, k, which))
+    return judge(
+        [(k, support(k)) for k in multi_indices(n, max_order)],
+        lambda k: reformulations.weights(method, k, which),
+    )
 
 
-def on_neuron(rule: str, contributions=(1, 2, -1), max_order: int = 4) -> dict[str, Verdict]:
+def on_neuron(
+    rule: str, contributions: Sequence[int] = (1, 2, -1), max_order: int = 4
+) -> dict[str, Verdict]:
     """:func:`judge` on the book's one-neuron weights of a propagation rule
     (:func:`unified_attribution.theory.layerwise.weights`) for inputs with the given contributions."""
-    return judge([(k, support(k)) for k in multi_indices(len(contributions), max_order)],
-                 lambda k: layerwise.weights(rule, k, contributions))
+    return judge(
+        [(k, support(k)) for k in multi_indices(len(contributions), max_order)],
+        lambda k: layerwise.weights(rule, k, contributions),
+    )
 
 
 def measured(method: str) -> dict[str, Verdict]:
@@ -127,7 +152,9 @@ def measured(method: str) -> dict[str, Verdict]:
 def verdicts(method: str, source: str) -> dict[str, Verdict]:
     """The three verdicts of ``method`` from ``source`` (see :data:`SOURCES`)."""
     if source == "paper":
-        return {c: Verdict("holds" if m == "v" else "fails") for c, m in zip(COLUMNS, TABLE_2[method])}
+        return {
+            c: Verdict("holds" if m == "v" else "fails") for c, m in zip(COLUMNS, TABLE_2[method])
+        }
     if source == "measured":
         return measured(method)
     if source == "book weights" and reformulations.BOOK[method] is None:
@@ -137,7 +164,7 @@ def verdicts(method: str, source: str) -> dict[str, Verdict]:
     raise ValueError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
 
 
-def table(source: str, methods=None, detail: bool = False) -> pd.DataFrame:
+def table(source: str, methods: Sequence[str] | None = None, detail: bool = False) -> pd.DataFrame:
     """The verdict table from ``source``, indexed by the registry's method names, with the
     columns of :data:`COLUMNS`; ``detail=True`` gives the :class:`Verdict` objects instead of
     their words."""
@@ -145,15 +172,23 @@ def table(source: str, methods=None, detail: bool = False) -> pd.DataFrame:
 
     names = list(methods or PAPER_A_METHODS)
     cells = {m: verdicts(m, source) for m in names}
-    return pd.DataFrame([[cells[m][c] if detail else str(cells[m][c]) for c in COLUMNS] for m in names],
-                        index=pd.Index(names, name="method"), columns=list(COLUMNS))
+    return pd.DataFrame(
+        [[cells[m][c] if detail else str(cells[m][c]) for c in COLUMNS] for m in names],
+        index=pd.Index(names, name="method"),
+        columns=list(COLUMNS),
+    )
 
 
 def disagreements(first: pd.DataFrame, second: pd.DataFrame) -> list[tuple[str, str, str, str]]:
     """(method, principle, verdict in ``first``, verdict in ``second``) wherever the two
     tables differ; "holds in the limit" counts as "holds"."""
+
     def plain(v):
         return "holds" if str(v) == "holds in the limit" else str(v)
 
-    return [(m, c, str(first.loc[m, c]), str(second.loc[m, c]))
-            for m in first.index for c in first.columns if plain(first.loc[m, c]) != plain(second.loc[m, c])]
+    return [
+        (m, c, str(first.loc[m, c]), str(second.loc[m, c]))
+        for m in first.index
+        for c in first.columns
+        if plain(first.loc[m, c]) != plain(second.loc[m, c])
+    ]

@@ -46,7 +46,9 @@ class Probe:
     coalition: tuple[int, ...]  # S, 0-based
     model: nn.Module = field(repr=False)
     x: torch.Tensor = field(default_factory=lambda: torch.ones(1, N_VARIABLES, dtype=torch.float64))
-    baseline: torch.Tensor = field(default_factory=lambda: torch.zeros(1, N_VARIABLES, dtype=torch.float64))
+    baseline: torch.Tensor = field(
+        default_factory=lambda: torch.zeros(1, N_VARIABLES, dtype=torch.float64)
+    )
 
     @property
     def effect(self) -> float:
@@ -81,21 +83,43 @@ class _Product(nn.Module):
 def all_probes() -> list[Probe]:
     """The six probes; every one has a single non-zero dividend."""
     return [
-        Probe("smooth independent", "f = 2 tanh(x_1): an independent effect with Taylor terms "
-              "of every odd order", (0,),
-              _unit([1, 0, 0, 0], activation=nn.Tanh, scale=2.0)),
-        Probe("kinked independent", "f = ReLU(2 x_1 - 1): an independent effect with a kink "
-              "between b and x", (0,),
-              _unit([2, 0, 0, 0], -1.0)),
-        Probe("smooth pair", "f = x_1 x_2 (nn.Bilinear): one Taylor term, kappa = (1, 1, 0, 0)",
-              (0, 1), _Product()),
-        Probe("pair AND", "f = ReLU(x_1 + x_2 - 1): a unanimity game on {1, 2}", (0, 1),
-              _unit([1, 1, 0, 0], -1.0)),
-        Probe("triple AND", "f = ReLU(x_1 + x_2 + x_3 - 2): a unanimity game on {1, 2, 3}",
-              (0, 1, 2), _unit([1, 1, 1, 0], -2.0)),
-        Probe("pair min", "f = ReLU(x_1) - ReLU(x_1 - x_2) = min(x_1, x_2): a unanimity game "
-              "on {1, 2} through a negative weight", (0, 1),
-              networks.one_hidden([[1, 0, 0, 0], [1, -1, 0, 0]], 0.0, [1, -1])),
+        Probe(
+            "smooth independent",
+            "f = 2 tanh(x_1): an independent effect with Taylor terms of every odd order",
+            (0,),
+            _unit([1, 0, 0, 0], activation=nn.Tanh, scale=2.0),
+        ),
+        Probe(
+            "kinked independent",
+            "f = ReLU(2 x_1 - 1): an independent effect with a kink between b and x",
+            (0,),
+            _unit([2, 0, 0, 0], -1.0),
+        ),
+        Probe(
+            "smooth pair",
+            "f = x_1 x_2 (nn.Bilinear): one Taylor term, kappa = (1, 1, 0, 0)",
+            (0, 1),
+            _Product(),
+        ),
+        Probe(
+            "pair AND",
+            "f = ReLU(x_1 + x_2 - 1): a unanimity game on {1, 2}",
+            (0, 1),
+            _unit([1, 1, 0, 0], -1.0),
+        ),
+        Probe(
+            "triple AND",
+            "f = ReLU(x_1 + x_2 + x_3 - 2): a unanimity game on {1, 2, 3}",
+            (0, 1, 2),
+            _unit([1, 1, 1, 0], -2.0),
+        ),
+        Probe(
+            "pair min",
+            "f = ReLU(x_1) - ReLU(x_1 - x_2) = min(x_1, x_2): a unanimity game "
+            "on {1, 2} through a negative weight",
+            (0, 1),
+            networks.one_hidden([[1, 0, 0, 0], [1, -1, 0, 0]], 0.0, [1, -1]),
+        ),
     ]
 
 
@@ -115,8 +139,14 @@ def as_image(probe: Probe) -> Probe:
         identity.weight.fill_(1.0)
         identity.bias.zero_()
     model = nn.Sequential(identity, nn.Flatten(), probe.model)
-    return Probe(probe.name, probe.description, probe.coalition, model,
-                 probe.x.reshape(1, 1, 2, 2), probe.baseline.reshape(1, 1, 2, 2))
+    return Probe(
+        probe.name,
+        probe.description,
+        probe.coalition,
+        model,
+        probe.x.reshape(1, 1, 2, 2),
+        probe.baseline.reshape(1, 1, 2, 2),
+    )
 
 
 def _run(method: str, probe: Probe, options: dict) -> np.ndarray:
@@ -132,7 +162,7 @@ def _run(method: str, probe: Probe, options: dict) -> np.ndarray:
     return scores[0].reshape(-1).numpy()
 
 
-def measure(method: str, probe: Probe, **options) -> dict:
+def measure(method: str, probe: Probe, **options: object) -> dict:
     """The scores of ``method`` on ``probe`` and its violation of each principle of
     :data:`unified_attribution.theory.principles.COLUMNS` (relative to the effect; None where the
     probe does not test the principle, or where the method refuses the probe's layers: then
@@ -142,13 +172,20 @@ def measure(method: str, probe: Probe, **options) -> dict:
     try:
         scores = _run(method, probe, options)
     except UnsupportedModel as err:
-        return {"probe": probe.name, "effect": effect, "scores": np.full(N_VARIABLES, np.nan),
-                **dict.fromkeys(COLUMNS), "refused": str(err)}
+        return {
+            "probe": probe.name,
+            "effect": effect,
+            "scores": np.full(N_VARIABLES, np.nan),
+            **dict.fromkeys(COLUMNS),
+            "refused": str(err),
+        }
     inside = list(probe.coalition)
     outside = [j for j in range(N_VARIABLES) if j not in inside]
     single = probe.kind == "independent"
     return {
-        "probe": probe.name, "effect": effect, "scores": scores,
+        "probe": probe.name,
+        "effect": effect,
+        "scores": scores,
         approximation: float(abs(scores[inside[0]] - effect) / abs(effect)) if single else None,
         unrelated: float(np.abs(scores[outside]).max() / abs(effect)),
         complete: None if single else float(abs(scores.sum() - effect) / abs(effect)),
@@ -156,7 +193,7 @@ def measure(method: str, probe: Probe, **options) -> dict:
     }
 
 
-def worst(method: str, **options) -> dict:
+def worst(method: str, **options: object) -> dict:
     """The worst violation of each principle over the probes that test it:
     ``{principle: (violation, probe name), ...}``."""
     results = [measure(method, probe, **options) for probe in all_probes()]

@@ -14,7 +14,11 @@ from torch import nn
 
 LINEAR = (nn.Linear, nn.Conv2d)
 POOLING = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d)
-ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid)  # activations; LRP passes relevance through them, as captum
+ELEMENTWISE = (
+    nn.ReLU,
+    nn.Tanh,
+    nn.Sigmoid,
+)  # activations; LRP passes relevance through them, as captum
 PASS_THROUGH = (nn.Flatten, nn.Dropout, nn.Identity)
 SUPPORTED = LINEAR + POOLING + ELEMENTWISE + PASS_THROUGH
 
@@ -46,12 +50,14 @@ def layers(model: nn.Module) -> list[nn.Module]:
             raise UnsupportedModel(
                 f"layer {position} ({type(layer).__name__}) is not supported by the "
                 f"propagation methods; supported layers: {_supported_names()}. Use a "
-                f"gradient or perturbation method for this model")
+                f"gradient or perturbation method for this model"
+            )
         if id(layer) in seen:
             raise UnsupportedModel(
                 f"layer {position} ({layer}) is the same module object as layer "
                 f"{seen[id(layer)]}: propagation rules need one module per use; create a "
-                f"new module for each place it is applied")
+                f"new module for each place it is applied"
+            )
         seen[id(layer)] = position
     return chain
 
@@ -64,7 +70,8 @@ def _traced_chain(model: nn.Module) -> list[nn.Module]:
     except Exception as err:  # data-dependent control flow and the like
         raise UnsupportedModel(
             f"{type(model).__name__}.forward could not be traced ({err}); the propagation "
-            f"methods need a chain of layers, e.g. an nn.Sequential") from err
+            f"methods need a chain of layers, e.g. an nn.Sequential"
+        ) from err
     chain, previous = [], None
     for node in graph.nodes:
         if node.op == "placeholder":
@@ -80,7 +87,8 @@ def _traced_chain(model: nn.Module) -> list[nn.Module]:
                 f"{type(model).__name__}.forward applies {what!r} ({node.op} {node.name}) "
                 f"outside a chain of modules; the propagation methods only see modules "
                 f"applied one after another: make it a module (e.g. nn.ReLU(), nn.Flatten()) "
-                f"and apply the modules in sequence")
+                f"and apply the modules in sequence"
+            )
     return chain
 
 
@@ -91,9 +99,9 @@ def affine_map(layer: nn.Module, a: torch.Tensor, weight: torch.Tensor) -> torch
     return F.conv2d(a, weight, None, layer.stride, layer.padding, layer.dilation, layer.groups)
 
 
-def plus(t):
+def plus(t: torch.Tensor) -> torch.Tensor:
     return t.clamp(min=0)
 
 
-def minus(t):
+def minus(t: torch.Tensor) -> torch.Tensor:
     return t.clamp(max=0)

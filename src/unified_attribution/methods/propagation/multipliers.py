@@ -40,8 +40,12 @@ def _signed_terms(layer, delta, difference):
     signs = torch.sign(difference)
     pos_in, neg_in, zero_in = delta * (signs > 0), delta * (signs < 0), delta * (signs == 0)
     half = 0.5 * affine_map(layer, zero_in, weight)
-    positive = affine_map(layer, pos_in, plus(weight)) + affine_map(layer, neg_in, minus(weight)) + half
-    negative = affine_map(layer, pos_in, minus(weight)) + affine_map(layer, neg_in, plus(weight)) + half
+    positive = (
+        affine_map(layer, pos_in, plus(weight)) + affine_map(layer, neg_in, minus(weight)) + half
+    )
+    negative = (
+        affine_map(layer, pos_in, minus(weight)) + affine_map(layer, neg_in, plus(weight)) + half
+    )
     return positive, negative
 
 
@@ -67,10 +71,24 @@ def _maxpool_deltas(layer, a, a_ref, delta):
     """captum's DeepLIFT rule for max-pooling: with m = max(y, y_ref), the argmax of the
     window at x receives m - y_ref and the argmax at the reference y - m; each position's
     multiplier is what it receives over its own Delta a (the gradient where Delta a = 0)."""
-    y, index = F.max_pool2d(a, layer.kernel_size, layer.stride, layer.padding, layer.dilation,
-                            layer.ceil_mode, return_indices=True)
-    y_ref, index_ref = F.max_pool2d(a_ref, layer.kernel_size, layer.stride, layer.padding,
-                                    layer.dilation, layer.ceil_mode, return_indices=True)
+    y, index = F.max_pool2d(
+        a,
+        layer.kernel_size,
+        layer.stride,
+        layer.padding,
+        layer.dilation,
+        layer.ceil_mode,
+        return_indices=True,
+    )
+    y_ref, index_ref = F.max_pool2d(
+        a_ref,
+        layer.kernel_size,
+        layer.stride,
+        layer.padding,
+        layer.dilation,
+        layer.ceil_mode,
+        return_indices=True,
+    )
     top = torch.maximum(y, y_ref)
     flat = delta.detach().flatten(2)
     gathered = flat.gather(2, index.flatten(2)).reshape(y.shape)
@@ -78,12 +96,18 @@ def _maxpool_deltas(layer, a, a_ref, delta):
     m_x = _ratio(top - y_ref, gathered, torch.ones_like(y))
     m_ref = _ratio(y - top, gathered_ref, torch.zeros_like(y))
     pick = delta.flatten(2)
-    return (m_x * pick.gather(2, index.flatten(2)).reshape(y.shape)
-            + m_ref * pick.gather(2, index_ref.flatten(2)).reshape(y.shape))
+    return m_x * pick.gather(2, index.flatten(2)).reshape(y.shape) + m_ref * pick.gather(
+        2, index_ref.flatten(2)
+    ).reshape(y.shape)
 
 
-def deeplift(model: nn.Module, x: torch.Tensor, reference: torch.Tensor, target: torch.Tensor,
-             rule: str = "rescale") -> torch.Tensor:
+def deeplift(
+    model: nn.Module,
+    x: torch.Tensor,
+    reference: torch.Tensor,
+    target: torch.Tensor,
+    rule: str = "rescale",
+) -> torch.Tensor:
     """DeepLIFT contributions C_i with sum_i C_i = f(x)_t - f(reference)_t exactly.
     ``rule``: "rescale" (m = Delta y / Delta z at every activation) or "revealcancel" (at
     every activation that follows a linear layer; the authors' genomics default used Rescale

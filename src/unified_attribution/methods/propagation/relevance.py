@@ -52,8 +52,10 @@ def alpha_beta(alpha: float = 2.0, beta: float = 1.0) -> Rule:
     z_ij = a_i w_ij split by sign (positive: a+ w+ and a- w-), biases ignored. Conserves
     relevance when every neuron has inputs of both signs; needs alpha - beta = 1."""
     if abs(alpha - beta - 1) > 1e-12 or beta < 0:
-        raise ValueError(f"LRP-alpha-beta needs alpha - beta = 1 and beta >= 0 (relevance is "
-                         f"conserved only then); got alpha={alpha}, beta={beta}")
+        raise ValueError(
+            f"LRP-alpha-beta needs alpha - beta = 1 and beta >= 0 (relevance is "
+            f"conserved only then); got alpha={alpha}, beta={beta}"
+        )
     positive = ((plus, plus), (minus, minus))
     negative = ((plus, minus), (minus, plus))
     parts = ((alpha, positive, False),) + (((-beta, negative, False),) if beta else ())
@@ -63,6 +65,7 @@ def alpha_beta(alpha: float = 2.0, beta: float = 1.0) -> Rule:
 def z_bounded(lower: torch.Tensor, upper: torch.Tensor) -> Rule:
     """Deep Taylor's z^B rule for inputs in [lower, upper]:
     R_i = sum_j (x_i w_ij - l_i w_ij+ - h_i w_ij-) / sum_i (...) R_j."""
+
     def low(a):
         return lower.expand_as(a)
 
@@ -103,8 +106,9 @@ def deep_taylor_composite(lower: torch.Tensor, upper: torch.Tensor) -> Composite
     return Composite("deep taylor", plus, plus if zplus_domain else z_bounded(lower, upper))
 
 
-def _relevance_through(layer: nn.Module, a: torch.Tensor, relevance: torch.Tensor,
-                       rule: Rule) -> torch.Tensor:
+def _relevance_through(
+    layer: nn.Module, a: torch.Tensor, relevance: torch.Tensor, rule: Rule
+) -> torch.Tensor:
     if not isinstance(layer, LINEAR):  # pooling: the epsilon rule (tiny epsilon) on the layer
         rule, affine = epsilon(), lambda a_, w: layer(a_)
     else:
@@ -113,21 +117,25 @@ def _relevance_through(layer: nn.Module, a: torch.Tensor, relevance: torch.Tenso
     for sign, terms, with_bias in rule.parts:
         inputs = [fn(a).detach().clone().requires_grad_() for fn, _ in terms]
         weight = getattr(layer, "weight", None)
-        z = sum(affine(inp, wfn(weight) if weight is not None else None)
-                for inp, (_, wfn) in zip(inputs, terms))
+        z = sum(
+            affine(inp, wfn(weight) if weight is not None else None)
+            for inp, (_, wfn) in zip(inputs, terms)
+        )
         if with_bias and getattr(layer, "bias", None) is not None:
             z = z + (layer.bias if isinstance(layer, nn.Linear) else layer.bias[:, None, None])
         stable = z + rule.stabilizer * torch.where(z >= 0, 1.0, -1.0)
-        grads = torch.autograd.grad((z * (relevance / stable).detach()).sum(), inputs,
-                                    allow_unused=True)
+        grads = torch.autograd.grad(
+            (z * (relevance / stable).detach()).sum(), inputs, allow_unused=True
+        )
         for inp, grad in zip(inputs, grads):
             if grad is not None:
                 out = out + sign * inp.detach() * grad
     return out
 
 
-def lrp(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
-        composite: Composite | Rule) -> torch.Tensor:
+def lrp(
+    model: nn.Module, x: torch.Tensor, target: torch.Tensor, composite: Composite | Rule
+) -> torch.Tensor:
     """Relevance of every input element for the output ``target`` of each row, starting from
     R = f(x)_target at the output; ``composite`` gives the rule of each linear layer (a
     single rule: the same everywhere). Pooling layers use the epsilon rule, activations and
@@ -149,22 +157,29 @@ def lrp(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
         for k in range(len(chain) - 1, -1, -1):
             layer, a = chain[k], activations[k]
             if isinstance(layer, LINEAR + POOLING):  # activations, Flatten: R passes on
-                rule = composite.rule_for(linear_index.index(k)) if isinstance(layer, LINEAR) else epsilon()
+                rule = (
+                    composite.rule_for(linear_index.index(k))
+                    if isinstance(layer, LINEAR)
+                    else epsilon()
+                )
                 relevance = _relevance_through(layer, a, relevance, rule)
             else:
                 relevance = relevance.reshape(a.shape)
     return relevance
 
 
-def deep_taylor(model: nn.Module, x: torch.Tensor, target: torch.Tensor,
-                lower: float = 0.0, upper: float = 1.0) -> torch.Tensor:
+def deep_taylor(
+    model: nn.Module, x: torch.Tensor, target: torch.Tensor, lower: float = 0.0, upper: float = 1.0
+) -> torch.Tensor:
     """Deep Taylor decomposition (Montavon et al. 2017): the z^B rule at the first linear
     layer with inputs in [lower, upper] (the z+ rule if the domain is [0, inf)), the z+
     rule (= LRP alpha 1 beta 0 on the non-negative ReLU outputs) at every layer above."""
     lo = torch.as_tensor(lower, dtype=x.dtype)
     hi = torch.as_tensor(upper, dtype=x.dtype)
     if (x < lo).any() or (x > hi).any():
-        raise ValueError(f"Deep Taylor's z^B rule needs lower <= x <= upper; x spans "
-                         f"[{x.min().item():.3g}, {x.max().item():.3g}] but the bounds are "
-                         f"[{lower}, {upper}]: pass the data's range as lower=, upper=")
+        raise ValueError(
+            f"Deep Taylor's z^B rule needs lower <= x <= upper; x spans "
+            f"[{x.min().item():.3g}, {x.max().item():.3g}] but the bounds are "
+            f"[{lower}, {upper}]: pass the data's range as lower=, upper="
+        )
     return lrp(model, x, target, deep_taylor_composite(lo, hi))
