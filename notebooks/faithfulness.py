@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from attribution_book import data, plots, showcase, zoo
+from attribution_book import claims, data, plots, showcase, zoo
 from unified_attribution import faithfulness, methods
 
 if profile == "quick":
@@ -283,6 +283,7 @@ chance = {"localization": box[2] * box[3] / data.CANVAS**2}  # the box's share o
 plots.score_against_principles(means, followed, SHORT, chance);
 
 # %% [markdown]
+# (faithfulness-verdict)=
 # ## The correlation, and the verdict
 #
 # For each model and score: Spearman's $\rho$ between the methods' mean scores and the
@@ -317,7 +318,9 @@ showcase.html(correlations, digits=2)
 # %%
 counts = correlations["verdict"].value_counts()
 n_holds, n_pairs = int(counts.get("holds", 0)), len(correlations)
-overall = "holds" if n_holds == n_pairs else ("does not hold here" if n_holds == 0 else "partly")
+decided = claims.count(n_holds, n_pairs, "model-and-score pairs")
+overall = decided.verdict
+claims.record("A-abstract-principles", decided)
 glue("n_holds", n_holds, display=False)
 glue("n_pairs", n_pairs, display=False)
 glue("n_reversed", int(counts.get("reversed", 0)), display=False)
@@ -345,7 +348,8 @@ glue(
 # The claim that a method's faithfulness rises with the number of paper A's principles it
 # follows: **{glue:text}`overall`**. It holds in {glue:text}`n_holds` of
 # {glue:text}`n_pairs` model-and-score pairs ({glue:text}`where_holds`), is reversed in
-# {glue:text}`n_reversed`, and is not decided by these images in the rest.
+# {glue:text}`n_reversed`, and is not decided by these images in the rest (the
+# {ref}`claims-ledger` carries this verdict).
 # :::
 #
 # Why the test is weaker than it looks. Table 2 gives only {glue:text}`n_counts` distinct

@@ -58,13 +58,14 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from attribution_book import plots, showcase, zoo
+from attribution_book import claims, plots, showcase, zoo
 from unified_attribution import methods
 from unified_attribution.theory import principles, probes, reformulations
 
 title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 
 # %% [markdown]
+# (principles-table-1)=
 # ## Table 1, row by row
 #
 # Each row as the paper prints it, and what the book finds when it checks the row against the
@@ -111,9 +112,32 @@ n_exact = int(sum(bool(v) for v in checks.drop(columns="paper's weights = book's
 glue("rows_exact_somewhere", n_exact, display=False)
 glue("rows_differ", int((checks["paper's weights = book's"] == False).sum()), display=False)  # noqa: E712
 
+row_verdicts = {}
+for method in methods.PAPER_A_METHODS:
+    checked = checks.loc[reformulations.SAME_ROW.get(method, method)].drop(
+        "paper's weights = book's"
+    )
+    found = claims.table_1_row(
+        checked.to_dict(), propagation=methods.get(method).family == "propagation"
+    )
+    if method in reformulations.SAME_ROW:  # checked through the row it shares
+        shared = title[reformulations.SAME_ROW[method]]
+        found = claims.Verdict(found.verdict, f"{shared}'s row: {found.numbers}", found.rule)
+    row_verdicts[method] = found
+    claims.record(f"A-T1-{method.replace('_', '-')}", row_verdicts[method])
+n_rows_hold = sum(v.verdict == "holds" for v in row_verdicts.values())
+claims.record(
+    "A-abstract-unified", claims.count(n_rows_hold, len(row_verdicts), "rows hold exactly")
+)
+
 # %% [markdown]
 # {glue:text}`rows_exact_somewhere` rows are exact on at least one of the model classes, and the
-# paper's weights differ from the book's own derivation in {glue:text}`rows_differ` rows:
+# paper's weights differ from the book's own derivation in {glue:text}`rows_differ` rows.
+# Paper A's claim that every method is such an allocation, by the rule for Table 1's rows
+# ({glue:text}`claim_A_T1_integrated_gradients_rule`; propagation rows:
+# {glue:text}`claim_A_T1_deeplift_rescale_rule`): **{glue:text}`claim_A_abstract_unified`**,
+# {glue:text}`claim_A_abstract_unified_numbers` (each row in the {ref}`claims-ledger`). Where
+# the paper and the book part ways:
 #
 # - **Gradient x Input** (and LRP-$\epsilon$, Grad-CAM, which share its row): the book derives
 #   $(x_i - b_i)\,\partial_i f(x) = \sum_\kappa \kappa_i\, t(\kappa)$ (every term, the
@@ -134,6 +158,7 @@ glue("rows_differ", int((checks["paper's weights = book's"] == False).sum()), di
 # several nonlinear layers: the rules compose layer by layer, and the composition is not a
 # function of the network's effects ({ref}`propagation-methods`).
 #
+# (principles-table-2)=
 # ## Table 2: four sources side by side
 #
 # Every cell reads *paper / paper's weights / book's weights / measured*. "Paper" is Table 2
@@ -219,6 +244,13 @@ for method, principle, paper, found in against_measured:
             "worst violation": f"{cell.violation:.3g} ({cell.where})",
             "reason": reasons[method, principle],
         }
+    )
+for method in methods.PAPER_A_METHODS:
+    claims.record(
+        f"A-T2-{method.replace('_', '-')}",
+        claims.table_2_row(
+            tables["paper"].loc[method], tables["measured"].loc[method], principles.COLUMNS
+        ),
     )
 showcase.html(pd.DataFrame(rows))
 

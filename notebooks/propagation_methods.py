@@ -30,8 +30,8 @@
 # seven included, are weighted allocations of independent and interaction effects. The
 # one-neuron weights, the composition results, the counter-examples and every measurement
 # below are **derived here**; the paper's own statements about propagation methods were not
-# available to us. Where our findings differ from what the papers note expected, the
-# chapter says so in {ref}`propagation-disagreements`.
+# available to us ({ref}`sources`). Where our findings differ from paper A's Table 1 or from
+# common summaries of these methods, the chapter says so in {ref}`propagation-disagreements`.
 # :::
 
 # %% tags=["parameters"]
@@ -259,15 +259,20 @@ same_game = [
     "lrp_alpha_beta",
     "deeplift_rescale",
     "deeplift_revealcancel",
+    "occlusion_1",
     "shapley_value",
 ]
+same_scores = {m: [attribute(m, f, one, 0.0).scores[0] for f in (f1, f2)] for m in same_game}
+agreeing = [TITLES[m] for m, (a, b) in same_scores.items() if torch.allclose(a, b, atol=1e-12)]
+glue("same_game_agree", ", ".join(agreeing), display=False)
+glue("same_game_differ", len(same_game) - len(agreeing), display=False)
 table = pd.DataFrame(
     [
         {
             "method": TITLES[m],
             **{
-                label: ", ".join(f"{v:.3g}" for v in attribute(m, f, one, 0.0).scores[0].tolist())
-                for label, f in (("f1", f1), ("f2", f2))
+                label: ", ".join(f"{v:.3g}" for v in scores.tolist())
+                for label, scores in zip(("f1", "f2"), same_scores[m])
             },
         }
         for m in same_game
@@ -276,9 +281,11 @@ table = pd.DataFrame(
 showcase.html(table)
 
 # %% [markdown]
-# Only the Shapley value, which reads nothing but the game, and here RevealCancel, whose
-# split of a two-input neuron is exactly the two-player Shapley value, agree on the two;
-# every gradient and LRP score changes. Paper A's
+# The methods whose scores agree on the two networks: {glue:text}`same_game_agree`. The
+# Shapley value and Occlusion-1 read nothing but the game (as every perturbation method,
+# {ref}`perturbation-methods`); RevealCancel agrees here because its split of a two-input
+# neuron is exactly the two-player Shapley value. The other {glue:text}`same_game_differ`
+# change. Paper A's
 # reformulation of gradient methods is in terms of Taylor terms, which for an analytic $f$
 # determine $f$ everywhere; a ReLU network has no such expansion across its kinks, and the
 # same $2^n$ dividends are compatible with different gradients along the path.
@@ -576,23 +583,23 @@ showcase.html(
 # unrelated allocation fails).
 #
 # (propagation-disagreements)=
-# ## Where this chapter differs from the papers note
+# ## Where this chapter differs from common summaries and from Table 1
 #
-# - The note lists LRP-$\epsilon$ = Gradient x Input "for ReLU nets without bias,
-#   $\epsilon \to 0$". Derived and measured here: the equality holds **with** biases; only
-#   completeness needs them to be zero.
-# - The note expects DeepLIFT Rescale = Integrated Gradients "for one nonlinearity of a
-#   linear map". It holds for one *layer* of nonlinearities followed by a linear map (sums
-#   of such neurons) and fails from two layers on, by about
-#   {glue:text}`rescale_ig_deep` of the largest score on the digits MLP (the note's
-#   "about 2 % per feature" was a different test).
-# - RevealCancel "like a two-player Shapley value": per neuron it is exactly that between the
-#   positive and negative sides, with Rescale inside each side; its one-neuron weights satisfy
-#   paper A's three principles.
-# - LRP-$\alpha\beta$ and Deep Taylor (the note: "to be derived"): per neuron they split the
-#   output value itself by the signs of the contributions, the same share of every term.
-#   Regrouped, with the root value $g(0) = 0$, this is exactly paper A's Table 1 row under
-#   the book's definitions of $N^\pm$, $c_i$, $d_i$ (proved in {ref}`principles`).
+# - LRP-$\epsilon$ = Gradient x Input is often summarised as holding "for ReLU networks
+#   without biases, $\epsilon \to 0$" (the equality is due to {cite}`ancona2018towards`).
+#   Derived and measured here: it holds **with** biases as $\epsilon \to 0$; only
+#   completeness needs the biases to be zero.
+# - DeepLIFT Rescale = Integrated Gradients (paper A's Table 1 gives them one row): it holds
+#   for one *layer* of nonlinearities followed by a linear map (sums of such neurons) and
+#   fails from two layers on, by about {glue:text}`rescale_ig_deep` of the largest score on
+#   the digits MLP.
+# - RevealCancel, described as "like a two-player Shapley value": per neuron it is exactly
+#   that between the positive and negative sides, with Rescale inside each side; its
+#   one-neuron weights satisfy paper A's three principles.
+# - LRP-$\alpha\beta$ and Deep Taylor: per neuron they split the output value itself by the
+#   signs of the contributions, the same share of every term. Regrouped, with the root value
+#   $g(0) = 0$, this is exactly paper A's Table 1 row under the book's definitions of
+#   $N^\pm$, $c_i$, $d_i$ (proved in {ref}`principles`).
 #
 # ## Exercises
 #

@@ -34,7 +34,7 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from attribution_book import plots, sasanet_runs, showcase, synthetic
+from attribution_book import claims, plots, sasanet_runs, showcase, synthetic
 from unified_attribution import sasanet
 
 names = list(sasanet_runs.EXPERIMENTS)
@@ -52,6 +52,7 @@ nrmse = sasanet_runs.normalized_rmse  # RMSE / sd of the reference
 
 
 # %% [markdown]
+# (sasanet-shapley-order)=
 # ## Is the value function a set function?
 #
 # For each test row and each subset size $k \ge 2$, one random subset $S$ of size $k$ and 8
@@ -76,6 +77,14 @@ glue(
     f"{np.median(np.concatenate([v.ravel() for v in spread.values()])):.2f}",
     display=False,
 )
+claims.record(
+    "B-abstract-value-function",
+    claims.each_at_most(
+        {name: float(np.median(v)) for name, v in spread.items()},
+        0.05,
+        "median spread over orders / spread over rows",
+    ),
+)
 
 # %% [markdown]
 # The median relative spread is {glue:text}`spread_median`: the value of a set depends on the
@@ -83,7 +92,11 @@ glue(
 # different amount on each dataset, and mostly more for larger subsets. The exact Shapley values below are those
 # of the value function with one random order per subset, so this order noise is part of
 # what they include.
+# Paper B's claim that the value function is meaningful for any subset, read as "a set
+# function": {glue:text}`claim_B_abstract_value_function`
+# ({glue:text}`claim_B_abstract_value_function_numbers`).
 #
+# (sasanet-shapley-exact)=
 # ## Does $\phi$ equal the exact Shapley values of the model's own value function?
 #
 # For datasets with at most 13 features, every one of the $2^n$ subsets of each test row is
@@ -110,6 +123,14 @@ for name, model in models.items():
 fidelity = pd.DataFrame(fidelity)
 glue("fidelity_low", f"{fidelity.iloc[:, 3].min():.2f}", display=False)
 glue("fidelity_high", f"{fidelity.iloc[:, 3].max():.2f}", display=False)
+claims.record(
+    "B-abstract-shapley",
+    claims.each_at_most(
+        dict(zip(fidelity["dataset"], fidelity["RMSE(phi, exact) / sd(exact)"])),
+        0.05,
+        "RMSE(phi, exact) / sd(exact)",
+    ),
+)
 showcase.html(fidelity)
 
 # %%
@@ -118,12 +139,15 @@ plots.agreement(pairs, "exact Shapley value of the model's value function", "SAS
 # %% [markdown]
 # $\phi$ follows the exact Shapley values of the model's own value function closely but not
 # exactly: the RMSE is {glue:text}`fidelity_low` to {glue:text}`fidelity_high` of their spread.
-# The theorem holds "with ample permutations"; at the training budgets of
+# Paper B's central claim, that $\phi$ *is* the Shapley value of the model's own output, by
+# the ledger's rule ({glue:text}`claim_B_abstract_shapley_rule`):
+# **{glue:text}`claim_B_abstract_shapley`** ({ref}`claims-ledger`). The theorem holds "with ample permutations"; at the training budgets of
 # {ref}`sasanet-architecture` the distillation is not complete. On these 2-core machines the
 # exact enumeration of $2^{13}$ subsets takes well under a second per row, so for up to about
 # 13 features the exact values of SASANet's own value function are always at hand to check.
 
 # %% [markdown]
+# (sasanet-shapley-synthetic)=
 # ## Against the truth (synthetic data)
 #
 # On the synthetic set the features are independent, so $\mathbb{E}[y \mid x_S]$ is a
@@ -148,6 +172,10 @@ per_feature = pd.DataFrame(
 )
 irrelevant_share = np.abs(phi_syn[:, 4]).mean() / np.abs(phi_syn).sum(axis=1).mean()
 glue("irrelevant_share", f"{irrelevant_share:.1%}", display=False)
+claims.record(
+    "B-review-irrelevant",
+    claims.at_most(irrelevant_share, 0.05, "the irrelevant x5's share of the mean total |phi|"),
+)
 glue("syn_phi_truth", f"{nrmse(phi_syn, truth):.2f}", display=False)
 glue("syn_exact_truth", f"{nrmse(exact_syn, truth):.2f}", display=False)
 glue("syn_phi_exact", f"{nrmse(phi_syn, exact_syn):.2f}", display=False)
@@ -172,6 +200,8 @@ plots.agreement(
 # gets {glue:text}`irrelevant_share` of the total $|\phi|$ on average: small, not zero. This
 # is the reviewers' worry, measured: fitting $y$ on every subset does not by itself keep an
 # irrelevant feature at zero when the value function is learned from finite data.
+# By the ledger's bar ({glue:text}`claim_B_review_irrelevant_rule`) the reviewers' question
+# is answered {glue:text}`claim_B_review_irrelevant` ({ref}`claims-ledger`).
 #
 # ## Errors against the permutations seen in training
 #
@@ -253,9 +283,11 @@ for key, column in (
     ("last", "|Delta| last / first position"),
 ):
     for label in variants:
+        value, reference = by_model.loc[label, column], by_model.loc["all four losses", column]
+        glue(f"ablation_{key}_{label.split()[-1]}", f"{value:.2g}", display=False)
         glue(
-            f"ablation_{key}_{label.split()[-1]}",
-            f"{by_model.loc[label, column]:.2f}",
+            f"ablation_vs_{key}_{label.split()[-1]}",
+            showcase.compared(value, reference),
             display=False,
         )
 showcase.html(ablations)
@@ -277,19 +309,18 @@ fig.axes[0].set_xlabel("value (lower is better)");
 #   the attribution are meaningless (test RMSE {glue:text}`ablation_rmse_L_s` against
 #   {glue:text}`ablation_rmse_losses`; $\phi$ against the truth
 #   {glue:text}`ablation_truth_L_s`), although the value function is still fitted.
-# - **Without $L_v$** only the full set is fitted. The output predicts *better*
-#   (test RMSE {glue:text}`ablation_rmse_L_v`): no capacity is spent on predicting from
-#   subsets. Yet $\phi$ is as close to the truth ({glue:text}`ablation_truth_L_v` against
-#   {glue:text}`ablation_truth_losses`) and $x_5$'s share hardly changes
-#   ({glue:text}`ablation_share_L_v` against {glue:text}`ablation_share_losses`). The paper's
-#   argument says that without $L_v$ degenerate solutions (all credit to the last feature)
-#   are allowed; they are, but training from a random start does not find them here: the
-#   marginal contribution at the last position is {glue:text}`ablation_last_L_v` times that
-#   at the first, against {glue:text}`ablation_last_losses` with all losses: a shift towards
-#   later positions, not a pile-up. **Does not reproduce here**, on this data and budget.
-# - **Without $L_p$** the value function depends more on the order (spread
-#   {glue:text}`ablation_spread_L_p` against {glue:text}`ablation_spread_losses`) and $\phi$
-#   is a little further from the truth ({glue:text}`ablation_truth_L_p`).
+# - **Without $L_v$** only the full set is fitted, and no capacity is spent on predicting
+#   from subsets. Against the model with all four losses: the output's test RMSE
+#   {glue:text}`ablation_vs_rmse_L_v`, $\phi$ against the truth
+#   {glue:text}`ablation_vs_truth_L_v`, $x_5$'s share {glue:text}`ablation_vs_share_L_v`. The paper's argument says that without $L_v$
+#   degenerate solutions (all credit to the last feature) are allowed; they are, but training
+#   from a random start does not find them here: the marginal contribution at the last
+#   position is {glue:text}`ablation_last_L_v` times that at the first, against
+#   {glue:text}`ablation_last_losses` with all losses: no pile-up. **Does not reproduce
+#   here**, on this data and budget.
+# - **Without $L_p$**, against the model with all four losses: the order spread of the value
+#   function {glue:text}`ablation_vs_spread_L_p`, $\phi$ against the truth
+#   {glue:text}`ablation_vs_truth_L_p`.
 #
 # ## Exercises
 #

@@ -68,6 +68,7 @@ import sympy as sp
 from IPython.display import Math, display
 from myst_nb import glue
 
+from attribution_book import claims
 from unified_attribution.taylor import symbolic
 
 # %% [markdown]
@@ -132,6 +133,7 @@ fig.tight_layout()
 # The effects sum to {glue:text}`example_sum`, and $f(x) - f(b)$ is
 # {glue:text}`example_gap`. That is no accident:
 #
+# (taylor-interactions-theorem)=
 # ## The decomposition theorem
 #
 # ```{prf:theorem} Decomposition into generic effects
@@ -172,7 +174,8 @@ print(proof, "| residual:", proof.residuals)
 # %% [markdown]
 # The residual $f(x) - f(b) - \sum_i \psi(i) - \sum_S J(S)$ of the generic cubic, with its
 # {glue:text}`generic_n_coefficients` symbolic coefficients, expands to exactly 0. The same
-# check on random polynomials of higher degree:
+# check on random polynomials of higher degree. Paper A's decomposition, in the
+# {ref}`claims-ledger`: {glue:text}`claim_A_abstract_decomposition`.
 
 # %%
 degrees = [2, 3, 4] if profile == "full" else [2, 3]
@@ -183,6 +186,15 @@ for degree in degrees:
         rows.append((degree, trial, bool(symbolic.prove_decomposition(g, X, None))))
 print("\n".join(f"degree {d}, polynomial {t}: decomposition holds: {ok}" for d, t, ok in rows))
 assert all(ok for *_, ok in rows)
+claims.record(
+    "A-abstract-decomposition",
+    claims.proved(
+        sum(not ok for *_, ok in rows) + (not proof.holds),
+        len(rows) + 1,
+        "polynomials (the generic cubic and random ones of degree "
+        f"{min(degrees)} to {max(degrees)})",
+    ),
+)
 
 # %% [markdown]
 # ## Exercises

@@ -1,12 +1,14 @@
 """Every notebook of the book executes with the quick profile, and the book's table of
 contents and the notebooks agree."""
 
+import json
 from pathlib import Path
 
 import jupytext
 import pytest
 import yaml
 
+from attribution_book import claims
 from attribution_book.bookbuild import execute
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,13 +50,24 @@ def test_every_notebook_executes_with_the_quick_profile(tmp_path, model_cache):
     results = execute.execute_all(NOTEBOOKS, tmp_path, {"profile": "quick", "seed": 0}, jobs=2)
     failures = [r.error for r in results if not r.ok]
     assert not failures, "\n\n".join(failures)
+    # the claims ledger shows, for every claim, the verdict its chapter recorded
+    assert claims.check(tmp_path) == []
+    statements_match_their_numbers(tmp_path)
+
+
+def statements_match_their_numbers(executed: Path) -> None:
+    """Sentences that once contradicted the numbers beside them, now generated from them."""
+    cost = claims.glued(executed / "cost.ipynb")
+    results = json.loads((ROOT / "benchmarks/results/dividends.json").read_text())
+    at_12 = next(r for r in results["transform"] if r["players"] == cost["players_12"])
+    assert cost["difference_12"] == f"{at_12['max_abs_difference']:.1e}"  # not the max over n
+    same_game = claims.glued(executed / "propagation_methods.ipynb")["same_game_agree"]
+    assert "Occlusion-1" in same_game and "Shapley value" in same_game  # functions of the game
 
 
 def _outputs(path: Path) -> list:
     """Every output of every code cell (text, HTML, images, glued values), without the
     execution metadata (timings) and without stderr (progress bars)."""
-    import json
-
     out = []
     for cell in json.loads(path.read_text())["cells"]:
         for output in cell.get("outputs", []):

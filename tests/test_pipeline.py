@@ -58,6 +58,8 @@ def test_parameters_reach_the_notebook(tmp_path):
         if out.get("name") == "stdout"
     ]
     assert json.loads(printed[-1]) == {"profile": "quick", "seed": 3}
+    injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "remove-cell" in injected[0].metadata["tags"]  # not on the page
 
 
 def test_kernels_talk_over_unix_sockets_not_tcp_ports(tmp_path):
@@ -127,3 +129,22 @@ def test_parameter_values_are_read_as_yaml():
         [["seed", "3"], ["rate", "0.5"], ["name", "abc"]], "quick", None
     )
     assert params == {"profile": "quick", "seed": 3, "rate": 0.5, "name": "abc"}
+
+
+def test_summary_pages_run_last_and_learn_where_the_chapters_are(tmp_path, monkeypatch):
+    monkeypatch.setattr(execute, "SUMMARIES", ("zsummary",))
+    _write(tmp_path / "nbs", "chapter", "\n# %%\nprint('chapter')\n")
+    _write(
+        tmp_path / "nbs",
+        "zsummary",
+        "\n# %%\nfrom pathlib import Path\nprint(sorted(p.name for p in Path(executed_dir).glob('*.ipynb')))\n",
+    )
+    results = execute.execute_all(
+        execute.discover(tmp_path / "nbs"), tmp_path / "out", {"profile": "quick"}, jobs=2
+    )
+    assert [r.name for r in results] == ["chapter", "zsummary"] and all(r.ok for r in results)
+    notebook = nbformat.read(tmp_path / "out" / "zsummary.ipynb", as_version=4)
+    printed = [
+        o["text"] for c in notebook.cells for o in c.get("outputs", []) if o.get("name") == "stdout"
+    ]
+    assert "chapter.ipynb" in printed[-1]

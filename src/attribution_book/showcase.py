@@ -131,3 +131,14 @@ def canvas_inputs(
             dataset.X_train[rng.choice(len(dataset.X_train), n_background, replace=False)]
         ).double(),
     }
+
+
+def compared(value: float, reference: float, close: float = 0.1, digits: int = 2) -> str:
+    """ "<value> (<relation> <reference>)" for prose generated from the numbers: the relation is
+    "about the same as" within ``close`` (relative to the reference), else "above" or
+    "below", so that no sentence calls 0.0473 "more" than 0.0463 by more than the data say."""
+    if abs(value - reference) <= close * abs(reference):
+        relation = "about the same as"
+    else:
+        relation = "above" if value > reference else "below"
+    return f"{value:.{digits}g} ({relation} {reference:.{digits}g})"

@@ -41,6 +41,9 @@ from attribution_book import PROFILES
 
 NOTEBOOK_DIR = Path("notebooks")
 OUTPUT_DIR = Path("book/executed")
+#: Pages that read the other chapters' executed notebooks (parameter ``executed_dir``): they
+#: run after every other notebook of the same call has ended.
+SUMMARIES = ("claims",)
 KERNEL_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
@@ -147,8 +150,22 @@ def execute_one(
         )
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
+    _hide_injected_parameters(running)
     running.replace(final)
     return Result(name, True, time.perf_counter() - start, final)
+
+
+def _hide_injected_parameters(path: Path) -> None:
+    """Tag papermill's injected-parameters cell ``remove-cell``: the book's page does not show
+    it (it is plumbing), the downloadable notebook keeps it."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(notebook, path)
 
 
 def execute_all(
@@ -157,7 +174,8 @@ def execute_all(
     parameters: dict | None = None,
     jobs: int = 2,
 ) -> list[Result]:
-    """Execute ``sources``, ``jobs`` at a time; print one line per notebook as it ends."""
+    """Execute ``sources``, ``jobs`` at a time; print one line per notebook as it ends. The
+    pages of :data:`SUMMARIES` run last, told where the others were written."""
     parameters = dict(parameters or {})
     os.environ.update(KERNEL_ENV)
     # kernels named "python3" must start this interpreter (the one with the package)
@@ -167,17 +185,25 @@ def execute_all(
         f"{jobs} at a time",
         flush=True,
     )
+    chapters = [s for s in sources if s.stem not in SUMMARIES]
+    summaries = [s for s in sources if s.stem in SUMMARIES]
+    summary_parameters = {**parameters, "executed_dir": str(Path(output_dir).resolve())}
+    if summaries:  # as the kernel sees it (it runs in the notebook's folder): no machine path
+        summary_parameters["executed_dir"] = os.path.relpath(
+            summary_parameters["executed_dir"], summaries[0].parent.resolve()
+        )
     results = []
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(execute_one, s, output_dir, parameters) for s in sources]
-        for future in futures:
-            result = future.result()
-            mark = "ok    " if result.ok else "FAILED"
-            print(
-                f"  {mark} {result.name:<32} {result.seconds:7.1f} s  -> {result.output}",
-                flush=True,
-            )
-            results.append(result)
+        for batch, values in ((chapters, parameters), (summaries, summary_parameters)):
+            futures = [pool.submit(execute_one, s, output_dir, values) for s in batch]
+            for future in futures:
+                result = future.result()
+                mark = "ok    " if result.ok else "FAILED"
+                print(
+                    f"  {mark} {result.name:<32} {result.seconds:7.1f} s  -> {result.output}",
+                    flush=True,
+                )
+                results.append(result)
     return results
 
 

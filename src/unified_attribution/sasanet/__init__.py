@@ -1,8 +1,8 @@
 """SASANet: a network whose self-attribution is the Shapley value of its own output.
 
 Sun, Zhu and Xiong (TNNLS 2025, arXiv 2309.15559). **Reconstructed** from the abstract and
-the public reviews: the paper's full text and code were not available (see the papers note
-and the SASANet chapters). n features, tokens of width d:
+the public reviews: the paper's full text and code were not available (see the book's
+Sources page and the SASANet chapters). n features, tokens of width d:
 
 - token e_i = id_i + value embedding of x_i (numeric: a per-feature affine map of x_i
   through a shared MLP; categorical: a table per feature). No positional encoding.

@@ -1,0 +1,147 @@
+"""The claims ledger: its rules on constructed numbers, its data file, and the check that
+catches a ledger page disagreeing with the chapter it cites."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from attribution_book import claims
+from unified_attribution.methods import PAPER_A_METHODS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_count_rule():
+    assert claims.count(3, 3, "datasets").verdict == "holds"
+    assert claims.count(1, 3, "datasets").verdict == "partly"
+    assert claims.count(0, 3, "datasets").verdict == "does not hold here"
+    assert claims.count(1, 3, "datasets").numbers == "1 of 3 datasets"
+    with pytest.raises(ValueError):
+        claims.count(4, 3, "datasets")
+
+
+def test_a_conjunction_holds_only_when_every_part_holds():
+    holds, partly, fails = (claims.count(k, 2, "cases") for k in (2, 1, 0))
+    assert claims.conjunction({"a": holds, "b": holds}).verdict == "holds"
+    assert claims.conjunction({"a": holds, "b": partly}).verdict == "partly"
+    # "more precisely AND faster": one half on no dataset sinks the claim
+    assert claims.conjunction({"a": holds, "b": fails}).verdict == "does not hold here"
+    assert (
+        "b: does not hold here (0 of 2 cases)"
+        in claims.conjunction({"a": holds, "b": fails}).numbers
+    )
+
+
+def test_bars_and_proofs():
+    assert claims.at_most(0.04, 0.05, "error").verdict == "holds"
+    assert claims.at_most(0.06, 0.05, "error").verdict == "does not hold here"
+    mixed = claims.each_at_most({"wine": 0.02, "fair": 0.3}, 0.05, "error")
+    assert mixed.verdict == "partly" and "wine 0.02" in mixed.numbers
+    assert claims.proved(0, 4, "polynomials").verdict == "holds"
+    assert claims.proved(1, 4, "polynomials").verdict == "does not hold here"
+    with pytest.raises(ValueError, match="not one of"):
+        claims.Verdict("true", "", "")
+
+
+def test_table_rules():
+    both = {"multilinear": True, "cubic": True, "neuron": None}
+    assert claims.table_1_row(both, propagation=False).verdict == "holds"
+    assert claims.table_1_row({"multilinear": False, "cubic": True}, False).verdict == "partly"
+    # a propagation row exact on one neuron is not exact on deeper networks: partly at best
+    assert claims.table_1_row({"one neuron": True}, propagation=True).verdict == "partly"
+    assert (
+        claims.table_1_row({"one neuron": False}, propagation=True).verdict == "does not hold here"
+    )
+    columns = ("p1", "p2", "p3")
+    same = claims.table_2_row(
+        ["holds", "fails", "holds"], ["holds in the limit", "fails", "holds"], columns
+    )
+    assert same.verdict == "holds"
+    one_off = claims.table_2_row(["holds", "fails", "holds"], ["fails", "fails", "holds"], columns)
+    assert one_off.verdict == "partly" and "p1: paper holds, measured fails" in one_off.numbers
+
+
+def test_the_data_file_covers_both_papers():
+    found = claims.load()
+    ids = {c.id for c in found}
+    for m in PAPER_A_METHODS:
+        slug = m.replace("_", "-")
+        assert f"A-T1-{slug}" in ids and f"A-T2-{slug}" in ids, m
+    assert {"A-abstract-unified", "B-abstract-shapley", "B-abstract-post-hoc"} <= ids
+    where = " ".join(c.where for c in found if c.paper == "B")
+    assert all(f"reviewer question {k}" in where for k in range(1, 6))
+    notebooks = {p.stem: p.read_text() for p in (ROOT / "notebooks").glob("*.py")}
+    pages = "".join(notebooks.values()) + "".join(
+        p.read_text() for p in (ROOT / "book").glob("*.md")
+    )
+    for c in found:
+        if c.chapter:
+            assert c.chapter in notebooks, f"{c.id}: no chapter {c.chapter}"
+            assert f"({c.section})=" in pages, f"{c.id}: no section label {c.section}"
+
+
+def test_bad_data_files_are_refused(tmp_path):
+    path = tmp_path / "claims.yml"
+    path.write_text("- {id: x, paper: A, where: w, claim: c}\n")
+    with pytest.raises(ValueError, match="a chapter or a reason"):
+        claims.load(path)
+    path.write_text("- {id: x, paper: C, where: w, claim: c, chapter: k}\n")
+    with pytest.raises(ValueError, match="paper"):
+        claims.load(path)
+
+
+def _notebook(path: Path, outputs: list[dict]) -> None:
+    cell = {"cell_type": "code", "source": "", "metadata": {}, "outputs": outputs}
+    path.write_text(
+        json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
+
+
+def _glue(name: str, value: str) -> dict:
+    return {
+        "output_type": "display_data",
+        "metadata": {"scrapbook": {"name": name}},
+        "data": {"application/papermill.record/text/plain": repr(value)},
+    }
+
+
+def test_the_check_catches_a_ledger_that_disagrees_with_its_chapter(tmp_path):
+    found = [
+        claims.Claim("B-x", "B", "abstract", "It is fast.", chapter="chapter", section="s"),
+        claims.Claim("B-y", "B", "reviews", "It is cheap.", untested="no numbers to compare"),
+    ]
+    decided = claims.count(1, 2, "datasets")
+    name = claims.glue_name("B-x")
+    _notebook(
+        tmp_path / "chapter.ipynb",
+        [
+            _glue(name, decided.verdict),
+            _glue(f"{name}_numbers", decided.numbers),
+            _glue(f"{name}_rule", decided.rule),
+        ],
+    )
+    rows = claims.ledger(found, tmp_path)
+    page = {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {"text/markdown": claims.markdown(rows, "B")},
+    }
+    _notebook(tmp_path / "claims.ipynb", [page])
+    assert claims.check(tmp_path, found) == []
+    wrong = claims.markdown([{**rows[0], "verdict": "holds"}, rows[1]], "B")
+    _notebook(tmp_path / "claims.ipynb", [{**page, "data": {"text/markdown": wrong}}])
+    assert claims.check(tmp_path, found) == [
+        "claim B-x (chapter): the page says 'holds', the chapter recorded 'partly'"
+    ]
+    (tmp_path / "chapter.ipynb").unlink()
+    with pytest.raises(FileNotFoundError, match="has not been executed"):
+        claims.check(tmp_path, found)
+
+
+def test_comparisons_in_prose_follow_the_numbers():
+    from attribution_book.showcase import compared
+
+    assert compared(0.0473, 0.0463) == "0.047 (about the same as 0.046)"  # not "more"
+    assert compared(0.08, 0.0463) == "0.08 (above 0.046)"
+    assert compared(0.02, 0.0463) == "0.02 (below 0.046)"
