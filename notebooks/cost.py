@@ -14,6 +14,14 @@
 # (cost)=
 # # Cost of exact dividends
 #
+# :::{admonition} Key results
+# :class: tip
+# - The fast Moebius transform is {glue:text}`speedup_12` times faster than shapiq's exact computer at $n =$ {glue:text}`players_12`, with the same dividends (difference {glue:text}`difference_12`).
+# - With 20 players, every dividend of the digits MLP's game takes {glue:text}`total_20` s, {glue:text}`outside_20` of it outside the model's forward passes.
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # The exact computations of {ref}`effects-are-dividends` take $2^n$ model evaluations and a
 # transform over $2^n$ values. This page summarises what that costs on the machines the book
 # is built on (two cores, one torch thread per process). The numbers come from the
@@ -144,3 +152,81 @@ HTML(table.to_html())
 # {glue:text}`outside_16` outside. The cost doubles with each player: exact dividends stop
 # being practical somewhere in the mid-twenties of players (the library refuses more than 22
 # unless asked), which is why image chapters use patches as players.
+
+# %% [markdown]
+# ## Exercises
+#
+# ```{exercise}
+# :label: ex-cost-passes
+# The fast transform makes $n$ vectorised passes over $2^n$ values. How many subtractions is
+# that, and by what factor should its time grow from $n = 11$ to $n = 12$?
+# ```
+#
+# ```{solution-start} ex-cost-passes
+# :class: dropdown
+# ```
+# Each pass subtracts half of the values from the other half: $n\, 2^{n-1}$ subtractions in all,
+# so from $n$ to $n + 1$ the work grows by $2 (n + 1) / n$. Predicted and measured:
+
+# %%
+{
+    "predicted": 2 * 12 / 11,
+    "measured": float(transform.loc[12, "ours_s"] / transform.loc[11, "ours_s"]),
+}
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-cost-thirty
+# Extrapolate the measured time of all dividends of the digits MLP's game from 20 players to
+# 30. What limits exact enumeration first, time or memory?
+# ```
+#
+# ```{solution-start} ex-cost-thirty
+# :class: dropdown
+# ```
+# The model is evaluated on every coalition, so the time grows like $2^n$: $2^{10} = 1024$
+# times the time at 20 players. The game values alone take $8 \cdot 2^{30}$ bytes = 8 GiB at 30
+# players:
+
+# %%
+at_20 = float(masking.loc[20, "total_s"])
+{
+    "seconds at 20": at_20,
+    "seconds at 30 (x 1024)": at_20 * 1024,
+    "GiB of values at 30": 8 * 2**30 / 2**30,
+}
+
+# %% [markdown]
+# Both grow like $2^n$; at 30 players the time is hours and the memory most of a small
+# machine. The library's default limit, 22 players, keeps the values at 32 MiB.
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-cost-shapiq
+# shapiq's exact computer is slower on the transform but computes many interaction indices
+# from the same game. Which of them could the book's fast transform also give, and how?
+# ```
+#
+# ```{solution} ex-cost-shapiq
+# :class: dropdown
+# Every index that is a linear function of the dividends: the Shapley value
+# ($\sum_{S \ni i} H(S)/|S|$), the Banzhaf value ($\sum_{S \ni i} H(S) / 2^{|S|-1}$), the Shapley
+# interaction index and the Banzhaf interaction index of any order (sums of dividends of
+# supersets with weights that depend only on the sizes). `Effects.allocate` already takes a
+# weight per coalition size; interaction indices need the same sum over supersets of each
+# pair or set.
+# ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("cost"))

@@ -14,6 +14,15 @@
 # (effects-are-dividends)=
 # # Generic interaction effects are Harsanyi dividends
 #
+# :::{admonition} Key results
+# :class: tip
+# - The generic effects are the Harsanyi dividends of the masking game, $J(S) = H(S)$: proved in sympy for a generic polynomial ({glue:text}`proof_n_residuals` residuals, each 0), so they can be computed for any model from $2^n$ forward passes.
+# - For a tanh network the truncated Taylor effects converge to the dividends inside the radius of convergence (error {glue:text}`smooth_final_error_0.1` at $x_\alpha = b + \alpha(x - b)$, $\alpha = 0.1$) and diverge outside ({glue:text}`smooth_final_error_1.0` at $\alpha = 1$, the input itself).
+# - On the digits CNN, interactions of order 2 and more carry {glue:text}`cnn_order2plus_mass` of the effect mass.
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # The generic effects of {ref}`taylor-interactions` are sums over infinitely many Taylor
 # terms in general, and need derivatives of every order. This chapter shows that they are
 # nevertheless exactly computable, for any model, from $2^n$ forward passes: they are the
@@ -324,3 +333,13 @@ glue("cnn_rf_float32", f"{max(float32_noise):.0e}", display=False)
 # $\sum_i |w_i \Delta_i| < \pi/2$). The test `test_radius_of_convergence_of_tanh_is_half_pi`
 # checks the estimate used above on this function.
 # ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("effects_are_dividends"))

@@ -14,6 +14,14 @@
 # (faithfulness)=
 # # Do the principles predict faithfulness?
 #
+# :::{admonition} Key results
+# :class: tip
+# - The predecessor's claim that methods following more principles are more faithful: **{glue:text}`claim_A_abstract_principles`**, in {glue:text}`n_holds` of {glue:text}`n_pairs` model-and-score pairs.
+# - Lowest relative infidelity: {glue:text}`best_infidelity`; the exact Shapley value over patches scores {glue:text}`shapley_infidelity` (polynomial, MLP, CNN).
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Paper A's principles are meant to judge how *faithful* an attribution is. Its predecessor
 # {cite}`deng2021unified` put that to a test: it scored attribution methods by
 # **infidelity** {cite}`yeh2019fidelity` and by **object localization**, on MNIST models
@@ -370,11 +378,33 @@ glue(
 # account for the whole path from $b$ to $x$ gain?
 # ```
 #
+# ```{solution} ex-faithfulness-sigma
+# :class: dropdown
+# Infidelity compares the scores with the output's change under perturbations of size
+# $\sigma$. For small $\sigma$ it rewards the local slope, which Gradient x Input reads
+# exactly; as $\sigma$ grows the perturbations leave the neighbourhood where $f$ is close to
+# linear, and methods that account for the change along the whole path from $b$ to $x$
+# (Integrated Gradients, the Shapley value, Occlusion) describe the large changes better.
+# The rerun shows whether the ranking of the methods moves that way on these models; the
+# verdict on the principles can change with $\sigma$, which is itself a finding about the test.
+# ```
+#
 # ```{exercise}
 # :label: ex-faithfulness-pixels
 # The Shapley value here plays with 4x4 patches. Compute it on 2x2 patches for a single
 # image of `canvas_cnn` (36 players are too many for exact enumeration: use
 # `shapiq`'s permutation sampling) and compare its localization with the patch version.
+# ```
+#
+# ```{solution} ex-faithfulness-pixels
+# :class: dropdown
+# With $2 \times 2$ patches there are 36 players, $2^{36}$ coalitions: too many to enumerate.
+# `shapiq.PermutationSamplingSV(n=36, ...)` run on the masking game
+# (`MaskingGame(model, x, 0.0, players=games.patches((12, 12), 2), max_players=36)` evaluated
+# on the coalitions shapiq asks for) estimates the values with a budget of a few thousand
+# evaluations. Finer patches can follow the digit's outline instead of covering noise around
+# it, so localization can only gain from the resolution; whether it does on this CNN (whose
+# receptive fields are coarse) is what the comparison shows.
 # ```
 #
 # ```{exercise}
@@ -383,3 +413,24 @@ glue(
 # by $x - b$ localizes perfectly at $b = 0$: what does that say about localization as a test
 # of faithfulness?
 # ```
+#
+# ```{solution} ex-faithfulness-blank
+# :class: dropdown
+# Without noise every pixel outside the box is 0, so $x - b = 0$ there at $b = 0$. Every method
+# whose scores carry the factor $x_i - b_i$ (Gradient x Input, Integrated Gradients,
+# Expected Gradients with zero baselines, LRP, DeepLIFT) gives exactly 0 outside the box, and
+# all of its positive mass falls inside: localization 1 for every such method and every
+# model, trained or not. Localization then measures where the input is non-zero, not what
+# the model uses: it is a test of faithfulness only where the input outside the object
+# carries signal, which is why the canvas has noise.
+# ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("faithfulness"))

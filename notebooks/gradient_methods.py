@@ -14,6 +14,14 @@
 # (gradient-methods)=
 # # The gradient family: Gradient x Input, Integrated Gradients, Expected Gradients
 #
+# :::{admonition} Key results
+# :class: tip
+# - Gradient x Input $= \sum_\kappa \kappa_i\, t(\kappa)$ and Integrated Gradients $= \sum_\kappa (\kappa_i / |\kappa|)\, t(\kappa)$, rebuilt from Taylor terms to {glue:text}`rebuild_gradient_x_input_0.1` and {glue:text}`rebuild_integrated_gradients_0.1` inside the radius of convergence.
+# - Paper A's Table 1 rows: Gradient x Input **{glue:text}`principles.ipynb::claim_A_T1_gradient_x_input:s`**, Integrated Gradients **{glue:text}`principles.ipynb::claim_A_T1_integrated_gradients:s`**, Expected Gradients **{glue:text}`principles.ipynb::claim_A_T1_expected_gradients:s`** ({ref}`claims-ledger`).
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Three methods read the model through its gradient: Gradient x Input
 # {cite}`shrikumar2017learning`, Integrated Gradients {cite}`sundararajan2017axiomatic` and
 # Expected Gradients {cite}`erion2021improving`. This chapter writes each as an allocation of
@@ -310,6 +318,17 @@ plots.feature_scores(
 # degree 1, such as bias-free ReLU networks.)
 # ```
 #
+# ```{solution} ex-gxi-total
+# :class: dropdown
+# Gradient x Input gives $i$ the share $\kappa_i$ of every term, so the scores sum to
+# $\sum_i \sum_\kappa \kappa_i\, t(\kappa) = \sum_\kappa |\kappa|\, t(\kappa)$, while
+# $f(x) - f(b) = \sum_\kappa t(\kappa)$: every term of order $k$ is counted $k$ times. It is
+# complete when that sum equals $f(x) - f(b)$ for every $x$. At $b = 0$ this is Euler's
+# identity $x \cdot \nabla f(x) = f(x)$ with $f(0) = 0$, which holds exactly for functions that
+# are positively homogeneous of degree 1, $f(\lambda x) = \lambda f(x)$ for $\lambda > 0$: linear
+# maps without bias and ReLU networks without biases (piecewise linear through the origin).
+# ```
+#
 # ```{exercise}
 # :label: ex-ig-path
 # Integrated Gradients along the path $\gamma(s) = b + (s^2 \Delta_1, s \Delta_2)$ in two
@@ -318,9 +337,57 @@ plots.feature_scores(
 # {ref}`principles`?
 # ```
 #
+# ```{solution} ex-ig-path
+# :class: dropdown
+# Along $\gamma(s) = b + (s^2 \Delta_1, s \Delta_2)$ the term $t(\kappa) = c\, \Delta^\kappa$ takes
+# the value $c\, \Delta^\kappa s^{2\kappa_1 + \kappa_2}$. The path integral
+# $a_i = \int_0^1 \partial_i f(\gamma(s))\, \gamma_i'(s)\, ds$ splits the derivative of each term
+# by coordinate: coordinate 1 contributes $2\kappa_1 s^{2\kappa_1 + \kappa_2 - 1}$, coordinate 2
+# $\kappa_2 s^{2\kappa_1 + \kappa_2 - 1}$ (times $c\,\Delta^\kappa$). Integrating from 0 to 1,
+#
+# $$
+# w_1(\kappa) = \frac{2\kappa_1}{2\kappa_1 + \kappa_2}, \qquad
+# w_2(\kappa) = \frac{\kappa_2}{2\kappa_1 + \kappa_2}.
+# $$
+#
+# For $f = x_1 x_2$ at $b = 0$, $\kappa = (1, 1)$: $a_1 = \tfrac23 x_1 x_2$, $a_2 = \tfrac13 x_1 x_2$
+# (`sympy.integrate(sp.diff(f, x1).subs({x1: s**2 * x1, x2: s * x2}) * 2 * s * x1, (s, 0, 1))`
+# gives $\tfrac23 x_1 x_2$). The weights of each term sum to 1 and vanish for variables not in
+# it: complete allocation holds, and so do the two other principles. The path changes *how*
+# an interaction is split, not whether it is split completely.
+# ```
+#
 # ```{exercise}
 # :label: ex-eg-terms
 # Expected Gradients with a baseline distribution $p$: write its scores as an allocation of
 # the Taylor terms at the mean $\bar b$ of $p$ when $f$ is a polynomial of degree 2. Which
 # moments of $p$ appear?
 # ```
+#
+# ```{solution} ex-eg-terms
+# :class: dropdown
+# Write $f(x) = c + g^\top x + \tfrac12 x^\top A x$ and let $b \sim p$ with mean $\bar b$ and
+# covariance $\Sigma$. Integrated Gradients from one baseline is
+# $a_i(b) = (x_i - b_i)\,[g_i + (A(x + b)/2)_i]$. Taking the expectation over $b$ and comparing
+# with Integrated Gradients from the mean,
+#
+# $$
+# \mathbb{E}_b[a_i(b)] = a_i(\bar b) - \tfrac12 \sum_j A_{ij} \Sigma_{ij}.
+# $$
+#
+# So Expected Gradients allocates the Taylor terms at $\bar b$ with Integrated Gradients'
+# weights $\kappa_i / |\kappa|$, and shifts each score by $-\tfrac12 (A\Sigma)_{ii}$. Only the
+# first two moments of $p$ appear (its mean and covariance). The shifts sum to
+# $-\tfrac12 \operatorname{tr}(A\Sigma) = f(\bar b) - \mathbb{E}[f(b)]$, so the scores sum to
+# $f(x) - \mathbb{E}[f(b)]$: complete against the mean output over the baselines.
+# ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("gradient_methods"))

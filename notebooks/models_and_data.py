@@ -14,6 +14,14 @@
 # (models-and-data)=
 # # Models and data
 #
+# :::{admonition} Key results
+# :class: tip
+# - {glue:text}`n_datasets` datasets, all shipped inside installed packages ({glue:text}`n_digits` digit images among them): nothing is downloaded.
+# - {glue:text}`n_models` small models trained from a fixed seed; test accuracy of the digits MLP {glue:text}`digits_mlp_accuracy` and CNN {glue:text}`digits_cnn_accuracy`; the three canvas models of {ref}`faithfulness` from {glue:text}`canvas_poly_accuracy` (polynomial) to {glue:text}`canvas_cnn_accuracy` (CNN).
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Every later chapter runs attribution methods on the same handful of trained models and
 # the same offline datasets. This chapter introduces them: where each dataset comes from,
 # how it is split, what the models look like, and how well they do on held-out data.
@@ -140,3 +148,88 @@ fig = plots.training_curves({name: m.history for name, m in models.items()})
 # %%
 for name, model in models.items():
     print(f"{name}:\n{model.module}\n")
+
+# %% [markdown]
+# ## Exercises
+#
+# ```{exercise}
+# :label: ex-models-parameters
+# How many parameters do the digits MLP and the digits CNN have? Which has more per test
+# point of accuracy?
+# ```
+#
+# ```{solution-start} ex-models-parameters
+# :class: dropdown
+# ```
+# Counted from the trained modules:
+
+# %%
+pd.Series(
+    {
+        name: sum(p.numel() for p in models[name].module.parameters())
+        for name in ("digits_mlp", "digits_cnn")
+    },
+    name="parameters",
+)
+
+# %% [markdown]
+# The CNN shares its convolution weights across positions, so it needs fewer parameters
+# for a higher accuracy (compare the table of accuracies above).
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-models-canvas
+# The canvas models reach lower accuracies than the digits models. Name the two reasons, and
+# say which model each one hurts most.
+# ```
+#
+# ```{solution} ex-models-canvas
+# :class: dropdown
+# Each digit sits at a random position on a $12 \times 12$ canvas of uniform noise, so (1) the
+# model must recognise a digit wherever it is, and (2) the noise around it must be ignored.
+# The second-order polynomial model has no notion of position and few parameters per
+# position: it suffers most from (1). The MLP learns each position separately. The CNN
+# shares its filters across positions, which answers (1), and still has to learn (2): it
+# comes out best of the three.
+# ```
+#
+# ```{exercise}
+# :label: ex-models-reused-relu
+# Every non-linearity is its own module. Build `nn.Sequential(lin1, relu, lin2, relu, lin3)`
+# with the *same* `relu` object twice and run DeepLIFT Rescale on it. What happens, and why
+# would a silent result be wrong?
+# ```
+#
+# ```{solution-start} ex-models-reused-relu
+# :class: dropdown
+# ```
+
+# %%
+from torch import nn
+
+from unified_attribution import attribute
+
+relu = nn.ReLU()
+reused = nn.Sequential(nn.Linear(3, 4), relu, nn.Linear(4, 4), relu, nn.Linear(4, 1))
+try:
+    attribute("deeplift_rescale", reused, torch.ones(1, 3), 0.0, target=0)
+except ValueError as error:
+    print(type(error).__name__, ":", error)
+
+# %% [markdown]
+# The method refuses the model and names the layer. Methods that hook a module record its
+# input and output once per call; a module used twice has its first record overwritten by
+# the second, and the multipliers of the first use would be computed from the wrong layer.
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("models_and_data"))

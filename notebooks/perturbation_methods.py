@@ -14,6 +14,14 @@
 # (perturbation-methods)=
 # # The perturbation family: Occlusion, Prediction Difference, Shapley value
 #
+# :::{admonition} Key results
+# :class: tip
+# - Occlusion-1, Occlusion-patch, Prediction Difference and the Shapley value rebuilt from the Harsanyi dividends with their allocation weights, to {glue:text}`perturbation_worst_difference` of the largest score.
+# - Paper A's Table 1 rows: Occlusion-1 **{glue:text}`principles.ipynb::claim_A_T1_occlusion_1:s`**, Occlusion-patch **{glue:text}`principles.ipynb::claim_A_T1_occlusion_patch:s`**, Prediction Difference **{glue:text}`principles.ipynb::claim_A_T1_prediction_difference:s`**, Shapley value **{glue:text}`principles.ipynb::claim_A_T1_shapley_value:s`** ({ref}`claims-ledger`).
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Four methods only query the model on modified inputs: Occlusion-1 and Occlusion-patch
 # {cite}`zeiler2014visualizing`, Prediction Difference {cite}`zintgraf2017visualizing` and
 # the Shapley value {cite}`shapley1953value`. None needs a derivative, so their natural
@@ -291,11 +299,33 @@ plots.feature_scores(
 # coalitions does variable 2 receive, and with which weights?
 # ```
 #
+# ```{solution} ex-occlusion-patch-weights
+# :class: dropdown
+# With non-overlapping patches, $v(N) - v(N \setminus P(i)) = \sum_{S \subseteq N} H(S) -
+# \sum_{S \subseteq N \setminus P(i)} H(S) = \sum_{S \cap P(i) \neq \emptyset} H(S)$: weight 1 for
+# every coalition that meets $i$'s patch. With windows $\{1,2\}, \{2,3\}, \{3,4\}$ (size 2,
+# stride 1), variable 2 lies in the first two and gets the mean of their differences,
+# $\tfrac12 \sum_S ([S \cap \{1,2\} \neq \emptyset] + [S \cap \{2,3\} \neq \emptyset]) H(S)$: weight 1
+# for every $S$ containing 2, and for every $S$ containing both 1 and 3; weight $\tfrac12$ for
+# every $S$ containing exactly one of 1 and 3 but not 2; weight 0 for $\{4\}$. Variable 2
+# receives effects it takes no part in, by halves.
+# ```
+#
 # ```{exercise}
 # :label: ex-occlusion-gap
 # Show that the scores of Occlusion-1 sum to $\sum_S |S|\, H(S)$, and compute the gap of the
 # first wine sample from its dividends (`unified_attribution.games.harsanyi`). Compare with
 # the table above.
+# ```
+#
+# ```{solution} ex-occlusion-gap
+# :class: dropdown
+# Occlusion-1 gives every member the whole of each coalition's dividend,
+# $a_i = \sum_{S \ni i} H(S)$, so $\sum_i a_i = \sum_S |S|\, H(S)$ and the gap is
+# $\sum_S (|S| - 1)\, H(S)$: every interaction counted once more than it has members minus
+# one. For a wine sample, `effects = harsanyi(MaskingGame(model, x, b))` gives the dividends,
+# and `sum((len(c) - 1) * h for k in range(2, effects.n + 1) for c, h in effects.coalitions(k))`
+# is the gap, equal to the one in the table above up to float rounding.
 # ```
 #
 # ```{exercise}
@@ -304,3 +334,25 @@ plots.feature_scores(
 # Zintgraf et al. {cite}`zintgraf2017visualizing` also condition on the neighbouring pixels.
 # Which part of the derivation breaks for a conditional distribution?
 # ```
+#
+# ```{solution} ex-pd-conditional
+# :class: dropdown
+# The derivation writes Prediction Difference's game as a mean of masking games, one per
+# background row: $v(T) = \mathbb{E}_d[f(x_T, d_{N \setminus T})]$ with $d$ drawn from a
+# distribution that does not depend on $T$. The dividends are linear in the game, so they are
+# the mean of each row's dividends, and each row's are Taylor effects at a fixed baseline. With
+# a conditional distribution $p(d_{N \setminus T} \mid x_T)$ the distribution of the
+# replacement changes with $T$: the game is no longer a mean of fixed-baseline games, and its
+# dividends mix what the model does with how the features depend on each other. The
+# allocation-of-effects reading breaks at the step "mean of masking games".
+# ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("perturbation_methods"))

@@ -14,6 +14,14 @@
 # (principles)=
 # # Paper A's Table 1 and Table 2, checked
 #
+# :::{admonition} Key results
+# :class: tip
+# - Paper A's own weights, judged by its principles, reproduce its Table 2 in every cell ({glue:text}`n_weight_disagreements` disagreements of {glue:text}`n_cells`); the methods as run disagree with it in {glue:text}`n_measured_disagreements` cells, each with its computed reason.
+# - Every method is the allocation Table 1 states: **{glue:text}`claim_A_abstract_unified`** ({glue:text}`claim_A_abstract_unified_numbers`; each row in the {ref}`claims-ledger`).
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Paper A {cite}`deng2024unifying` writes each of its fourteen methods as a weighted
 # allocation of Taylor effects (its Table 1) and judges each allocation by three principles
 # (its Table 2). This chapter puts the paper's two tables first and checks them three ways:
@@ -402,9 +410,59 @@ plots.budget_curve(
 # `unified_attribution.theory.probes.measure`.
 # ```
 #
+# ```{solution} ex-probe-patch
+# :class: dropdown
+# Let the game be $v(S) = J\,[\{2,3\} \subseteq S]$ (one dividend, $H(\{2,3\}) = J$) with the
+# patches $\{1, 2\}$ and $\{3, 4\}$. From the weights: Occlusion-1 gives $J$ to 2 and to 3;
+# Occlusion-patch gives $J$ to every variable whose patch meets $\{2, 3\}$, that is to all four
+# (unrelated allocation: 1 and 4 get it too); the Shapley value $J/2$ to 2 and 3; Integrated
+# Gradients splits each Taylor term by its exponents, $J/2$ each for a term $x_2 x_3$;
+# Gradient x Input $J$ to each of 2 and 3 (counted twice). A probe with this game is a
+# product unit on inputs 2 and 3 (as `probes.all_probes()` builds its pair probes);
+# `probes.measure(method, probe)` returns the scores to compare.
+# ```
+#
 # ```{exercise}
 # :label: ex-fourth-principle
 # Integrated Gradients and the Shapley value both satisfy all three principles. Write a fourth principle
 # that one of them satisfies and the other does not (hint: symmetry of the split of a single
 # Taylor term), and judge the other methods by it.
 # ```
+#
+# ```{solution} ex-fourth-principle
+# :class: dropdown
+# *Symmetric split*: every effect $J(S)$ is shared equally by the members of $S$. The Shapley
+# value satisfies it ($1/|S|$ each); Integrated Gradients does not, as it splits a term by
+# its exponents: $x_1^2 x_2$ goes $\tfrac23$ to $x_1$ and $\tfrac13$ to $x_2$. Judged by it:
+# Expected Gradients, DeepLIFT Rescale and DeepShap fail as Integrated Gradients does;
+# Gradient x Input fails (shares $\kappa_i$); Occlusion-1 and Prediction Difference split
+# equally, but give each member the whole effect (symmetric, yet not complete);
+# Occlusion-patch is symmetric among a patch's members only; LRP-$\alpha\beta$ and Deep Taylor
+# split by the sizes of the contributions and fail; RevealCancel splits equally between the
+# positive and the negative side, by exponents within a side, and fails on terms with unequal
+# exponents on one side.
+# ```
+#
+# ```{exercise}
+# :label: ex-pd-complete
+# Show that Prediction Difference fails complete allocation on $f(x) = x_1 x_2$ with
+# independent replacement values $d_1, d_2$: compute $a_1 + a_2 - (f(x) - \mathbb{E}[f(d)])$.
+# ```
+#
+# ```{solution} ex-pd-complete
+# :class: dropdown
+# $a_1 = x_1 x_2 - \mathbb{E}[d_1]\, x_2$ and $a_2 = x_1 x_2 - x_1 \mathbb{E}[d_2]$, while
+# $f(x) - \mathbb{E}[f(d)] = x_1 x_2 - \mathbb{E}[d_1]\mathbb{E}[d_2]$. The difference is
+# $(x_1 - \mathbb{E}[d_1])(x_2 - \mathbb{E}[d_2])$: the interaction effect at the mean
+# baseline, given in full to both members and so counted once too often, as Table 2 says.
+# ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("principles"))

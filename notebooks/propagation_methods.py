@@ -14,6 +14,14 @@
 # (propagation-methods)=
 # # The propagation family: LRP, Deep Taylor, DeepLIFT, DeepShap, Grad-CAM
 #
+# :::{admonition} Key results
+# :class: tip
+# - LRP-$\epsilon$ tends to Gradient x Input (difference {glue:text}`lrp_gxi_smallest` at $\epsilon = 10^{-9}$); DeepLIFT Rescale equals Integrated Gradients for one hidden layer ({glue:text}`rescale_ig_shallow`), not deeper ({glue:text}`rescale_ig_deep` on the two-layer MLP); Grad-CAM is Gradient x Input on the feature map under an average-pooling head.
+# - Paper A's Table 1 rows: LRP-$\alpha\beta$ **{glue:text}`principles.ipynb::claim_A_T1_lrp_alpha_beta:s`**, Deep Taylor **{glue:text}`principles.ipynb::claim_A_T1_deep_taylor:s`**, Rescale **{glue:text}`principles.ipynb::claim_A_T1_deeplift_rescale:s`**, RevealCancel **{glue:text}`principles.ipynb::claim_A_T1_deeplift_revealcancel:s`**, DeepShap **{glue:text}`principles.ipynb::claim_A_T1_deep_shap:s`** ({ref}`claims-ledger`).
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Seven methods pass a quantity backwards through the network, layer by layer, with a rule
 # per layer: LRP-$\epsilon$ and LRP-$\alpha\beta$ {cite}`bach2015pixel`, Deep Taylor
 # {cite}`montavon2017deep`, DeepLIFT with its Rescale and RevealCancel rules
@@ -610,10 +618,35 @@ showcase.html(
 # $\gamma \to \infty$ on non-negative inputs.
 # ```
 #
+# ```{solution} ex-lrp-gamma
+# :class: dropdown
+# One neuron $y = g(c + \sum_j w_j x_j)$, relevance $R = y$ at its output. LRP-$\gamma$ uses the
+# contributions $z_i = x_i (w_i + \gamma w_i^+)$: $R_i = \frac{u_i + \gamma u_i^+}{s + \gamma s^+}\, y$
+# with $u_i = w_i x_i$, $s = \sum_j u_j$, and, for $x_i \ge 0$, $u_i^+ = x_i w_i^+ = \max(u_i, 0)$,
+# $s^+ = \sum_j u_j^+$ (biases left out, as in our rules). Dividing numerator and denominator
+# by $\gamma$, $R_i \to \frac{u_i^+}{s^+}\, y$ as $\gamma \to \infty$: the $z^+$ rule,
+# LRP-$\alpha 1 \beta 0$. At $\gamma = 0$ it is LRP-0 (the $\epsilon$ rule with $\epsilon = 0$).
+# ```
+#
 # ```{exercise}
 # :label: ex-revealcancel-terms
-# For one neuron with $u_1 > 0 > u_3$ and $g(z) = z^3$ at $r = 0$, list the Taylor terms and
-# split each by RevealCancel's weights by hand; check with `layerwise.rebuild`.
+# For the two-input neuron $y = g(u_1 + u_3)$ with $u_1 > 0 > u_3$ and $g(z) = z^3$ at $r = 0$,
+# list the Taylor terms and split each by RevealCancel's weights by hand; check with
+# `layerwise.rebuild`.
+# ```
+#
+# ```{solution} ex-revealcancel-terms
+# :class: dropdown
+# Take the two-input neuron $y = (u_1 + u_3)^3$ ($r = 0$, $u_1 > 0 > u_3$). Its terms are
+# $u_1^3$, $3u_1^2 u_3$, $3u_1 u_3^2$, $u_3^3$. RevealCancel's weights give $u_1^3$ to $x_1$,
+# $u_3^3$ to $x_3$, and split each mixed term half and half (each side has one member, so
+# $\kappa_i / |\kappa_{P(i)}| = 1$, halved). Hence
+# $a_1 = u_1^3 + \tfrac32 (u_1^2 u_3 + u_1 u_3^2)$, the same as the definition:
+# $\Delta y^+ = \tfrac12[g(u_1) - g(0)] + \tfrac12[g(u_1 + u_3) - g(u_3)]$. Rescale would give
+# $x_1$ two thirds of $3u_1^2 u_3$ and one third of $3u_1 u_3^2$.
+# `layerwise.rebuild("deeplift_revealcancel", layerwise.neuron(1, 1))` returns the same split
+# (for the generic cubic $g$ of {ref}`principles`). With a second positive input the mixed
+# terms would also be split within the positive side, by exponents.
 # ```
 #
 # ```{exercise}
@@ -622,3 +655,50 @@ showcase.html(
 # Gradients (exact) give opposite signs to the same input. (Hint: make the second layer's
 # multiplier differ from its slope along most of the path.)
 # ```
+#
+# ```{solution-start} ex-rescale-depth
+# :class: dropdown
+# ```
+# One such network, found by a search over networks with weights in steps of $\tfrac12$ (both
+# scores sum to the same $f(x) - f(0)$, so with two inputs a flip of one sign flips the other):
+
+# %%
+from torch import nn
+
+sign_flip = nn.Sequential(
+    networks.linear([[0.0, -0.5], [1.5, -1.5]], [0.5, 0.5]),
+    nn.ReLU(),
+    networks.linear([[0.0, 0.5], [0.0, -2.0]], [1.5, 1.0]),
+    nn.ReLU(),
+    networks.linear([[0.5, 1.0]], 2.0),
+)
+at_ones = torch.ones(1, 2, dtype=torch.float64)
+pd.DataFrame(
+    {
+        "DeepLIFT Rescale": attribute("deeplift_rescale", sign_flip, at_ones, 0.0, target=0).scores[
+            0
+        ],
+        "Integrated Gradients": attribute(
+            "integrated_gradients", sign_flip, at_ones, 0.0, target=0, n_steps=2048
+        ).scores[0],
+    },
+    index=["x1", "x2"],
+)
+
+# %% [markdown]
+# Rescale holds each ReLU's multiplier at $\Delta y / \Delta z$ between $x$ and $0$; Integrated
+# Gradients follows the slopes along the path, and here the second layer's units switch on
+# and off along it, so the chained multipliers and the path-averaged slopes disagree in sign.
+# ```{solution-end}
+# ```
+#
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("propagation_methods"))

@@ -14,6 +14,14 @@
 # (sasanet-architecture)=
 # # SASANet: architecture and training
 #
+# :::{admonition} Key results
+# :class: tip
+# - Additive self-attribution, $f(x) = \phi_0 + \sum_i \phi_i(x)$: **{glue:text}`claim_B_abstract_additive`** (to {glue:text}`efficiency_worst`, float32).
+# - Training every dataset's SASANet took {glue:text}`training_total` s on two cores; wine test accuracy {glue:text}`wine_accuracy`.
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Paper B {cite}`sun2025sasanet` proposes SASANet, a network that returns with each
 # prediction an attribution of it to the input features, and claims that this attribution is
 # the Shapley value of the network's own output, seen as a function of the set of observed
@@ -224,10 +232,22 @@ plots.feature_scores(
 #
 # ```{exercise}
 # :label: ex-sasanet-linear
-# Show that a linear model $f(x) = b + \sum_i w_i x_i$ with the value function
-# $v_x(S) = b + \sum_{i \in S} w_i (x_i - \mathbb{E}[x_i])$ is an ASA model whose $\phi_i$ is the
-# Shapley value of $v_x$. What changes when the features are correlated and $v_x(S)$ is the
-# conditional expectation instead?
+# Show that a linear model $f(x) = \beta_0 + \sum_i w_i x_i$ of independent features, with the
+# value function $v_x(S) = \mathbb{E}[f(X)] + \sum_{i \in S} w_i (x_i - \mathbb{E}[x_i])$, is an
+# ASA model whose $\phi_i$ is the Shapley value of $v_x$. What changes when the features are
+# correlated and $v_x(S)$ is the conditional expectation $\mathbb{E}[f(X) \mid X_S = x_S]$?
+# ```
+#
+# ```{solution} ex-sasanet-linear
+# :class: dropdown
+# The game is additive:
+# its only dividends are $H(\{i\}) = w_i (x_i - \mathbb{E}[x_i])$, so the Shapley values are
+# $\phi_i = w_i (x_i - \mathbb{E}[x_i])$ and $\phi_0 = v_x(\emptyset) = \mathbb{E}[f]$; then
+# $\phi_0 + \sum_i \phi_i = f(x)$: an ASA model whose attribution is the Shapley value. Note
+# $\phi_i = w_i x_i$ only for centred features. With correlated features and
+# $v_x(S) = \mathbb{E}[f(X) \mid X_S = x_S] = \beta_0 + \sum_{i \in S} w_i x_i + \sum_{j \notin S} w_j
+# \mathbb{E}[X_j \mid x_S]$, the game has interactions, and a feature with $w_j = 0$ gets credit
+# when it predicts a feature that matters.
 # ```
 #
 # ```{exercise}
@@ -236,3 +256,66 @@ plots.feature_scores(
 # does it take, on average, before every subset of size $k$ of $n = 5$ features has appeared
 # as a prefix? Simulate it with `sasanet.random_orders`.
 # ```
+#
+# ```{solution-start} ex-sasanet-prefixes
+# :class: dropdown
+# ```
+# Each order shows exactly one subset of size $k$ as a prefix, its first $k$ features, and all
+# $\binom{n}{k}$ subsets are equally likely: the coupon collector's problem, with expected
+# number of orders $\binom{n}{k} H_{\binom{n}{k}}$ ($H_m$ the $m$-th harmonic number):
+
+# %%
+from math import comb
+
+import torch
+
+from unified_attribution import sasanet
+
+n = 5
+expected = {k: comb(n, k) * sum(1 / j for j in range(1, comb(n, k) + 1)) for k in range(1, n + 1)}
+generator = torch.Generator().manual_seed(0)
+simulated = {}
+for k in range(1, n + 1):
+    draws = []
+    for _ in range(200):
+        seen, count = set(), 0
+        while len(seen) < comb(n, k):
+            order = sasanet.random_orders(1, n, generator)[0]
+            seen.add(frozenset(order[:k].tolist()))
+            count += 1
+        draws.append(count)
+    simulated[k] = sum(draws) / len(draws)
+pd.DataFrame({"coupon collector": expected, "simulated (200 runs)": simulated}).rename_axis("k")
+
+# %% [markdown]
+# The simulation follows the formula. Training draws one order per row and epoch, so over
+# the epochs every row sees each set of its features as a prefix many times.
+# ```{solution-end}
+# ```
+#
+#
+# ```{exercise}
+# :label: ex-sasanet-baseline
+# SASANet's value function needs no baseline input. What plays the role of paper A's
+# baseline $b$, i.e. what is $v_x(\emptyset)$, and which methods of paper A use the same kind
+# of reference?
+# ```
+#
+# ```{solution} ex-sasanet-baseline
+# :class: dropdown
+# $v_x(\emptyset) = f_c(\emptyset) = b$, the learned bias: trained with $L_v$ to predict $y$ from
+# no features, it tends to the mean (logit) of the target over the data. The reference is a
+# distribution, not a point: like Prediction Difference, Expected Gradients and DeepShap,
+# which average over baselines drawn from the data; unlike them, SASANet's $v_x(S)$ tends to the
+# *conditional* expectation given $x_S$, not the marginal (interventional) one.
+# ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("sasanet_architecture"))

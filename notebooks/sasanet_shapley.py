@@ -14,6 +14,14 @@
 # (sasanet-shapley)=
 # # Is SASANet's self-attribution the Shapley value?
 #
+# :::{admonition} Key results
+# :class: tip
+# - SASANet's $\phi$ equals the Shapley values of its own value function: **{glue:text}`claim_B_abstract_shapley`** (RMSE {glue:text}`fidelity_low` to {glue:text}`fidelity_high` of their spread).
+# - Its value function is a set function: **{glue:text}`claim_B_abstract_value_function`**; an irrelevant feature gets {glue:text}`irrelevant_share` of the attribution: **{glue:text}`claim_B_review_irrelevant`** by the ledger's bar.
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Paper B's central claim {cite}`sun2025sasanet`: SASANet's attribution $\phi_i(x)$ equals
 # the Shapley value of its own value function $v_x(S) = f_c(x_S)$. The argument has three
 # steps, each of which training may or may not achieve: the value function must be a set
@@ -331,9 +339,70 @@ fig.axes[0].set_xlabel("value (lower is better)");
 # between $\phi$ and the exact values is order noise?
 # ```
 #
+# ```{solution-start} ex-sasanet-orders
+# :class: dropdown
+# ```
+# On 20 test rows of the synthetic model, $\phi$ against the exact values of the value
+# function averaged over 1, 4 and 16 orders per subset:
+
+# %%
+rows = X_syn[:20]
+own = np.array(syn.attribute(rows)[1])
+order_noise = {
+    k: nrmse(own, np.array([syn.exact_shapley(x, orders=k, seed=seed) for x in rows]))
+    for k in (1, 4, 16)
+}
+pd.Series(order_noise, name="RMSE(phi, exact) / sd(exact)").rename_axis("orders per subset")
+
+# %% [markdown]
+# The difference between the columns is the part of the gap that order noise makes; what
+# remains at 16 orders is the distillation error of the Shapley module against the
+# order-averaged value function.
+# ```{solution-end}
+# ```
+#
+#
 # ```{exercise}
 # :label: ex-sasanet-correlated
 # Make two features of the synthetic set correlated (e.g. $x_5 = x_1 + 0.1\,\varepsilon$).
 # What are the true Shapley values of $\mathbb{E}[y \mid x_S]$ now, and does SASANet give
 # $x_5$ credit although $y$ does not depend on it?
 # ```
+#
+# ```{solution} ex-sasanet-correlated
+# :class: dropdown
+# With $x_5 = x_1 + 0.1\varepsilon$, $\mathbb{E}[y \mid x_S]$ for an $S$ that contains $x_5$ but not
+# $x_1$ depends on $x_5$ through $\mathbb{E}[x_1 \mid x_5]$, which is close to $x_5$. The Shapley
+# values of this conditional-expectation game give $x_5$ part of $x_1$'s effect (about half of
+# it when the correlation is this strong), although $y$ does not depend on $x_5$. SASANet is
+# trained to predict $y$ from every subset, so its value function tends to this game and its
+# $\phi$ gives $x_5$ credit: a property of the conditional value function, not an error of the
+# network.
+# ```
+#
+# ```{exercise}
+# :label: ex-sasanet-index-order
+# `exact_shapley(x, fixed_order=True)` evaluates every subset in index order instead of a
+# random order. Why can its values differ from those with a random order per subset, and
+# which of the two is "the Shapley value of SASANet's own output"?
+# ```
+#
+# ```{solution} ex-sasanet-index-order
+# :class: dropdown
+# $f_c(x_S; O)$ depends on the order $O$ a little (the spread measured above), so each choice of
+# order per subset defines a slightly different game, with its own exact Shapley values. The
+# paper's theorem is about a permutation-consistent $f_c$, for which all these games
+# coincide; for the trained network the natural reference is the value function averaged over
+# orders, which the values with many random orders per subset approach. Index order is one
+# fixed, arbitrary member of the family.
+# ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("sasanet_shapley"))

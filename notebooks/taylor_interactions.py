@@ -14,6 +14,14 @@
 # (taylor-interactions)=
 # # Taylor interactions
 #
+# :::{admonition} Key results
+# :class: tip
+# - Paper A's decomposition $f(x) - f(b) = \sum_i \psi(i) + \sum_{|S| \ge 2} J(S)$: **{glue:text}`claim_A_abstract_decomposition`** ({glue:text}`claim_A_abstract_decomposition_numbers`).
+# - The worked example: {glue:text}`example_n_terms` Taylor terms, whose effects sum to {glue:text}`example_sum` $= f(x) - f(b)$.
+#
+# Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
+# :::
+#
 # Paper A {cite}`deng2024unifying` explains fourteen attribution methods with one vocabulary:
 # the terms of the Taylor expansion of the model at a baseline, grouped by the set of
 # variables they involve. This chapter sets up that vocabulary, works one example through
@@ -242,3 +250,13 @@ claims.record(
 # $\Delta_i$ is 0. A variable at its baseline takes part in no effect at all: any method
 # that allocates only effects in which a variable takes part gives it nothing.
 # ```
+
+# %% [markdown]
+# ## Rerun this chapter
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from attribution_book import rerun
+
+Markdown(rerun.section("taylor_interactions"))

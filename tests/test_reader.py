@@ -1,0 +1,63 @@
+"""The reader's path: every chapter opens with its key results, closes with how to rerun it,
+and has at least three exercises, each with a solution."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from attribution_book import rerun
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted(p for p in (ROOT / "notebooks").glob("*.py") if p.stem != "claims")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_key_results_open_the_chapter(chapter):
+    text = chapter.read_text()
+    title = text.index("\n# # ") + 1
+    after_title = text[text.index("\n", title) + 1 :]
+    assert after_title.startswith("#\n# :::{admonition} Key results"), "the box follows the title"
+    box = text.index(":::{admonition} Key results")
+    body = text[box : text.index("# :::", box)]
+    assert "{glue:text}" in body, "key results are glued numbers or verdicts, never typed"
+    assert "{ref}`notation`" in body and "{ref}`claims-ledger`" in body
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_the_chapter_ends_with_how_to_rerun_it(chapter):
+    text = chapter.read_text()
+    assert "# ## Rerun this chapter" in text
+    assert text.rstrip().endswith(f'Markdown(rerun.section("{chapter.stem}"))')
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_every_exercise_has_a_solution(chapter):
+    text = chapter.read_text()
+    exercises = re.findall(r"^# ```\{exercise\}\n# :label: (\S+)", text, re.M)
+    solved = set(re.findall(r"^# ```\{solution(?:-start)?\} (\S+)", text, re.M))
+    assert len(exercises) >= 3, f"{chapter.stem} has {len(exercises)} exercises"
+    assert not set(exercises) - solved, f"no solution for {sorted(set(exercises) - solved)}"
+    assert text.count("{solution-start}") == text.count("{solution-end}")
+
+
+def test_rerun_reads_the_parameters_cell(tmp_path):
+    (tmp_path / "demo.py").write_text(
+        '# %% tags=["parameters"]\nprofile = "full"  # the profile\nseed = 3\n\n# %%\nx = 1\n'
+    )
+    assert rerun.parameters("demo", tmp_path) == [
+        ("profile", '"full"', "the profile"),
+        ("seed", "3", ""),
+    ]
+    page = rerun.section("demo", tmp_path)
+    assert "make notebook NB=demo PROFILE=quick" in page and "| `seed` | `3` |" in page
+    with pytest.raises(FileNotFoundError, match="no chapter"):
+        rerun.parameters("missing", tmp_path)
+    (tmp_path / "bare.py").write_text("# %%\nx = 1\n")
+    with pytest.raises(ValueError, match="parameters"):
+        rerun.parameters("bare", tmp_path)
+
+
+def test_the_notation_page_is_in_the_book():
+    assert "(notation)=" in (ROOT / "book" / "notation.md").read_text()
+    assert "book/notation" in (ROOT / "_toc.yml").read_text()
