@@ -34,7 +34,7 @@
 profile = "full"  # unused: this page only reads the benchmark's results
 seed = 0  # unused
 
-# %%
+# %% tags=["hide-input"]
 import json
 from pathlib import Path
 

@@ -92,7 +92,7 @@
 profile = "full"  # "full" or "quick"
 seed = 0  # which test inputs are drawn
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import sympy as sp
 import torch

@@ -49,7 +49,7 @@ sigma = 0.1  # standard deviation of the infidelity's Gaussian perturbations
 n_perturbations = 64  # perturbations per image for the infidelity
 n_boot = 1000  # bootstrap resamples of the correlation
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 from myst_nb import glue

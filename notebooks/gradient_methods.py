@@ -41,7 +41,7 @@
 profile = "full"  # "full" for the book, "quick" for the tests
 seed = 0  # seed of the models and of Expected Gradients' sampling
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import sympy as sp
 import torch

@@ -39,7 +39,7 @@
 profile = "full"  # "full" for the book, "quick" for the tests (fewer training epochs)
 seed = 0  # seed of model initialisation and mini-batch order
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import torch

@@ -41,7 +41,7 @@
 profile = "full"  # "full" for the book, "quick" for the tests
 seed = 0  # seed of the models and of Prediction Difference's sampling
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import sympy as sp

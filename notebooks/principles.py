@@ -60,7 +60,7 @@
 profile = "full"  # "full" for the book, "quick" for the tests
 seed = 0  # seeds the choice of test inputs for the zoo models
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import torch

@@ -46,7 +46,7 @@
 profile = "full"  # "full" for the book, "quick" for the tests
 seed = 0  # seed of the models
 
-# %%
+# %% tags=["hide-input"]
 import warnings
 
 import numpy as np

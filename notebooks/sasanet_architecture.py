@@ -43,7 +43,7 @@
 profile = "full"  # "full" for the book, "quick" for the tests
 seed = 0  # seed of the SASANets (initialisation, orders, batches)
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 from myst_nb import glue

@@ -43,7 +43,7 @@
 profile = "full"  # "full" for the book, "quick" for the tests (only the live re-check uses it)
 seed = 0  # seed of the SASANets re-checked at the end (the stored runs are seed 0)
 
-# %%
+# %% tags=["hide-input"]
 import json
 from pathlib import Path
 

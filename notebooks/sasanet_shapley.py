@@ -36,7 +36,7 @@
 profile = "full"  # "full" for the book, "quick" for the tests
 seed = 0  # seed of the SASANets and of the subsets and orders drawn here
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import torch

@@ -70,7 +70,7 @@
 profile = "full"  # "full" or "quick"
 seed = 0  # seed of the random polynomials checked below
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 import sympy as sp
 from IPython.display import Math, display

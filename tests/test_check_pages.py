@@ -31,6 +31,13 @@ def _check(site: Path, extra: str = "") -> list[str]:
 
 def test_a_good_page_has_no_problems(site):
     assert _check(site) == []
+    good = (
+        '<div class="admonition"><p class="admonition-title">Key results</p>'
+        '<p><span class="pasted-text">holds</span></p></div>'
+        '<div class="solution"><p class="admonition-title">Solution to Exercise 3</p>'
+        '<button class="toggle-button"></button><section>the whole derivation, step by step</section></div>'
+    )
+    assert _check(site, good) == []
 
 
 @pytest.mark.parametrize(
@@ -44,6 +51,21 @@ def test_a_good_page_has_no_problems(site):
         ('<a href="missing.html">x</a>', "broken link missing.html"),
         ('<a href="other.html#nowhere">x</a>', "broken anchor other.html#nowhere"),
         ('<a href="#nowhere">x</a>', "broken anchor #nowhere"),
+        (
+            '<div class="admonition"><p class="admonition-title">Key results</p>'
+            '<p>n = <span class="pasted-text"></span></p></div>',
+            "Key results box with 1 empty glued value",
+        ),
+        (
+            '<div class="solution"><p class="admonition-title">Solution to Exercise 1</p>'
+            "<section>a solution long enough to count</section></div>",
+            "Solution to Exercise 1: no toggle to open it",
+        ),
+        (
+            '<div class="solution"><p class="admonition-title">Solution to Exercise 2</p>'
+            '<button class="toggle-button"></button><section> </section></div>',
+            "Solution to Exercise 2: empty",
+        ),
     ],
 )
 def test_each_broken_thing_is_reported(site, extra, expected):

@@ -8,7 +8,9 @@ included) and a screenshot under ``_build/page-check/``, then reports:
   or a page with math markup but no MathJax output;
 - a Python traceback, or papermill's marker of a failed cell, anywhere on the page;
 - an image whose file is missing;
-- an internal link to a missing page, or to an anchor that the target page lacks.
+- an internal link to a missing page, or to an anchor that the target page lacks;
+- a "Key results" box with an empty glued value;
+- a solution without a toggle (the reader could not open it) or without content.
 
 Usage: ``python -m attribution_book.bookbuild.check_pages _build/html``.
 Exit status 1 lists every problem with its page.
@@ -139,6 +141,19 @@ def problems(page: Path, dom: str, html_dir: Path) -> list[str]:
             target = (page.parent / unquote(urlsplit(src).path)).resolve()
             if not target.is_file():
                 found.append(f"missing image {src}")
+    for box in soup.select("div.admonition"):
+        title = box.select_one(".admonition-title")
+        if title and "Key results" in title.get_text():
+            empty = [t for t in box.select(".pasted-text") if not t.get_text(strip=True)]
+            if empty:
+                found.append(f"Key results box with {len(empty)} empty glued value(s)")
+    for solution in soup.select("div.solution"):
+        name = " ".join(solution.select_one(".admonition-title").get_text().split())
+        if not solution.select("button.toggle-button"):
+            found.append(f"{name}: no toggle to open it")
+        body = solution.select_one("section")
+        if body is None or len(body.get_text(strip=True)) < 20:
+            found.append(f"{name}: empty")
     own_ids = frozenset(tag["id"] for tag in soup.find_all(id=True))
     for a in soup.find_all("a", href=True):
         parts = urlsplit(a["href"])
