@@ -17,7 +17,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
-.PHONY: help setup notebooks notebook html check-pages book test benchmark browser format clean
+.PHONY: help setup notebooks notebook html check-pages book test benchmark browser format bundle clean
 
 help:
 	@echo "make setup      create .venv (torch 2.13.0 CPU first, then the package with its extras)"
@@ -25,6 +25,7 @@ help:
 	@echo "make test       setup, run pytest (which also executes every notebook, quick profile)"
 	@echo "make notebook NB=name [PROFILE=quick] [ARGS='-p seed 3']   rerun one notebook"
 	@echo "make benchmark  run benchmarks/ (writes benchmarks/results/, read by the book's Cost page)"
+	@echo "make bundle NB=name   one executed chapter, its results and a wheel, to run outside the repository"
 	@echo "make format     ruff format: src, tests, benchmarks, and the chapters as notebooks"
 	@echo "make clean      remove generated files (keeps .venv and the model cache)"
 
@@ -37,6 +38,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test]'
 	touch $(STAMP)
+
+bundle: setup
+	@test -n "$(NB)" || { echo "name the chapter: make bundle NB=gradient_methods (see notebooks/)"; exit 2; }
+	$(PY) -m attribution_book.bookbuild.bundle $(NB)
 
 format: setup
 	$(VENV)/bin/ruff format src tests benchmarks

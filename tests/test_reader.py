@@ -61,3 +61,7 @@ def test_rerun_reads_the_parameters_cell(tmp_path):
 def test_the_notation_page_is_in_the_book():
     assert "(notation)=" in (ROOT / "book" / "notation.md").read_text()
     assert "book/notation" in (ROOT / "_toc.yml").read_text()
+
+
+def test_outside_a_checkout_the_rerun_section_says_how_to_bundle(tmp_path):
+    assert "bookbuild.bundle faithfulness" in rerun.section("faithfulness", tmp_path)

@@ -34,7 +34,15 @@ def parameters(name: str, notebooks: Path = NOTEBOOKS) -> list[tuple[str, str, s
 
 
 def section(name: str, notebooks: Path = NOTEBOOKS) -> str:
-    """The rerun instructions of chapter ``name`` as MyST Markdown."""
+    """The rerun instructions of chapter ``name`` as MyST Markdown (outside a checkout, as in
+    a downloaded notebook, only the commands: the parameters are in the notebook's own
+    parameters cell)."""
+    if not (Path(notebooks) / f"{name}.py").exists():
+        return (
+            "This notebook runs outside the book's repository too: "
+            f"`python -m attribution_book.bookbuild.bundle {name}` in a checkout writes a folder "
+            "with it, the results it reads, a wheel of the library and the commands.\n"
+        )
     rows = "\n".join(f"| `{p}` | `{v}` | {note} |" for p, v, note in parameters(name, notebooks))
     return (
         "From a checkout of the repository (the README's `make setup` installs everything):\n\n"

@@ -1,0 +1,88 @@
+"""A chapter to take away: one executed notebook with what it needs outside the repository.
+
+``python -m attribution_book.bookbuild.bundle NAME [--out DIR]`` writes ``DIR/NAME/`` with
+
+- ``notebooks/NAME.ipynb``: the executed chapter, as the book's download button gives it;
+- ``benchmarks/results/``: the stored benchmark results the chapters read (at the path the
+  notebook expects, ``../benchmarks/results`` from its folder);
+- ``wheels/``: a wheel of this repository's packages (the library and the book's package);
+- ``constraints.txt`` and a ``README.md`` with the three commands that run it.
+
+Trained models are not bundled: the chapter trains them on first run (from a fixed seed, so
+the numbers are the book's) and caches them in ``UNIFIED_ATTRIBUTION_CACHE``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+INSTRUCTIONS = """# {name}: a chapter of "Feature attribution, unified", to run on your own
+
+Python 3.11 on Linux. From this folder:
+
+```bash
+python3.11 -m venv .venv
+.venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+.venv/bin/pip install -c constraints.txt "$(ls wheels/*.whl)[book]"
+cd notebooks && ../.venv/bin/papermill {name}.ipynb {name}.rerun.ipynb -p profile quick
+```
+
+Install torch first (CPU build), as above: otherwise pip resolves a CUDA build of several
+gigabytes. Drop `-p profile quick` for the book's full run, or open `notebooks/{name}.ipynb`
+in Jupyter (`.venv/bin/pip install jupyterlab`). Models the chapter needs are trained on
+the first run and cached in `$UNIFIED_ATTRIBUTION_CACHE` (default: a folder in your home).
+"""
+
+
+def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") -> Path:
+    """Write the bundle of chapter ``name`` to ``out/name`` and return that folder."""
+    notebook = executed / f"{name}.ipynb"
+    if not notebook.exists():
+        raise FileNotFoundError(
+            f"{notebook} does not exist: execute the chapter first (make notebook NB={name})"
+        )
+    target = Path(out) / name
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "notebooks").mkdir(parents=True)
+    shutil.copy2(notebook, target / "notebooks" / notebook.name)
+    shutil.copytree(ROOT / "benchmarks" / "results", target / "benchmarks" / "results")
+    shutil.copy2(ROOT / "constraints.txt", target / "constraints.txt")
+    wheel = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(target / "wheels"),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if wheel.returncode != 0:
+        raise RuntimeError(f"building the wheel failed:\n{wheel.stderr}")
+    (target / "README.md").write_text(INSTRUCTIONS.format(name=name))
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("name", help="the chapter, a stem of notebooks/*.py")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "bundles")
+    args = parser.parse_args(argv)
+    print(f"bundle written to {bundle(args.name, args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

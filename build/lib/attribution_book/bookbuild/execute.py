@@ -1,0 +1,266 @@
+"""Execute the book's notebooks: jupytext ``.py`` -> ``.ipynb`` -> papermill.
+
+Every ``notebooks/*.py`` (jupytext percent format, with a cell tagged ``parameters`` that
+holds at least ``profile`` and ``seed``) is converted and executed with papermill into
+``book/executed/<name>.ipynb``, where ``_toc.yml`` expects it. Up to ``--jobs`` notebooks
+run at once, each kernel with one torch/BLAS thread (two busy threads per process on a
+two-core machine spin-wait and run many times slower). Kernels talk over Unix sockets
+(ZeroMQ ``ipc``), not TCP: with TCP, jupyter_client picks free ports, closes them and lets the
+kernel bind them later, so two kernels started at once (or anything else on a shared machine)
+can take the same port and the kernel dies with "Address already in use".
+
+A failing cell stops the build: the command exits 1 and prints the notebook's name, the
+cell's source and its traceback; the partial notebook is kept as ``<name>.failed.ipynb``
+and no stale ``<name>.ipynb`` is left behind for the book build to pick up.
+
+Usage::
+
+    python -m attribution_book.bookbuild.execute --profile full
+    python -m attribution_book.bookbuild.execute --only models_and_data -p seed 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from jupyter_client import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
+
+from attribution_book import PROFILES
+
+NOTEBOOK_DIR = Path("notebooks")
+OUTPUT_DIR = Path("book/executed")
+#: Pages that read the other chapters' executed notebooks (parameter ``executed_dir``): they
+#: run after every other notebook of the same call has ended.
+SUMMARIES = ("claims",)
+KERNEL_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "UNIFIED_ATTRIBUTION_PROGRESS": "0",  # no progress bars in the rendered book
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences debugpy's frozen-modules warning
+}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel listens on Unix sockets (no TCP port race).
+
+    The sockets are files ``<runtime dir>/ipc-<random>-<n>``: without a path of its own,
+    jupyter_client would name them ``kernel-ipc-<n>`` in the working directory, the same for
+    every kernel started there, and kernels would answer each other's messages.
+    """
+
+    def __init__(self, **kwargs):
+        ip = os.path.join(jupyter_runtime_dir(), f"ipc-{uuid.uuid4().hex[:12]}")
+        super().__init__(transport="ipc", ip=ip, **kwargs)
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    ok: bool
+    seconds: float
+    output: Path
+    error: str = ""
+
+
+def discover(notebook_dir: Path = NOTEBOOK_DIR, only: list[str] | None = None) -> list[Path]:
+    """The notebook sources in ``notebook_dir``, or those named in ``only``."""
+    sources = sorted(p for p in Path(notebook_dir).glob("*.py") if not p.name.startswith("_"))
+    if only:
+        known = {p.stem: p for p in sources}
+        unknown = [n for n in only if n not in known]
+        if unknown:
+            raise SystemExit(
+                f"no notebook named {', '.join(unknown)} in {notebook_dir}/; "
+                f"there are: {', '.join(known) or 'none'}"
+            )
+        sources = [known[n] for n in only]
+    return sources
+
+
+def _format_failure(name: str, source: Path, err: Exception) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(err, PapermillExecutionError):
+        trace = _ANSI.sub("", "\n".join(err.traceback))
+        return (
+            f"notebook {name} ({source}) failed in cell {err.cell_index} "
+            f"(execution count {err.exec_count}):\n"
+            f"---- cell source ----\n{err.source}\n---- traceback ----\n{trace}"
+        )
+    return f"notebook {name} ({source}) failed: {type(err).__name__}: {err}"
+
+
+def execute_one(
+    source: Path, output_dir: Path, parameters: dict, timeout: int | None = 3600
+) -> Result:
+    """Convert ``source`` with jupytext and execute it with papermill into ``output_dir``."""
+    import jupytext
+    import papermill
+
+    os.environ.update(KERNEL_ENV)
+    name = source.stem
+    output_dir.mkdir(parents=True, exist_ok=True)
+    final = output_dir / f"{name}.ipynb"
+    running = output_dir / f"{name}.running.ipynb"
+    failed = output_dir / f"{name}.failed.ipynb"
+    for stale in (final, failed):
+        stale.unlink(missing_ok=True)
+    start = time.perf_counter()
+    # a short private directory for the connection file and its sockets (a Unix socket's
+    # path must stay under ~100 characters)
+    runtime = tempfile.mkdtemp(prefix="ua-kernel-")
+    os.environ["JUPYTER_RUNTIME_DIR"] = runtime
+    try:
+        notebook = jupytext.read(source)
+        notebook.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        jupytext.write(notebook, running)
+        papermill.execute_notebook(
+            str(running),
+            str(running),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(source.parent.resolve()),
+            progress_bar=False,
+            execution_timeout=timeout,
+            kernel_manager_class=IPCKernelManager,
+        )
+    except Exception as err:  # noqa: BLE001 - every failure is reported, none is lost
+        if running.exists():
+            running.replace(failed)
+        return Result(
+            name, False, time.perf_counter() - start, failed, _format_failure(name, source, err)
+        )
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+    _hide_injected_parameters(running)
+    running.replace(final)
+    return Result(name, True, time.perf_counter() - start, final)
+
+
+def _hide_injected_parameters(path: Path) -> None:
+    """Tag papermill's injected-parameters cell ``remove-cell``: the book's page does not show
+    it (it is plumbing), the downloadable notebook keeps it."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    nbformat.write(notebook, path)
+
+
+def execute_all(
+    sources: list[Path],
+    output_dir: Path = OUTPUT_DIR,
+    parameters: dict | None = None,
+    jobs: int = 2,
+) -> list[Result]:
+    """Execute ``sources``, ``jobs`` at a time; print one line per notebook as it ends. The
+    pages of :data:`SUMMARIES` run last, told where the others were written."""
+    parameters = dict(parameters or {})
+    os.environ.update(KERNEL_ENV)
+    # kernels named "python3" must start this interpreter (the one with the package)
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    print(
+        f"executing {len(sources)} notebook(s) with {parameters} into {output_dir}/, "
+        f"{jobs} at a time",
+        flush=True,
+    )
+    chapters = [s for s in sources if s.stem not in SUMMARIES]
+    summaries = [s for s in sources if s.stem in SUMMARIES]
+    summary_parameters = {**parameters, "executed_dir": str(Path(output_dir).resolve())}
+    if summaries:  # as the kernel sees it (it runs in the notebook's folder): no machine path
+        summary_parameters["executed_dir"] = os.path.relpath(
+            summary_parameters["executed_dir"], summaries[0].parent.resolve()
+        )
+    results = []
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for batch, values in ((chapters, parameters), (summaries, summary_parameters)):
+            futures = [pool.submit(execute_one, s, output_dir, values) for s in batch]
+            for future in futures:
+                result = future.result()
+                mark = "ok    " if result.ok else "FAILED"
+                print(
+                    f"  {mark} {result.name:<32} {result.seconds:7.1f} s  -> {result.output}",
+                    flush=True,
+                )
+                results.append(result)
+    return results
+
+
+def parse_parameters(pairs: list[list[str]] | None, profile: str, seed: int | None) -> dict:
+    """``-p name value`` pairs, values read as YAML (so 3 is an int, 0.5 a float)."""
+    params = {"profile": profile}
+    if seed is not None:
+        params["seed"] = seed
+    for name, value in pairs or []:
+        params[name] = yaml.safe_load(value)
+    if params["profile"] not in PROFILES:
+        raise SystemExit(f"profile must be one of {PROFILES}, got {params['profile']!r}")
+    return params
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--profile", default="full", choices=PROFILES)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a papermill parameter, e.g. -p seed 3 (repeatable)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="execute only this notebook (stem of notebooks/NAME.py; repeatable)",
+    )
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--notebook-dir", type=Path, default=NOTEBOOK_DIR)
+    parser.add_argument("--output-dir", type=Path, default=OUTPUT_DIR)
+    args = parser.parse_args(argv)
+    params = parse_parameters(args.parameter, args.profile, args.seed)
+    sources = discover(args.notebook_dir, args.only)
+    if not sources:
+        print(f"no notebooks found in {args.notebook_dir}/", file=sys.stderr)
+        return 1
+    results = execute_all(sources, args.output_dir, params, args.jobs)
+    failures = [r for r in results if not r.ok]
+    for r in failures:
+        print(f"\n{'=' * 78}\n{r.error}\n(partial notebook kept at {r.output})", file=sys.stderr)
+    if failures:
+        print(
+            f"\n{len(failures)} of {len(results)} notebook(s) failed: "
+            f"{', '.join(r.name for r in failures)}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,539 @@
+"""SASANet against baselines: accuracy, fidelity of its attribution, and the paper's claims.
+
+Sun, Zhu and Xiong (TNNLS 2025) claim that SASANet (i) beats existing self-attributing
+models, (ii) rivals black-box models and (iii) explains its own predictions more precisely
+and faster than post-hoc methods. This module holds what the benchmark
+(``benchmarks/bench_comparison.py``) and the chapter "SASANet against baselines" share:
+
+- :data:`MODELS`: SASANet and five baselines, each with the SAME tuning budget: a grid of
+  :data:`GRID_SIZE` configurations, the one with the best validation score (seed 0) is kept;
+- :func:`prediction_metrics`: AUC and accuracy (classification), RMSE (regression);
+- :func:`masking_curve`: fidelity by dropping the top-k features of a ranking from
+  SASANet's input set, the score drop AND the change of the prediction (reviewers' point);
+- :func:`claim_verdicts`: the paper's claims as verdicts of the claims ledger, from the numbers.
+
+The baselines are scikit-learn's and interpret's (EBM) own estimators; nothing here
+re-implements a model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import claims
+
+DATASETS = ("fair", "randhie", "breast_cancer", "diabetes", "wine", "synthetic")
+SEEDS = (0, 1, 2, 3, 4)  # the paper used 10 runs
+GRID_SIZE = 3
+SELF_ATTRIBUTING = ("linear", "ebm")  # models whose prediction is a sum of feature terms
+BLACK_BOXES = ("mlp", "hist_gb")
+FIDELITY_TOLERANCE = 0.05  # "as faithful as KernelSHAP": at least 95 % of its prediction change
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model family: ``make(task, seed, **config)`` builds an unfitted estimator."""
+
+    label: str
+    kind: str  # "self-attributing", "black box", "interpretable" or "SASANet"
+    grid: tuple[dict, ...]
+    make: Callable | None  # None: SASANet (trained through sasanet_runs.trained)
+
+
+def _linear(task, seed, C):
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    if task == "regression":
+        return Ridge(alpha=1.0 / C)
+    return LogisticRegression(C=C, max_iter=2000)
+
+
+def _tree(task, seed, max_depth):
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    cls = DecisionTreeRegressor if task == "regression" else DecisionTreeClassifier
+    return cls(max_depth=max_depth, min_samples_leaf=5, random_state=seed)
+
+
+def _mlp(task, seed, hidden):
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.preprocessing import StandardScaler
+
+    options = dict(
+        hidden_layer_sizes=hidden,
+        early_stopping=True,
+        max_iter=1000,
+        n_iter_no_change=20,
+        random_state=seed,
+    )
+    if task == "regression":
+        return TransformedTargetRegressor(MLPRegressor(**options), transformer=StandardScaler())
+    return MLPClassifier(**options)
+
+
+def _hist_gb(task, seed, learning_rate, max_leaf_nodes):
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+    return cls(
+        learning_rate=learning_rate,
+        max_leaf_nodes=max_leaf_nodes,
+        max_iter=500,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=20,
+        random_state=seed,
+    )
+
+
+def _ebm(task, seed, interactions, learning_rate):
+    from interpret.glassbox import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+
+    cls = ExplainableBoostingRegressor if task == "regression" else ExplainableBoostingClassifier
+    return cls(interactions=interactions, learning_rate=learning_rate, n_jobs=1, random_state=seed)
+
+
+MODELS: dict[str, Model] = {
+    "sasanet": Model("SASANet", "SASANet", ({}, {"width": 64}, {"learning_rate": 1e-3}), None),
+    "linear": Model(
+        "logistic / ridge regression",
+        "self-attributing",
+        ({"C": 0.1}, {"C": 1.0}, {"C": 10.0}),
+        _linear,
+    ),
+    "ebm": Model(
+        "explainable boosting machine",
+        "self-attributing",
+        (
+            {"interactions": 0, "learning_rate": 0.015},
+            {"interactions": 0, "learning_rate": 0.05},
+            {"interactions": 10, "learning_rate": 0.015},
+        ),
+        _ebm,
+    ),
+    "tree": Model(
+        "decision tree",
+        "interpretable",
+        ({"max_depth": 3}, {"max_depth": 5}, {"max_depth": 8}),
+        _tree,
+    ),
+    "mlp": Model(
+        "MLP", "black box", ({"hidden": (32,)}, {"hidden": (64, 64)}, {"hidden": (128, 128)}), _mlp
+    ),
+    "hist_gb": Model(
+        "histogram gradient boosting",
+        "black box",
+        (
+            {"learning_rate": 0.03, "max_leaf_nodes": 15},
+            {"learning_rate": 0.1, "max_leaf_nodes": 31},
+            {"learning_rate": 0.1, "max_leaf_nodes": 7},
+        ),
+        _hist_gb,
+    ),
+}
+assert all(len(m.grid) == GRID_SIZE for m in MODELS.values()), "unequal tuning budgets"
+
+
+def task_of(dataset: str) -> str:
+    """ "binary", "multiclass" or "regression": the task of a dataset of :data:`DATASETS`."""
+    from . import sasanet_runs
+
+    if dataset not in sasanet_runs.EXPERIMENTS:
+        raise ValueError(
+            f"unknown dataset {dataset!r}; choose one of {', '.join(sasanet_runs.EXPERIMENTS)}"
+        )
+    return sasanet_runs.EXPERIMENTS[dataset][0]
+
+
+def prediction_metrics(task: str, y, output) -> dict[str, float]:
+    """Test scores of ``output``: class probabilities (N, K) for classification (AUC, binary
+    or one-vs-rest macro, and accuracy), predictions (N,) for regression (RMSE)."""
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    output, y = np.asarray(output, dtype=float), np.asarray(y)
+    if not np.all(np.isfinite(output)):
+        raise ValueError("the model's output holds NaN or inf; it cannot be scored")
+    if task == "regression":
+        return {"RMSE": float(np.sqrt(np.mean((output.reshape(len(y)) - y) ** 2)))}
+    if output.ndim != 2 or len(output) != len(y):
+        raise ValueError(f"classification needs probabilities of shape (N, K); got {output.shape}")
+    auc = (
+        roc_auc_score(y, output[:, 1])
+        if output.shape[1] == 2
+        else roc_auc_score(y, output, multi_class="ovr")
+    )
+    return {"AUC": float(auc), "accuracy": float(accuracy_score(y, output.argmax(axis=1)))}
+
+
+def headline(task: str) -> tuple[str, int]:
+    """The score a model is chosen and judged by, and its direction (+1: higher is better)."""
+    return ("RMSE", -1) if task == "regression" else ("AUC", +1)
+
+
+def n_parameters(estimator) -> int | None:
+    """Weights and biases of a fitted MLP (scikit-learn) or SASANet; None otherwise."""
+    inner = getattr(estimator, "regressor_", estimator)
+    if hasattr(inner, "coefs_"):
+        return int(sum(w.size for w in inner.coefs_) + sum(b.size for b in inner.intercepts_))
+    module = getattr(estimator, "module_", None)
+    if module is not None:
+        return int(sum(p.numel() for p in module.parameters()))
+    return None
+
+
+def fit_and_score(dataset: str, model: str, config: dict, seed: int, profile: str = "full") -> dict:
+    """Fit one model on the training split of ``dataset`` (SASANet: cached, see
+    ``sasanet_runs.trained``), return its validation and test scores, fit seconds and size."""
+    from . import sasanet_runs
+
+    task = task_of(dataset)
+    X, y, X_val, y_val, X_test, y_test = sasanet_runs.dataset(dataset)
+    spec = MODELS[model]
+    if spec.make is None:
+        estimator = sasanet_runs.trained(dataset, profile=profile, seed=seed, **config)
+        seconds = estimator.fit_seconds_
+    else:
+        estimator = spec.make(task, seed, **config)
+        start = time.perf_counter()
+        estimator.fit(X, y)
+        seconds = time.perf_counter() - start
+
+    def output(X_part):
+        return (
+            estimator.predict(X_part) if task == "regression" else estimator.predict_proba(X_part)
+        )
+
+    return {
+        "dataset": dataset,
+        "model": model,
+        "config": config,
+        "seed": seed,
+        "validation": prediction_metrics(task, y_val, output(X_val)),
+        "test": prediction_metrics(task, y_test, output(X_test)),
+        "fit seconds": float(seconds),
+        "parameters": n_parameters(estimator),
+    }
+
+
+def best_config(runs: list[dict], task: str) -> dict:
+    """The configuration with the best validation score among ``runs`` (one dataset, one
+    model, seed 0); ties go to the first in the grid."""
+    name, sign = headline(task)
+    best = max(runs, key=lambda r: sign * r["validation"][name])
+    return best["config"]
+
+
+# --- fidelity ---------------------------------------------------------------------------
+
+
+def drop_top(ranking: np.ndarray, k: int) -> np.ndarray:
+    """Masks (N, n) observing every feature except the k first of each row's ``ranking``
+    (N, n) of feature indices, most important first."""
+    ranking = np.asarray(ranking)
+    if not 0 <= k <= ranking.shape[1]:
+        raise ValueError(f"k must be between 0 and {ranking.shape[1]}, got {k}")
+    mask = np.ones(ranking.shape, dtype=bool)
+    np.put_along_axis(mask, ranking[:, :k], False, axis=1)
+    return mask
+
+
+def masking_curve(model, X, y, rankings: np.ndarray, ks=range(0, 6)) -> list[dict]:
+    """Drop the top-k features of ``rankings`` from SASANet's input set (no baseline value:
+    the features are simply not observed) and report, per k, the test score of the masked
+    predictions and the mean absolute change of the explained output (the logit of a binary
+    model, the predicted class's logit of a multiclass one, the value of a regression) as a
+    share of mean |v_x(N) - v_x(empty)|.
+
+    Predictions are the value function v_x(S) = f_c(x_S) read in index order, the game the
+    post-hoc estimators explain; k = 0 is v_x(N), which differs from the output
+    f(x) = b + sum_i Phi_i(x) by the Shapley module's error (see :func:`output_gap`)."""
+    task = model.config.task
+    target = explained_output(model, X)
+    full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
+    empty = model.value(X, np.zeros(X.shape, dtype=bool), fixed_order=True)
+    spread = float(np.mean(np.abs(_on(full - empty, target))))
+    curve = []
+    for k in ks:
+        masked = model.value(X, drop_top(rankings, k), fixed_order=True)
+        curve.append(
+            {
+                "k": int(k),
+                **prediction_metrics(task, y, _as_output(task, masked)),
+                "prediction change": float(np.mean(np.abs(_on(masked - full, target))) / spread),
+            }
+        )
+    return curve
+
+
+def output_gap(model, X) -> float:
+    """mean |f(x) - v_x(N)| / mean |v_x(N) - v_x(empty)| on the explained output: how far the
+    model's output (Shapley module) is from its value function on the full set."""
+    target = explained_output(model, X)
+    full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
+    empty = model.value(X, np.zeros(X.shape, dtype=bool), fixed_order=True)
+    return float(
+        np.mean(np.abs(_on(model.decision_function(X) - full, target)))
+        / np.mean(np.abs(_on(full - empty, target)))
+    )
+
+
+def _on(values: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The explained output of each row: column ``target`` of (N, K) values, or (N,) values."""
+    return values[np.arange(len(values)), target] if values.ndim == 2 else values
+
+
+def _as_output(task: str, f: np.ndarray) -> np.ndarray:
+    """Decision values -> what :func:`prediction_metrics` takes (probabilities or predictions)."""
+    if task == "regression":
+        return f
+    if task == "binary":
+        p = 1.0 / (1.0 + np.exp(-f))
+        return np.stack([1 - p, p], axis=1)
+    e = np.exp(f - f.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def ranking(attributions: np.ndarray) -> np.ndarray:
+    """Feature indices of each row by decreasing |attribution| (ties by index)."""
+    return np.argsort(-np.abs(np.asarray(attributions)), axis=1, kind="stable")
+
+
+def explained_output(model, X) -> np.ndarray:
+    """The output an attribution explains per row: the predicted class of a multiclass model,
+    0 otherwise (the logit of a binary model, the value of a regression)."""
+    f = model.decision_function(X)
+    return f.argmax(axis=1) if f.ndim == 2 else np.zeros(len(X), dtype=int)
+
+
+def own_attribution(model, X) -> np.ndarray:
+    """SASANet's phi (N, n) for the explained output of each row."""
+    _, phi = model.attribute(X)
+    if phi.ndim == 3:
+        phi = phi[np.arange(len(X)), :, explained_output(model, X)]
+    return phi
+
+
+POSTHOC = ("KernelSHAP", "permutation sampling")
+
+
+def posthoc_estimator(name: str, n: int, seed: int = 0):
+    """shapiq's KernelSHAP (pairing trick) or PermutationSamplingSV for n players."""
+    from shapiq.approximator import KernelSHAP, PermutationSamplingSV
+
+    if name == "KernelSHAP":
+        return KernelSHAP(n, pairing_trick=True, random_state=seed)
+    if name == "permutation sampling":
+        return PermutationSamplingSV(n, random_state=seed)
+    raise ValueError(f"estimator must be one of {', '.join(POSTHOC)}, got {name!r}")
+
+
+def value_game(model, x: np.ndarray, output: int):
+    """SASANet's own value function of one row as a shapiq game: boolean coalitions (M, n)
+    -> v_x(S) of ``output``, each subset read in index order (one value per subset)."""
+
+    def game(coalitions: np.ndarray) -> np.ndarray:
+        values = model.value(
+            np.repeat(np.asarray(x)[None], len(coalitions), axis=0),
+            np.asarray(coalitions, dtype=bool),
+            fixed_order=True,
+        )
+        return values[:, output] if values.ndim == 2 else values
+
+    return game
+
+
+def posthoc_attribution(model, X, estimator: str, budget: int, seed: int = 0) -> np.ndarray:
+    """Shapley values (N, n) of SASANet's own value function (:func:`value_game`) estimated
+    by :func:`posthoc_estimator` with ``budget`` model evaluations per row."""
+    n = X.shape[1]
+    posthoc_estimator(estimator, n)  # an unknown name fails before any work
+    budget = min(budget, 2**n)  # 2^n evaluations are already exact
+    out = np.empty(X.shape, dtype=float)
+    for row, (x, target) in enumerate(zip(X, explained_output(model, X))):
+        estimate = posthoc_estimator(estimator, n, seed).approximate(
+            budget, value_game(model, x, target)
+        )
+        out[row] = [estimate[(i,)] for i in range(n)]
+    return out
+
+
+# --- verdicts ---------------------------------------------------------------------------
+
+
+def summarize(runs: list[dict]) -> dict:
+    """{dataset: {model: (mean, sd) of the headline test score over seeds}}."""
+    table: dict = {}
+    for run in runs:
+        name, _ = headline(task_of(run["dataset"]))
+        table.setdefault(run["dataset"], {}).setdefault(run["model"], []).append(run["test"][name])
+    return {
+        d: {m: (float(np.mean(v)), float(np.std(v))) for m, v in by_model.items()}
+        for d, by_model in table.items()
+    }
+
+
+def score_table(runs: list[dict], metric: str, datasets, models, labels: dict):
+    """Test ``metric`` of ``models`` (rows, named by ``labels``) on ``datasets`` (columns) as
+    "mean ± sd" over the seeds of ``runs``, four decimals."""
+    import pandas as pd
+
+    table: dict = {}
+    for d in datasets:
+        for m in models:
+            values = [r["test"][metric] for r in runs if r["dataset"] == d and r["model"] == m]
+            table.setdefault(labels[m], {})[d] = f"{np.mean(values):.4f} ± {np.std(values):.4f}"
+    return pd.DataFrame(table).T.rename_axis("model")
+
+
+def _check_summary(summary: dict, dataset: str, model: str) -> None:
+    if dataset not in summary:
+        raise ValueError(
+            f"no results for dataset {dataset!r}; the summary has {', '.join(summary)}"
+        )
+    if model not in summary[dataset]:
+        raise ValueError(
+            f"no results for model {model!r} on {dataset}; there are {', '.join(summary[dataset])}"
+        )
+
+
+def rank(summary: dict, dataset: str, model: str = "sasanet") -> int:
+    """``model``'s rank among the models of ``summary[dataset]`` by mean headline score (1 =
+    best; ties share the better rank)."""
+    _check_summary(summary, dataset, model)
+    _, sign = headline(task_of(dataset))
+    means = sorted((sign * mean for mean, _ in summary[dataset].values()), reverse=True)
+    return means.index(sign * summary[dataset][model][0]) + 1
+
+
+def self_attributing_beats_sasanet(summary: dict, dataset: str) -> bool:
+    """Whether the best of :data:`SELF_ATTRIBUTING` has a better mean headline score than
+    SASANet on ``dataset``."""
+    _check_summary(summary, dataset, "sasanet")
+    _, sign = headline(task_of(dataset))
+    best_self = max(sign * summary[dataset][m][0] for m in SELF_ATTRIBUTING)
+    return best_self > sign * summary[dataset]["sasanet"][0]
+
+
+def claim_verdicts(
+    summary: dict, cost: dict, fidelity: dict, datasets: Sequence[str]
+) -> dict[str, claims.Verdict]:
+    """Paper B's claims on the real ``datasets`` (the book's synthetic set is reported, not
+    counted: the paper's claims are about real data), by claim id of ``book/claims.yml``,
+    from ``summary`` (:func:`summarize`), ``cost`` (the SASANet cost benchmark) and
+    ``fidelity`` ({dataset: {ranking: curve}}). Per dataset:
+
+    - beats self-attributing models: SASANet's mean test score strictly better than the best
+      of :data:`SELF_ATTRIBUTING` (a tie is not better);
+    - rivals black boxes: SASANet's mean no worse than the best of :data:`BLACK_BOXES` by
+      more than the larger seed sd of the two;
+    - more precisely and faster than post-hoc methods, a conjunction: more precise, SASANet's
+      error below KernelSHAP's at its smallest budget (already slower than SASANet); faster,
+      KernelSHAP needs at least 100x SASANet's time to reach SASANet's error (the book's bar);
+    - fidelity: dropping SASANet's top 1..5 features changes the prediction at least 1 -
+      :data:`FIDELITY_TOLERANCE` as much as dropping KernelSHAP's (mean over k).
+
+    Each part: holds on every dataset, partly on some, does not hold here on none
+    (:func:`attribution_book.claims.count`); the conjunction by
+    :func:`attribution_book.claims.conjunction`."""
+    unknown = [d for d in datasets if d not in summary]
+    if unknown:
+        raise ValueError(f"no scores for datasets {unknown}; summary has {list(summary)}")
+    beats, rivals = [], []
+    for dataset in datasets:
+        by_model = summary[dataset]
+        _, sign = headline(task_of(dataset))
+        mean, sd = by_model["sasanet"]
+        best_self = max(SELF_ATTRIBUTING, key=lambda m: sign * by_model[m][0])
+        best_box = max(BLACK_BOXES, key=lambda m: sign * by_model[m][0])
+        beats.append((dataset, sign * (mean - by_model[best_self][0]) > 0, best_self))
+        gap = sign * (mean - by_model[best_box][0])
+        rivals.append((dataset, gap >= -max(sd, by_model[best_box][1]), best_box))
+
+    def per_dataset(results, what, rule):
+        wins = [d for d, ok, _ in results if ok]
+        losses = [f"{d} (best: {MODELS[m].label})" for d, ok, m in results if not ok]
+        base = claims.count(len(wins), len(results), f"real datasets {what}")
+        numbers = base.numbers + ("; not on " + ", ".join(losses) if losses else "")
+        return claims.Verdict(base.verdict, numbers, f"{rule}; {base.rule}")
+
+    judged = [d for d in datasets if d in cost["datasets"]]
+    if not judged:
+        raise ValueError(f"the cost benchmark has none of the datasets {list(datasets)}")
+    ratios = {
+        d: cost["datasets"][d]["estimators"]["KernelSHAP"]["time ratio to SASANet"] for d in judged
+    }
+    errors = {
+        d: (
+            cost["datasets"][d]["SASANet"]["error (RMSE / sd)"],
+            cost["datasets"][d]["estimators"]["KernelSHAP"]["curve"][0]["error (RMSE / sd)"],
+        )
+        for d in judged
+    }
+    fast = [d for d, r in ratios.items() if r is None or r >= 100]
+    precise = [d for d, (own, kernel) in errors.items() if own < kernel]
+    known = [r for r in ratios.values() if r is not None]
+    speed = claims.count(len(fast), len(judged), "real datasets")
+    speed = claims.Verdict(
+        speed.verdict,
+        speed.numbers
+        + (
+            f"; KernelSHAP reaches SASANet's error at {min(known):.1f}x to {max(known):.1f}x its time"
+            if known
+            else ""
+        ),
+        "KernelSHAP needs at least 100x SASANet's time to reach its error",
+    )
+    sharp = claims.count(len(precise), len(judged), "real datasets")
+    sharp = claims.Verdict(
+        sharp.verdict,
+        sharp.numbers
+        + "; SASANet's error "
+        + ", ".join(
+            f"{d} {own:.2f} vs KernelSHAP's {kernel:.2f}" for d, (own, kernel) in errors.items()
+        ),
+        "SASANet's error below KernelSHAP's at its smallest budget",
+    )
+    faithful = [
+        d
+        for d in datasets
+        if mean_change(fidelity[d]["SASANet"])
+        >= (1 - FIDELITY_TOLERANCE) * mean_change(fidelity[d]["KernelSHAP"])
+    ]
+    masking = claims.count(len(faithful), len(datasets), "real datasets")
+    return {
+        "B-abstract-self-attributing": per_dataset(
+            beats,
+            "where SASANet is better",
+            "better: mean test score strictly better than the best self-attributing model's",
+        ),
+        "B-abstract-black-box": per_dataset(
+            rivals,
+            "where SASANet rivals the best black box",
+            "rivals: mean test score within the larger seed sd of the best black box's, or better",
+        ),
+        "B-abstract-post-hoc": claims.conjunction({"more precise": sharp, "faster": speed}),
+        "B-experiment-fidelity": claims.Verdict(
+            masking.verdict,
+            masking.numbers,
+            f"dropping SASANet's top 1-5 features changes the prediction at least "
+            f"{1 - FIDELITY_TOLERANCE:.0%} as much as dropping KernelSHAP's; {masking.rule}",
+        ),
+    }
+
+
+def mean_change(curve: list[dict]) -> float:
+    """Mean prediction change of a masking curve over k >= 1."""
+    return float(np.mean([p["prediction change"] for p in curve if p["k"] > 0]))
+
+
+def mean_score_drop(curve: list[dict], task: str) -> float:
+    """Mean loss of the headline score of a masking curve over k >= 1 against k = 0
+    (positive: dropping the features made the predictions worse)."""
+    name, sign = headline(task)
+    start = next(p[name] for p in curve if p["k"] == 0)
+    return float(np.mean([sign * (start - p[name]) for p in curve if p["k"] > 0]))

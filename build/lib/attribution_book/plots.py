@@ -1,0 +1,456 @@
+"""Figures shared by the chapters. Each function returns the matplotlib Figure it drew."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+
+
+def image_grid(
+    images: np.ndarray,
+    titles: Iterable[str] | None = None,
+    ncols: int = 10,
+    cmap: str = "gray_r",
+    size: float = 1.1,
+    suptitle: str | None = None,
+):
+    """Images (N x H x W, or N x H*W for square images) in a grid, one title each."""
+    images = np.asarray(images)
+    if images.ndim == 2:
+        side = math.isqrt(images.shape[1])
+        if side * side != images.shape[1]:
+            raise ValueError(
+                f"cannot reshape rows of {images.shape[1]} values to a square image; pass N x H x W"
+            )
+        images = images.reshape(-1, side, side)
+    titles = list(titles) if titles is not None else [""] * len(images)
+    nrows = math.ceil(len(images) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, title in zip(axes.flat, images, titles):
+        ax.imshow(image, cmap=cmap, interpolation="nearest")
+        ax.set_title(title, fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(histories: dict[str, dict[str, list[float]]], ncols: int = 3):
+    """Training and validation loss per epoch, one panel per model, ``ncols`` per row."""
+    ncols = min(ncols, len(histories))
+    nrows = math.ceil(len(histories) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.6 * nrows), squeeze=False)
+    for ax in axes.flat[len(histories) :]:
+        ax.set_visible(False)
+    for ax, (name, history) in zip(axes.flat, histories.items()):
+        for key, style in (("train_loss", "-"), ("val_loss", "--")):
+            ax.plot(
+                np.arange(1, len(history[key]) + 1),
+                history[key],
+                style,
+                label=key.replace("_", " "),
+            )
+        ax.set_yscale("log")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("epoch")
+    for row in axes:
+        row[0].set_ylabel("loss")
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def target_distributions(datasets):
+    """Class counts (classification) or a histogram of the target (regression), one panel
+    per :class:`~attribution_book.data.Dataset`, over all three splits."""
+    datasets = list(datasets)
+    ncols = min(4, len(datasets))
+    nrows = math.ceil(len(datasets) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.5 * nrows), squeeze=False)
+    for ax in axes.flat[len(datasets) :]:
+        ax.axis("off")
+    for ax, d in zip(axes.flat, datasets):
+        y = np.concatenate([d.y_train, d.y_val, d.y_test])
+        if d.task == "regression":
+            ax.hist(y, bins=30, color="tab:blue")
+            ax.set_xlabel("target")
+        else:
+            counts = np.bincount(y, minlength=d.n_classes)
+            ax.bar(np.arange(d.n_classes), counts, color="tab:blue")
+            ax.set_xlabel("class")
+            ax.set_xticks(np.arange(d.n_classes))
+        ax.set_title(f"{d.name} ({d.task})", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def convergence(errors: dict[str, np.ndarray], ylabel: str = "error", ax=None):
+    """Median (line) and range (band) over inputs of an error against the truncation order
+    K = 1, 2, ...; ``errors[label]`` has one row per input, one column per K."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    for label, err in errors.items():
+        err = np.asarray(err)
+        orders = np.arange(1, err.shape[1] + 1)
+        (line,) = ax.plot(orders, np.median(err, axis=0), marker="o", markersize=3, label=label)
+        ax.fill_between(
+            orders, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15
+        )
+    ax.set_yscale("log")
+    ax.set_xlabel("truncation order K")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def order_profile(shares: np.ndarray, ylabel: str, ax=None):
+    """Box plot over inputs of a quantity per interaction order 1..n (columns of ``shares``)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    shares = np.asarray(shares)
+    ax.boxplot(shares, positions=np.arange(1, shares.shape[1] + 1), widths=0.6, showfliers=False)
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("interaction order |S|")
+    ax.set_ylabel(ylabel)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def attribution_maps(
+    images: np.ndarray,
+    maps: dict[str, np.ndarray],
+    titles=None,
+    size: float = 1.15,
+    boxes: np.ndarray | None = None,
+):
+    """One row of input images, then one row of maps per method (red positive, blue
+    negative, each map scaled to its own largest |score|); ``boxes`` (row, column, height,
+    width per image) are outlined on every panel of their column."""
+    images = np.asarray(images)
+    n = len(images)
+    fig, axes = plt.subplots(
+        len(maps) + 1, n, figsize=(size * n + 1.6, size * (len(maps) + 1)), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for k, image in enumerate(images):
+        axes[0, k].imshow(image, cmap="gray_r", interpolation="nearest")
+        if titles is not None:
+            axes[0, k].set_title(titles[k], fontsize=8)
+    axes[0, 0].set_ylabel("input", fontsize=8)
+    for row, (label, values) in enumerate(maps.items(), start=1):
+        values = np.asarray(values).reshape(images.shape)
+        for k, value in enumerate(values):
+            scale = np.abs(value).max() or 1.0
+            axes[row, k].imshow(value, cmap="bwr", vmin=-scale, vmax=scale, interpolation="nearest")
+        axes[row, 0].set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+    if boxes is not None:
+        for k, box in enumerate(boxes):
+            for ax in axes[:, k]:
+                _outline(ax, box, "black", 1.0)
+    fig.tight_layout()
+    return fig
+
+
+def allocation_split(weights: dict[str, list[list[float]]], keys: list[str], n: int):
+    """How methods split single effects among variables: one panel per effect (``keys``,
+    e.g. multi-indices or coalitions), one group of bars per variable, one bar per method;
+    ``weights[method][k][i]`` is variable i's weight on effect k."""
+    fig, axes = plt.subplots(
+        1, len(keys), figsize=(2.1 * len(keys) + 0.6, 2.6), sharey=True, squeeze=False
+    )
+    width = 0.8 / len(weights)
+    for k, (ax, key) in enumerate(zip(axes.flat, keys)):
+        for m, (label, w) in enumerate(weights.items()):
+            ax.bar(
+                np.arange(n) + (m - (len(weights) - 1) / 2) * width,
+                w[k],
+                width,
+                label=label if k == 0 else None,
+            )
+        ax.axhline(1, color="black", linewidth=0.6, linestyle=":")
+        ax.set_xticks(np.arange(n), [f"x{i + 1}" for i in range(n)])
+        ax.set_title(key, fontsize=9)
+    axes[0, 0].set_ylabel("weight")
+    fig.legend(loc="upper center", ncol=len(weights), fontsize=8, bbox_to_anchor=(0.5, 1.02))
+    fig.tight_layout(rect=(0, 0, 1, 0.88))
+    return fig
+
+
+def feature_scores(scores: dict[str, np.ndarray], names, top: int = 10, ax=None):
+    """Horizontal bars of each method's scores for one input, the ``top`` features by the
+    largest |score| over methods."""
+    names = np.asarray(names)
+    stacked = np.stack([np.asarray(s, dtype=float) for s in scores.values()])
+    order = np.argsort(-np.abs(stacked).max(axis=0))[:top][::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 0.32 * top + 1.2))
+    height = 0.8 / len(scores)
+    for m, (label, s) in enumerate(scores.items()):
+        ax.barh(
+            np.arange(len(order)) + (m - (len(scores) - 1) / 2) * height,
+            np.asarray(s)[order],
+            height,
+            label=label,
+        )
+    ax.set_yticks(np.arange(len(order)), names[order], fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("score")
+    ax.legend(fontsize=8)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def budget_curve(
+    budgets, errors: dict[str, np.ndarray], xlabel: str, ylabel: str, ax=None, logx: bool = True
+):
+    """Median (line) and range (band, if several rows) of an error against a numerical
+    budget (steps, samples) on log-log axes (``logx=False``: linear x); ``errors[label]``
+    has one row per input."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.4))
+    for label, err in errors.items():
+        err = np.atleast_2d(np.asarray(err, dtype=float))
+        (line,) = ax.plot(budgets, np.median(err, axis=0), marker="o", markersize=3, label=label)
+        if len(err) > 1:
+            ax.fill_between(
+                budgets, err.min(axis=0), err.max(axis=0), color=line.get_color(), alpha=0.15
+            )
+    if logx:
+        ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def departures(values: dict[str, np.ndarray], xlabel: str, floor: float = 1e-17):
+    """One horizontal box (with the points) per comparison, on a log axis: how far a method
+    departs from its reformulation over many inputs. Values below ``floor`` are drawn at it."""
+    labels = list(values)
+    fig, ax = plt.subplots(figsize=(7, 0.42 * len(labels) + 1.2))
+    data = [np.maximum(np.asarray(values[k], dtype=float), floor) for k in labels]
+    ax.boxplot(data, vert=False, widths=0.5, showfliers=False)
+    for k, d in enumerate(data, start=1):
+        jitter = np.random.default_rng(k).uniform(
+            -0.15, 0.15, len(d)
+        )  # fixed: same figure every run
+        ax.scatter(d, k + jitter, s=5, alpha=0.4, color="tab:blue")
+    ax.set_yticks(np.arange(1, len(labels) + 1), labels, fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    fig.tight_layout()
+    return fig
+
+
+def loss_curves(logs: dict[str, dict[str, list[float]]], keys):
+    """One panel per model, one line per logged loss in ``keys`` (log scale)."""
+    n = len(logs)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 2.8), squeeze=False)
+    for ax, (label, log) in zip(axes.flat, logs.items()):
+        for key in keys:
+            ax.plot(np.arange(1, len(log[key]) + 1), log[key], label=key)
+        ax.set_yscale("log")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("epoch")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def agreement(pairs: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str):
+    """One scatter panel per label of (x, y) values with the diagonal y = x."""
+    fig, axes = plt.subplots(1, len(pairs), figsize=(3.1 * len(pairs), 3.0), squeeze=False)
+    for ax, (label, (x, y)) in zip(axes.flat, pairs.items()):
+        x, y = np.ravel(x), np.ravel(y)
+        ax.scatter(x, y, s=4, alpha=0.4)
+        low, high = min(x.min(), y.min()), max(x.max(), y.max())
+        ax.plot([low, high], [low, high], color="black", linewidth=0.6, linestyle=":")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel(xlabel)
+    axes[0, 0].set_ylabel(ylabel)
+    fig.tight_layout()
+    return fig
+
+
+def median_curves(
+    curves: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str, logy: bool = True
+):
+    """One line per label: the median over rows of ``curves[label] = (x, rows)``, rows of
+    shape (N, len(x)); each label may have its own x."""
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for label, (x, rows) in curves.items():
+        ax.plot(x, np.median(np.atleast_2d(rows), axis=0), marker="o", markersize=3, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def score_dots(
+    summary: dict[str, dict[str, tuple[float, float]]],
+    metric: dict[str, str],
+    labels: dict[str, str] | None = None,
+):
+    """One panel per dataset: each model's mean score (dot) and seed spread (bar, +-1 sd);
+    ``summary[dataset][model] = (mean, sd)``, ``metric[dataset]`` names the score."""
+    labels = labels or {}
+    datasets = list(summary)
+    ncols = min(3, len(datasets))
+    nrows = math.ceil(len(datasets) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.4 * nrows), squeeze=False)
+    for ax, dataset in zip(axes.flat, datasets):
+        models = list(summary[dataset])
+        means = [summary[dataset][m][0] for m in models]
+        sds = [summary[dataset][m][1] for m in models]
+        colors = ["tab:red" if m == "sasanet" else "tab:blue" for m in models]
+        ax.errorbar(means, range(len(models)), xerr=sds, fmt="none", ecolor="grey", capsize=2)
+        ax.scatter(means, range(len(models)), c=colors, s=16, zorder=3)
+        ax.set_yticks(range(len(models)), [labels.get(m, m) for m in models], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(dataset, fontsize=9)
+        ax.set_xlabel(metric[dataset], fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+    for ax in list(axes.flat)[len(datasets) :]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, str]):
+    """Two rows of panels, one column per dataset: the score (top) and the change of the
+    prediction (bottom) after dropping the top-k features of each ranking;
+    ``curves[dataset][ranking]`` is a list of {"k", <metric>, "prediction change"}."""
+    datasets = list(curves)
+    fig, axes = plt.subplots(2, len(datasets), figsize=(2.3 * len(datasets), 4.6), squeeze=False)
+    styles = {
+        "SASANet": dict(color="tab:red", marker="o"),
+        "KernelSHAP": dict(color="tab:blue", marker="s"),
+        "permutation sampling": dict(color="tab:green", marker="^"),
+        "random": dict(color="grey", marker=".", linestyle=":"),
+    }
+    for column, dataset in enumerate(datasets):
+        for ranking, points in curves[dataset].items():
+            k = [p["k"] for p in points]
+            style = styles.get(ranking, {})
+            axes[0, column].plot(
+                k, [p[metric[dataset]] for p in points], markersize=3, label=ranking, **style
+            )
+            axes[1, column].plot(k, [p["prediction change"] for p in points], markersize=3, **style)
+        axes[0, column].set_title(dataset, fontsize=9)
+        axes[0, column].set_ylabel(metric[dataset], fontsize=8)
+        axes[1, column].set_xlabel("features dropped (k)", fontsize=8)
+        for ax in axes[:, column]:
+            ax.tick_params(labelsize=7)
+    axes[1, 0].set_ylabel("prediction change", fontsize=8)
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def error_against_time(
+    panels: dict[str, tuple[dict, dict]], xlabel: str = "seconds per row", ylabel: str = "error"
+):
+    """Error against time on log-log axes, one panel per title: ``panels[title] = (curves,
+    points)`` with a line per estimator (``curves[label] = (seconds, errors)``) and a star
+    per single-shot method (``points[label] = (seconds, error)``)."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.7 * len(panels), 3.0), squeeze=False)
+    for ax, (title, (curves, points)) in zip(axes.flat, panels.items()):
+        for label, (seconds, errors) in curves.items():
+            ax.plot(seconds, np.maximum(errors, 1e-6), marker="o", markersize=3, label=label)
+        for label, (seconds, error) in points.items():
+            ax.scatter(
+                [seconds], [error], marker="*", s=120, color="tab:red", zorder=3, label=label
+            )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # no crowded labels
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0, 0].set_ylabel(ylabel, fontsize=8)
+    axes[0, 0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def boxed_images(
+    images: np.ndarray, boxes: np.ndarray, titles: Iterable[str] | None = None, size: float = 1.4
+):
+    """Images (N x H x W) in one row, each with its object box (row, column, height, width)
+    drawn in red."""
+    fig = image_grid(images, titles, ncols=len(images), size=size)
+    for ax, box in zip(fig.axes, boxes):
+        _outline(ax, box, "tab:red", 1.5)
+    return fig
+
+
+def _outline(ax, box, color: str, width: float) -> None:
+    """The box (row, column, height, width) drawn around its pixels."""
+    r, c, h, w = box
+    ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor=color, lw=width))
+
+
+def score_against_principles(
+    means: dict[str, dict[str, pd.Series]],
+    followed: pd.Series,
+    labels: dict[str, str] | None = None,
+    chance: dict[str, float] | None = None,
+):
+    """One panel per score (rows) and model (columns): each method's mean score against the
+    number of principles it follows (methods at the same count spread sideways and labelled);
+    ``means[score][model]`` is a Series indexed by method; ``chance[score]`` a dashed line."""
+    labels = labels or {}
+    scores = list(means)
+    models = list(means[scores[0]])
+    fig, axes = plt.subplots(
+        len(scores),
+        len(models),
+        figsize=(3.4 * len(models), 3.0 * len(scores)),
+        squeeze=False,
+        sharex=True,
+    )
+    for row, score in enumerate(scores):
+        for col, model in enumerate(models):
+            ax = axes[row, col]
+            values = means[score][model].dropna()
+            counts = followed.loc[values.index]
+            for count in sorted(set(counts)):
+                at = values[counts == count].sort_values()
+                offsets = np.linspace(-0.25, 0.25, len(at)) if len(at) > 1 else [0.0]
+                ax.scatter(count + np.asarray(offsets), at.to_numpy(), s=14, zorder=3)
+                for dx, (method, value) in zip(offsets, at.items()):
+                    ax.annotate(
+                        labels.get(method, method),
+                        (count + dx, value),
+                        fontsize=6,
+                        xytext=(2, 2),
+                        textcoords="offset points",
+                    )
+            if chance and score in chance:
+                ax.axhline(chance[score], ls="--", color="grey", lw=0.8)
+            ax.set_xticks(sorted(set(followed)))
+            ax.set_title(model, fontsize=9)
+            if col == 0:
+                ax.set_ylabel(score, fontsize=8)
+            if row == len(scores) - 1:
+                ax.set_xlabel("principles followed (Table 2)", fontsize=8)
+            ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,41 @@
+"""Coalitions as bit masks: coalition S is the integer sum_{i in S} 2**i, so a game's
+``values[mask]`` is v(S)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+MAX_EXACT_PLAYERS = 22  # masks are int32 inside MaskingGame: never above 30
+
+
+def _bit_count(masks: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(masks.astype(np.uint64)).astype(np.int64)
+
+
+def coalition_sizes(n: int) -> np.ndarray:
+    """``|S|`` for every coalition mask 0 .. 2**n - 1."""
+    return _bit_count(np.arange(2**n, dtype=np.uint64))
+
+
+def mask_of(coalition: Iterable[int], n: int) -> int:
+    """The bit mask of a coalition given as player indices."""
+    mask = 0
+    for i in coalition:
+        if not 0 <= int(i) < n:
+            raise IndexError(f"player {i} does not exist; players are 0..{n - 1}")
+        mask |= 1 << int(i)
+    return mask
+
+
+def players_of(mask: int) -> tuple[int, ...]:
+    """The player indices of a bit mask."""
+    return tuple(i for i in range(int(mask).bit_length()) if mask >> i & 1)
+
+
+def players_from_length(length: int) -> int:
+    n = int(length).bit_length() - 1
+    if length < 1 or 2**n != length:
+        raise ValueError(f"a game on n players has 2**n values; got {length}")
+    return n

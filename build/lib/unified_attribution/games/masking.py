@@ -1,0 +1,275 @@
+"""Games of a model at one input: v(S) = f(x_S, b_rest) (:class:`MaskingGame`) and its mean
+over background rows (:class:`MarginalGame`); players as labels of input elements."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+import torch
+
+from ..aliases import ArrayLike, Model, Players
+from .coalitions import MAX_EXACT_PLAYERS
+
+
+def patches(shape: Sequence[int], size: int | Sequence[int]) -> np.ndarray:
+    """Player labels of an image (C x H x W or H x W) cut into ``size`` x ``size`` patches,
+    numbered row by row; all channels of a pixel belong to the same patch."""
+    *channels, height, width = shape
+    ph, pw = (size, size) if isinstance(size, int) else size
+    if height % ph or width % pw:
+        raise ValueError(f"{height}x{width} image does not split into {ph}x{pw} patches")
+    rows = np.arange(height)[:, None] // ph
+    cols = np.arange(width)[None, :] // pw
+    labels = rows * (width // pw) + cols
+    return np.broadcast_to(labels, tuple(shape)).copy()
+
+
+def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted indices as half-open runs of consecutive values: [3, 4, 5, 9] -> [(3, 6), (9, 10)]."""
+    if len(indices) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+    return [(int(run[0]), int(run[-1]) + 1) for run in np.split(indices, breaks)]
+
+
+def _check_exact_limit(n: int, numel: int, limit: int) -> None:
+    if n > limit:
+        evaluations = 2**n
+        memory = evaluations * 8 / 2**30
+        raise ValueError(
+            f"{n} players need 2**{n} = {evaluations:,} model evaluations and {memory:.1f} GiB "
+            f"for the game values alone; the exact limit is {limit} players. Group the "
+            f"{numel} input elements into fewer players (e.g. players=games.patches(shape, 4)), "
+            f"or estimate Shapley values by sampling (captum's ShapleyValueSampling); "
+            f"to lift the limit knowingly, build the game yourself: "
+            f"MaskingGame(..., max_players={n})."
+        )
+
+
+@contextlib.contextmanager
+def eval_mode(model: Model) -> Iterator[None]:
+    """The model in eval mode while the block runs (dropout off, batch-norm statistics
+    fixed: deterministic values), each submodule's own mode restored afterwards. Every
+    method and game evaluates through it, so a model left in training mode is explained as
+    it predicts."""
+    modules = list(model.modules()) if isinstance(model, torch.nn.Module) else []
+    modes = [m.training for m in modules]
+    for m in modules:
+        m.training = False
+    try:
+        yield
+    finally:
+        for m, mode in zip(modules, modes):
+            m.training = mode
+
+
+def player_labels(players: Players, x: torch.Tensor) -> np.ndarray:
+    """The player of every element of ``x`` (flattened; -1 for none), from ``players`` as
+    :class:`MaskingGame` takes it. Refuses labels of the wrong size, overlapping groups and
+    gaps in the numbering."""
+    numel = x.numel()
+    if players is None:
+        return np.arange(numel)
+    if isinstance(players, (np.ndarray, torch.Tensor)):
+        labels = np.asarray(players)
+        if labels.dtype == bool or (
+            np.issubdtype(labels.dtype, np.floating) and (labels != np.round(labels)).any()
+        ):
+            raise ValueError(
+                f"players labels must be integers (the player of each element, "
+                f"-1 for none), got {labels.dtype} values"
+            )
+        labels = labels.astype(np.int64)
+        if labels.size != numel:
+            raise ValueError(
+                f"players labels have {labels.size} entries ({labels.shape}) "
+                f"but x has {numel} elements ({tuple(x.shape)})"
+            )
+        labels = labels.reshape(-1)
+    else:
+        labels = np.full(numel, -1, dtype=np.int64)
+        for player, group in enumerate(players):
+            group = np.asarray(list(group), dtype=np.int64)
+            if group.size == 0 or group.min() < 0 or group.max() >= numel:
+                raise ValueError(
+                    f"player {player}'s indices must lie in 0..{numel - 1} "
+                    f"(x flattened); got {group.tolist()}"
+                )
+            if (labels[group] >= 0).any():
+                raise ValueError(
+                    f"player {player} shares input elements with another "
+                    f"player; groups must be disjoint"
+                )
+            labels[group] = player
+    present = np.unique(labels[labels >= 0])
+    if len(present) and not np.array_equal(present, np.arange(present[-1] + 1)):
+        raise ValueError(f"player labels must be 0..n-1 with none missing; got {present.tolist()}")
+    return labels
+
+
+class MaskingGame:
+    """v(S) = f(x_S, b_rest) for ``model`` at one input ``x``.
+
+    ``x``: one input, shaped as the model expects it without the batch dimension (a
+    1 x 8 x 8 image stays 1 x 8 x 8: no dimension is guessed away). ``baseline``: a
+    tensor or number broadcastable to ``x``. ``players``: ``None`` (every element of ``x``
+    is a player), an integer array of ``x``'s shape labelling each element with its player
+    0..n-1 (``-1``: no player, keeps
+    its value in ``x``), or a list of index groups into the flattened ``x``. ``target``:
+    the output index for models with several outputs (``None`` for one output).
+    Evaluation runs in batches of ``batch_size`` coalitions, so memory stays bounded.
+    """
+
+    def __init__(
+        self,
+        model: Callable[[torch.Tensor], torch.Tensor],
+        x: ArrayLike,
+        baseline: ArrayLike = 0.0,
+        players: Players = None,
+        target: int | None = None,
+        batch_size: int = 8192,
+        max_players: int = MAX_EXACT_PLAYERS,
+    ):
+        self.model = model
+        x = torch.as_tensor(x)
+        if not torch.is_floating_point(x):
+            x = x.to(torch.get_default_dtype())
+        if not torch.isfinite(x).all():
+            raise ValueError(
+                "x contains NaN or infinite values; attributions of such an "
+                "input are meaningless. Clean or impute the input first."
+            )
+        try:
+            b = torch.as_tensor(baseline, dtype=x.dtype).expand_as(x).clone()
+        except RuntimeError as err:
+            raise ValueError(
+                f"baseline of shape {tuple(torch.as_tensor(baseline).shape)} does "
+                f"not broadcast to x of shape {tuple(x.shape)}: pass a number or "
+                f"a tensor shaped like x"
+            ) from err
+        if not torch.isfinite(b).all():
+            raise ValueError("baseline contains NaN or infinite values")
+        self.x, self.baseline, self.target = x, b, target
+        self.labels = player_labels(players, x)
+        self.n = int(self.labels.max()) + 1 if (self.labels >= 0).any() else 0
+        _check_exact_limit(self.n, x.numel(), min(max_players, 30))
+        # element e is on when bit labels[e] of the mask is set; elements of no player read
+        # bit n, which every mask gets set in inputs() (n <= 30, so int32 suffices)
+        self._bit_of_element = torch.as_tensor(
+            np.where(self.labels >= 0, self.labels, self.n), dtype=torch.int32
+        )
+        self.batch_size = int(batch_size)
+        self._check_target()
+
+    def _check_target(self) -> None:
+        try:
+            with torch.no_grad(), eval_mode(self.model):
+                out = self.model(self.x[None])
+        except RuntimeError as err:
+            if "out of memory" in str(err).lower():
+                raise
+            raise ValueError(
+                f"the model could not evaluate x of shape {tuple(self.x.shape)} "
+                f"with a batch dimension added: {err}. If the shape is the cause, "
+                f"pass x shaped as one input of the model, without the batch "
+                f"dimension; if the dtype is, x.to(the model's dtype)"
+            ) from err
+        if out.dim() != 2 or out.shape[0] != 1:
+            raise ValueError(
+                f"the model maps one input (x of shape {tuple(self.x.shape)}, batch "
+                f"dimension added) to outputs of shape {tuple(out.shape)}, not (1, K): "
+                f"pass x as ONE input, without a batch dimension, and a model that "
+                f"returns (N, K)"
+            )
+        if self.target is None:
+            if out.shape[1] != 1:
+                raise ValueError(
+                    f"the model has {out.shape[1]} outputs: choose one with "
+                    f"target=0..{out.shape[1] - 1}"
+                )
+        elif not 0 <= self.target < out.shape[1]:
+            raise ValueError(
+                f"target {self.target} is out of range: the model has "
+                f"{out.shape[1]} output(s), target must be 0..{out.shape[1] - 1}"
+            )
+
+    def inputs(self, masks: np.ndarray) -> torch.Tensor:
+        """The masked inputs of the coalitions ``masks`` (bit masks), one row each."""
+        masks = torch.as_tensor(np.asarray(masks, dtype=np.int32)) | (1 << self.n)
+        on = ((masks[:, None] >> self._bit_of_element) & 1).bool()
+        flat = torch.where(on, self.x.reshape(-1), self.baseline.reshape(-1))
+        return flat.reshape(len(masks), *self.x.shape)
+
+    def _outputs(self, batch: torch.Tensor) -> torch.Tensor:
+        out = self.model(batch).reshape(len(batch), -1)
+        return out[:, 0 if self.target is None else self.target]
+
+    def __call__(self, masks) -> np.ndarray:
+        """v(S) for the coalitions ``masks`` (integers, or one integer)."""
+        masks = np.atleast_1d(np.asarray(masks, dtype=np.int64))
+        out = np.empty(len(masks), dtype=np.float64)
+        with torch.no_grad(), eval_mode(self.model):
+            for start in range(0, len(masks), self.batch_size):
+                chunk = masks[start : start + self.batch_size]
+                out[start : start + len(chunk)] = self._outputs(self.inputs(chunk)).double().numpy()
+        return out
+
+    def values(self, progress: bool = False) -> np.ndarray:
+        """v(S) for all 2**n coalitions, indexed by bit mask.
+
+        Coalitions are evaluated in aligned chunks of 2**k masks (2**k <= batch_size): the
+        low k bits run through the same patterns in every chunk and the high bits are
+        constant within one. So one input buffer holds the low-bit patterns, and each chunk
+        only overwrites the columns of the high-bit players; the model gets a copy of it."""
+        from tqdm.auto import tqdm
+
+        total = 2**self.n
+        k = min(self.n, max(0, self.batch_size.bit_length() - 1))
+        chunk = 2**k
+        batch = self.inputs(np.arange(chunk)).reshape(chunk, -1)  # high players at b
+        runs = _runs(np.flatnonzero(self._bit_of_element.numpy() >= k))  # column slices
+        out = np.empty(total, dtype=np.float64)
+        with torch.no_grad(), eval_mode(self.model):
+            for start in tqdm(
+                range(0, total, chunk), desc=f"{total:,} coalitions", disable=not progress
+            ):
+                if start:
+                    row = self.inputs(np.array([start])).reshape(-1)
+                    for lo, hi in runs:  # slice copies: far faster than index assignment
+                        batch[:, lo:hi] = row[lo:hi]
+                # a copy: a model that writes into its input must not change the shared buffer
+                values = self._outputs(batch.reshape(chunk, *self.x.shape).clone())
+                out[start : start + chunk] = values.double().numpy()
+        return out
+
+
+class MarginalGame:
+    """v(S) = mean_j f(x_S, d_j,rest) over background rows d_j: the absent players take
+    their values from the data (Prediction Difference's marginal imputation; the
+    interventional game of KernelSHAP and DeepShap). The mean of one
+    :class:`MaskingGame` per row, so its dividends are the mean of theirs. Takes the
+    arguments of :class:`MaskingGame`, with ``background`` (M, x's shape) for the baseline."""
+
+    def __init__(
+        self,
+        model: Model,
+        x: ArrayLike,
+        background: ArrayLike,
+        players: Players = None,
+        target: int | None = None,
+        batch_size: int = 8192,
+        max_players: int = MAX_EXACT_PLAYERS,
+    ):
+        background = torch.as_tensor(background)
+        if background.dim() == 0 or len(background) == 0:
+            raise ValueError("background must hold at least one row shaped like x")
+        self.games = [
+            MaskingGame(model, x, row, players, target, batch_size, max_players)
+            for row in background
+        ]
+        self.n = self.games[0].n
+
+    def values(self, progress: bool = False) -> np.ndarray:
+        return np.mean([game.values(progress) for game in self.games], axis=0)

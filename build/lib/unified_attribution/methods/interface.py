@@ -1,0 +1,302 @@
+"""One call for every method, :func:`attribute`: its checks of the input and its result,
+:class:`Attribution`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import games
+from ..aliases import ArrayLike, Players, Target
+from .registry import REGISTRY, Method, get, selected
+
+
+@dataclass
+class Attribution:
+    """What :func:`attribute` returns.
+
+    ``scores``: shaped like ``x``. ``output_change[k]`` = f(x_k) - f(b) (for a distribution
+    of baselines, f(x_k) minus the mean of f over it; for methods without a baseline,
+    f(x_k) - f(0)). ``gap[k]`` = the sum of input k's scores (one per player for grouped
+    methods) minus ``output_change[k]``: captum's *convergence delta* (its
+    ``return_convergence_delta=True``), zero for a complete method. ``target``: the output
+    explained for each input; ``baseline`` as the method received it; ``options``: every
+    option of the method with the value used (defaults included)."""
+
+    method: str
+    scores: torch.Tensor
+    gap: torch.Tensor
+    output_change: torch.Tensor
+    target: torch.Tensor | None = None
+    baseline: torch.Tensor | None = None
+    options: dict = field(default_factory=dict)
+
+
+def _as_batch(x) -> torch.Tensor:
+    x = torch.as_tensor(x)
+    if not torch.is_floating_point(x):
+        x = x.to(torch.get_default_dtype())
+    if x.dim() < 2:
+        raise ValueError(
+            f"x must be a batch of inputs (N x ...), got shape {tuple(x.shape)}; "
+            f"add a batch dimension with x[None]"
+        )
+    if len(x) == 0:
+        raise ValueError(f"x holds no inputs (shape {tuple(x.shape)}): pass at least one")
+    if not torch.isfinite(x).all():
+        raise ValueError("x contains NaN or infinite values: clean or impute it first")
+    return x.detach()
+
+
+QUADRATURES = (
+    "gausslegendre",
+    "riemann_left",
+    "riemann_right",
+    "riemann_middle",
+    "riemann_trapezoid",
+)
+
+
+def _check_options(spec: Method, options: dict) -> None:
+    """Option values in range, by option name, before any computation."""
+    for name, value in options.items():
+        if name in ("n_steps", "n_samples", "seed"):
+            smallest = 0 if name == "seed" else 1
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, np.integer))
+                or value < smallest
+            ):
+                raise ValueError(
+                    f"{spec.name}: {name} must be an integer >= {smallest}, got {value!r}"
+                )
+        elif name == "epsilon" and not (isinstance(value, (int, float)) and value >= 0):
+            raise ValueError(f"{spec.name}: epsilon must be a number >= 0, got {value!r}")
+        elif name == "quadrature" and value not in QUADRATURES:
+            raise ValueError(
+                f"{spec.name}: quadrature must be one of {', '.join(QUADRATURES)}; got {value!r}"
+            )
+        elif name in ("window", "strides") and value is not None:
+            sizes = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+            if not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
+                for v in sizes
+            ):
+                raise ValueError(
+                    f"{spec.name}: {name} must be positive integers, one per input "
+                    f"dimension; got {value!r}"
+                )
+
+
+def _check_dtype(model, x: torch.Tensor) -> None:
+    """x in the dtype of the model's parameters (numpy's default float64 against a float32
+    model fails deep inside torch otherwise)."""
+    parameters = model.parameters() if isinstance(model, nn.Module) else ()
+    dtype = next((p.dtype for p in parameters if p.is_floating_point()), None)
+    if dtype is not None and x.dtype != dtype:
+        raise TypeError(
+            f"x is {x.dtype} but the model's parameters are {dtype}: convert one to "
+            f"the other, x.to({dtype}) or model.to({x.dtype})"
+        )
+
+
+def _targets(model, x, target) -> torch.Tensor:
+    try:
+        with torch.no_grad():
+            out = model(x[:1].clone())
+    except RuntimeError as err:
+        if "out of memory" in str(err).lower():
+            raise
+        raise ValueError(
+            f"the model could not evaluate x of shape {tuple(x.shape)}: {err}. x "
+            f"must be a batch of inputs shaped as the model takes them"
+        ) from err
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(
+            f"the model returns {type(out).__name__}, not a tensor: wrap it so that "
+            f"it returns the outputs to explain, shape (N, K)"
+        )
+    if out.dim() != 2 or len(out) != 1:
+        raise ValueError(
+            f"the model maps a batch of 1 input to shape {tuple(out.shape)}; the "
+            f"methods need (N, K) outputs: for one output per input, return "
+            f"out.unsqueeze(1)"
+        )
+    n_outputs = out.shape[1]
+    if target is None:
+        if n_outputs != 1:
+            raise ValueError(f"the model has {n_outputs} outputs: choose one with target=")
+        target = 0
+    try:
+        requested = torch.as_tensor(target)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(
+            f"target must be an output index, or one per input; got {target!r}"
+        ) from err
+    if requested.dtype == torch.bool or requested.is_complex():
+        raise TypeError(f"target must be an output index, or one per input; got {target!r}")
+    if requested.is_floating_point() and (requested != requested.round()).any():
+        raise ValueError(f"target must hold output indices (integers), got {target!r}")
+    if requested.dim() > 1 or (requested.dim() == 1 and len(requested) not in (1, len(x))):
+        raise ValueError(
+            f"target must be one index or one per input ({len(x)}), got shape "
+            f"{tuple(requested.shape)}"
+        )
+    target = requested.to(torch.int64).expand(len(x)).clone()
+    bad = (target < 0) | (target >= n_outputs)
+    if bad.any():
+        raise ValueError(
+            f"target {target[bad][0].item()} is out of range: the model has "
+            f"{n_outputs} output(s), targets must be 0..{n_outputs - 1}"
+        )
+    return target
+
+
+def _baselines(spec: Method, x: torch.Tensor, baseline) -> torch.Tensor:
+    b = torch.as_tensor(baseline, dtype=x.dtype)
+    if not torch.isfinite(b).all():
+        raise ValueError(
+            "the baseline contains NaN or infinite values (in a distribution of "
+            "baselines, in some row): clean or impute it first"
+        )
+    if spec.baseline == "distribution" and b.dim() == x.dim() and len(b) == 0:
+        raise ValueError(
+            f"{spec.name} takes a distribution of baselines and got none (0 rows): "
+            f"pass samples shaped (M, {', '.join(map(str, x.shape[1:]))}), M >= 1"
+        )
+    if spec.baseline == "none":
+        if (b != 0).any():
+            raise ValueError(
+                f"{spec.title} has no baseline: it explains f(x) itself, from the "
+                f"root point 0; leave baseline=0 (the gap is reported against f(0))"
+            )
+        return torch.zeros_like(x)
+    if spec.baseline == "distribution":
+        if b.dim() != x.dim() or b.shape[1:] != x.shape[1:]:
+            raise ValueError(
+                f"{spec.name} takes a distribution of baselines: samples shaped "
+                f"(M, {', '.join(map(str, x.shape[1:]))}), e.g. training rows; "
+                f"got {tuple(b.shape)}"
+            )
+        return b
+    try:
+        return b.expand(*x.shape).clone() if b.dim() < x.dim() else b.expand_as(x).clone()
+    except RuntimeError as err:
+        raise ValueError(
+            f"baseline of shape {tuple(b.shape)} does not broadcast to x of shape "
+            f"{tuple(x.shape)}: pass a number, one input, or one per input"
+        ) from err
+
+
+def attribute(
+    method: str,
+    model: nn.Module,
+    x: ArrayLike,
+    baseline: ArrayLike = 0.0,
+    target: Target = None,
+    players: Players = None,
+    **options: object,
+) -> Attribution:
+    """Scores of ``method`` for every input of the batch ``x``, with their completeness gaps.
+
+    Parameters
+    ----------
+    method : str
+        A registered method (:data:`~unified_attribution.methods.REGISTRY`; paper A's fourteen:
+        :data:`~unified_attribution.methods.PAPER_A_METHODS`).
+    model : torch.nn.Module
+        Maps a batch (N, ...) to outputs (N, K). Evaluated in eval mode (dropout off); the
+        modes of its modules are restored afterwards.
+    x : tensor, shape (N, ...)
+        The inputs, with the batch dimension, in the model's dtype.
+    baseline : number or tensor
+        A number, one input (x[0]'s shape) or one per input (N, ...). For the methods that
+        take a distribution (Expected Gradients, Prediction Difference, DeepShap), samples
+        (M, ...). The methods without a baseline (LRP, Deep Taylor, Grad-CAM) take 0.
+    target : int, sequence of N ints, or None
+        The output explained, per input; None only for a model with one output.
+    players : labels or groups, optional
+        Element groups for the methods that take them (Occlusion-patch, Prediction
+        Difference, Shapley value): as :class:`~unified_attribution.games.MaskingGame`.
+    **options
+        The method's options with their defaults, ``get(method).options`` (e.g. ``n_steps``).
+
+    Returns
+    -------
+    Attribution
+        ``scores`` shaped like ``x``, ``output_change`` = f(x) - f(b), ``gap`` (captum's
+        convergence delta), and the ``target``, ``baseline`` and ``options`` used.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from unified_attribution import attribute
+    >>> model = torch.nn.Linear(3, 1).double()
+    >>> with torch.no_grad():
+    ...     _ = model.weight.copy_(torch.tensor([[1.0, -2.0, 0.5]]))
+    >>> x = torch.tensor([[1.0, 1.0, 2.0]], dtype=torch.float64)
+    >>> result = attribute("integrated_gradients", model, x, baseline=0.0)
+    >>> [round(a, 6) for a in result.scores[0].tolist()]  # w_i x_i for a linear model
+    [1.0, -2.0, 1.0]
+    >>> abs(float(result.gap[0])) < 1e-6  # complete, up to captum's float32 quadrature weights
+    True
+    """
+    spec = get(method)
+    unknown = set(options) - set(spec.options)
+    if unknown:
+        raise TypeError(
+            f"{method} has no option {', '.join(sorted(unknown))}; its options: "
+            f"{spec.options or 'none'}"
+        )
+    if players is not None and not spec.players:
+        grouped = ", ".join(m.name for m in REGISTRY.values() if m.players)
+        raise TypeError(
+            f"{method} takes no players= (it would be ignored); methods with players: {grouped}"
+        )
+    _check_options(spec, options)
+    x = _as_batch(x)
+    _check_dtype(model, x)
+    with games.eval_mode(model):  # a model left in training mode is explained as evaluated
+        return _attribute(spec, model, x, baseline, target, players, options)
+
+
+def _attribute(spec: Method, model, x, baseline, target, players, options) -> Attribution:
+    method = spec.name
+    target = _targets(model, x, target)
+    baseline = _baselines(spec, x, baseline)
+    try:
+        scores = spec.run(model, x.clone(), baseline, target, players, **options).detach()
+    except RuntimeError as err:
+        if spec.family == "gradient" and "does not require grad" in str(err):
+            raise ValueError(
+                f"{spec.title} needs gradients, but the model's output does not "
+                f"depend differentiably on its input (detached, or computed "
+                f"without autograd); use a perturbation method instead"
+            ) from err
+        raise
+    forward = selected(model, target)
+    with torch.no_grad():  # copies: a model that writes into its input changes nothing here
+        fx = forward(x.clone())
+        if spec.baseline == "distribution":
+            fb = model(baseline.clone()).reshape(len(baseline), -1)[:, target].mean(dim=0)
+        else:
+            fb = forward(baseline.clone())
+    per_player = scores
+    if players is not None:  # grouped scores repeat per element: count each player once
+        labels = games.player_labels(players, x[0])
+        sizes = np.bincount(labels[labels >= 0])
+        weight = np.where(labels >= 0, 1.0 / sizes[np.maximum(labels, 0)], 0.0)
+        per_player = scores * torch.as_tensor(weight, dtype=x.dtype).reshape(x.shape[1:])
+    gap = per_player.reshape(len(x), -1).sum(dim=1) - (fx - fb)
+    return Attribution(
+        method,
+        scores,
+        gap,
+        fx - fb,
+        target=target,
+        baseline=baseline,
+        options={**spec.options, **options},
+    )

@@ -1,0 +1,220 @@
+"""The propagation family: LRP-epsilon (captum), LRP-alpha-beta, Deep Taylor, DeepLIFT
+(Rescale, RevealCancel), DeepShap (ours, on the engine below) and Grad-CAM (captum).
+
+The engine, each part small enough to read: ``chain`` (the layers of a model),
+``relevance`` (LRP rules and composites, Deep Taylor) and ``multipliers``
+(DeepLIFT). Its names are re-exported here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from captum.attr import LRP
+
+import copy
+from typing import Callable
+
+import torch
+from torch import nn
+
+from ..registry import captum, register
+from .chain import ELEMENTWISE, LINEAR, PASS_THROUGH, POOLING, SUPPORTED, UnsupportedModel, layers
+from .multipliers import DEEPLIFT_RULES, NEAR_ZERO, deeplift
+from .relevance import (
+    STABILIZER,
+    Composite,
+    Rule,
+    alpha_beta,
+    deep_taylor,
+    deep_taylor_composite,
+    epsilon,
+    lrp,
+    uniform,
+    z_bounded,
+)
+
+__all__ = [
+    "DEEPLIFT_RULES",
+    "ELEMENTWISE",
+    "LINEAR",
+    "NEAR_ZERO",
+    "PASS_THROUGH",
+    "POOLING",
+    "STABILIZER",
+    "SUPPORTED",
+    "Composite",
+    "Rule",
+    "UnsupportedModel",
+    "alpha_beta",
+    "captum_lrp",
+    "deep_taylor",
+    "deep_taylor_composite",
+    "deeplift",
+    "epsilon",
+    "layers",
+    "lrp",
+    "uniform",
+    "z_bounded",
+]
+
+_NO_BASELINE = "no baseline: explains f(x) itself (root point 0; the gap is against f(0))"
+
+
+@register(
+    name="lrp_epsilon",
+    title="LRP-epsilon",
+    family="propagation",
+    reference="bach2015pixel",
+    formula="R_i = sum_j a_i w_ij / (z_j + eps sign z_j) R_j, R = f(x) at the output",
+    allocation="eps -> 0 on ReLU nets: Gradient x Input at b = 0 (w_i(kappa) = kappa_i); "
+    "one neuron y = g(c + sum_i u_i): share u_i / (c + s + eps) of y, the "
+    "bias keeps the rest",
+    assumptions="captum's LRP, EpsilonRule(epsilon) on Linear and Conv2d layers, "
+    "epsilon 1e-9 on pooling; " + _NO_BASELINE,
+    baseline="none",
+)
+def _lrp_epsilon(model, x, baseline, target, players, epsilon=0.01):
+    from captum.attr._utils.lrp_rules import EpsilonRule
+
+    return captum_lrp(model, lambda: EpsilonRule(epsilon)).attribute(
+        x.requires_grad_(), target=target
+    )
+
+
+def captum_lrp(model: nn.Module, make_rule: Callable) -> LRP:
+    """captum's LRP on a copy of ``model`` (captum attaches its rules to the layers) with a
+    fresh ``make_rule()`` on every Linear and Conv2d layer and captum's default EpsilonRule
+    (epsilon 1e-9) on pooling and Flatten (which has no default; this passes R on), and
+    captum's IdentityRule on a Sigmoid (captum passes R through ReLU and Tanh by itself)."""
+    from captum.attr._utils.lrp_rules import EpsilonRule, IdentityRule
+
+    lrp = captum("LRP")(copy.deepcopy(model))
+    for layer in layers(lrp.model):
+        if isinstance(layer, LINEAR):
+            layer.rule = make_rule()
+        elif isinstance(layer, POOLING + (nn.Flatten,)):
+            layer.rule = EpsilonRule()
+        elif isinstance(layer, nn.Sigmoid):
+            layer.rule = IdentityRule()
+    return lrp
+
+
+@register(
+    name="lrp_alpha_beta",
+    title="LRP-alpha-beta",
+    family="propagation",
+    reference="bach2015pixel",
+    formula="R_i = sum_j (alpha z_ij+ / z_j+ - beta z_ij- / z_j-) R_j, z_ij = a_i w_ij",
+    allocation="one neuron: every effect, and the root value, split in the same "
+    "proportions alpha u_i+ / s+ - beta u_i- / s- of the signed contributions",
+    assumptions="ours (propagation.alpha_beta): alpha - beta = 1, biases ignored, "
+    "pooling by the epsilon rule; " + _NO_BASELINE,
+    baseline="none",
+)
+def _lrp_alpha_beta(model, x, baseline, target, players, alpha=2.0, beta=1.0):
+    return lrp(model, x, target, alpha_beta(alpha, beta))
+
+
+@register(
+    name="deep_taylor",
+    title="Deep Taylor",
+    family="propagation",
+    reference="montavon2017deep",
+    formula="z^B rule at the first layer (x in [lower, upper]), z+ rule above",
+    allocation="z+ = LRP alpha 1 beta 0: y split by the positive contributions only",
+    assumptions="ours (propagation.deep_taylor); lower = 0, upper = inf gives the z+ "
+    "rule at the first layer too; " + _NO_BASELINE,
+    baseline="none",
+)
+def _deep_taylor(model, x, baseline, target, players, lower=0.0, upper=1.0):
+    return deep_taylor(model, x, target, lower, upper)
+
+
+@register(
+    name="deeplift_rescale",
+    title="DeepLIFT Rescale",
+    family="propagation",
+    reference="shrikumar2017learning",
+    formula="C_i = Delta x_i m_i, multipliers m = Delta y / Delta z at every ReLU, chained",
+    allocation="one nonlinearity of a linear map (or a sum of them): Integrated "
+    "Gradients' weights kappa_i / |kappa|; deeper nets: not exactly",
+    assumptions="ours (propagation.deeplift): equals captum's DeepLift except where "
+    "a ReLU feeds a max-pool, where captum 0.9 loses part of the "
+    "difference (captum issue 1104); max-pooling by captum's rule",
+)
+def _deeplift_rescale(model, x, baseline, target, players):
+    return deeplift(model, x, baseline, target, rule="rescale")
+
+
+@register(
+    name="deeplift_revealcancel",
+    title="DeepLIFT RevealCancel",
+    family="propagation",
+    reference="shrikumar2017learning",
+    formula="Delta y+- = two-player Shapley values of the positive and negative parts "
+    "of Delta z; m+- = Delta y+- / Delta z+-",
+    allocation="one neuron: w_i(kappa) = kappa_i / |kappa_P(i)|, halved when kappa "
+    "mixes positive and negative contributors (derived here)",
+    assumptions="ours (propagation.deeplift, rule='revealcancel' at every ReLU; the "
+    "authors' genomics default kept Rescale after convolutions)",
+)
+def _deeplift_revealcancel(model, x, baseline, target, players):
+    return deeplift(model, x, baseline, target, rule="revealcancel")
+
+
+@register(
+    name="deep_shap",
+    title="DeepShap",
+    family="propagation",
+    reference="lundberg2017unified",
+    formula="a_i = mean over baselines b ~ p of DeepLIFT Rescale (x, b)",
+    allocation="DeepLIFT Rescale's allocation, averaged over baselines b ~ p",
+    assumptions="ours: the mean of propagation.deeplift over every baseline given "
+    "(captum's DeepLiftShap on models without a ReLU feeding a max-pool)",
+    baseline="distribution",
+)
+def _deep_shap(model, x, baseline, target, players):
+    total = torch.zeros_like(x)
+    for b in baseline:
+        total += deeplift(model, x, b.expand_as(x), target, rule="rescale")
+    return total / len(baseline)
+
+
+@register(
+    name="grad_cam",
+    title="Grad-CAM",
+    family="propagation",
+    reference="selvaraju2017gradcam",
+    formula="L = ReLU(sum_k alpha_k A^k), alpha_k = mean_(u,v) dy/dA^k_uv, upsampled",
+    allocation="Gradient x Input on the feature map A (summed over channels) when dy/dA "
+    "is spatially constant (global-average-pooling head), then ReLU",
+    assumptions="captum's LayerGradCam; layer = index in the chain (default: the "
+    "output of the last convolution's ReLU); bilinear upsampling to the "
+    "input, the same map for every input channel; " + _NO_BASELINE,
+    baseline="none",
+)
+def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
+    chain = layers(model)
+    convolutions = [k for k, m in enumerate(chain) if isinstance(m, nn.Conv2d)]
+    if not convolutions:
+        raise UnsupportedModel(
+            "Grad-CAM needs a convolutional layer; this model "
+            "has none: use Gradient x Input on a layer instead"
+        )
+    if layer is None:
+        last = convolutions[-1]
+        layer = (
+            last + 1 if last + 1 < len(chain) and isinstance(chain[last + 1], ELEMENTWISE) else last
+        )
+    cam = captum("LayerGradCam")(model, chain[layer]).attribute(
+        x, target=target, relu_attributions=relu
+    )
+    if cam.dim() != 4:
+        raise UnsupportedModel(
+            f"Grad-CAM needs a spatial feature map; layer "
+            f"{layer} ({chain[layer]}) gives shape {tuple(cam.shape)}"
+        )
+    cam = captum("LayerAttribution").interpolate(cam, tuple(x.shape[2:]), "bilinear")
+    return cam.expand_as(x).clone()

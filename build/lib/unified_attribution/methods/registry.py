@@ -1,0 +1,86 @@
+"""The registry of attribution methods: what each one is, and what their runners share."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from ..aliases import Model
+
+#: The fourteen methods of paper A, in the order of its Table 1.
+PAPER_A_METHODS = (
+    "gradient_x_input",
+    "integrated_gradients",
+    "expected_gradients",
+    "lrp_epsilon",
+    "lrp_alpha_beta",
+    "deep_taylor",
+    "deeplift_rescale",
+    "deeplift_revealcancel",
+    "deep_shap",
+    "grad_cam",
+    "occlusion_1",
+    "occlusion_patch",
+    "prediction_difference",
+    "shapley_value",
+)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One attribution method: what it is, where it comes from, how it allocates effects."""
+
+    name: str
+    title: str
+    family: str  # "gradient", "perturbation" or "propagation"
+    reference: str  # key in book/references.bib
+    formula: str
+    allocation: str  # the allocation rule of paper A's reformulation (see the chapters)
+    assumptions: str
+    options: dict = field(default_factory=dict)
+    baseline: str = "tensor"  # "tensor" (one per input), "distribution" (samples) or "none"
+    players: bool = False  # takes players= (groups of input elements)
+    budget: str | None = None  # the option setting its numerical budget (steps, samples)
+    run: Callable = field(default=None, repr=False, compare=False)
+
+
+#: Every registered method by name (:func:`get` looks one up, with a clear error).
+REGISTRY: dict[str, Method] = {}
+
+
+def register(**fields: str) -> Callable[[Callable], Callable]:
+    """Register a runner ``fn(model, x, baseline, target, players, **options)``; its options
+    and their defaults are read from its keyword parameters."""
+
+    def wrap(fn):
+        parameters = list(inspect.signature(fn).parameters.values())[5:]
+        options = {p.name: p.default for p in parameters}
+        REGISTRY[fields["name"]] = Method(run=fn, options=options, **fields)
+        return fn
+
+    return wrap
+
+
+def captum(name: str) -> type:
+    import captum.attr
+
+    return getattr(captum.attr, name)
+
+
+def selected(model: Model, target: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    """f restricted to each row's target; only for batches of exactly len(target) rows."""
+
+    def forward(z):
+        return model(z).reshape(len(z), -1).gather(1, target[:, None]).squeeze(1)
+
+    return forward
+
+
+def get(name: str) -> Method:
+    """The registered method ``name``."""
+    if name not in REGISTRY:
+        raise ValueError(f"unknown method {name!r}; registered: {', '.join(REGISTRY)}")
+    return REGISTRY[name]

@@ -1,0 +1,194 @@
+"""Paper A's three principles of a fair allocation, and its verdict table judged four ways.
+
+The principles (paper A, Deng et al. TPAMI 2024, as its authors' project page states them):
+
+1. low approximation error: the attribution accounts for every independent and interaction
+   effect, up to a negligible residual;
+2. no unrelated allocation: w_{j,i} = 0 for j != i and w_{j,S} = 0 for j not in S;
+3. complete allocation: sum_i w_{i,j} = 1 for every psi(j), sum_i w_{i,S} = 1 for every J(S).
+
+:func:`judge` applies them to weights per Taylor term. Its rules, stated once:
+
+- an effect whose weights are all zero is *left out*: it counts against low approximation
+  error (violation 1: all of it unexplained), not against complete allocation. This is the
+  reading under which paper A's Table 2 follows from its Table 1 (Gradient x Input keeps only
+  first-order terms: fails the first principle, passes the third);
+- no unrelated allocation: the largest ``|w_j(kappa)|`` of a j outside S_kappa;
+- complete allocation: the largest ``|sum_i w_i(kappa) - 1|`` (sum over every variable) over the
+  effects that are not left out.
+
+:func:`table` returns the verdict table from ``source``:
+
+- ``"paper"``: Table 2 as printed;
+- ``"paper weights"``: :func:`judge` on the weights of the paper's Table 1
+  (:mod:`unified_attribution.theory.reformulations`);
+- ``"book weights"``: :func:`judge` on the book's own derivations (network level for the
+  gradient and perturbation families, one neuron for the propagation family);
+- ``"measured"``: the methods run on the probes (:func:`unified_attribution.theory.probes.verdicts`).
+
+The book's earlier reconstruction P1-P3 is retired: its P1 is the paper's second principle and
+its P2, P3 are the paper's third restricted to the members of S, so keeping both would give a
+method two verdicts for one property.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from ..taylor import multi_indices, support
+from . import layerwise, reformulations
+
+PRINCIPLES = {
+    "low approximation error": "the attribution accounts for every independent and interaction "
+    "effect, up to a negligible residual",
+    "no unrelated allocation": "an effect of S is given to no variable outside S",
+    "complete allocation": "the weights of every effect, over all variables, sum to exactly 1",
+}
+#: The columns of the verdict tables, the three principles by name.
+COLUMNS = tuple(PRINCIPLES)
+#: Where a verdict table comes from (see :func:`table`).
+SOURCES = ("paper", "paper weights", "book weights", "measured")
+
+# Table 2 of paper A as printed: one mark per column of COLUMNS, v = holds, x = fails
+TABLE_2 = {
+    "gradient_x_input": "xvv",
+    "occlusion_1": "vvx",
+    "occlusion_patch": "vxx",
+    "prediction_difference": "vvx",
+    "grad_cam": "xvv",
+    "integrated_gradients": "vvv",
+    "expected_gradients": "vvv",
+    "shapley_value": "vvv",
+    "lrp_epsilon": "xvv",
+    "lrp_alpha_beta": "vxv",
+    "deep_taylor": "vxv",
+    "deeplift_rescale": "vvv",
+    "deep_shap": "vvv",
+    "deeplift_revealcancel": "vvv",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One cell: "holds", "fails" or "holds in the limit", the size of the worst violation
+    (0 where it holds exactly; None for the paper's printed table) and where it occurs."""
+
+    verdict: str
+    violation: float | None = None
+    where: str = ""
+
+    def __str__(self) -> str:
+        return self.verdict
+
+
+def judge(
+    effects: Iterable[tuple[object, Iterable[int]]],
+    weights_for: Callable[[object], Sequence],
+    label: str = "kappa",
+) -> dict[str, Verdict]:
+    """The three principles on weights ``weights_for(key)`` = [w_1, ..., w_n] over the
+    ``effects`` = [(key, members), ...] (exact numbers: a violation is any non-zero)."""
+    left_out, unrelated, incomplete = [(0, "")], [(0, "")], [(0, "")]
+    for key, members in effects:
+        w = weights_for(key)
+        total = sum(w)
+        shown = _show(key, label)
+        if all(wi == 0 for wi in w):
+            left_out.append((1, f"{shown} is left out"))
+            continue
+        unrelated += [
+            (abs(w[j]), f"variable {j + 1} gets {w[j]} of {shown}")
+            for j in range(len(w))
+            if j not in members
+        ]
+        incomplete.append((abs(total - 1), f"the weights of {shown} sum to {total}"))
+    return {
+        column: _worst(cases) for column, cases in zip(COLUMNS, (left_out, unrelated, incomplete))
+    }
+
+
+def _worst(cases) -> Verdict:
+    size, where = max(cases, key=lambda c: c[0])
+    return Verdict("holds" if size == 0 else "fails", float(size), where)
+
+
+def _show(key, label) -> str:
+    return f"{label}=(" + ", ".join(map(str, key)) + ")"
+
+
+def from_weights(
+    method: str, source: str = "paper weights", n: int = 4, max_order: int = 4
+) -> dict[str, Verdict]:
+    """:func:`judge` on the weights of ``method`` over every kappa of order <= ``max_order``
+    in ``n`` variables (the N+/N- rows with contributions (1, 2, -1, -2): N+ = {1, 2})."""
+    which = {"paper weights": "paper", "book weights": "book"}[source]
+    return judge(
+        [(k, support(k)) for k in multi_indices(n, max_order)],
+        lambda k: reformulations.weights(method, k, which),
+    )
+
+
+def on_neuron(
+    rule: str, contributions: Sequence[int] = (1, 2, -1), max_order: int = 4
+) -> dict[str, Verdict]:
+    """:func:`judge` on the book's one-neuron weights of a propagation rule
+    (:func:`unified_attribution.theory.layerwise.weights`) for inputs with the given contributions."""
+    return judge(
+        [(k, support(k)) for k in multi_indices(len(contributions), max_order)],
+        lambda k: layerwise.weights(rule, k, contributions),
+    )
+
+
+def measured(method: str) -> dict[str, Verdict]:
+    """The verdicts of ``method`` run on the probes (worst violation over the probes)."""
+    from . import probes
+
+    return {column: Verdict(*cell) for column, cell in probes.verdicts(method).items()}
+
+
+def verdicts(method: str, source: str) -> dict[str, Verdict]:
+    """The three verdicts of ``method`` from ``source`` (see :data:`SOURCES`)."""
+    if source == "paper":
+        return {
+            c: Verdict("holds" if m == "v" else "fails") for c, m in zip(COLUMNS, TABLE_2[method])
+        }
+    if source == "measured":
+        return measured(method)
+    if source == "book weights" and reformulations.BOOK[method] is None:
+        return {c: Verdict("not derived") for c in COLUMNS}
+    if source in ("paper weights", "book weights"):
+        return from_weights(method, source)
+    raise ValueError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
+
+
+def table(source: str, methods: Sequence[str] | None = None, detail: bool = False) -> pd.DataFrame:
+    """The verdict table from ``source``, indexed by the registry's method names, with the
+    columns of :data:`COLUMNS`; ``detail=True`` gives the :class:`Verdict` objects instead of
+    their words."""
+    from ..methods import PAPER_A_METHODS
+
+    names = list(methods or PAPER_A_METHODS)
+    cells = {m: verdicts(m, source) for m in names}
+    return pd.DataFrame(
+        [[cells[m][c] if detail else str(cells[m][c]) for c in COLUMNS] for m in names],
+        index=pd.Index(names, name="method"),
+        columns=list(COLUMNS),
+    )
+
+
+def disagreements(first: pd.DataFrame, second: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """(method, principle, verdict in ``first``, verdict in ``second``) wherever the two
+    tables differ; "holds in the limit" counts as "holds"."""
+
+    def plain(v):
+        return "holds" if str(v) == "holds in the limit" else str(v)
+
+    return [
+        (m, c, str(first.loc[m, c]), str(second.loc[m, c]))
+        for m in first.index
+        for c in first.columns
+        if plain(first.loc[m, c]) != plain(second.loc[m, c])
+    ]

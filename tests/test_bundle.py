@@ -1,0 +1,71 @@
+"""A chapter runs outside the repository: bundled (executed notebook, results, a wheel of
+the packages), installed into a fresh virtual environment, and executed there.
+
+The torch install here uses this machine's pip configuration (which finds the local CPU
+wheel); the bundle's README names the public CPU index instead. About two minutes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from attribution_book import claims
+from attribution_book.bookbuild import bundle, execute
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER = "taylor_interactions"
+
+
+def run(*command, cwd=None):
+    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, (
+        f"{' '.join(map(str, command))}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    )
+    return done
+
+
+def test_a_bundled_chapter_runs_in_a_fresh_virtual_environment(tmp_path):
+    executed = tmp_path / "executed"
+    result = execute.execute_one(
+        ROOT / "notebooks" / f"{CHAPTER}.py", executed, {"profile": "quick"}
+    )
+    assert result.ok, result.error
+    folder = bundle.bundle(CHAPTER, tmp_path / "bundles", executed=executed)
+    assert (folder / "benchmarks" / "results" / "dividends.json").exists()
+    assert "papermill" in (folder / "README.md").read_text()
+    (wheel,) = (folder / "wheels").glob("*.whl")
+
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", venv)
+    pip = [
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
+    run(*pip, "torch==2.13.0")
+    run(*pip, "-c", folder / "constraints.txt", f"{wheel}[book]")
+    out = folder / "notebooks" / f"{CHAPTER}.rerun.ipynb"
+    run(
+        venv / "bin" / "papermill",
+        f"{CHAPTER}.ipynb",
+        out.name,
+        "-p",
+        "profile",
+        "quick",
+        "--kernel",
+        "python3",
+        cwd=folder / "notebooks",
+    )
+    glued = claims.glued(out)
+    assert glued["claim_A_abstract_decomposition"] == "holds"
+    assert glued == claims.glued(executed / f"{CHAPTER}.ipynb")  # the same numbers as in the book
+    assert "site-packages" in json.dumps(
+        run(
+            venv / "bin" / "python",
+            "-c",
+            "import unified_attribution; print(unified_attribution.__file__)",
+        ).stdout
+    )
