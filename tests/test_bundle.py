@@ -7,6 +7,7 @@ wheel); the bundle's README names the public CPU index instead. About two minute
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from attribution_book import claims
@@ -30,10 +31,16 @@ def test_a_bundled_chapter_runs_in_a_fresh_virtual_environment(tmp_path):
         ROOT / "notebooks" / f"{CHAPTER}.py", executed, {"profile": "quick"}
     )
     assert result.ok, result.error
+    had_build = (ROOT / "build").exists()
     folder = bundle.bundle(CHAPTER, tmp_path / "bundles", executed=executed)
+    assert (ROOT / "build").exists() == had_build  # the wheel is built away from the checkout
     assert (folder / "benchmarks" / "results" / "dividends.json").exists()
     assert "papermill" in (folder / "README.md").read_text()
     (wheel,) = (folder / "wheels").glob("*.whl")
+    with zipfile.ZipFile(wheel) as packed:
+        modules = {n for n in packed.namelist() if n.endswith(".py")}
+    sources = {str(p.relative_to(ROOT / "src")) for p in (ROOT / "src").rglob("*.py")}
+    assert modules == sources  # every module of the checkout, and nothing stale
 
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv)

@@ -18,6 +18,7 @@ import argparse
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -40,6 +41,37 @@ the first run and cached in `$UNIFIED_ATTRIBUTION_CACHE` (default: a folder in y
 """
 
 
+def _wheel(out: Path) -> None:
+    """A wheel of both packages, built from a clean copy of the sources: built in the
+    checkout, setuptools would leave a build/ folder there and could pack stale modules
+    from an earlier build of it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "source"
+        source.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(ROOT / name, source / name)
+        shutil.copytree(
+            ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
+        built = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "--quiet",
+                "-w",
+                str(out),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+        )
+    if built.returncode != 0:
+        raise RuntimeError(f"building the wheel failed:\n{built.stderr}")
+
+
 def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") -> Path:
     """Write the bundle of chapter ``name`` to ``out/name`` and return that folder."""
     notebook = executed / f"{name}.ipynb"
@@ -54,23 +86,7 @@ def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") ->
     shutil.copy2(notebook, target / "notebooks" / notebook.name)
     shutil.copytree(ROOT / "benchmarks" / "results", target / "benchmarks" / "results")
     shutil.copy2(ROOT / "constraints.txt", target / "constraints.txt")
-    wheel = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--quiet",
-            "-w",
-            str(target / "wheels"),
-            str(ROOT),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if wheel.returncode != 0:
-        raise RuntimeError(f"building the wheel failed:\n{wheel.stderr}")
+    _wheel(target / "wheels")
     (target / "README.md").write_text(INSTRUCTIONS.format(name=name))
     return target
 

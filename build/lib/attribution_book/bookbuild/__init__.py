@@ -1,2 +1,0 @@
-"""The book's build pipeline: notebook execution (:mod:`.execute`) and the page check in a
-headless browser (:mod:`.check_pages`)."""
