@@ -60,6 +60,8 @@ def test_table_rules():
     assert same.verdict == "holds"
     one_off = claims.table_2_row(["holds", "fails", "holds"], ["fails", "fails", "holds"], columns)
     assert one_off.verdict == "partly" and "p1: paper holds, measured fails" in one_off.numbers
+    with pytest.raises(ValueError, match="one verdict per principle"):
+        claims.table_2_row(["holds"], ["holds", "fails"], columns)
 
 
 def test_the_data_file_covers_both_papers():
@@ -145,3 +147,10 @@ def test_comparisons_in_prose_follow_the_numbers():
     assert compared(0.0473, 0.0463) == "0.047 (about the same as 0.046)"  # not "more"
     assert compared(0.08, 0.0463) == "0.08 (above 0.046)"
     assert compared(0.02, 0.0463) == "0.02 (below 0.046)"
+
+
+def test_a_bundle_needs_an_executed_chapter(tmp_path):
+    from attribution_book.bookbuild import bundle
+
+    with pytest.raises(FileNotFoundError, match="make notebook NB=nowhere"):
+        bundle.bundle("nowhere", tmp_path / "out", executed=tmp_path)

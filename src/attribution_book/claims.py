@@ -133,6 +133,12 @@ def table_2_row(paper: Sequence[str], measured: Sequence[str], columns: Sequence
     verdicts: holds if all cells agree, partly if some, does not hold here if none ("holds
     in the limit" agrees with "holds", as in ``principles.disagreements``)."""
 
+    if not len(paper) == len(measured) == len(columns) > 0:
+        raise ValueError(
+            f"one verdict per principle: {len(paper)} from the paper, {len(measured)} "
+            f"measured, {len(columns)} principles"
+        )
+
     def plain(v):
         return "holds" if v == "holds in the limit" else v
 

@@ -65,6 +65,19 @@ def eval_mode(model: Model) -> Iterator[None]:
             m.training = mode
 
 
+def evaluate(model: Model, batch: torch.Tensor, described: str, hint: str) -> torch.Tensor:
+    """``model(batch)`` without gradients. A RuntimeError (other than running out of memory,
+    which passes through) becomes a ValueError naming the input (``described``) and what to
+    do (``hint``)."""
+    try:
+        with torch.no_grad():
+            return model(batch)
+    except RuntimeError as err:
+        if "out of memory" in str(err).lower():
+            raise
+        raise ValueError(f"the model could not evaluate {described}: {err}. {hint}") from err
+
+
 def player_labels(players: Players, x: torch.Tensor) -> np.ndarray:
     """The player of every element of ``x`` (flattened; -1 for none), from ``players`` as
     :class:`MaskingGame` takes it. Refuses labels of the wrong size, overlapping groups and
@@ -164,18 +177,14 @@ class MaskingGame:
         self._check_target()
 
     def _check_target(self) -> None:
-        try:
-            with torch.no_grad(), eval_mode(self.model):
-                out = self.model(self.x[None])
-        except RuntimeError as err:
-            if "out of memory" in str(err).lower():
-                raise
-            raise ValueError(
-                f"the model could not evaluate x of shape {tuple(self.x.shape)} "
-                f"with a batch dimension added: {err}. If the shape is the cause, "
-                f"pass x shaped as one input of the model, without the batch "
-                f"dimension; if the dtype is, x.to(the model's dtype)"
-            ) from err
+        with eval_mode(self.model):
+            out = evaluate(
+                self.model,
+                self.x[None],
+                f"x of shape {tuple(self.x.shape)} with a batch dimension added",
+                "If the shape is the cause, pass x shaped as one input of the model, without "
+                "the batch dimension; if the dtype is, x.to(the model's dtype)",
+            )
         if out.dim() != 2 or out.shape[0] != 1:
             raise ValueError(
                 f"the model maps one input (x of shape {tuple(self.x.shape)}, batch "

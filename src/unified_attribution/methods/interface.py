@@ -104,16 +104,12 @@ def _check_dtype(model, x: torch.Tensor) -> None:
 
 
 def _targets(model, x, target) -> torch.Tensor:
-    try:
-        with torch.no_grad():
-            out = model(x[:1].clone())
-    except RuntimeError as err:
-        if "out of memory" in str(err).lower():
-            raise
-        raise ValueError(
-            f"the model could not evaluate x of shape {tuple(x.shape)}: {err}. x "
-            f"must be a batch of inputs shaped as the model takes them"
-        ) from err
+    out = games.evaluate(
+        model,
+        x[:1].clone(),
+        f"x of shape {tuple(x.shape)}",
+        "x must be a batch of inputs shaped as the model takes them",
+    )
     if not isinstance(out, torch.Tensor):
         raise TypeError(
             f"the model returns {type(out).__name__}, not a tensor: wrap it so that "

@@ -71,23 +71,17 @@ def _maxpool_deltas(layer, a, a_ref, delta):
     """captum's DeepLIFT rule for max-pooling: with m = max(y, y_ref), the argmax of the
     window at x receives m - y_ref and the argmax at the reference y - m; each position's
     multiplier is what it receives over its own Delta a (the gradient where Delta a = 0)."""
-    y, index = F.max_pool2d(
-        a,
-        layer.kernel_size,
-        layer.stride,
-        layer.padding,
-        layer.dilation,
-        layer.ceil_mode,
-        return_indices=True,
-    )
-    y_ref, index_ref = F.max_pool2d(
-        a_ref,
-        layer.kernel_size,
-        layer.stride,
-        layer.padding,
-        layer.dilation,
-        layer.ceil_mode,
-        return_indices=True,
+    (y, index), (y_ref, index_ref) = (
+        F.max_pool2d(
+            t,
+            layer.kernel_size,
+            layer.stride,
+            layer.padding,
+            layer.dilation,
+            layer.ceil_mode,
+            return_indices=True,
+        )
+        for t in (a, a_ref)
     )
     top = torch.maximum(y, y_ref)
     flat = delta.detach().flatten(2)
