@@ -192,16 +192,21 @@ HTML(table.to_html())
 # players:
 
 # %%
+from unified_attribution.games import MAX_EXACT_PLAYERS
+
 at_20 = float(masking.loc[20, "total_s"])
 {
     "seconds at 20": at_20,
-    "seconds at 30 (x 1024)": at_20 * 1024,
+    "minutes at 30 (x 1024)": at_20 * 1024 / 60,
     "GiB of values at 30": 8 * 2**30 / 2**30,
+    "default limit (players)": MAX_EXACT_PLAYERS,
+    "MiB of values at the limit": 8 * 2**MAX_EXACT_PLAYERS / 2**20,
 }
 
 # %% [markdown]
-# Both grow like $2^n$; at 30 players the time is hours and the memory most of a small
-# machine. The library's default limit, 22 players, keeps the values at 32 MiB.
+# Both grow like $2^n$ (the table gives the figures for this model): the memory of the
+# values is what a small machine runs out of first, which is why the library stops at its
+# default limit unless asked (`MaskingGame(..., max_players=n)`).
 # ```{solution-end}
 # ```
 #

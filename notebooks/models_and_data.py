@@ -186,7 +186,7 @@ pd.Series(
 #
 # ```{solution} ex-models-canvas
 # :class: dropdown
-# Each digit sits at a random position on a $12 \times 12$ canvas of uniform noise, so (1) the
+# Each digit sits at a random position on a larger canvas of uniform noise, so (1) the
 # model must recognise a digit wherever it is, and (2) the noise around it must be ignored.
 # The second-order polynomial model has no notion of position and few parameters per
 # position: it suffers most from (1). The MLP learns each position separately. The CNN

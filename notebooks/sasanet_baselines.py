@@ -16,7 +16,7 @@
 #
 # :::{admonition} Key results
 # :class: tip
-# - On the five real datasets: beats self-attributing models **{glue:text}`claim_B_abstract_self_attributing`**; rivals black boxes **{glue:text}`claim_B_abstract_black_box`**; explains itself more precisely and faster than post-hoc methods **{glue:text}`claim_B_abstract_post_hoc`**; masking its top features moves the prediction as much as KernelSHAP's **{glue:text}`claim_B_experiment_fidelity`**.
+# - On the {glue:text}`n_real` real datasets: beats self-attributing models **{glue:text}`claim_B_abstract_self_attributing`**; rivals black boxes **{glue:text}`claim_B_abstract_black_box`**; explains itself more precisely and faster than post-hoc methods **{glue:text}`claim_B_abstract_post_hoc`**; masking its top features moves the prediction as much as KernelSHAP's **{glue:text}`claim_B_experiment_fidelity`**.
 # - KernelSHAP reaches SASANet's error at {glue:text}`kernel_ratio` times SASANet's time per row; one SASANet trains {glue:text}`training_ratio` times as long as the slowest baseline.
 #
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
@@ -181,6 +181,7 @@ if "synthetic" in summary:
             display=False,
         )
 real = [d for d in datasets if d != "synthetic"]
+glue("n_real", len(real), display=False)
 
 glue(
     "real_self_wins",
@@ -394,7 +395,7 @@ showcase.html(cost_table)
 # (sasanet-verdicts)=
 # ## Verdicts
 #
-# Generated from the numbers above by `comparison.claim_verdicts`, on the five real datasets
+# Generated from the numbers above by `comparison.claim_verdicts`, on the {glue:text}`n_real` real datasets
 # (the synthetic set is the book's own test of the value function, not part of the paper's
 # claims). Each row states its rule; "more precisely and faster" is a conjunction, which
 # holds only if both halves hold. The same verdicts stand in the {ref}`claims-ledger`.
@@ -481,7 +482,7 @@ showcase.html(recheck.reset_index(), digits=4)
 # ```{solution} ex-baselines-budget
 # :class: dropdown
 # Extend each model's `grid` in `comparison.MODELS` to 9 configurations and run
-# `python benchmarks/bench_comparison.py` (the stored run with 3 took about 25 minutes; 9
+# `python benchmarks/bench_comparison.py` (the stored run with 3 took {glue:text}`benchmark_minutes` minutes; 9
 # triples the tuning). The table "Accuracy" then compares tuned models again, and the
 # verdicts are regenerated from the new results by the same rules. Models whose defaults are
 # far from good settings (the MLP, the tree) usually gain most; the verdict on "rivals
@@ -505,14 +506,14 @@ showcase.html(recheck.reset_index(), digits=4)
 #
 # ```{exercise}
 # :label: ex-baselines-synthetic
-# The claims ledger judges paper B's claims on the five real datasets and leaves the book's
+# The claims ledger judges paper B's claims on the real datasets and leaves the book's
 # synthetic set aside. Which verdicts would change if it were counted?
 # ```
 #
 # ```{solution-start} ex-baselines-synthetic
 # :class: dropdown
 # ```
-# The same rules, on the five real datasets and on all six:
+# The same rules, on the real datasets and on all of them:
 
 # %%
 with_synthetic = comparison.claim_verdicts(
@@ -520,7 +521,7 @@ with_synthetic = comparison.claim_verdicts(
 )
 pd.DataFrame(
     {
-        "five real datasets": {k: v.verdict for k, v in decided.items()},
+        "real datasets": {k: v.verdict for k, v in decided.items()},
         "with the synthetic set": {k: v.verdict for k, v in with_synthetic.items()},
     }
 )
