@@ -270,3 +270,52 @@ def test_one_training_row_is_refused():
     ds = data.load("diabetes")
     with pytest.raises(ValueError, match="at least 2"):
         SASANet("regression", **FAST).fit(ds.X_train[:1], ds.y_train[:1], ds.X_val, ds.y_val)
+
+
+def test_error_parts_add_up_to_the_total():
+    rng = np.random.default_rng(0)
+    phi, intermediate, averaged, index = rng.normal(size=(4, 6, 5))
+    parts = sasanet_runs.error_parts(phi, intermediate, averaged, index)
+    assert list(parts) == [*sasanet_runs.ERROR_PARTS, "total"]
+    np.testing.assert_allclose(sum(parts[k] for k in sasanet_runs.ERROR_PARTS), parts["total"])
+    # a value function that does not depend on the order: no order inconsistency
+    assert not sasanet_runs.error_parts(phi, intermediate, index, index)["order inconsistency"].any()
+    with pytest.raises(ValueError, match="one shape"):
+        sasanet_runs.error_parts(phi, intermediate[:2], averaged, index)
+
+
+@pytest.mark.parametrize("task", ["multiclass", "regression"])
+def test_intermediate_attribution_adds_up_to_the_value_of_the_full_set(fitted, task):
+    # for each order the contributions telescope to f_c(x_N; O) - b; the same seed draws the
+    # same orders in values_over_orders (every feature observed)
+    model, ds = fitted[task]
+    X = ds.X_test[:6]
+    intermediate = model.intermediate_attribution(X, orders=5, seed=3)
+    assert intermediate.shape[:2] == X.shape
+    full = model.values_over_orders(X, np.ones(X.shape, bool), orders=5, seed=3).mean(axis=0)
+    phi_0, _ = model.attribute(X)
+    np.testing.assert_allclose(intermediate.sum(axis=1), full - phi_0, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="orders must be at least 1"):
+        model.intermediate_attribution(X, orders=0)
+
+
+def test_the_error_decomposition_of_a_trained_sasanet(fitted):
+    model, ds = fitted["regression"]
+    errors = sasanet_runs.error_decomposition(
+        model, ds.X_test[:2], value_orders=2, intermediate_orders=8
+    )
+    assert list(errors) == [*sasanet_runs.ERROR_PARTS, "total"]
+    assert all(v >= 0 for v in errors.values())
+    # the parts are vectors adding up to the total: their norms bound it (triangle inequality)
+    assert errors["total"] <= sum(errors[k] for k in sasanet_runs.ERROR_PARTS) + 1e-9
+    assert errors["order inconsistency"] > 0  # a transformer reads a set differently by order
+
+
+def test_more_orders_per_row_in_l_s_train_another_model():
+    ds = data.load("wine")
+    one = SASANet("multiclass", **FAST).fit(ds.X_train, ds.y_train)
+    four = SASANet("multiclass", shapley_orders=4, **FAST).fit(ds.X_train, ds.y_train)
+    again = SASANet("multiclass", shapley_orders=4, **FAST).fit(ds.X_train, ds.y_train)
+    assert four.log_ == again.log_ and four.log_["L_s"] != one.log_["L_s"]
+    with pytest.raises(ValueError, match="shapley_orders must be an integer >= 1"):
+        SASANet("multiclass", shapley_orders=0)

@@ -162,3 +162,60 @@ def ablation_metrics(
         "order spread": float(np.median(values.std(axis=0) / values.mean(axis=0).std())),
         "|Delta| last / first position": float(delta[-1] / delta[0]),
     }
+
+
+# (a), (b), (c) of :func:`error_parts`, in the order they add up to phi - exact
+ERROR_PARTS = {
+    "order inconsistency": "exact Shapley of f_c averaged over orders - of f_c read in index order",
+    "intermediate gap": "E_O[Delta] - exact Shapley of f_c averaged over orders",
+    "distillation": "phi - E_O[Delta]",
+}
+
+
+def error_parts(phi, intermediate, averaged, index) -> dict[str, np.ndarray]:
+    """SASANet's attribution error phi - s_index against the exact Shapley values of its
+    value function read in index order, split into three parts that add up to it exactly:
+    (a) s_averaged - s_index, the value function's dependence on the order it reads a set in;
+    (b) E_O[Delta] - s_averaged, the marginal-contribution module's average over random
+    orders against the Shapley values of the order-averaged value function; (c) phi -
+    E_O[Delta], the Shapley module's distillation error. Arrays of one shape; returns the
+    three parts (names of :data:`ERROR_PARTS`) and "total"."""
+    arrays = [np.asarray(a, dtype=float) for a in (phi, intermediate, averaged, index)]
+    if len({a.shape for a in arrays}) != 1:
+        raise ValueError(
+            f"phi, intermediate, averaged and index must have one shape, got "
+            f"{[a.shape for a in arrays]}"
+        )
+    phi, intermediate, averaged, index = arrays
+    parts = dict(zip(ERROR_PARTS, (averaged - index, intermediate - averaged, phi - intermediate)))
+    return {**parts, "total": phi - index}
+
+
+def error_decomposition(
+    model: SASANet, X, value_orders: int = 32, intermediate_orders: int = 1024, seed: int = 0
+) -> dict[str, float]:
+    """:func:`error_parts` of SASANet's phi on the rows of ``X`` (the output each explains),
+    each as RMSE / sd of the exact values read in index order (:func:`normalized_rmse`).
+    The order-averaged value function is averaged over ``value_orders`` random orders per
+    subset and E_O[Delta] over ``intermediate_orders`` orders per row: both are estimates,
+    whose sampling noise falls as 1 / sqrt(orders). The parts' RMSEs need not add up (they
+    are norms of vectors that do); their sum is at least the total's."""
+    from .comparison import explained_output, own_attribution
+
+    X = np.asarray(X)
+    outputs = explained_output(model, X)
+    index, averaged = (
+        np.array(
+            [
+                model.exact_shapley(x, orders=orders, output=int(o), seed=seed, fixed_order=fixed)
+                for x, o in zip(X, outputs)
+            ]
+        )
+        for orders, fixed in ((1, True), (value_orders, False))
+    )
+    intermediate = model.intermediate_attribution(X, orders=intermediate_orders, seed=seed)
+    if intermediate.ndim == 3:
+        intermediate = intermediate[np.arange(len(X)), :, outputs]
+    parts = error_parts(own_attribution(model, X), intermediate, averaged, index)
+    scale = index.std()
+    return {name: float(np.sqrt(np.mean(part**2)) / scale) for name, part in parts.items()}

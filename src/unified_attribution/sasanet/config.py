@@ -25,6 +25,7 @@ class Config:
     patience: int = 20
     validation: float = 0.2  # share of the training rows held out when no X_val is given
     categorical: dict = field(default_factory=dict)  # feature index -> number of categories
+    shapley_orders: int = 1  # orders per row whose contributions L_s averages into its target
     snapshot_every: int = 0  # keep the weights every this many epochs (0: never), see snapshots_
     seed: int = 0
 
@@ -35,6 +36,7 @@ class Config:
             "layers": self.layers,
             "batch_size": self.batch_size,
             "patience": self.patience,
+            "shapley_orders": self.shapley_orders,
         }
         for name, value in positive.items():
             if not isinstance(value, int) or value < 1:

@@ -24,6 +24,12 @@ from .config import LOSSES, TASKS, Config
 from .module import SASANetModule, random_orders
 
 
+def _by_feature(contributions: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+    """(B, n, m) contributions by position of ``order`` -> by feature index."""
+    index = order[..., None].expand(-1, -1, contributions.shape[-1])
+    return torch.zeros_like(contributions).scatter(1, index, contributions)
+
+
 class SASANet:
     """Scikit-learn-like SASANet for tabular data (binary, multiclass or regression)."""
 
@@ -128,10 +134,15 @@ class SASANet:
         with torch.no_grad():
             other = module.cumulative(x, reordered)[rows, k - 1]
         out["p"] = ((cumulative[rows, k - 1] - other) ** 2).mean()
-        # L_s: Phi_i against the marginal contribution of feature i in the order
-        target = torch.zeros_like(contributions).scatter(
-            1, order[..., None].expand(-1, -1, contributions.shape[-1]), contributions.detach()
-        )
+        # L_s: Phi_i against the marginal contribution of feature i in the order, averaged
+        # with its contributions in shapley_orders - 1 further random orders
+        target = _by_feature(contributions.detach(), order)
+        if self.config.shapley_orders > 1:
+            with torch.no_grad():
+                for _ in range(self.config.shapley_orders - 1):
+                    more = random_orders(len(x), n, generator)
+                    target = target + _by_feature(module.contributions(x, more), more)
+            target = target / self.config.shapley_orders
         out["s"] = ((module.shapley(x) - target) ** 2).mean()
         return out
 
@@ -320,6 +331,25 @@ class SASANet:
             phi = module.shapley(x)
         phi_0 = module.bias.detach().expand(len(x), -1)
         return self._unscale(phi_0), self._unscale(phi, shift=False)
+
+    def intermediate_attribution(
+        self, X: ArrayLike, orders: int = 256, seed: int = 0
+    ) -> np.ndarray:
+        """E_O[Delta(x_i | x_{Pre_O(i)})]: each feature's marginal contribution from the
+        marginal-contribution module, averaged over ``orders`` uniform random orders per row
+        (the target L_s distils into Phi, called the intermediate attribution in the paper's
+        journal version): shape (N, n[, K]), in the units of ``attribute``'s phi."""
+        module = self._fitted()
+        if orders < 1:
+            raise ValueError(f"orders must be at least 1, got {orders}")
+        x = self._features(X)
+        generator = torch.Generator().manual_seed(seed)
+        total = torch.zeros(len(x), x.shape[1], module.n_outputs)
+        with torch.no_grad():
+            for _ in range(orders):
+                order = random_orders(len(x), x.shape[1], generator)
+                total += _by_feature(module.contributions(x, order), order)
+        return self._unscale(total / orders, shift=False)
 
     def values_over_orders(
         self,
