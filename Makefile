@@ -80,6 +80,7 @@ test: setup
 
 benchmark: setup
 	$(PY) benchmarks/bench_dividends.py
+	$(PY) benchmarks/bench_sasanet_budget.py
 	$(PY) benchmarks/bench_sasanet_cost.py
 	$(PY) benchmarks/bench_comparison.py
 

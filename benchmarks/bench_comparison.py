@@ -10,7 +10,8 @@ run on SASANet itself.
    the model's own randomness (initialisation, batches, bagging, tie-breaking).
 3. Fidelity: on the first ``--rows`` test rows, the top 1..5 features ranked by SASANet's
    phi, by shapiq's KernelSHAP and permutation sampling (``--budget`` evaluations of
-   SASANet's own value function per row) and at random are dropped from SASANet's input set
+   SASANet's own value function per row), by FastSHAP (``comparison.fastshap_explainer``,
+   trained on that game over the training rows) and at random are dropped from SASANet's input set
    (kept configuration, seed 0); the score and the change of the prediction per k.
 
 Jobs run ``--jobs`` at a time, one torch thread each; SASANets are cached like the book's
@@ -62,13 +63,16 @@ def _fidelity(job):
     attributions = {"SASANet": comparison.own_attribution(model, X)}
     for estimator in comparison.POSTHOC:
         attributions[estimator] = comparison.posthoc_attribution(model, X, estimator, budget)
+    X_train, *_ = sasanet_runs.dataset(dataset)
+    explainer = comparison.fastshap_explainer(model, X_train)
+    attributions["FastSHAP"] = explainer.attribute(comparison.value_function(model), X)
     rankings = {name: comparison.ranking(a) for name, a in attributions.items()}
     rankings["random"] = np.random.default_rng(0).permuted(
         np.tile(np.arange(X.shape[1]), (len(X), 1)), axis=1
     )
     agreement = {
         name: float(np.mean(rankings[name][:, 0] == rankings["SASANet"][:, 0]))
-        for name in (*comparison.POSTHOC, "random")
+        for name in (*comparison.POSTHOC, "FastSHAP", "random")
     }
     return dataset, {
         "curves": {name: comparison.masking_curve(model, X, y, r) for name, r in rankings.items()},

@@ -14,6 +14,9 @@
 # (claims-ledger)=
 # # The claims ledger
 #
+# ```{index} claims ledger, verdict
+# ```
+#
 # Every claim of the two papers the book checks, in one table: where the paper states it,
 # the book's verdict, the numbers that decide it, the rule that turns those numbers into the
 # verdict, and the section with the evidence. What is known of each paper, and what the book

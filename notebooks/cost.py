@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} Moebius transform, Shapley value, exact enumeration
+# ```
+#
 # The exact computations of {ref}`effects-are-dividends` take $2^n$ model evaluations and a
 # transform over $2^n$ values. This page summarises what that costs on the machines the book
 # is built on (two cores, one torch thread per process). The numbers come from the

@@ -23,6 +23,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} Harsanyi dividend, Moebius transform, masking game, baseline, interaction effect
+# ```
+#
 # The generic effects of {ref}`taylor-interactions` are sums over infinitely many Taylor
 # terms in general, and need derivatives of every order. This chapter shows that they are
 # nevertheless exactly computable, for any model, from $2^n$ forward passes: they are the
@@ -46,8 +49,10 @@
 # in $b$. Its Harsanyi dividends are the Moebius transform
 #
 # $$
-# H(S) = \sum_{T \subseteq S} (-1)^{|S| - |T|}\, v(T), \qquad\text{equivalently}\qquad
-# v(T) = \sum_{S \subseteq T} H(S).
+# \begin{gathered}
+# H(S) = \sum_{T \subseteq S} (-1)^{|S| - |T|}\, v(T), \\
+# \text{equivalently} \quad v(T) = \sum_{S \subseteq T} H(S).
+# \end{gathered}
 # $$
 # ```
 #

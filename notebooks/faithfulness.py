@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} infidelity, localization, faithfulness
+# ```
+#
 # Paper A's principles are meant to judge how *faithful* an attribution is. Its predecessor
 # {cite}`deng2021unified` put that to a test: it scored attribution methods by
 # **infidelity** {cite}`yeh2019fidelity` and by **object localization**, on MNIST models

@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} Gradient x Input, Integrated Gradients, Expected Gradients, allocation weight, completeness
+# ```
+#
 # Three methods read the model through its gradient: Gradient x Input
 # {cite}`shrikumar2017learning`, Integrated Gradients {cite}`sundararajan2017axiomatic` and
 # Expected Gradients {cite}`erion2021improving`. This chapter writes each as an allocation of
@@ -56,7 +59,7 @@ from unified_attribution.theory import allocation
 
 GRADIENT = ["gradient_x_input", "integrated_gradients", "expected_gradients"]
 TITLES = {m: methods.get(m).title for m in GRADIENT}
-showcase.html(showcase.method_table(GRADIENT))
+showcase.method_table(GRADIENT)
 
 # %% [markdown]
 # ## Paper A's Table 1 for this family
@@ -79,8 +82,10 @@ showcase.table_1(GRADIENT)
 # then with $t(\kappa)$ the Taylor terms at $b$
 #
 # $$
-# \text{Gradient x Input: } a_i = \sum_\kappa \kappa_i\, t(\kappa), \qquad
+# \begin{gathered}
+# \text{Gradient x Input: } a_i = \sum_\kappa \kappa_i\, t(\kappa), \\
 # \text{Integrated Gradients: } a_i = \sum_\kappa \frac{\kappa_i}{|\kappa|}\, t(\kappa).
+# \end{gathered}
 # $$
 # ```
 #

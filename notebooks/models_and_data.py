@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} datasets, model zoo
+# ```
+#
 # Every later chapter runs attribution methods on the same handful of trained models and
 # the same offline datasets. This chapter introduces them: where each dataset comes from,
 # how it is split, what the models look like, and how well they do on held-out data.

@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} Occlusion-1, Occlusion-patch, Prediction Difference, Shapley value, masking game
+# ```
+#
 # Four methods only query the model on modified inputs: Occlusion-1 and Occlusion-patch
 # {cite}`zeiler2014visualizing`, Prediction Difference {cite}`zintgraf2017visualizing` and
 # the Shapley value {cite}`shapley1953value`. None needs a derivative, so their natural
@@ -56,7 +59,7 @@ from unified_attribution.theory import allocation
 
 PERTURBATION = ["occlusion_1", "occlusion_patch", "prediction_difference", "shapley_value"]
 TITLES = {m: methods.get(m).title for m in PERTURBATION}
-showcase.html(showcase.method_table(PERTURBATION))
+showcase.method_table(PERTURBATION)
 
 # %% [markdown]
 # ## Paper A's Table 1 for this family

@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} principles of fair allocation, Table 1 (paper A), Table 2 (paper A), allocation weight
+# ```
+#
 # Paper A {cite}`deng2024unifying` writes each of its fourteen methods as a weighted
 # allocation of Taylor effects (its Table 1) and judges each allocation by three principles
 # (its Table 2). This chapter puts the paper's two tables first and checks them three ways:

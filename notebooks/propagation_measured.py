@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} LRP-epsilon, DeepLIFT Rescale, Grad-CAM, completeness
+# ```
+#
 # The seven propagation methods of {ref}`propagation-methods`, on trained digits models: the
 # known equalities between them and the gradient methods, measured where their conditions
 # hold and where they do not; how far each method departs from its reformulation over the

@@ -23,6 +23,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} LRP-epsilon, LRP-alpha-beta, Deep Taylor, DeepLIFT Rescale, DeepLIFT RevealCancel, DeepShap, Grad-CAM
+# ```
+#
 # Seven methods pass a quantity backwards through the network, layer by layer, with a rule
 # per layer: LRP-$\epsilon$ and LRP-$\alpha\beta$ {cite}`bach2015pixel`, Deep Taylor
 # {cite}`montavon2017deep`, DeepLIFT with its Rescale and RevealCancel rules
@@ -65,7 +68,7 @@ from unified_attribution.theory import (
 
 PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"]
 TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
-showcase.html(showcase.method_table(PROPAGATION))
+showcase.method_table(PROPAGATION)
 
 # %% [markdown]
 # Four of the seven are implemented here (`unified_attribution.methods.propagation`): LRP-$\alpha\beta$

@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} SASANet, value function, marginal contribution, self-attribution, distillation
+# ```
+#
 # Paper B {cite}`sun2025sasanet` proposes SASANet, a network that returns with each
 # prediction an attribution of it to the input features, and claims that this attribution is
 # the Shapley value of the network's own output, seen as a function of the set of observed

@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} SASANet, Shapley value, value function, order inconsistency
+# ```
+#
 # Paper B's central claim {cite}`sun2025sasanet`: SASANet's attribution $\phi_i(x)$ equals
 # the Shapley value of its own value function $v_x(S) = f_c(x_S)$. The argument has three
 # steps, each of which training may or may not achieve: the value function must be a set

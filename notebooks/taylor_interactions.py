@@ -22,6 +22,9 @@
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
+# ```{index} Taylor term, independent effect, interaction effect, Taylor expansion, multi-index
+# ```
+#
 # Paper A {cite}`deng2024unifying` explains fourteen attribution methods with one vocabulary:
 # the terms of the Taylor expansion of the model at a baseline, grouped by the set of
 # variables they involve. This chapter sets up that vocabulary, works one example through

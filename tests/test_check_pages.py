@@ -36,6 +36,7 @@ def test_a_good_page_has_no_problems(site):
         '<p><span class="pasted-text">holds</span></p></div>'
         '<div class="solution"><p class="admonition-title">Solution to Exercise 3</p>'
         '<button class="toggle-button"></button><section>the whole derivation, step by step</section></div>'
+        '<figure id="fig-y"><img src="pic.png"><figcaption><p>Figure 1: bars</p></figcaption></figure>'
     )
     assert _check(site, good) == []
 
@@ -66,6 +67,16 @@ def test_a_good_page_has_no_problems(site):
             '<button class="toggle-button"></button><section> </section></div>',
             "Solution to Exercise 2: empty",
         ),
+        (
+            '<mjx-container display="true" data-overflow="980px in 750px">a = b</mjx-container>',
+            "display equation too wide (980px in 750px)",
+        ),
+        (
+            '<img src="pic.png" alt="six panels" data-shrunk="700px of 1900px">',
+            "image shrunk to 700px of 1900px: six panels",
+        ),
+        ('<figure id="fig-x"><img src="pic.png"></figure>', "figure without a caption: fig-x"),
+        ("<article><p>text</p></article>", "not measured"),
     ],
 )
 def test_each_broken_thing_is_reported(site, extra, expected):

@@ -147,14 +147,18 @@ def _curve(change):
 
 
 def _cost(ratio, own_error, kernel_error):
-    kernel = {"time ratio to SASANet": ratio, "curve": [{"error (RMSE / sd)": kernel_error}]}
+    kernel = {
+        "time ratio to SASANet": {"1": ratio / 10, "10000": ratio},  # as read from JSON
+        "curve": [{"error (RMSE / sd)": kernel_error}],
+    }
     return {
+        "batches": [1, 10000],
         "datasets": {
             "diabetes": {
                 "SASANet": {"error (RMSE / sd)": own_error},
                 "estimators": {"KernelSHAP": kernel},
             }
-        }
+        },
     }
 
 
@@ -251,3 +255,54 @@ def test_rank_names_a_missing_dataset_or_model():
         comparison.rank(summary, "diabetes", "ebm")
     with pytest.raises(ValueError, match="no results for model 'sasanet'"):
         comparison.self_attributing_beats_sasanet({"diabetes": {"linear": (1.0, 0.0)}}, "diabetes")
+
+
+def test_break_even_counts_the_rows_that_repay_training():
+    assert comparison.break_even(10.0, 0.001, 0.011) == pytest.approx(1000.0)
+    assert comparison.break_even(10.0, 0.02, 0.01) == float("inf")  # the rival is faster
+    with pytest.raises(ValueError, match=">= 0"):
+        comparison.break_even(-1.0, 0.0, 1.0)
+
+
+def test_the_value_function_is_the_game_of_each_row():
+    from unified_attribution.sasanet import SASANet
+
+    ds = data.load("wine")
+    model = SASANet("multiclass", epochs=2, width=16, layers=1, heads=2).fit(ds.X_train, ds.y_train)
+    X = ds.X_test[:3]
+    masks = np.random.default_rng(0).random(X.shape) < 0.5
+    outputs = comparison.explained_output(model, X)
+    values = comparison.value_function(model)(X, masks)
+    for x, mask, output, value in zip(X, masks, outputs, values):
+        game = comparison.value_game(model, x, int(output))
+        assert value == pytest.approx(game(mask[None])[0], rel=1e-6)
+
+
+def test_time_ratio_reads_the_batch_size_asked_for():
+    kernel = _cost(500.0, 0.1, 0.2)["datasets"]["diabetes"]["estimators"]["KernelSHAP"]
+    assert comparison.time_ratio(kernel, 10000) == 500.0
+    assert comparison.time_ratio(kernel, 1) == 50.0
+    with pytest.raises(ValueError, match="no batch size 100"):
+        comparison.time_ratio(kernel, 100)
+
+
+def test_the_tail_of_a_power_law_is_extrapolated():
+    seconds = np.array([1.0, 2, 4, 8, 16, 32])
+    errors = np.r_[1.0, 0.9, 0.5 * seconds[2:] ** -0.5]  # a slow start, then seconds^-1/2
+    slope, _ = comparison.power_law_tail(seconds, errors)
+    assert slope == pytest.approx(-0.5)
+    # halving the error costs four times the seconds
+    assert comparison.seconds_to_reach(seconds, errors, errors[-1] / 2) == pytest.approx(128.0)
+    assert comparison.seconds_to_reach(seconds, np.full(6, 0.2), 0.1) == float("inf")
+    with pytest.raises(ValueError, match="at least 4"):
+        comparison.power_law_tail(seconds[:3], errors[:3])
+
+
+def test_mean_sd_shows_the_digits_the_spread_supports():
+    assert comparison.mean_sd(0.81234, 0.0031) == "0.8123 ± 0.0031"
+    assert comparison.mean_sd(0.81234, 0.031) == "0.812 ± 0.031"
+    assert comparison.mean_sd(55.123, 2.4) == "55.1 ± 2.4"
+    assert comparison.mean_sd(0.81234, 0.0) == "0.8123 ± 0"  # never "± 0.0000"
+    assert comparison.mean_sd(0.81234, 1e-7) == "0.8123 ± <0.0001"  # at most 4 decimals
+    with pytest.raises(ValueError, match="finite"):
+        comparison.mean_sd(float("nan"), 0.1)

@@ -279,7 +279,9 @@ def test_error_parts_add_up_to_the_total():
     assert list(parts) == [*sasanet_runs.ERROR_PARTS, "total"]
     np.testing.assert_allclose(sum(parts[k] for k in sasanet_runs.ERROR_PARTS), parts["total"])
     # a value function that does not depend on the order: no order inconsistency
-    assert not sasanet_runs.error_parts(phi, intermediate, index, index)["order inconsistency"].any()
+    assert not sasanet_runs.error_parts(phi, intermediate, index, index)[
+        "order inconsistency"
+    ].any()
     with pytest.raises(ValueError, match="one shape"):
         sasanet_runs.error_parts(phi, intermediate[:2], averaged, index)
 
@@ -304,7 +306,7 @@ def test_the_error_decomposition_of_a_trained_sasanet(fitted):
     errors = sasanet_runs.error_decomposition(
         model, ds.X_test[:2], value_orders=2, intermediate_orders=8
     )
-    assert list(errors) == [*sasanet_runs.ERROR_PARTS, "total"]
+    assert list(errors) == [*sasanet_runs.ERROR_PARTS, "total", "without distillation"]
     assert all(v >= 0 for v in errors.values())
     # the parts are vectors adding up to the total: their norms bound it (triangle inequality)
     assert errors["total"] <= sum(errors[k] for k in sasanet_runs.ERROR_PARTS) + 1e-9

@@ -365,27 +365,72 @@ def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, s
 
 
 def error_against_time(
-    panels: dict[str, tuple[dict, dict]], xlabel: str = "seconds per row", ylabel: str = "error"
+    panels: dict[str, tuple[dict, dict]],
+    xlabel: str = "seconds per row",
+    ylabel: str = "error",
+    ncols: int = 3,
 ):
-    """Error against time on log-log axes, one panel per title: ``panels[title] = (curves,
-    points)`` with a line per estimator (``curves[label] = (seconds, errors)``) and a star
-    per single-shot method (``points[label] = (seconds, error)``)."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.7 * len(panels), 3.0), squeeze=False)
+    """Error against time on log-log axes, one panel per title (``ncols`` per row):
+    ``panels[title] = (curves, points)`` with a line per estimator (``curves[label] =
+    (seconds, errors)``) and a star per single-shot method (``points[label] = (seconds,
+    error)``), one colour per star label."""
+    rows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(
+        rows,
+        min(ncols, len(panels)),
+        figsize=(3.2 * min(ncols, len(panels)), 2.9 * rows),
+        squeeze=False,
+    )
+    stars = ("tab:red", "tab:purple", "black", "tab:brown")
     for ax, (title, (curves, points)) in zip(axes.flat, panels.items()):
         for label, (seconds, errors) in curves.items():
             ax.plot(seconds, np.maximum(errors, 1e-6), marker="o", markersize=3, label=label)
-        for label, (seconds, error) in points.items():
-            ax.scatter(
-                [seconds], [error], marker="*", s=120, color="tab:red", zorder=3, label=label
-            )
+        for color, (label, (seconds, error)) in zip(stars, points.items()):
+            ax.scatter([seconds], [error], marker="*", s=140, color=color, zorder=3, label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # no crowded labels
-        ax.set_title(title, fontsize=9)
-        ax.set_xlabel(xlabel, fontsize=8)
-        ax.tick_params(labelsize=7)
-    axes[0, 0].set_ylabel(ylabel, fontsize=8)
-    axes[0, 0].legend(fontsize=6)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(xlabel, fontsize=9)
+        ax.tick_params(labelsize=8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel, fontsize=9)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.set_visible(False)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        fontsize=8,
+        loc="lower center",
+        ncol=min(len(labels), 4),
+        bbox_to_anchor=(0.5, 1.0),
+        frameon=False,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def error_parts(parts: dict[str, dict[str, float]], ylabel: str = "RMSE / sd of the exact values"):
+    """Grouped bars: for each dataset (``parts[dataset]``), one bar per part of an error and
+    one for the total, in the order of the dict."""
+    datasets = list(parts)
+    names = list(parts[datasets[0]])
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(7.0, 3.2))
+    x = np.arange(len(datasets))
+    for k, name in enumerate(names):
+        ax.bar(
+            x + (k - (len(names) - 1) / 2) * width,
+            [parts[d][name] for d in datasets],
+            width,
+            label=name,
+            color="0.3" if name == "total" else None,
+        )
+    ax.set_xticks(x, datasets, fontsize=9)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=8, ncol=2)
     fig.tight_layout()
     return fig
 

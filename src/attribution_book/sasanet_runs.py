@@ -199,7 +199,9 @@ def error_decomposition(
     The order-averaged value function is averaged over ``value_orders`` random orders per
     subset and E_O[Delta] over ``intermediate_orders`` orders per row: both are estimates,
     whose sampling noise falls as 1 / sqrt(orders). The parts' RMSEs need not add up (they
-    are norms of vectors that do); their sum is at least the total's."""
+    are norms of vectors that do); their sum is at least the total's. Also "without
+    distillation": the error of E_O[Delta] itself, (a) + (b), what a Shapley module that
+    matched its target exactly would leave."""
     from .comparison import explained_output, own_attribution
 
     X = np.asarray(X)
@@ -217,5 +219,6 @@ def error_decomposition(
     if intermediate.ndim == 3:
         intermediate = intermediate[np.arange(len(X)), :, outputs]
     parts = error_parts(own_attribution(model, X), intermediate, averaged, index)
+    parts["without distillation"] = intermediate - index  # (a) + (b): a perfect Shapley module
     scale = index.std()
     return {name: float(np.sqrt(np.mean(part**2)) / scale) for name, part in parts.items()}

@@ -48,17 +48,26 @@ def run(
     return out
 
 
-def method_table(names) -> pd.DataFrame:
-    """Formula, allocation rule and assumptions of each method, from the registry."""
+def method_table(names):
+    """Formula, allocation rule and assumptions of each method, from the registry, as a MyST
+    Markdown table (the formulas are inline LaTeX, rendered on the page)."""
+    from IPython.display import Markdown
+
+    def cell(text: str) -> str:
+        if "|" in text:  # a pipe would end the cell; formulas write lvert / rvert instead
+            raise ValueError(f"a method table cell cannot hold '|': {text!r}")
+        return " ".join(text.split())
+
     rows = [methods.get(n) for n in names]
-    return pd.DataFrame(
-        {
-            "method": [m.title for m in rows],
-            "formula": [m.formula for m in rows],
-            "allocation of effects": [m.allocation for m in rows],
-            "assumptions": [m.assumptions for m in rows],
-        }
-    )
+    lines = [
+        "| method | formula | allocation of effects | assumptions |",
+        "|---|---|---|---|",
+        *(
+            f"| {cell(m.title)} | {cell(m.formula)} | {cell(m.allocation)} | {cell(m.assumptions)} |"
+            for m in rows
+        ),
+    ]
+    return Markdown("\n".join(lines))
 
 
 def gap_table(attributions: dict[str, Attribution]) -> pd.DataFrame:

@@ -10,7 +10,11 @@ included) and a screenshot under ``_build/page-check/``, then reports:
 - an image whose file is missing;
 - an internal link to a missing page, or to an anchor that the target page lacks;
 - a "Key results" box with an empty glued value;
-- a solution without a toggle (the reader could not open it) or without content.
+- a solution without a toggle (the reader could not open it) or without content;
+- a display equation wider than its column, or an image shown at less than 60 % of its
+  width (its labels shrink with it), as marked by ``book/_static/page-measure.js`` at a
+  1280 px wide window; a page the script did not measure;
+- a figure without a caption.
 
 Usage: ``python -m attribution_book.bookbuild.check_pages _build/html``.
 Exit status 1 lists every problem with its page.
@@ -47,6 +51,7 @@ TEX_MARKERS = ("\\(", "\\[", "$$", "\\begin{")
 ERROR_MARKERS = ("Traceback (most recent call last)", "An Exception was encountered at")
 NOT_PROSE = ("script", "style", "pre", "code", "textarea", "mjx-container", "noscript")
 SKIP_DIRS = ("_static", "_sources", "_images", "page-check")
+WINDOW = "1280,1600"  # a laptop screen: the content column is about 750 px wide
 
 
 def find_chromium() -> str:
@@ -75,7 +80,11 @@ def render(chromium: str, page: Path, screenshot: Path) -> str:
     with tempfile.TemporaryDirectory() as profile:
         base = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
         dom = subprocess.run(
-            [*base, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+            [*base, f"--window-size={WINDOW}", "--dump-dom", url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         ).stdout
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
@@ -84,7 +93,7 @@ def render(chromium: str, page: Path, screenshot: Path) -> str:
                 *CHROMIUM_FLAGS,
                 f"--user-data-dir={profile}",
                 f"--screenshot={screenshot}",
-                "--window-size=1280,1600",
+                f"--window-size={WINDOW}",
                 url,
             ],
             capture_output=True,
@@ -154,6 +163,19 @@ def problems(page: Path, dom: str, html_dir: Path) -> list[str]:
         body = solution.select_one("section")
         if body is None or len(body.get_text(strip=True)) < 20:
             found.append(f"{name}: empty")
+    body = soup.find("body")
+    if body is not None and soup.find("article") and body.get("data-measured") != "true":
+        found.append("not measured: page-measure.js did not run (is it in html_js_files?)")
+    for box in soup.select("mjx-container[data-overflow]"):
+        tex = " ".join(box.get_text(" ").split())[:60]
+        found.append(f"display equation too wide ({box['data-overflow']}): {tex}...")
+    for img in soup.select("img[data-shrunk]"):
+        found.append(f"image shrunk to {img['data-shrunk']}: {img.get('alt') or img.get('src')}")
+    for figure in soup.select("figure"):
+        if not figure.select_one("figcaption") or not figure.select_one("figcaption").get_text(
+            strip=True
+        ):
+            found.append(f"figure without a caption: {figure.get('id') or figure.img}")
     own_ids = frozenset(tag["id"] for tag in soup.find_all(id=True))
     for a in soup.find_all("a", href=True):
         parts = urlsplit(a["href"])

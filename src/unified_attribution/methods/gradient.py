@@ -14,8 +14,8 @@ from .registry import captum, register
     title="Gradient x Input",
     family="gradient",
     reference="shrikumar2017learning",
-    formula="a_i = (x_i - b_i) df/dx_i (x)",
-    allocation="w_i(kappa) = kappa_i (Taylor terms at b)",
+    formula=r"$a_i = (x_i - b_i)\, \partial f / \partial x_i\, (x)$",
+    allocation=r"$w_i(\kappa) = \kappa_i$ (Taylor terms at $b$)",
     assumptions="differentiable model; paper A's form with a baseline (captum's "
     "InputXGradient is the case b = 0)",
 )
@@ -29,8 +29,8 @@ def _gradient_x_input(model, x, baseline, target, players):
     title="Integrated Gradients",
     family="gradient",
     reference="sundararajan2017axiomatic",
-    formula="a_i = (x_i - b_i) int_0^1 df/dx_i (b + t (x - b)) dt",
-    allocation="w_i(kappa) = kappa_i / |kappa|",
+    formula=r"$a_i = (x_i - b_i) \int_0^1 \partial f / \partial x_i\, (b + t (x - b))\, dt$",
+    allocation=r"$w_i(\kappa) = \kappa_i / \lvert \kappa \rvert$",
     assumptions="differentiable model; the integral by captum's quadrature (quadrature=, "
     "default Gauss-Legendre (exact for polynomials of degree < 2 n_steps, up to "
     "captum's float32 quadrature weights: relative error ~1e-8); at a "
@@ -51,8 +51,9 @@ def _integrated_gradients(
     title="Expected Gradients",
     family="gradient",
     reference="erion2021improving",
-    formula="a_i = E_{b ~ p, t ~ U(0,1)} (x_i - b_i) df/dx_i (b + t (x - b))",
-    allocation="Integrated Gradients' weights, averaged over baselines b ~ p",
+    formula=r"$a_i = \mathrm{E}_{b \sim p,\, t \sim U(0, 1)}\, (x_i - b_i)\, "
+    r"\partial f / \partial x_i\, (b + t (x - b))$",
+    allocation=r"Integrated Gradients' weights, averaged over baselines $b \sim p$",
     assumptions="differentiable model; Monte Carlo over baselines and t "
     "(captum's GradientShap with stdevs = 0), seeded",
     baseline="distribution",

@@ -17,8 +17,8 @@ from .registry import captum, register, selected
     title="Occlusion-1",
     family="perturbation",
     reference="zeiler2014visualizing",
-    formula="a_i = f(x) - f(x with x_i := b_i)",
-    allocation="w_i(S) = 1 for every S containing i: each effect in full to each member",
+    formula=r"$a_i = f(x) - f(x \text{ with } x_i := b_i)$",
+    allocation=r"$w_i(S) = 1$ for every $S \ni i$: each effect in full to each member",
     assumptions="none (any model); captum's FeatureAblation, one element at a time",
 )
 def _occlusion_1(model, x, baseline, target, players):
@@ -30,8 +30,8 @@ def _occlusion_1(model, x, baseline, target, players):
     title="Occlusion-patch",
     family="perturbation",
     reference="zeiler2014visualizing",
-    formula="a_i = mean over windows W containing i of f(x) - f(x with x_W := b_W)",
-    allocation="with non-overlapping windows: w_i(S) = 1 for every S meeting i's patch",
+    formula=r"$a_i$ = mean over windows $W \ni i$ of $f(x) - f(x \text{ with } x_W := b_W)$",
+    allocation=r"with non-overlapping windows: $w_i(S) = 1$ for every $S$ meeting $i$'s patch",
     assumptions="captum's Occlusion: a window slides with the given strides; a "
     "pixel covered by several windows gets the mean of their differences. "
     "With players= (non-overlapping patches of any input shape, e.g. "
@@ -75,8 +75,9 @@ def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), stri
     title="Prediction Difference",
     family="perturbation",
     reference="zintgraf2017visualizing",
-    formula="a_P = f(x) - mean_j f(x with x_P := d_{j,P}) over background rows d_j",
-    allocation="Occlusion-1's weights, averaged over replacement values x_P ~ p(x_P)",
+    formula=r"$a_P = f(x) - \frac{1}{m} \sum_j f(x \text{ with } x_P := d_{j,P})$ "
+    r"over background rows $d_1, \dots, d_m$",
+    allocation=r"Occlusion-1's weights, averaged over replacement values $x_P \sim p(x_P)$",
     assumptions="replacement values drawn from the empirical distribution of each "
     "player (marginal, not conditional on the rest of x); ours",
     baseline="distribution",
@@ -105,9 +106,9 @@ def _prediction_difference(model, x, background, target, players, n_samples=64, 
     title="Shapley value",
     family="perturbation",
     reference="shapley1953value",
-    formula="a_i = sum_{S containing i} H(S) / |S|",
-    allocation="w_i(S) = 1/|S|: every effect split equally among its members",
-    assumptions="exact: 2**n evaluations of the masking game (n players <= 22); "
+    formula=r"$a_i = \sum_{S \ni i} H(S) / \lvert S \rvert$",
+    allocation=r"$w_i(S) = 1 / \lvert S \rvert$: every effect split equally among its members",
+    assumptions=r"exact: $2^n$ evaluations of the masking game ($n \le 22$ players); "
     "players are the elements of x or the groups given by players=",
     players=True,
 )

@@ -37,8 +37,8 @@ class Method:
     title: str
     family: str  # "gradient", "perturbation" or "propagation"
     reference: str  # key in book/references.bib
-    formula: str
-    allocation: str  # the allocation rule of paper A's reformulation (see the chapters)
+    formula: str  # MyST Markdown, formulas as inline LaTeX math ($...$)
+    allocation: str  # the allocation rule of paper A's reformulation, MyST as formula
     assumptions: str
     options: dict = field(default_factory=dict)
     baseline: str = "tensor"  # "tensor" (one per input), "distribution" (samples) or "none"

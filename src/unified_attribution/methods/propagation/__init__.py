@@ -67,10 +67,10 @@ _NO_BASELINE = "no baseline: explains f(x) itself (root point 0; the gap is agai
     title="LRP-epsilon",
     family="propagation",
     reference="bach2015pixel",
-    formula="R_i = sum_j a_i w_ij / (z_j + eps sign z_j) R_j, R = f(x) at the output",
-    allocation="eps -> 0 on ReLU nets: Gradient x Input at b = 0 (w_i(kappa) = kappa_i); "
-    "one neuron y = g(c + sum_i u_i): share u_i / (c + s + eps) of y, the "
-    "bias keeps the rest",
+    formula=r"$R_i = \sum_j \frac{a_i w_{ij}}{z_j + \epsilon\, \mathrm{sign}(z_j)} R_j$, $R = f(x)$ at the output",
+    allocation=r"$\epsilon \to 0$ on ReLU nets: Gradient x Input at $b = 0$ "
+    r"($w_i(\kappa) = \kappa_i$); one neuron $y = g(c + \sum_i u_i)$: share "
+    r"$u_i / (c + s + \epsilon)$ of $y$, the bias keeps the rest",
     assumptions="captum's LRP, EpsilonRule(epsilon) on Linear and Conv2d layers, "
     "epsilon 1e-9 on pooling; " + _NO_BASELINE,
     baseline="none",
@@ -106,9 +106,10 @@ def captum_lrp(model: nn.Module, make_rule: Callable) -> LRP:
     title="LRP-alpha-beta",
     family="propagation",
     reference="bach2015pixel",
-    formula="R_i = sum_j (alpha z_ij+ / z_j+ - beta z_ij- / z_j-) R_j, z_ij = a_i w_ij",
-    allocation="one neuron: every effect, and the root value, split in the same "
-    "proportions alpha u_i+ / s+ - beta u_i- / s- of the signed contributions",
+    formula=r"$R_i = \sum_j \left(\alpha \frac{z_{ij}^+}{z_j^+} - \beta "
+    r"\frac{z_{ij}^-}{z_j^-}\right) R_j$, $z_{ij} = a_i w_{ij}$",
+    allocation=r"one neuron: every effect, and the root value, split in the same "
+    r"proportions $\alpha u_i^+ / s^+ - \beta u_i^- / s^-$ of the signed contributions",
     assumptions="ours (propagation.alpha_beta): alpha - beta = 1, biases ignored, "
     "pooling by the epsilon rule; " + _NO_BASELINE,
     baseline="none",
@@ -122,8 +123,8 @@ def _lrp_alpha_beta(model, x, baseline, target, players, alpha=2.0, beta=1.0):
     title="Deep Taylor",
     family="propagation",
     reference="montavon2017deep",
-    formula="z^B rule at the first layer (x in [lower, upper]), z+ rule above",
-    allocation="z+ = LRP alpha 1 beta 0: y split by the positive contributions only",
+    formula=r"$z^{\mathcal{B}}$ rule at the first layer ($x \in [l, h]$), $z^+$ rule above",
+    allocation=r"$z^+$ = LRP with $\alpha = 1, \beta = 0$: $y$ split by the positive contributions only",
     assumptions="ours (propagation.deep_taylor); lower = 0, upper = inf gives the z+ "
     "rule at the first layer too; " + _NO_BASELINE,
     baseline="none",
@@ -137,9 +138,9 @@ def _deep_taylor(model, x, baseline, target, players, lower=0.0, upper=1.0):
     title="DeepLIFT Rescale",
     family="propagation",
     reference="shrikumar2017learning",
-    formula="C_i = Delta x_i m_i, multipliers m = Delta y / Delta z at every ReLU, chained",
-    allocation="one nonlinearity of a linear map (or a sum of them): Integrated "
-    "Gradients' weights kappa_i / |kappa|; deeper nets: not exactly",
+    formula=r"$C_i = \Delta x_i\, m_i$, multipliers $m = \Delta y / \Delta z$ at every ReLU, chained",
+    allocation=r"one nonlinearity of a linear map (or a sum of them): Integrated "
+    r"Gradients' weights $\kappa_i / \lvert \kappa \rvert$; deeper nets: not exactly",
     assumptions="ours (propagation.deeplift): equals captum's DeepLift except where "
     "a ReLU feeds a max-pool, where captum 0.9 loses part of the "
     "difference (captum issue 1104); max-pooling by captum's rule",
@@ -153,10 +154,10 @@ def _deeplift_rescale(model, x, baseline, target, players):
     title="DeepLIFT RevealCancel",
     family="propagation",
     reference="shrikumar2017learning",
-    formula="Delta y+- = two-player Shapley values of the positive and negative parts "
-    "of Delta z; m+- = Delta y+- / Delta z+-",
-    allocation="one neuron: w_i(kappa) = kappa_i / |kappa_P(i)|, halved when kappa "
-    "mixes positive and negative contributors (derived here)",
+    formula=r"$\Delta y^{\pm}$ = two-player Shapley values of the positive and negative "
+    r"parts of $\Delta z$; $m^{\pm} = \Delta y^{\pm} / \Delta z^{\pm}$",
+    allocation=r"one neuron: $w_i(\kappa) = \kappa_i / \lvert \kappa_{P(i)} \rvert$, halved "
+    r"when $\kappa$ mixes positive and negative contributors (derived here)",
     assumptions="ours (propagation.deeplift, rule='revealcancel' at every ReLU; the "
     "authors' genomics default kept Rescale after convolutions)",
 )
@@ -169,8 +170,8 @@ def _deeplift_revealcancel(model, x, baseline, target, players):
     title="DeepShap",
     family="propagation",
     reference="lundberg2017unified",
-    formula="a_i = mean over baselines b ~ p of DeepLIFT Rescale (x, b)",
-    allocation="DeepLIFT Rescale's allocation, averaged over baselines b ~ p",
+    formula=r"$a_i$ = mean over baselines $b \sim p$ of DeepLIFT Rescale at $(x, b)$",
+    allocation=r"DeepLIFT Rescale's allocation, averaged over baselines $b \sim p$",
     assumptions="ours: the mean of propagation.deeplift over every baseline given "
     "(captum's DeepLiftShap on models without a ReLU feeding a max-pool)",
     baseline="distribution",
@@ -187,9 +188,10 @@ def _deep_shap(model, x, baseline, target, players):
     title="Grad-CAM",
     family="propagation",
     reference="selvaraju2017gradcam",
-    formula="L = ReLU(sum_k alpha_k A^k), alpha_k = mean_(u,v) dy/dA^k_uv, upsampled",
-    allocation="Gradient x Input on the feature map A (summed over channels) when dy/dA "
-    "is spatially constant (global-average-pooling head), then ReLU",
+    formula=r"$L = \mathrm{ReLU}(\sum_k \alpha_k A^k)$, "
+    r"$\alpha_k = \mathrm{mean}_{u, v}\, \partial y / \partial A^k_{uv}$, upsampled",
+    allocation=r"Gradient x Input on the feature map $A$ (summed over channels) when "
+    r"$\partial y / \partial A$ is spatially constant (global-average-pooling head), then ReLU",
     assumptions="captum's LayerGradCam; layer = index in the chain (default: the "
     "output of the last convolution's ReLU); bilinear upsampling to the "
     "input, the same map for every input channel; " + _NO_BASELINE,

@@ -1,0 +1,29 @@
+// For the page check (attribution_book.bookbuild.check_pages), invisible to the reader: once
+// MathJax has typeset the page, mark display equations wider than their column
+// (data-overflow) and images shown at less than MIN_SCALE of their natural width
+// (data-shrunk: their labels shrink with them).
+const MIN_SCALE = 0.6;
+
+function measurePage() {
+  document.querySelectorAll("mjx-container[display='true']").forEach((box) => {
+    const math = box.querySelector("mjx-math");
+    const column = box.closest("div.math, .cell_output, article") || box.parentElement;
+    if (math && math.getBoundingClientRect().width > column.clientWidth + 1) {
+      box.setAttribute(
+        "data-overflow",
+        `${Math.round(math.getBoundingClientRect().width)}px in ${column.clientWidth}px`
+      );
+    }
+  });
+  document.querySelectorAll("article img").forEach((img) => {
+    if (img.naturalWidth && img.width < MIN_SCALE * img.naturalWidth) {
+      img.setAttribute("data-shrunk", `${img.width}px of ${img.naturalWidth}px`);
+    }
+  });
+  document.body.setAttribute("data-measured", "true");
+}
+
+window.addEventListener("load", () => {
+  const typeset = window.MathJax && MathJax.startup && MathJax.startup.promise;
+  (typeset || Promise.resolve()).then(measurePage);
+});
