@@ -10,11 +10,12 @@ rows; the same measure as ``bench_sasanet_cost.py``) and the training seconds so
 run's seconds times the share of its epochs). The book's default (width 32, one order,
 early stopping) is measured the same way from its cached model.
 
-The setting kept as the book's default is the one of lowest median error (over datasets,
-relative to the default's error) among those costing at most ``MAX_COST`` times the default's
-training seconds on every dataset. Jobs run two at a time, one thread each, like
-``bench_comparison.py``. Results go to ``benchmarks/results/sasanet_budget.json``, read by the
-chapter "SASANet against baselines". Run with ``make benchmark``.
+The rule for replacing the book's default is ``sasanet_runs.choose_setting``: a point of a
+curve must cost at most ``MAX_COST`` times the default's training seconds and have a lower
+error than the default's on every dataset; of those, the lowest median relative error. Jobs
+run two at a time, one thread each, like ``bench_comparison.py``. Results go to
+``benchmarks/results/sasanet_budget.json``, read by the chapter "SASANet against baselines".
+Run with ``make benchmark``.
 """
 
 from __future__ import annotations
@@ -99,35 +100,6 @@ def _curve(job):
     return {"dataset": dataset, "setting": setting, "points": points}
 
 
-def choose(defaults: dict, curves: list[dict], max_cost: float = MAX_COST) -> dict:
-    """The setting and epochs (a multiple of the book's) of lowest median error relative to
-    the default's, among the points costing at most ``max_cost`` x the default's seconds on
-    every dataset; the default itself if none is better."""
-    candidates = {}
-    for curve in curves:
-        for p in curve["points"]:
-            key = (json.dumps(curve["setting"], sort_keys=True), p["epochs / book's"])
-            d = defaults[curve["dataset"]]
-            candidates.setdefault(key, {})[curve["dataset"]] = (
-                p["seconds"] / d["seconds"],
-                p["error"] / d["error"],
-            )
-    best = {"setting": "default", "relative error": 1.0, "relative seconds": 1.0}
-    for (setting, multiple), by_dataset in candidates.items():
-        if len(by_dataset) < len(defaults):
-            continue
-        cost = max(c for c, _ in by_dataset.values())
-        error = float(np.median([e for _, e in by_dataset.values()]))
-        if cost <= max_cost and error < best["relative error"]:
-            best = {
-                "setting": json.loads(setting),
-                "epochs / book's": multiple,
-                "relative error": error,
-                "relative seconds": cost,
-            }
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
@@ -149,7 +121,9 @@ def main() -> None:
                 flush=True,
             )
         print()
-    chosen = choose(defaults, curves)
+    from attribution_book import sasanet_runs
+
+    chosen = sasanet_runs.choose_setting(defaults, curves, MAX_COST)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()

@@ -363,10 +363,9 @@ glue(
 )
 without = parts_table.loc[real_cost, "without distillation"]
 glue("without_distillation", f"{without.min():.2f} to {without.max():.2f}", display=False)
-glue(
+plots.glue_figure(
     "fig_error_parts",
-    plots.error_parts({d: {k: v for k, v in p.items()} for d, p in error_parts.items()}),
-    display=False,
+    plots.error_parts(error_parts),
 )
 showcase.html(parts_table.reset_index(), digits=3)
 
@@ -410,10 +409,9 @@ for d, default in budget["defaults"].items():
                 [p["error"] for p in curve["points"]],
             )
     frontier[d] = (curves, {"book's default": (default["seconds"], default["error"])})
-glue(
+plots.glue_figure(
     "fig_budget_frontier",
     plots.error_against_time(frontier, xlabel="training seconds", ylabel="RMSE / sd of the exact values"),
-    display=False,
 )
 chosen = budget["chosen"]
 glue("max_cost", f"{budget['max cost']:g}", display=False)
@@ -496,10 +494,9 @@ for d, c in cost["datasets"].items():
         },
         stars,
     )
-glue(
+plots.glue_figure(
     "fig_cost_curves",
     plots.error_against_time(panels, ylabel="RMSE / sd of the exact values"),
-    display=False,
 )
 
 # %% [markdown]

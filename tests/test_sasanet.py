@@ -321,3 +321,26 @@ def test_more_orders_per_row_in_l_s_train_another_model():
     assert four.log_ == again.log_ and four.log_["L_s"] != one.log_["L_s"]
     with pytest.raises(ValueError, match="shapley_orders must be an integer >= 1"):
         SASANet("multiclass", shapley_orders=0)
+
+
+def test_a_new_default_must_be_better_on_every_dataset_within_the_cost():
+    defaults = {"a": {"seconds": 10.0, "error": 0.2}, "b": {"seconds": 10.0, "error": 0.4}}
+
+    def curve(dataset, width, points):
+        return {
+            "dataset": dataset,
+            "setting": {"width": width},
+            "points": [{"epochs / book's": m, "seconds": s, "error": e} for m, s, e in points],
+        }
+
+    # width 16: far better on a, worse on b (median gain, not a gain everywhere)
+    lucky = [curve("a", 16, [(1.0, 10, 0.05)]), curve("b", 16, [(1.0, 10, 0.5)])]
+    assert sasanet_runs.choose_setting(defaults, lucky)["setting"] == "default"
+    # width 64: better on both, but at 3x the seconds on b, then at 1.5x
+    steady = [
+        curve("a", 64, [(1.0, 12, 0.1), (2.0, 15, 0.15)]),
+        curve("b", 64, [(1.0, 30, 0.2), (2.0, 15, 0.3)]),
+    ]
+    chosen = sasanet_runs.choose_setting(defaults, lucky + steady, max_cost=2.0)
+    assert chosen["setting"] == {"width": 64} and chosen["epochs / book's"] == 2.0
+    assert chosen["relative error"] == pytest.approx(0.75)

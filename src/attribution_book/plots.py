@@ -11,6 +11,16 @@ import numpy as np
 import pandas as pd
 
 
+def glue_figure(name: str, fig) -> None:
+    """Glue ``fig`` under ``name`` for a numbered, captioned ``{glue:figure}`` in the text, and
+    close it: left open, the inline backend would also show it at the end of the cell,
+    uncaptioned."""
+    from myst_nb import glue
+
+    glue(name, fig, display=False)
+    plt.close(fig)
+
+
 def image_grid(
     images: np.ndarray,
     titles: Iterable[str] | None = None,

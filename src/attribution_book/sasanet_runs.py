@@ -164,6 +164,42 @@ def ablation_metrics(
     }
 
 
+def choose_setting(defaults: dict, curves: list[dict], max_cost: float = 2.0) -> dict:
+    """The training setting to replace the book's default with, from the training-budget
+    benchmark: ``defaults[dataset]`` = {"seconds", "error"} of the default; ``curves`` =
+    [{"dataset", "setting", "points": [{"epochs / book's", "seconds", "error"}]}]. A point
+    (setting, epochs as a multiple of the book's) qualifies if on EVERY dataset it costs at
+    most ``max_cost`` times the default's seconds and has a lower error than the default's
+    (errors fluctuate from epoch to epoch: a median gain could be one lucky snapshot); of
+    those, the lowest median relative error wins. {"setting": "default"} if none
+    qualifies."""
+    import json
+
+    candidates: dict = {}
+    for curve in curves:
+        default = defaults[curve["dataset"]]
+        for p in curve["points"]:
+            key = (json.dumps(curve["setting"], sort_keys=True), p["epochs / book's"])
+            candidates.setdefault(key, {})[curve["dataset"]] = (
+                p["seconds"] / default["seconds"],
+                p["error"] / default["error"],
+            )
+    best = {"setting": "default", "relative error": 1.0, "relative seconds": 1.0}
+    for (setting, multiple), by_dataset in candidates.items():
+        if set(by_dataset) != set(defaults):
+            continue
+        costs, errors = zip(*by_dataset.values())
+        median = float(np.median(errors))
+        if max(costs) <= max_cost and max(errors) < 1 and median < best["relative error"]:
+            best = {
+                "setting": json.loads(setting),
+                "epochs / book's": multiple,
+                "relative error": median,
+                "relative seconds": max(costs),
+            }
+    return best
+
+
 # (a), (b), (c) of :func:`error_parts`, in the order they add up to phi - exact
 ERROR_PARTS = {
     "order inconsistency": "exact Shapley of f_c averaged over orders - of f_c read in index order",
