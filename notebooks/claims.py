@@ -60,6 +60,9 @@ counts
 # abstract, its masking experiment and the reviewers' questions.
 
 
+# %% tags=["remove-input"]
+Markdown("Each verdict's colour: " + claims.legend())
+
 # %% [markdown]
 # ## Paper A: fourteen methods as allocations of Taylor interactions
 

@@ -136,7 +136,7 @@ proof
 #
 # The error shown is $\max_S |J_K(S) - H(S)|$ relative to $\max_S |H(S)|$, over all
 # $2^{13} - 1$ non-empty coalitions; the line is the median over inputs, the band their
-# range.
+# range. See {numref}`fig-dividend-convergence`.
 
 # %%
 smooth = zoo.load("smooth_mlp", seed=seed, profile=profile)
@@ -163,6 +163,17 @@ for index in picked:
 fig = plots.convergence(
     {f"α = {a}": np.array(e) for a, e in errors.items()}, ylabel="max |J_K(S) − H(S)| / max |H(S)|"
 )
+plots.glue_figure("fig-dividend-convergence", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-dividend-convergence
+# :name: fig-dividend-convergence
+# :alt: Lines with bands: the error of truncated Taylor effects against the truncation order, one line per input scale alpha.
+#
+# Truncated Taylor effects $J_K(S)$ against the Harsanyi dividends $H(S)$ of the smooth wine
+# network as the truncation order $K$ grows, for inputs scaled by $\alpha$: median (line) and
+# range (band) over the inputs of the largest relative difference.
+# ```
 
 # %%
 radii = np.array(radii)
@@ -203,7 +214,7 @@ print("estimated radius of convergence along x - b, per input:", np.round(radii,
 # output is the logit of the predicted class. For each order $k$ the figures show, over test
 # images, the share of the absolute effect mass
 # $\sum_{|S| = k} |H(S)| \,/\, \sum_{S \neq \emptyset} |H(S)|$ and the signed sum
-# $\sum_{|S| = k} H(S)$ relative to $f(x) - f(b)$.
+# $\sum_{|S| = k} H(S)$ relative to $f(x) - f(b)$. See {numref}`fig-order-mass`.
 
 # %%
 cnn = zoo.load("digits_cnn", seed=seed, profile=profile)
@@ -230,9 +241,29 @@ for index in chosen:
 
 mass_share, signed_share, linear_error = map(np.array, (mass_share, signed_share, linear_error))
 fig = plots.order_profile(mass_share, "share of |effect| mass")
+plots.glue_figure("fig-order-mass", fig)
 
+# %% [markdown]
+# ```{glue:figure} fig-order-mass
+# :name: fig-order-mass
+# :alt: Box plots per interaction order of the share of absolute effect mass.
+#
+# How the CNN's dividends spread over interaction orders: the share of the total absolute
+# effect mass at each order $k = |S|$, box plot over the digits.
+# ``` ({numref}`fig-order-signed`)
+#
 # %%
-fig = plots.order_profile(signed_share, "Σ_{|S|=k} H(S) / (f(x) − f(b))")
+# fig = plots.order_profile(signed_share, "Σ_{|S|=k} H(S) / (f(x) − f(b))")
+# plots.glue_figure("fig-order-signed", fig)
+#
+# %% [markdown]
+# ```{glue:figure} fig-order-signed
+# :name: fig-order-signed
+# :alt: Box plots per interaction order of the signed sum of dividends relative to the output change.
+#
+# The signed sum of the CNN's dividends of each order $k$, as a share of $f(x) - f(b)$, box
+# plot over the digits.
+# ```
 
 # %%
 glue("cnn_n_images", n_images, display=False)

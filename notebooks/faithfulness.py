@@ -55,6 +55,7 @@ n_boot = 1000  # bootstrap resamples of the correlation
 # %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
+from IPython.display import display
 from myst_nb import glue
 
 from attribution_book import claims, data, plots, showcase, zoo
@@ -95,7 +96,7 @@ PATCH, N_BACKGROUND, N_SHOWN = (
 # position of a {glue:text}`canvas_side` x {glue:text}`canvas_side` canvas of uniform noise in
 # [0, {glue:text}`canvas_noise`]; the box where it was pasted is
 # stored with every image. The noise matters: on a blank canvas with the baseline $b = 0$,
-# every method that multiplies by $x - b$ would score zero outside the box by construction.
+# every method that multiplies by $x - b$ would score zero outside the box by construction. See {numref}`fig-canvas-boxes`.
 
 # %%
 canvas = data.load("canvas_digits")
@@ -115,11 +116,21 @@ glue("n_evaluations", f"{2**n_players:,}", display=False)
 glue("n_background", N_BACKGROUND, display=False)
 glue("n_shown", N_SHOWN, display=False)
 first = np.arange(6)
-plots.boxed_images(
+fig = plots.boxed_images(
     canvas.X_test[first].reshape(-1, data.CANVAS, data.CANVAS),
     canvas.extra["box_test"][first],
     [f"digit {y}" for y in canvas.y_test[first]],
-);
+)
+plots.glue_figure("fig-canvas-boxes", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-canvas-boxes
+# :name: fig-canvas-boxes
+# :alt: Noisy canvases with one small digit each, its box outlined.
+#
+# Test images of the canvas digits with each digit's box outlined (the ground truth of
+# localization).
+# ```
 
 # %% [markdown]
 # ## The predecessor's three models
@@ -210,12 +221,13 @@ means = {
     score: {name: results[name].per_input(score).mean() for name in MODELS}
     for score in faithfulness.SCORES
 }
-summary = pd.DataFrame(
-    {f"{score}, {name}": means[score][name] for score in faithfulness.SCORES for name in MODELS}
-).reindex(list(methods.PAPER_A_METHODS))
-summary.insert(0, "principles followed", followed.loc[summary.index])
-summary.index = [title[m] for m in summary.index]
-showcase.html(summary.reset_index(names="method"), digits=2)
+for score in faithfulness.SCORES:  # one table per score, a column per model
+    summary = pd.DataFrame({name: means[score][name] for name in MODELS}).reindex(
+        list(methods.PAPER_A_METHODS)
+    )
+    summary.insert(0, "principles followed", followed.loc[summary.index])
+    summary.index = [title[m] for m in summary.index]
+    display(showcase.html(summary.reset_index(names=f"{score} of each method"), digits=2))
 
 # %%
 best = {
@@ -264,7 +276,7 @@ glue(
 # %% [markdown]
 # What the scores look at: every method's map on {glue:text}`n_shown` test images of `canvas_cnn`
 # (red positive, blue negative, each map scaled to its own largest $|a_i|$; the digit's box
-# outlined). Localization counts the red inside the box.
+# outlined). Localization counts the red inside the box. See {numref}`fig-faithfulness-maps`.
 
 # %%
 shown = showcase.canvas_inputs(
@@ -282,16 +294,37 @@ maps = showcase.run(
     background=shown["background"],
     options=grouped,
 )
-plots.attribution_maps(
+fig = plots.attribution_maps(
     shown["x"].numpy()[:, 0],
     {SHORT[m]: a.scores.numpy() for m, a in maps.items()},
     titles=[f"predicted {t}" for t in shown["target"].tolist()],
     boxes=shown["boxes"],
-);
+)
+plots.glue_figure("fig-faithfulness-maps", fig)
 
+# %% [markdown]
+# ```{glue:figure} fig-faithfulness-maps
+# :name: fig-faithfulness-maps
+# :alt: A grid of attribution maps, one row per method, one column per canvas image.
+#
+# Attribution maps of every method on the canvas digits (red positive, blue negative, each map
+# scaled to its own largest $|a_i|$, the colour bar in relative units), the digit's box
+# outlined.
+# ``` ({numref}`fig-scores-principles`)
+#
 # %%
-chance = {"localization": box[2] * box[3] / data.CANVAS**2}  # the box's share of the canvas
-plots.score_against_principles(means, followed, SHORT, chance);
+# chance = {"localization": box[2] * box[3] / data.CANVAS**2}  # the box's share of the canvas
+# fig = plots.score_against_principles(means, followed, SHORT, chance)
+# plots.glue_figure("fig-scores-principles", fig)
+#
+# %% [markdown]
+# ```{glue:figure} fig-scores-principles
+# :name: fig-scores-principles
+# :alt: Scatter panels: mean infidelity and localization of each method against the principles it follows.
+#
+# Each method's mean faithfulness score against the number of principles it follows, per score
+# and model; the dotted line is chance.
+# ```
 
 # %% [markdown]
 # (faithfulness-verdict)=

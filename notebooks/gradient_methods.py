@@ -134,12 +134,12 @@ glue("generic_terms", len(symbolic.taylor_terms(generic, variables)), display=Fa
 f = x1**2 * x2
 for name in ("gradient_x_input", "integrated_gradients"):
     scores = allocation.closed_form(name, f, variables)
-    display(Math(rf"\text{{{TITLES[name]}}}(x_1^2 x_2) = " + sp.latex(sp.Matrix(scores).T)))
+    display(Math(rf"\text{{{TITLES[name]}}}(x_1^2 x_2):\quad a = " + sp.latex(sp.Matrix(scores))))
 
 # %% [markdown]
 # Gradient x Input hands out $3\,x_1^2x_2$, three times the effect; Integrated Gradients
 # splits the effect $2 : 1$ by the exponents. The figure shows the same for single terms of
-# order 1 to 3: the dotted line is the whole effect.
+# order 1 to 3: the dotted line is the whole effect. See {numref}`fig-gradient-split`.
 
 # %%
 keys = [(1, 0, 0), (2, 0, 0), (3, 0, 0), (1, 1, 0), (2, 1, 0), (1, 1, 1)]
@@ -147,7 +147,17 @@ split = {
     TITLES[m]: [[float(w) for w in allocation.weights_of(m, k, 3)] for k in keys]
     for m in ("gradient_x_input", "integrated_gradients")
 }
-plots.allocation_split(split, [f"κ = {k}" for k in keys], 3);
+fig = plots.allocation_split(split, [f"κ = {k}" for k in keys], 3)
+plots.glue_figure("fig-gradient-split", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-gradient-split
+# :name: fig-gradient-split
+# :alt: Bar panels, one per multi-index kappa: the weight each method gives each variable.
+#
+# How Gradient x Input and Integrated Gradients split single Taylor terms $\kappa$ of order 1
+# to 3 among three variables; the dotted line is the whole effect.
+# ```
 
 # %% [markdown]
 # ## Checked on a trained network
@@ -159,7 +169,7 @@ plots.allocation_split(split, [f"κ = {k}" for k in keys], 3);
 # their weights, truncated at order $K$: Gradient x Input as $\sum_{k \le K} G_k$ and
 # Integrated Gradients as $\sum_{k \le K} G_k / k$. The figure compares them with captum's
 # runs at $x_\alpha = b + \alpha (x - b)$, $b = 0$ (the training mean), for test inputs of
-# the wine data (`allocation.rebuild_errors`, tested in `tests/test_allocation.py`).
+# the wine data (`allocation.rebuild_errors`, tested in `tests/test_allocation.py`). See {numref}`fig-gradient-rebuild`.
 
 # %%
 smooth = zoo.load("smooth_mlp", seed=seed, profile=profile)
@@ -183,6 +193,7 @@ for ax, m in zip(axes, rebuild_error):
         ax=ax,
     )
     ax.set_title(TITLES[m], fontsize=10)
+plots.glue_figure("fig-gradient-rebuild", fig)
 final = {
     (m, a): np.median(np.array(e)[:, -1])
     for m in rebuild_error
@@ -191,6 +202,16 @@ final = {
 for (m, a), value in final.items():
     glue(f"rebuild_{m}_{a}", f"{value:.0e}", display=False)
 glue("rebuild_max_order", max_order, display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig-gradient-rebuild
+# :name: fig-gradient-rebuild
+# :alt: Two panels of convergence curves, Gradient x Input and Integrated Gradients: rebuild error against the truncation order.
+#
+# Scores rebuilt from Taylor terms up to order $K$ with each method's weights, against the
+# method's own scores on the smooth wine network, for inputs scaled by $\alpha$ (median and
+# range over inputs).
+# ```
 
 # %% [markdown]
 # At $K =$ {glue:text}`rebuild_max_order` the median relative difference is
@@ -211,7 +232,7 @@ glue("rebuild_max_order", max_order, display=False)
 # is complete, $\sum_i a_i = f(x) - f(b)$, so the completeness gap measures the integration
 # error. On the smooth network, Gauss-Legendre quadrature converges fast; on the ReLU digits
 # network the integrand jumps where the path crosses a kink, and the error falls only about
-# like $1/n$.
+# like $1/n$. See {numref}`fig-ig-steps`.
 
 # %%
 digits_mlp = zoo.load("digits_mlp", seed=seed, profile=profile)
@@ -237,7 +258,17 @@ for label, model, x, target in (
             )
             rows.append((ig.gap.abs() / ig.output_change.abs()).numpy())
         gap_by_steps[f"{label}, {quadrature}"] = np.array(rows).T
-plots.budget_curve(steps, gap_by_steps, "n_steps", "|completeness gap| / |f(x) - f(b)|");
+fig = plots.budget_curve(steps, gap_by_steps, "n_steps", "|completeness gap| / |f(x) - f(b)|")
+plots.glue_figure("fig-ig-steps", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-ig-steps
+# :name: fig-ig-steps
+# :alt: Lines of the completeness gap of Integrated Gradients against the number of steps, log-log.
+#
+# Integrated Gradients' completeness gap against the number of quadrature steps, on the smooth
+# network and on ReLU networks.
+# ```
 
 # %% [markdown]
 # On the smooth network Gauss-Legendre reaches the float32 floor of captum's weights within
@@ -249,7 +280,7 @@ plots.budget_curve(steps, gap_by_steps, "n_steps", "|completeness gap| / |f(x) -
 #
 # The same six test digits in every method chapter (the first test image of each class 0-5),
 # explained for the class the model predicts, with the blank image as baseline; Expected
-# Gradients draws its baselines from 64 training digits.
+# Gradients draws its baselines from 64 training digits. See {numref}`fig-gradient-maps`.
 
 # %%
 background = digits_mlp.inputs(digits_mlp.dataset.X_train[:64]).double()
@@ -263,11 +294,21 @@ runs = showcase.run(
     options={"expected_gradients": {"seed": seed}},
 )
 images = x_digits.reshape(-1, 8, 8).numpy()
-plots.attribution_maps(
+fig = plots.attribution_maps(
     images,
     {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
     titles=[f"predicted {int(t)}" for t in digit_target],
-);
+)
+plots.glue_figure("fig-gradient-maps", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-gradient-maps
+# :name: fig-gradient-maps
+# :alt: A grid of attribution maps: one row per gradient method, one column per digit.
+#
+# Gradient-family attribution maps of six test digits explained for the predicted class (red
+# positive, blue negative, each map scaled to its own largest $|a_i|$, as the colour bar shows).
+# ```
 
 # %% [markdown]
 # Gradient x Input and Integrated Gradients differ in detail only: on a ReLU network both
@@ -306,12 +347,22 @@ showcase.html(gaps.sort_values(["data", "method"]))
 # ## Scores on a tabular model
 #
 # The first wine test sample, all three methods, baseline the training mean (0 after
-# standardisation; a distribution of training rows for Expected Gradients).
+# standardisation; a distribution of training rows for Expected Gradients). See {numref}`fig-gradient-wine`.
 
 # %%
-plots.feature_scores(
+fig = plots.feature_scores(
     {TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items()}, wine.feature_names, top=10
-);
+)
+plots.glue_figure("fig-gradient-wine", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-gradient-wine
+# :name: fig-gradient-wine
+# :alt: Horizontal bars of the three methods' scores for ten wine features.
+#
+# The three gradient methods on the first wine test sample: the ten features with the largest
+# scores.
+# ```
 
 # %% [markdown]
 # ## Exercises

@@ -73,10 +73,20 @@ table.drop(columns=["description", "source"])
 table[["description", "source"]]
 
 # %% [markdown]
-# How the targets are distributed, over all three splits:
+# How the targets are distributed, over all three splits ({numref}`fig-targets`):
 
 # %%
 fig = plots.target_distributions(data.load(name) for name in data.NAMES)
+plots.glue_figure("fig-targets", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-targets
+# :name: fig-targets
+# :alt: Panels of bar charts and histograms, one per dataset.
+#
+# Class counts (classification) or the histogram of the target (regression) of every dataset,
+# over all three splits.
+# ```
 
 # %% [markdown]
 # ## The 8x8 digits
@@ -84,7 +94,7 @@ fig = plots.target_distributions(data.load(name) for name in data.NAMES)
 # The {glue:text}`n_digits` digit images are 8x8 pixels with 17 grey levels, written by 43
 # people (the UCI "optdigits" test set). They are small enough that exact computations over
 # all subsets of 4x4 patches (16 players, 65 536 coalitions) take well under a second, and
-# rich enough that a CNN beats a linear model. A sample from the test split:
+# rich enough that a CNN beats a linear model. A sample from the test split ({numref}`fig-digit-sample`):
 
 # %%
 digits = data.load("digits")
@@ -92,6 +102,15 @@ glue("n_digits", digits.n_samples, display=False)
 rng = np.random.default_rng(seed)
 pick = rng.choice(len(digits.X_test), size=20, replace=False)
 fig = plots.image_grid(digits.X_test[pick], titles=[f"label {y}" for y in digits.y_test[pick]])
+plots.glue_figure("fig-digit-sample", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-digit-sample
+# :name: fig-digit-sample
+# :alt: A grid of small handwritten digit images with their labels.
+#
+# A sample of the digits test split with their labels.
+# ```
 
 # %% [markdown]
 # ## The model zoo
@@ -140,10 +159,19 @@ pd.DataFrame(
 
 # %% [markdown]
 # The ReLU MLP reaches {glue:text}`digits_mlp_accuracy` test accuracy on the digits and the
-# CNN {glue:text}`digits_cnn_accuracy`. Their training curves (log scale):
+# CNN {glue:text}`digits_cnn_accuracy`. Their training curves (log scale) ({numref}`fig-training-curves`):
 
 # %%
 fig = plots.training_curves({name: m.history for name, m in models.items()})
+plots.glue_figure("fig-training-curves", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-training-curves
+# :name: fig-training-curves
+# :alt: Panels of loss curves, one per model, training and validation.
+#
+# Training and validation loss of the zoo models per epoch (log scale).
+# ```
 
 # %% [markdown]
 # ## The architectures in full

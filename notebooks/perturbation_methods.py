@@ -81,9 +81,9 @@ showcase.table_1(PERTURBATION)
 #
 # $$
 # \begin{aligned}
-# \text{Occlusion-1: } a_i &= \sum_{S \ni i} H(S), &
+# \text{Occlusion-1: } a_i &= \sum_{S \ni i} H(S), \\
 # \text{Occlusion-patch: } a_i &= \sum_{S \cap P(i) \neq \emptyset} H(S), \\
-# \text{Shapley value: } a_i &= \sum_{S \ni i} \frac{H(S)}{|S|}, &
+# \text{Shapley value: } a_i &= \sum_{S \ni i} \frac{H(S)}{|S|}, \\
 # \text{Prediction Difference: } a_i &= \mathbb{E}_{b \sim p} \sum_{S \ni i} H_b(S).
 # \end{aligned}
 # $$
@@ -119,7 +119,7 @@ for name in ("occlusion_1", "occlusion_patch", "shapley_value"):
 
 # %% [markdown]
 # How each rule splits single effects of order 1 to 3 among three variables (patches
-# $\{1, 2\}$ and $\{3\}$ for Occlusion-patch); the dotted line is the whole effect.
+# $\{1, 2\}$ and $\{3\}$ for Occlusion-patch); the dotted line is the whole effect. See {numref}`fig-perturbation-split`.
 
 # %%
 coalitions = [(0,), (2,), (0, 1), (1, 2), (0, 1, 2)]
@@ -127,9 +127,19 @@ split = {
     TITLES[m]: [[float(w) for w in allocation.weights_of(m, c, 3, patches)] for c in coalitions]
     for m in ("occlusion_1", "occlusion_patch", "shapley_value")
 }
-plots.allocation_split(
+fig = plots.allocation_split(
     split, ["S = {" + ", ".join(str(i + 1) for i in c) + "}" for c in coalitions], 3
-);
+)
+plots.glue_figure("fig-perturbation-split", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-perturbation-split
+# :name: fig-perturbation-split
+# :alt: Bar panels, one per coalition S: the weight each method gives each variable.
+#
+# How the perturbation methods split single effects of order 1 to 3 among three variables
+# (patches $\{1, 2\}$ and $\{3\}$ for Occlusion-patch); the dotted line is the whole effect.
+# ```
 
 # %% [markdown]
 # Occlusion-1 gives every member the whole interaction, so a pair's effect is counted
@@ -217,7 +227,7 @@ showcase.html(worst)
 # Prediction Difference per pixel; Occlusion-patch with $2 \times 2$ windows; the exact
 # Shapley value of the sixteen $2 \times 2$ patches (exact Shapley values of all 64 pixels
 # would need $2^{64}$ evaluations). Prediction Difference draws 64 replacement digits from
-# the training set.
+# the training set. See {numref}`fig-perturbation-maps`.
 
 # %%
 mlp64 = digits_mlp.float64()
@@ -237,11 +247,21 @@ runs = showcase.run(
     },
 )
 images = x_digits.reshape(-1, 8, 8).numpy()
-plots.attribution_maps(
+fig = plots.attribution_maps(
     images,
     {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
     titles=[f"predicted {int(t)}" for t in digit_target],
-);
+)
+plots.glue_figure("fig-perturbation-maps", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-perturbation-maps
+# :name: fig-perturbation-maps
+# :alt: A grid of attribution maps: one row per perturbation method, one column per digit.
+#
+# Perturbation-family attribution maps of the six test digits (red positive, blue negative,
+# each map scaled to its own largest $|a_i|$, as the colour bar shows).
+# ```
 
 # %% [markdown]
 # ## Completeness
@@ -281,14 +301,24 @@ showcase.html(gaps.sort_values(["data", "method"]))
 # ## Scores on a tabular model
 #
 # The first wine test sample (the tanh network of {ref}`gradient-methods`), baseline the
-# training mean, Prediction Difference over the training rows.
+# training mean, Prediction Difference over the training rows. See {numref}`fig-perturbation-wine`.
 
 # %%
-plots.feature_scores(
+fig = plots.feature_scores(
     {TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items() if m != "occlusion_patch"},
     wine.feature_names,
     top=10,
-);
+)
+plots.glue_figure("fig-perturbation-wine", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-perturbation-wine
+# :name: fig-perturbation-wine
+# :alt: Horizontal bars of the perturbation methods' scores for ten wine features.
+#
+# The perturbation methods on the first wine test sample: the ten features with the largest
+# scores.
+# ```
 
 # %% [markdown]
 # ## Exercises

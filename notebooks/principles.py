@@ -375,7 +375,7 @@ showcase.html(scores.reset_index(names="method"))
 # Integrated Gradients' quadrature misses the kink of the triple AND, and Expected
 # Gradients estimates its integral by sampling: both violate the first and third principles on the probes by an amount
 # that shrinks as the budget grows, which is why the table says "holds in the limit". The
-# worst violation against the budget:
+# worst violation against the budget ({numref}`fig-principles-budget`):
 
 # %%
 steps = [16, 64, 256, 1024] if profile == "full" else [16, 64]
@@ -397,7 +397,17 @@ plots.budget_curve(
     "n_samples",
     "worst violation, principles 1 and 3",
     ax=axes[1],
-);
+)
+plots.glue_figure("fig-principles-budget", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-principles-budget
+# :name: fig-principles-budget
+# :alt: Two line charts of the worst principle violation against the numerical budget, log-log.
+#
+# The worst violation of principles 1 and 3 on the probes against the budget: Integrated
+# Gradients' quadrature steps (left) and Expected Gradients' samples (right).
+# ```
 
 # %% [markdown]
 # The quadrature error at a kink does not fall smoothly: it depends on where the nodes fall

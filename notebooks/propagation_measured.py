@@ -57,7 +57,7 @@ TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
 # ### LRP-$\epsilon$ and Gradient x Input
 #
 # On the digits MLP and CNN (ReLU, with biases), the largest difference between LRP-$\epsilon$
-# and Gradient x Input at $b = 0$, relative to the largest $|$score$|$, over the six digits:
+# and Gradient x Input at $b = 0$, relative to the largest $|$score$|$, over the six digits ({numref}`fig-lrp-epsilon`):
 
 # %%
 digits_mlp = zoo.load("digits_mlp", seed=seed, profile=profile)
@@ -81,8 +81,18 @@ lrp_vs_gxi = {
     label: equalities.lrp_epsilon_curve(models64[label], *examples[label], epsilons)
     for label in ("MLP (2 hidden)", "CNN (max-pool)")
 }
-plots.budget_curve(epsilons, lrp_vs_gxi, "epsilon", "max |LRP - GxI| / max |GxI|")
+fig = plots.budget_curve(epsilons, lrp_vs_gxi, "epsilon", "max |LRP - GxI| / max |GxI|")
+plots.glue_figure("fig-lrp-epsilon", fig)
 glue("lrp_gxi_smallest", f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e}", display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig-lrp-epsilon
+# :name: fig-lrp-epsilon
+# :alt: A line chart of the LRP-epsilon to Gradient x Input gap against epsilon, log-log.
+#
+# LRP-$\epsilon$ against Gradient x Input as $\epsilon$ shrinks: the largest difference
+# relative to the largest Gradient x Input score.
+# ```
 
 # %% [markdown]
 # The difference falls in proportion to $\epsilon$, down to {glue:text}`lrp_gxi_smallest` at
@@ -93,7 +103,7 @@ glue("lrp_gxi_smallest", f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e
 # Integrated Gradients is computed by quadrature, whose error at the kinks of a ReLU network
 # falls like $1/n$ (see {ref}`gradient-methods`); the figure shows the difference between
 # DeepLIFT Rescale and captum's Integrated Gradients (trapezoid rule) against the number of
-# steps, from the blank image, on a network with one hidden layer and on the two deeper ones.
+# steps, from the blank image, on a network with one hidden layer and on the two deeper ones. See {numref}`fig-rescale-ig`.
 
 # %%
 steps = [16, 64, 256, 1024, 4096] if profile == "full" else [16, 64]
@@ -101,15 +111,25 @@ rescale_vs_ig = {
     label: equalities.rescale_curve(models64[label], *examples[label], steps)
     for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)")
 }
-plots.budget_curve(
+fig = plots.budget_curve(
     steps, rescale_vs_ig, "n_steps of Integrated Gradients", "max |Rescale - IG| / max |IG|"
 )
+plots.glue_figure("fig-rescale-ig", fig)
 glue(
     "rescale_ig_shallow", f"{np.median(rescale_vs_ig['MLP (1 hidden)'][:, -1]):.1e}", display=False
 )
 glue("rescale_ig_deep", f"{np.median(rescale_vs_ig['MLP (2 hidden)'][:, -1]):.2f}", display=False)
 glue("rescale_ig_cnn", f"{np.median(rescale_vs_ig['CNN (max-pool)'][:, -1]):.2f}", display=False)
 glue("rescale_ig_steps", f"{steps[-1]:,}", display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig-rescale-ig
+# :name: fig-rescale-ig
+# :alt: Lines of the Rescale to Integrated Gradients gap against the number of steps, one per network.
+#
+# DeepLIFT Rescale against Integrated Gradients with growing numbers of steps, from the blank
+# image, on a network with one hidden layer and on the two deeper ones.
+# ```
 
 # %% [markdown]
 # With one hidden layer the difference keeps falling with the steps (median
@@ -176,7 +196,7 @@ glue("cam_maxpool", f"{np.median(cam_departure['CNN (max-pool)']):.2f}", display
 # network shows the quadrature floor); RevealCancel against Rescale; DeepShap against the
 # mean of Integrated Gradients over the same 8 training digits as baselines (Expected
 # Gradients with its randomness removed; MLPs only); Grad-CAM before its ReLU against Gradient x Input
-# on the feature map.
+# on the feature map. See {numref}`fig-departures`.
 
 # %%
 n_depart = 24 if profile == "full" else 6
@@ -195,9 +215,19 @@ for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)"):
         departure[f"{name}, {label}"] = values
 for label, values in cam_departure.items():
     departure[f"Grad-CAM vs GxI on A, {label}"] = values
-plots.departures(
+fig = plots.departures(
     departure, "max |method - reformulation| / max |reformulation|, per test digit", floor=1e-16
-);
+)
+plots.glue_figure("fig-departures", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-departures
+# :name: fig-departures
+# :alt: Horizontal box plots on a log axis, one per method-reformulation comparison.
+#
+# How far each propagation method lies from its reformulation on the test digits: one box per
+# comparison, log scale (values below $10^{-16}$ drawn at it).
+# ```
 
 # %% [markdown]
 # Three groups stand out. Where the conditions hold (one hidden layer for DeepLIFT and
@@ -213,23 +243,33 @@ plots.departures(
 # The same six digits as in the other method chapters, on the CNN, explained for the
 # predicted class: DeepLIFT, RevealCancel and DeepShap from the blank image (DeepShap from 8
 # training digits), the LRP rules, Deep Taylor ($z^B$ on the pixel range $[0, 1]$) and
-# Grad-CAM (last ReLU output, upsampled bilinearly) from no baseline.
+# Grad-CAM (last ReLU output, upsampled bilinearly) from no baseline. See {numref}`fig-propagation-maps`.
 
 # %%
 cnn64 = models64["CNN (max-pool)"]
 x_digits, digit_target = examples["CNN (max-pool)"]
 cnn_background = digits_cnn.inputs(background_rows).double()
 runs = showcase.run(PROPAGATION, cnn64, x_digits, 0.0, digit_target, cnn_background)
-plots.attribution_maps(
+fig = plots.attribution_maps(
     x_digits.reshape(-1, 8, 8).numpy(),
     {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
     titles=[f"predicted {int(t)}" for t in digit_target],
 )
+plots.glue_figure("fig-propagation-maps", fig)
 glue(
     "cam_empty",
     str(int((runs["grad_cam"].scores.reshape(6, -1).abs().max(dim=1).values == 0).sum())),
     display=False,
 )
+
+# %% [markdown]
+# ```{glue:figure} fig-propagation-maps
+# :name: fig-propagation-maps
+# :alt: A grid of attribution maps: one row per propagation method, one column per digit.
+#
+# Propagation-family attribution maps of the six test digits on the CNN (red positive, blue
+# negative, each map scaled to its own largest $|a_i|$, as the colour bar shows).
+# ```
 
 # %% [markdown]
 # LRP-$\epsilon$ is close to DeepLIFT Rescale here (both are close to Gradient x Input on

@@ -105,7 +105,11 @@ showcase.table_1(PROPAGATION)
 cell = layerwise.neuron(2, 1)
 for rule in layerwise.RULES:
     display(
-        Math(rf"\text{{{TITLES[rule]}}}:\quad a_1 = " + sp.latex(layerwise.scores(rule, cell)[0]))
+        Math(
+            rf"\begin{{gathered}}\text{{{TITLES[rule]}:}}\\ a_1 = "
+            + sp.latex(layerwise.scores(rule, cell)[0])
+            + r"\end{gathered}"
+        )
     )
 
 # %% [markdown]
@@ -166,7 +170,7 @@ display(
 
 # %% [markdown]
 # How the four split single terms of a neuron with contributions $u = (1, 2, -1)$
-# (LRP-$\alpha\beta$ with $\alpha = 2$, $\beta = 1$, whose split does not depend on the term):
+# (LRP-$\alpha\beta$ with $\alpha = 2$, $\beta = 1$, whose split does not depend on the term) ({numref}`fig-neuron-split`):
 
 # %%
 contributions = (1, 2, -1)
@@ -175,7 +179,17 @@ split = {
     TITLES[r]: [[float(w) for w in layerwise.weights(r, k, contributions)] for k in keys]
     for r in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta")
 }
-plots.allocation_split(split, [f"κ = {k}" for k in keys], 3);
+fig = plots.allocation_split(split, [f"κ = {k}" for k in keys], 3)
+plots.glue_figure("fig-neuron-split", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-neuron-split
+# :name: fig-neuron-split
+# :alt: Bar panels, one per multi-index kappa: the weight each rule gives each input.
+#
+# How the four propagation rules split single terms of one neuron with contributions $u = (1,
+# 2, -1)$; the dotted line is the whole effect.
+# ```
 
 # %% [markdown]
 # RevealCancel and Rescale agree on every term within one side; they differ where positive

@@ -89,9 +89,9 @@ from attribution_book import claims, data, plots, sasanet_runs, showcase
 #
 # $$
 # \begin{aligned}
-# L_m &= \ell\big(f_c(x_N; O), y\big) &&\text{the full set, random order } O\\
+# L_m &= \ell\big(f_c(x_N; O), y\big) &&\text{full set, random } O\\
 # L_v &= \tfrac1n \textstyle\sum_k \ell\big(f_c(x_{O_{\le k}}; O), y\big) &&\text{every prefix predicts } y\\
-# L_p &= \big(f_c(x_S; O) - \mathrm{sg}\, f_c(x_S; O')\big)^2 &&O' \text{ reorders the first } |S| \text{ items of } O\\
+# L_p &= \big(f_c(x_S; O) - \mathrm{sg}\, f_c(x_S; O')\big)^2 &&O' \text{: first } |S| \text{ of } O \text{ reordered}\\
 # L_s &= \tfrac1n \textstyle\sum_i \big(\Phi_i(x) - \mathrm{sg}\,\Delta(x_i \mid x_{\mathrm{Pre}_O(i)})\big)^2 &&\text{random } O
 # \end{aligned}
 # $$
@@ -199,12 +199,22 @@ showcase.html(trained_table)
 # {ref}`sasanet-baselines`;
 # for orientation, SASANet reaches {glue:text}`wine_accuracy` on the wine test set.
 #
-# The four losses and the validation loss during training:
+# The four losses and the validation loss during training ({numref}`fig-sasanet-losses`):
 
 # %%
-plots.loss_curves(
+fig = plots.loss_curves(
     {name: model.log_ for name, model in models.items()}, ["L_m", "L_v", "L_p", "L_s", "val_loss"]
-);
+)
+plots.glue_figure("fig-sasanet-losses", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-sasanet-losses
+# :name: fig-sasanet-losses
+# :alt: Panels of loss curves per epoch, one per dataset, five lines each.
+#
+# SASANet's four training losses and its validation loss per epoch, one panel per dataset (log
+# scale).
+# ```
 
 # %% [markdown]
 # $L_v$ stays above $L_m$: predicting from a few features is harder than from all. $L_p$ and
@@ -216,7 +226,7 @@ plots.loss_curves(
 #
 # The first wine test sample, for the class the model predicts: SASANet's $\phi$ (one pass of
 # the Shapley module) beside the exact Shapley values of its own value function, enumerated
-# over all $2^{13}$ subsets (`SASANet.exact_shapley`).
+# over all $2^{13}$ subsets (`SASANet.exact_shapley`). See {numref}`fig-sasanet-wine-phi`.
 
 # %%
 wine = models["wine"]
@@ -224,11 +234,21 @@ wine = models["wine"]
 predicted = int(wine.predict(X_wine_test[:1])[0])
 _, phi = wine.attribute(X_wine_test[:1])
 exact = wine.exact_shapley(X_wine_test[0], output=predicted)
-plots.feature_scores(
+fig = plots.feature_scores(
     {"SASANet phi": phi[0, :, predicted], "exact Shapley of its value function": exact},
     data.load("wine").feature_names,
     top=13,
-);
+)
+plots.glue_figure("fig-sasanet-wine-phi", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-sasanet-wine-phi
+# :name: fig-sasanet-wine-phi
+# :alt: Horizontal bars for 13 wine features: SASANet's phi and the exact Shapley values side by side.
+#
+# SASANet's $\phi$ for one wine test sample beside the exact Shapley values of its own value
+# function (all $2^{13}$ subsets).
+# ```
 
 # %% [markdown]
 # ## Exercises

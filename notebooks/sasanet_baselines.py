@@ -54,6 +54,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from IPython.display import display
 from myst_nb import glue
 
 from attribution_book import claims, comparison, data, plots, sasanet_runs, showcase
@@ -147,9 +148,25 @@ grid_table = pd.DataFrame(
             "model": spec.label,
             "kind": spec.kind,
             "configurations tried": "; ".join(
-                config_text(c) or "the book's default" for c in spec.grid
+                f"{k}: {config_text(c) or 'the book' + chr(39) + 's default'}"
+                for k, c in enumerate(spec.grid, 1)
             ),
-            **{d: config_text(best[d][m]) or "default" for d in datasets},
+        }
+        for spec in comparison.MODELS.values()
+    ]
+)
+kept_table = pd.DataFrame(
+    [
+        {
+            "kept configuration": spec.label,
+            **{
+                d: next(
+                    k
+                    for k, c in enumerate(spec.grid, 1)
+                    if (config_text(c) == config_text(best[d][m]))
+                )
+                for d in datasets
+            },
         }
         for m, spec in comparison.MODELS.items()
     ]
@@ -158,23 +175,34 @@ sizes = {(r["dataset"], r["model"]): r["parameters"] for r in runs if r["seed"] 
 mlp_sizes = {d: sizes[(d, "mlp")] for d in datasets}
 glue("mlp_sizes", ", ".join(f"{d} {n:,}" for d, n in mlp_sizes.items()), display=False)
 glue("sasanet_sizes", ", ".join(f"{d} {sizes[(d, 'sasanet')]:,}" for d in datasets), display=False)
-showcase.html(grid_table)
+display(showcase.html(grid_table))
+showcase.html(kept_table)
 
 # %% [markdown]
-# The kept configuration per dataset is in the last columns. Parameters of the kept MLPs:
+# The second table gives the number of the kept configuration per dataset. Parameters of the kept MLPs:
 # {glue:text}`mlp_sizes`; of the kept SASANets: {glue:text}`sasanet_sizes`.
 #
 # ## Accuracy
 #
 # Mean and standard deviation over the {glue:text}`n_seeds` seeds of the test score (AUC for
 # classification, one-vs-rest for wine; RMSE for regression, in the target's units),
-# SASANet in red:
+# SASANet in red ({numref}`fig-scores`):
 
 # %%
 summary = comparison.summarize(runs)
 order = ["sasanet", "ebm", "linear", "lightgbm", "hist_gb", "mlp", "tree"]
 summary = {d: {m: summary[d][m] for m in order} for d in datasets}
-plots.score_dots(summary, {d: f"test {headline[d]}" for d in datasets}, labels);
+fig = plots.score_dots(summary, {d: f"test {headline[d]}" for d in datasets}, labels)
+plots.glue_figure("fig-scores", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-scores
+# :name: fig-scores
+# :alt: Dot plots per dataset: each model's mean test score with a seed-spread bar.
+#
+# Mean test score of every model on every dataset (dot) and its spread over the seeds (bar,
+# one standard deviation); SASANet in red.
+# ```
 
 # %%
 def score_table(metric, names):
@@ -257,12 +285,22 @@ showcase.html(seconds.reset_index())
 # output (the logit; for wine the predicted class's logit; for regression the value), as a
 # share of mean
 # $|v_x(N) - v_x(\emptyset)|$. A ranking that finds the features that matter to the model
-# moves the prediction more and hurts the score more.
+# moves the prediction more and hurts the score more. See {numref}`fig-masking`.
 
 # %%
 glue("fidelity_rows", str(results["fidelity rows"]), display=False)
 glue("fidelity_budget", str(results["fidelity budget"]), display=False)
-plots.masking_curves({d: fidelity[d]["curves"] for d in datasets}, headline);
+fig = plots.masking_curves({d: fidelity[d]["curves"] for d in datasets}, headline)
+plots.glue_figure("fig-masking", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-masking
+# :name: fig-masking
+# :alt: Pairs of line charts per dataset: score and prediction change against the number of dropped features, one line per ranking.
+#
+# Dropping the top $k$ features of each ranking from SASANet's input set: the test score
+# (upper panel of each dataset) and the change of the explained output (lower panel).
+# ```
 
 # %%
 fidelity_table = pd.DataFrame(
@@ -288,6 +326,12 @@ fidelity_table = pd.DataFrame(
 ratio_to_kernel = fidelity_table["change, SASANet"] / fidelity_table["change, KernelSHAP"]
 glue("fidelity_ratio", f"{ratio_to_kernel.min():.0%} to {ratio_to_kernel.max():.0%}", display=False)
 glue("fidelity_worst", ratio_to_kernel.idxmin(), display=False)
+fastshap_ratio = fidelity_table["change, FastSHAP"] / fidelity_table["change, KernelSHAP"]
+glue(
+    "fastshap_fidelity_ratio",
+    f"{fastshap_ratio.min():.0%} to {fastshap_ratio.max():.0%}",
+    display=False,
+)
 top1 = fidelity_table["top-1 same as KernelSHAP"]
 improving = fidelity_table[fidelity_table["score lost, random"] < 0]
 glue(
@@ -302,10 +346,10 @@ glue(
     display=False,
 )
 glue("top1", f"{top1.min():.0%} to {top1.max():.0%}", display=False)
-showcase.html(fidelity_table.reset_index())
+showcase.html(fidelity_table.T.rename_axis("per dataset").reset_index())
 
 # %% [markdown]
-# The change and score-loss columns average $k = 1..5$ (score lost: AUC down, or RMSE up,
+# The change and score-loss rows average $k = 1..5$ (score lost: AUC down, or RMSE up,
 # against $k = 0$; a negative value means dropping the features improved the score). The
 # score is the blunter measure. Where dropping even *random* features improves the score,
 # the value function predicts better from fewer features than from all of them, and a
@@ -314,11 +358,13 @@ showcase.html(fidelity_table.reset_index())
 # {glue:text}`fidelity_worst`), and both name the same most important feature for
 # {glue:text}`top1` of the rows: on its own value function, SASANet's self-attribution ranks
 # features about as well as a post-hoc estimator with {glue:text}`fidelity_budget`
-# evaluations per row, and far better than chance. The last column is how far
+# evaluations per row, and far better than chance; FastSHAP's ranking moves it by
+# {glue:text}`fastshap_fidelity_ratio` of what KernelSHAP's does. The last row is how far
 # SASANet's output $f(x) = b + \sum_i \Phi_i(x)$ lies from its own value function on the full
 # set: the Shapley module and the marginal-contribution module are trained to agree, and do
 # so only approximately ({ref}`sasanet-shapley`).
 #
+# (sasanet-error-parts)=
 # ## Where SASANet's error comes from
 #
 # The reference of this section and the next is the exact Shapley values of SASANet's own
@@ -351,7 +397,9 @@ glue("value_orders", "32", display=False)
 glue("intermediate_orders", "1,024", display=False)
 parts_table = pd.DataFrame(error_parts).T.rename_axis("dataset")
 real_cost = [d for d in cost["datasets"] if d != "synthetic"]
-largest = {d: parts_table.loc[d, list(sasanet_runs.ERROR_PARTS)].idxmax() for d in parts_table.index}
+largest = {
+    d: parts_table.loc[d, list(sasanet_runs.ERROR_PARTS)].idxmax() for d in parts_table.index
+}
 glue(
     "largest_part",
     "; ".join(
@@ -403,7 +451,9 @@ for d, default in budget["defaults"].items():
     curves = {}
     for curve in budget["curves"]:
         if curve["dataset"] == d:
-            label = f"width {curve['setting']['width']}, {curve['setting']['shapley_orders']} order(s)"
+            label = (
+                f"width {curve['setting']['width']}, {curve['setting']['shapley_orders']} order(s)"
+            )
             curves[label] = (
                 [p["seconds"] for p in curve["points"]],
                 [p["error"] for p in curve["points"]],
@@ -411,7 +461,9 @@ for d, default in budget["defaults"].items():
     frontier[d] = (curves, {"book's default": (default["seconds"], default["error"])})
 plots.glue_figure(
     "fig_budget_frontier",
-    plots.error_against_time(frontier, xlabel="training seconds", ylabel="RMSE / sd of the exact values"),
+    plots.error_against_time(
+        frontier, xlabel="training seconds", ylabel="RMSE / sd of the exact values"
+    ),
 )
 chosen = budget["chosen"]
 glue("max_cost", f"{budget['max cost']:g}", display=False)
@@ -509,7 +561,8 @@ plots.glue_figure(
 # batch (stars).
 # ```
 #
-# **Throughput.** Microseconds per row at each batch size (rows per call). SASANet and
+# **Throughput.** Microseconds per row at each batch size (rows per call; one column per
+# dataset). SASANet and
 # FastSHAP amortize the fixed cost of a call over a batch; a sampling estimator evaluates its
 # budget for every row, so its time per row does not depend on how many rows there are:
 
@@ -524,9 +577,11 @@ for d, c in cost["datasets"].items():
     row["KernelSHAP at SASANet's error (µs)"] = first["seconds per row"] * 1e6 if first else None
     throughput.append(row)
 throughput = pd.DataFrame(throughput)
-single = throughput[f"SASANet, 1 per call (µs)"] / throughput[f"SASANet, {max(batches):,} per call (µs)"]
+single = (
+    throughput["SASANet, 1 per call (µs)"] / throughput[f"SASANet, {max(batches):,} per call (µs)"]
+)
 glue("batch_speedup", f"{single.min():.0f} to {single.max():.0f}", display=False)
-showcase.html(throughput, digits=3)
+showcase.html(throughput.set_index("dataset").T.rename_axis("per dataset").reset_index(), digits=3)
 
 # %% [markdown]
 # One row per call costs SASANet {glue:text}`batch_speedup` times as much per row as
@@ -584,21 +639,47 @@ glue(
     f"{equal['FastSHAP error'].min():.2f} to {equal['FastSHAP error'].max():.2f}",
     display=False,
 )
+within = {label: real_rows[f"{label}: error within SASANet's time"] for label in comparison.POSTHOC}
+glue(
+    "within_time",
+    "no sampling estimator finishes even its smallest budget, on any dataset"
+    if all((w == "none").all() for w in within.values())
+    else 'the sampling estimators reach the errors in the columns "error within SASANet\'s time"',
+    display=False,
+)
+at_smallest = (real_rows["KernelSHAP: budget at SASANet's error"] == 32).all()
+glue(
+    "upper_bound",
+    " (already at the smallest budget tried, 32 evaluations: the ratios are upper bounds)"
+    if at_smallest
+    else " (at the budgets in the table)",
+    display=False,
+)
+fastshap_rows = {d: c["FastSHAP"]["training rows"] for d, c in cost["datasets"].items()}
+worst_fastshap = equal.set_index("dataset")["FastSHAP error"].idxmax()
+glue(
+    "fastshap_worst",
+    f"{worst_fastshap}, where it learns from {fastshap_rows[worst_fastshap]:,} training rows "
+    f"(the others: {', '.join(f'{d} {r:,}' for d, r in fastshap_rows.items() if d != worst_fastshap)})",
+    display=False,
+)
 more_precise = int((real_rows["KernelSHAP error at 32"] < real_rows["SASANet error"]).sum())
 glue("kernel_more_precise", f"{more_precise} of {len(real_rows)}", display=False)
 fastshap_better = int((real_rows["FastSHAP error"] < real_rows["SASANet error"]).sum())
 glue("fastshap_more_precise", f"{fastshap_better} of {len(real_rows)}", display=False)
-showcase.html(equal, digits=3)
+showcase.html(equal.set_index("dataset").T.rename_axis("per dataset").reset_index(), digits=3)
 
 # %% [markdown]
 # SASANet's error is {glue:text}`sasanet_error` of the spread of the exact values, FastSHAP's
 # {glue:text}`fastshap_error`; FastSHAP is the more precise of the two on
-# {glue:text}`fastshap_more_precise` real datasets. At its smallest budget of 32 evaluations
-# KernelSHAP is already more precise than SASANet on {glue:text}`kernel_more_precise` real
-# datasets. At SASANet's error, KernelSHAP takes {glue:text}`kernel_ratio_one` times
-# SASANet's time when SASANet explains one row per call, and {glue:text}`kernel_ratio` times
-# when it explains {glue:text}`largest_batch` rows per call. The bar of 100 times at equal
-# error: {glue:text}`hundred_x`.
+# {glue:text}`fastshap_more_precise` real datasets; it is least precise on
+# {glue:text}`fastshap_worst`: an amortized explainer is only as good as the rows it learns
+# from. At its smallest budget of 32 evaluations KernelSHAP is already more precise than
+# SASANet on {glue:text}`kernel_more_precise` real datasets. At SASANet's error, KernelSHAP
+# takes {glue:text}`kernel_ratio_one` times SASANet's time when SASANet explains one row per
+# call, and {glue:text}`kernel_ratio` times when it explains {glue:text}`largest_batch` rows
+# per call{glue:text}`upper_bound`. The bar of 100 times at equal error:
+# {glue:text}`hundred_x`. Within SASANet's time for one row, {glue:text}`within_time`.
 #
 # **Break-even.** SASANet and FastSHAP are paid for in training before the first row is
 # explained; KernelSHAP needs no training, only the black box it explains. The number of rows
@@ -610,7 +691,11 @@ showcase.html(equal, digits=3)
 
 # %%
 lightgbm_seconds = {
-    d: float(np.median([r["fit seconds"] for r in runs if r["dataset"] == d and r["model"] == "lightgbm"]))
+    d: float(
+        np.median(
+            [r["fit seconds"] for r in runs if r["dataset"] == d and r["model"] == "lightgbm"]
+        )
+    )
     for d in datasets
 }
 breaks = []
@@ -653,7 +738,7 @@ glue(
     f"{real_breaks['FastSHAP: rows to break even'].max():,.0f}",
     display=False,
 )
-showcase.html(breaks, digits=3)
+showcase.html(breaks.set_index("dataset").T.rename_axis("per dataset").reset_index(), digits=3)
 
 # %% [markdown]
 # On the real datasets SASANet's extra training pays off after {glue:text}`break_even`

@@ -69,7 +69,7 @@ nrmse = sasanet_runs.normalized_rmse  # RMSE / sd of the reference
 # For each test row and each subset size $k \ge 2$, one random subset $S$ of size $k$ and 8
 # random orders of it: the standard deviation of $f_c(x_S; O)$ over the orders, divided by the
 # standard deviation of $f_c(x_S)$ over rows (how much values differ between samples). Zero
-# would be a perfect set function.
+# would be a perfect set function. See {numref}`fig-order-spread`.
 
 # %%
 spread = {
@@ -78,11 +78,12 @@ spread = {
     )
     for name, model in models.items()
 }  # (rows, sizes 2..n)
-plots.median_curves(
+fig = plots.median_curves(
     {name: (np.arange(2, v.shape[1] + 2) / (v.shape[1] + 1), v) for name, v in spread.items()},
     "|S| / n",
     "spread over orders / spread over rows",
 )
+plots.glue_figure("fig-order-spread", fig)
 glue(
     "spread_median",
     f"{np.median(np.concatenate([v.ravel() for v in spread.values()])):.2f}",
@@ -96,6 +97,15 @@ claims.record(
         "median spread over orders / spread over rows",
     ),
 )
+
+# %% [markdown]
+# ```{glue:figure} fig-order-spread
+# :name: fig-order-spread
+# :alt: Lines per dataset of the order spread against the subset size.
+#
+# How far SASANet's value function is from a set function: the spread of $f_c(x_S; O)$ over 8
+# orders relative to its spread over rows, by subset size (median over rows).
+# ```
 
 # %% [markdown]
 # The median relative spread is {glue:text}`spread_median`: the value of a set depends on the
@@ -145,7 +155,17 @@ claims.record(
 showcase.html(fidelity)
 
 # %%
-plots.agreement(pairs, "exact Shapley value of the model's value function", "SASANet phi");
+fig = plots.agreement(pairs, "exact Shapley value of the model's value function", "SASANet phi")
+plots.glue_figure("fig-phi-vs-exact", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-phi-vs-exact
+# :name: fig-phi-vs-exact
+# :alt: Scatter panels per dataset of SASANet's phi against exact Shapley values, with the diagonal.
+#
+# SASANet's $\phi$ against the exact Shapley values of its own value function, every feature
+# of every test row; the dotted line is equality.
+# ```
 
 # %% [markdown]
 # $\phi$ follows the exact Shapley values of the model's own value function closely but not
@@ -153,7 +173,9 @@ plots.agreement(pairs, "exact Shapley value of the model's value function", "SAS
 # Paper B's central claim, that $\phi$ *is* the Shapley value of the model's own output, by
 # the ledger's rule ({glue:text}`claim_B_abstract_shapley_rule`):
 # **{glue:text}`claim_B_abstract_shapley`** ({ref}`claims-ledger`). The theorem holds "with ample permutations"; at the training budgets of
-# {ref}`sasanet-architecture` the distillation is not complete. On these 2-core machines the
+# {ref}`sasanet-architecture` the distillation is not complete, and distillation is only one
+# of three sources of the error, which {ref}`sasanet-error-parts` separates (with more
+# training tried). On these 2-core machines the
 # exact enumeration of $2^{13}$ subsets takes well under a second per row, so for up to about
 # 13 features the exact values of SASANet's own value function are always at hand to check.
 
@@ -193,11 +215,21 @@ glue("syn_phi_exact", f"{nrmse(phi_syn, exact_syn):.2f}", display=False)
 showcase.html(per_feature)
 
 # %%
-plots.agreement(
+fig = plots.agreement(
     {f"x{i + 1}" if i < 4 else "x5 (irrelevant)": (truth[:, i], phi_syn[:, i]) for i in range(5)},
     "true Shapley value",
     "SASANet phi",
-);
+)
+plots.glue_figure("fig-phi-vs-truth", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-phi-vs-truth
+# :name: fig-phi-vs-truth
+# :alt: Scatter panels per feature of SASANet's phi against the true Shapley values, with the diagonal.
+#
+# On the synthetic data, SASANet's $\phi$ against the true Shapley values, per feature over
+# the test rows; $x_5$ is irrelevant.
+# ```
 
 # %% [markdown]
 # Relative to the spread of the true values, SASANet's $\phi$ is off by
@@ -218,7 +250,7 @@ plots.agreement(
 #
 # Each epoch draws one random order per training row. The synthetic model kept its weights
 # every 10 epochs; at each snapshot, $\phi$ against the truth and against the exact Shapley
-# values of the snapshot's own value function (on 20 test rows):
+# values of the snapshot's own value function (on 20 test rows) ({numref}`fig-phi-vs-orders`):
 
 # %%
 seen, against_truth, against_own = [], [], []
@@ -231,7 +263,7 @@ for k in range(len(syn.snapshots_)):
     seen.append(syn.snapshots_[k][0] * n_train)
     against_truth.append(nrmse(phi_k, truth_few))
     against_own.append(nrmse(phi_k, own))
-plots.budget_curve(
+fig = plots.budget_curve(
     seen,
     {
         "phi vs true Shapley": np.array(against_truth),
@@ -239,7 +271,17 @@ plots.budget_curve(
     },
     "orders seen in training (epochs x rows)",
     "RMSE / sd",
-);
+)
+plots.glue_figure("fig-phi-vs-orders", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-phi-vs-orders
+# :name: fig-phi-vs-orders
+# :alt: Two lines of normalised RMSE against the number of orders seen in training.
+#
+# $\phi$ against the true Shapley values and against the exact Shapley values of each
+# snapshot's own value function, as training sees more orders.
+# ```
 
 # %% [markdown]
 # The error against the truth falls over the first half of training and then levels off:
@@ -304,7 +346,7 @@ for key, column in (
 showcase.html(ablations)
 
 # %% [markdown]
-# The same, as bars (the output's test RMSE without $L_s$ is off this scale and left out):
+# The same, as bars (the output's test RMSE without $L_s$ is off this scale and left out) ({numref}`fig-ablations`):
 
 # %%
 metrics = ["phi vs truth", "phi vs own exact", "x5 share", "order spread"]
@@ -313,7 +355,17 @@ fig = plots.feature_scores(
     metrics,
     top=len(metrics),
 )
-fig.axes[0].set_xlabel("value (lower is better)");
+fig.axes[0].set_xlabel("value (lower is better)")
+plots.glue_figure("fig-ablations", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-ablations
+# :name: fig-ablations
+# :alt: Horizontal grouped bars of the ablation measures, one group per measure.
+#
+# The ablations as bars: each measure of the table for the SASANet trained without each loss
+# (lower is better).
+# ```
 
 # %% [markdown]
 # - **Without $L_s$** the Shapley module is never trained: the output $b + \sum_i \Phi_i$ and

@@ -79,7 +79,7 @@ import sympy as sp
 from IPython.display import Math, display
 from myst_nb import glue
 
-from attribution_book import claims
+from attribution_book import claims, plots
 from unified_attribution.taylor import symbolic
 
 # %% [markdown]
@@ -118,7 +118,7 @@ for S, effect in sorted(J.items(), key=lambda kv: (len(kv[0]), sorted(kv[0]))):
 
 # %% [markdown]
 # At the input $x = (2, 1, -1)$ the effects are numbers, and they add up to
-# $f(x) - f(b)$:
+# $f(x) - f(b)$ ({numref}`fig-example-effects`):
 
 # %%
 x_value = dict(zip(X, (2, 1, -1)))
@@ -139,6 +139,16 @@ ax.axhline(0, color="black", linewidth=0.8)
 ax.set_ylabel("effect at x")
 ax.set_title(f"independent (blue) and interaction (orange) effects; sum = {sum(values):g}")
 fig.tight_layout()
+plots.glue_figure("fig-example-effects", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig-example-effects
+# :name: fig-example-effects
+# :alt: Bar chart of the independent and interaction effects of the example, positive and negative.
+#
+# The independent effects $\psi(i)$ (blue) and interaction effects $J(S)$ (orange) of the
+# example polynomial at $x$; they add up to $f(x) - f(b)$.
+# ```
 
 # %% [markdown]
 # The effects sum to {glue:text}`example_sum`, and $f(x) - f(b)$ is

@@ -76,6 +76,10 @@ def test_a_good_page_has_no_problems(site):
             "image shrunk to 700px of 1900px: six panels",
         ),
         ('<figure id="fig-x"><img src="pic.png"></figure>', "figure without a caption: fig-x"),
+        (
+            '<table data-overflow="1400px in 688px"><tr><td>a</td></tr></table>',
+            "table too wide (1400px in 688px)",
+        ),
         ("<article><p>text</p></article>", "not measured"),
     ],
 )

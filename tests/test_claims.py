@@ -154,3 +154,10 @@ def test_a_bundle_needs_an_executed_chapter(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="make notebook NB=nowhere"):
         bundle.bundle("nowhere", tmp_path / "out", executed=tmp_path)
+
+
+def test_verdicts_show_as_coloured_badges_that_read_back():
+    assert claims.badge("partly") == "{bdg-warning}`partly`"
+    assert all(claims.badge(v) in claims.legend() for v in claims.VERDICTS)
+    with pytest.raises(ValueError, match="not one of"):
+        claims.badge("mostly")

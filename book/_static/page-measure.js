@@ -1,7 +1,8 @@
 // For the page check (attribution_book.bookbuild.check_pages), invisible to the reader: once
 // MathJax has typeset the page, mark display equations wider than their column
-// (data-overflow) and images shown at less than MIN_SCALE of their natural width
-// (data-shrunk: their labels shrink with them).
+// and tables wider than their column (data-overflow: the reader must scroll sideways) and
+// images shown at less than MIN_SCALE of their natural width (data-shrunk: their labels
+// shrink with them).
 const MIN_SCALE = 0.6;
 
 function measurePage() {
@@ -13,6 +14,13 @@ function measurePage() {
         "data-overflow",
         `${Math.round(math.getBoundingClientRect().width)}px in ${column.clientWidth}px`
       );
+    }
+  });
+  const column = document.querySelector("article");
+  document.querySelectorAll("article table:not(.indextable)").forEach((table) => {
+    const width = table.getBoundingClientRect().width;
+    if (column && width > column.clientWidth + 1) {
+      table.setAttribute("data-overflow", `${Math.round(width)}px in ${column.clientWidth}px`);
     }
   });
   document.querySelectorAll("article img").forEach((img) => {

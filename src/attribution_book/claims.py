@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -247,6 +248,28 @@ def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
     return rows
 
 
+# the colour of each verdict on the page (sphinx-design badges; the word stays on the badge)
+BADGES = {
+    "holds": "success",
+    "holds in the limit": "info",
+    "partly": "warning",
+    "does not hold here": "danger",
+    "untested": "secondary",
+}
+
+
+def badge(verdict: str) -> str:
+    """A verdict as a coloured MyST badge, e.g. {bdg-success}`holds`."""
+    if verdict not in BADGES:
+        raise ValueError(f"verdict {verdict!r} is not one of {VERDICTS}")
+    return f"{{bdg-{BADGES[verdict]}}}`{verdict}`"
+
+
+def legend() -> str:
+    """Every verdict's badge, for a line above the ledger's tables."""
+    return " ".join(badge(v) for v in VERDICTS)
+
+
 def markdown(rows: list[dict], paper: str) -> str:
     """The ledger rows of one paper as a MyST table: the claim (where the paper states it),
     the verdict, the numbers and the rule, and a link to the section with the evidence."""
@@ -257,7 +280,7 @@ def markdown(rows: list[dict], paper: str) -> str:
         numbers = f"{r['numbers']}. Rule: {r['rule']}" if r["numbers"] else r["rule"]
         cells = [
             f"*{r['where']}*: {r['claim']}",
-            f"**{r['verdict']}**",
+            badge(r["verdict"]),
             numbers,
             f"{{ref}}`{r['section']}`" if r["section"] else "",
         ]
@@ -275,7 +298,8 @@ def shown(ledger_notebook: Path) -> list[tuple[str, str]]:
             for line in text.splitlines():
                 if line.startswith("| *"):
                     cells = [c.strip() for c in line.strip("|").replace("\\|", "\0").split("|")]
-                    rows.append((cells[0].replace("\0", "|"), cells[1].strip("*")))
+                    verdict = re.fullmatch(r"\{bdg-\w+\}`(.*)`", cells[1])
+                    rows.append((cells[0].replace("\0", "|"), verdict[1] if verdict else cells[1]))
     return rows
 
 

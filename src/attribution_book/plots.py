@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
+import matplotlib.cm
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
@@ -19,6 +21,22 @@ def glue_figure(name: str, fig) -> None:
 
     glue(name, fig, display=False)
     plt.close(fig)
+
+
+MAX_COLUMNS = 3  # panels per row: wider strips shrink below legible size at page width
+
+
+def panel_grid(count: int, width: float, height: float, ncols: int = MAX_COLUMNS, **options):
+    """(figure, axes (rows, columns)) for ``count`` panels of ``width`` x ``height`` inches,
+    at most ``ncols`` per row; panels past ``count`` are hidden."""
+    ncols = max(1, min(ncols, count))
+    nrows = math.ceil(count / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False, **options
+    )
+    for ax in axes.flat[count:]:
+        ax.set_visible(False)
+    return fig, axes
 
 
 def image_grid(
@@ -83,11 +101,7 @@ def target_distributions(datasets):
     """Class counts (classification) or a histogram of the target (regression), one panel
     per :class:`~attribution_book.data.Dataset`, over all three splits."""
     datasets = list(datasets)
-    ncols = min(4, len(datasets))
-    nrows = math.ceil(len(datasets) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.5 * nrows), squeeze=False)
-    for ax in axes.flat[len(datasets) :]:
-        ax.axis("off")
+    fig, axes = panel_grid(len(datasets), 3.2, 2.5)
     for ax, d in zip(axes.flat, datasets):
         y = np.concatenate([d.y_train, d.y_val, d.y_test])
         if d.task == "regression":
@@ -144,7 +158,8 @@ def attribution_maps(
     boxes: np.ndarray | None = None,
 ):
     """One row of input images, then one row of maps per method (red positive, blue
-    negative, each map scaled to its own largest |score|); ``boxes`` (row, column, height,
+    negative, each map scaled to its own largest |score|, one colour bar in those relative
+    units); ``boxes`` (row, column, height,
     width per image) are outlined on every panel of their column."""
     images = np.asarray(images)
     n = len(images)
@@ -169,7 +184,13 @@ def attribution_maps(
         for k, box in enumerate(boxes):
             for ax in axes[:, k]:
                 _outline(ax, box, "black", 1.0)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 0.9, 1))
+    bar = fig.add_axes((0.92, 0.12, 0.015, 0.6))
+    fig.colorbar(
+        matplotlib.cm.ScalarMappable(matplotlib.colors.Normalize(-1, 1), cmap="bwr"), cax=bar
+    )
+    bar.set_ylabel("score / largest |score| of its map", fontsize=8)
+    bar.tick_params(labelsize=7)
     return fig
 
 
@@ -177,9 +198,7 @@ def allocation_split(weights: dict[str, list[list[float]]], keys: list[str], n: 
     """How methods split single effects among variables: one panel per effect (``keys``,
     e.g. multi-indices or coalitions), one group of bars per variable, one bar per method;
     ``weights[method][k][i]`` is variable i's weight on effect k."""
-    fig, axes = plt.subplots(
-        1, len(keys), figsize=(2.1 * len(keys) + 0.6, 2.6), sharey=True, squeeze=False
-    )
+    fig, axes = panel_grid(len(keys), 2.8, 2.6, sharey=True)
     width = 0.8 / len(weights)
     for k, (ax, key) in enumerate(zip(axes.flat, keys)):
         for m, (label, w) in enumerate(weights.items()):
@@ -192,9 +211,10 @@ def allocation_split(weights: dict[str, list[list[float]]], keys: list[str], n: 
         ax.axhline(1, color="black", linewidth=0.6, linestyle=":")
         ax.set_xticks(np.arange(n), [f"x{i + 1}" for i in range(n)])
         ax.set_title(key, fontsize=9)
-    axes[0, 0].set_ylabel("weight")
-    fig.legend(loc="upper center", ncol=len(weights), fontsize=8, bbox_to_anchor=(0.5, 1.02))
-    fig.tight_layout(rect=(0, 0, 1, 0.88))
+    for row in axes:
+        row[0].set_ylabel("weight")
+    fig.tight_layout()
+    fig.legend(loc="lower center", ncol=len(weights), fontsize=8, bbox_to_anchor=(0.5, 1.0))
     return fig
 
 
@@ -268,8 +288,7 @@ def departures(values: dict[str, np.ndarray], xlabel: str, floor: float = 1e-17)
 
 def loss_curves(logs: dict[str, dict[str, list[float]]], keys):
     """One panel per model, one line per logged loss in ``keys`` (log scale)."""
-    n = len(logs)
-    fig, axes = plt.subplots(1, n, figsize=(3.2 * n, 2.8), squeeze=False)
+    fig, axes = panel_grid(len(logs), 3.2, 2.8)
     for ax, (label, log) in zip(axes.flat, logs.items()):
         for key in keys:
             ax.plot(np.arange(1, len(log[key]) + 1), log[key], label=key)
@@ -283,7 +302,7 @@ def loss_curves(logs: dict[str, dict[str, list[float]]], keys):
 
 def agreement(pairs: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str):
     """One scatter panel per label of (x, y) values with the diagonal y = x."""
-    fig, axes = plt.subplots(1, len(pairs), figsize=(3.1 * len(pairs), 3.0), squeeze=False)
+    fig, axes = panel_grid(len(pairs), 3.1, 3.0)
     for ax, (label, (x, y)) in zip(axes.flat, pairs.items()):
         x, y = np.ravel(x), np.ravel(y)
         ax.scatter(x, y, s=4, alpha=0.4)
@@ -291,7 +310,8 @@ def agreement(pairs: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylab
         ax.plot([low, high], [low, high], color="black", linewidth=0.6, linestyle=":")
         ax.set_title(label, fontsize=9)
         ax.set_xlabel(xlabel)
-    axes[0, 0].set_ylabel(ylabel)
+    for row in axes:
+        row[0].set_ylabel(ylabel)
     fig.tight_layout()
     return fig
 
@@ -344,33 +364,48 @@ def score_dots(
 
 
 def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, str]):
-    """Two rows of panels, one column per dataset: the score (top) and the change of the
-    prediction (bottom) after dropping the top-k features of each ranking;
-    ``curves[dataset][ranking]`` is a list of {"k", <metric>, "prediction change"}."""
+    """Per dataset (at most :data:`MAX_COLUMNS` per row) two stacked panels: the score (top)
+    and the change of the prediction (bottom) after dropping the top-k features of each
+    ranking; ``curves[dataset][ranking]`` is a list of {"k", <metric>, "prediction change"}."""
     datasets = list(curves)
-    fig, axes = plt.subplots(2, len(datasets), figsize=(2.3 * len(datasets), 4.6), squeeze=False)
+    ncols = min(MAX_COLUMNS, len(datasets))
+    blocks = math.ceil(len(datasets) / ncols)
+    fig, axes = plt.subplots(2 * blocks, ncols, figsize=(3.1 * ncols, 4.4 * blocks), squeeze=False)
+    for ax in axes.flat:
+        ax.set_visible(False)
     styles = {
         "SASANet": dict(color="tab:red", marker="o"),
         "KernelSHAP": dict(color="tab:blue", marker="s"),
         "permutation sampling": dict(color="tab:green", marker="^"),
+        "FastSHAP": dict(color="tab:purple", marker="D"),
         "random": dict(color="grey", marker=".", linestyle=":"),
     }
-    for column, dataset in enumerate(datasets):
+    for index, dataset in enumerate(datasets):
+        row, column = 2 * (index // ncols), index % ncols
+        top, bottom = axes[row, column], axes[row + 1, column]
+        for ax in (top, bottom):
+            ax.set_visible(True)
+            ax.tick_params(labelsize=8)
         for ranking, points in curves[dataset].items():
             k = [p["k"] for p in points]
             style = styles.get(ranking, {})
-            axes[0, column].plot(
-                k, [p[metric[dataset]] for p in points], markersize=3, label=ranking, **style
-            )
-            axes[1, column].plot(k, [p["prediction change"] for p in points], markersize=3, **style)
-        axes[0, column].set_title(dataset, fontsize=9)
-        axes[0, column].set_ylabel(metric[dataset], fontsize=8)
-        axes[1, column].set_xlabel("features dropped (k)", fontsize=8)
-        for ax in axes[:, column]:
-            ax.tick_params(labelsize=7)
-    axes[1, 0].set_ylabel("prediction change", fontsize=8)
-    axes[0, 0].legend(fontsize=6)
+            top.plot(k, [p[metric[dataset]] for p in points], markersize=3, label=ranking, **style)
+            bottom.plot(k, [p["prediction change"] for p in points], markersize=3, **style)
+        top.set_title(dataset, fontsize=10)
+        top.set_ylabel(metric[dataset], fontsize=9)
+        bottom.set_ylabel("prediction change", fontsize=9)
+        bottom.set_xlabel("features dropped (k)", fontsize=9)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.tight_layout()
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=len(labels),
+        fontsize=8,
+        bbox_to_anchor=(0.5, 1.0),
+        frameon=False,
+    )
     return fig
 
 
@@ -378,19 +413,13 @@ def error_against_time(
     panels: dict[str, tuple[dict, dict]],
     xlabel: str = "seconds per row",
     ylabel: str = "error",
-    ncols: int = 3,
+    ncols: int = MAX_COLUMNS,
 ):
     """Error against time on log-log axes, one panel per title (``ncols`` per row):
     ``panels[title] = (curves, points)`` with a line per estimator (``curves[label] =
     (seconds, errors)``) and a star per single-shot method (``points[label] = (seconds,
     error)``), one colour per star label."""
-    rows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(
-        rows,
-        min(ncols, len(panels)),
-        figsize=(3.2 * min(ncols, len(panels)), 2.9 * rows),
-        squeeze=False,
-    )
+    fig, axes = panel_grid(len(panels), 3.2, 2.9, ncols)
     stars = ("tab:red", "tab:purple", "black", "tab:brown")
     for ax, (title, (curves, points)) in zip(axes.flat, panels.items()):
         for label, (seconds, errors) in curves.items():
@@ -405,19 +434,17 @@ def error_against_time(
         ax.tick_params(labelsize=8)
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel, fontsize=9)
-    for ax in list(axes.flat)[len(panels) :]:
-        ax.set_visible(False)
     handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.tight_layout()
     fig.legend(
         handles,
         labels,
         fontsize=8,
         loc="lower center",
-        ncol=min(len(labels), 4),
+        ncol=min(len(labels), 3),
         bbox_to_anchor=(0.5, 1.0),
         frameon=False,
     )
-    fig.tight_layout()
     return fig
 
 

@@ -6,7 +6,7 @@ features outside S removed), an explainer phi(x; theta) in R^n is trained on inp
 the data to minimise the Shapley weighted least-squares objective
 
     E_x E_{S ~ p} [ (v(x, S) - v(x, empty) - 1_S . phi_hat(x))^2 ],
-    p(S) proportional to (n - 1) / (C(n, |S|) |S| (n - |S|)),  0 < |S| < n,
+    p(S) proportional to (n - 1) / (C(n, s) s (n - s)), s = size of S, 0 < s < n,
 
 with phi_hat = phi + (v(x, N) - v(x, empty) - 1 . phi) / n (additive efficient
 normalisation: the values sum to v(x, N) - v(x, empty)). Its minimiser is the Shapley value
@@ -39,7 +39,7 @@ ValueFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def shapley_kernel_sizes(n: int) -> np.ndarray:
-    """p(|S| = k) for k = 1..n-1 under the Shapley kernel: proportional to (n - 1) / (k (n - k))
+    """p(size of S = k) for k = 1..n-1 under the Shapley kernel: proportional to (n - 1) / (k (n - k))
     (the kernel weight of one subset times the C(n, k) subsets of size k)."""
     if n < 2:
         raise ValueError(f"the Shapley kernel needs at least 2 players, got {n}")

@@ -11,7 +11,7 @@ included) and a screenshot under ``_build/page-check/``, then reports:
 - an internal link to a missing page, or to an anchor that the target page lacks;
 - a "Key results" box with an empty glued value;
 - a solution without a toggle (the reader could not open it) or without content;
-- a display equation wider than its column, or an image shown at less than 60 % of its
+- a display equation or a table wider than its column, or an image shown at less than 60 % of its
   width (its labels shrink with it), as marked by ``book/_static/page-measure.js`` at a
   1280 px wide window; a page the script did not measure;
 - a figure without a caption.
@@ -169,6 +169,9 @@ def problems(page: Path, dom: str, html_dir: Path) -> list[str]:
     for box in soup.select("mjx-container[data-overflow]"):
         tex = " ".join(box.get_text(" ").split())[:60]
         found.append(f"display equation too wide ({box['data-overflow']}): {tex}...")
+    for table in soup.select("table[data-overflow]"):
+        head = " ".join(table.get_text(" ").split())[:60]
+        found.append(f"table too wide ({table['data-overflow']}): {head}...")
     for img in soup.select("img[data-shrunk]"):
         found.append(f"image shrunk to {img['data-shrunk']}: {img.get('alt') or img.get('src')}")
     for figure in soup.select("figure"):
