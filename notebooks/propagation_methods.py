@@ -384,7 +384,7 @@ pd.DataFrame(
         ).scores[0],
     },
     index=["x1", "x2"],
-)
+).round(3)
 
 # %% [markdown]
 # Rescale holds each ReLU's multiplier at $\Delta y / \Delta z$ between $x$ and $0$; Integrated

@@ -308,7 +308,9 @@ for k in range(1, n + 1):
             count += 1
         draws.append(count)
     simulated[k] = sum(draws) / len(draws)
-pd.DataFrame({"coupon collector": expected, "simulated (200 runs)": simulated}).rename_axis("k")
+pd.DataFrame({"coupon collector": expected, "simulated (200 runs)": simulated}).rename_axis(
+    "k"
+).round(1)
 
 # %% [markdown]
 # The simulation follows the formula. Training draws one order per row and epoch, so over

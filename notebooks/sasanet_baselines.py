@@ -389,7 +389,9 @@ showcase.html(fidelity_table.T.rename_axis("per dataset").reset_index())
 #
 # The parts are vectors that add up to the total; {numref}`fig-error-parts` shows the size of
 # each (RMSE over the rows and features, divided by the spread of the exact values), so the
-# bars need not add up.
+# bars need not add up. The order average in (a) and (b) is itself estimated from random
+# orders: its sampling noise moves a little weight between (a) and (b), never into the
+# total.
 
 # %%
 error_parts = {d: c["SASANet"]["error parts"] for d, c in cost["datasets"].items()}

@@ -146,7 +146,7 @@ def _curve(change):
     return [{"k": k, "prediction change": change * k} for k in range(6)]
 
 
-def _cost(ratio, own_error, kernel_error):
+def _cost(ratio, own_error, kernel_error, fastshap_error=1.0):
     kernel = {
         "time ratio to SASANet": {"1": ratio / 10, "10000": ratio},  # as read from JSON
         "curve": [{"error (RMSE / sd)": kernel_error}],
@@ -156,6 +156,7 @@ def _cost(ratio, own_error, kernel_error):
         "datasets": {
             "diabetes": {
                 "SASANet": {"error (RMSE / sd)": own_error},
+                "FastSHAP": {"error (RMSE / sd)": fastshap_error},
                 "estimators": {"KernelSHAP": kernel},
             }
         },
@@ -206,6 +207,11 @@ def test_verdicts_follow_the_numbers():
         table(0.88), _cost(5.0, 0.1, 0.2), curves(1.0, 1.0), datasets=["diabetes"]
     )["B-abstract-post-hoc"]
     assert slow.verdict == "does not hold here" and "faster: does not hold here" in slow.numbers
+    # more precise than KernelSHAP but not than FastSHAP: not more precise than post-hoc methods
+    beaten = comparison.claim_verdicts(
+        table(0.7), _cost(500.0, 0.1, 0.2, 0.05), curves(1.0, 0.9), datasets=["diabetes"]
+    )["B-abstract-post-hoc"]
+    assert "more precise: does not hold here" in beaten.numbers
     with pytest.raises(ValueError, match="no scores"):
         comparison.claim_verdicts(table(0.7), _cost(5.0, 0.1, 0.2), curves(1, 1), datasets=["wine"])
 

@@ -87,3 +87,21 @@ def test_bad_input_is_refused_with_a_reason(rows):
         FastSHAP().attribute(additive, X[:2])
     with pytest.raises(ValueError, match="X must be"):
         FastSHAP(epochs=1, samples=2).fit(additive, X[:50]).attribute(additive, X[:2, :3])
+
+
+def test_a_run_diverging_from_the_start_is_refused_with_what_to_do(rows):
+    X, _ = rows
+    with pytest.raises(ValueError, match="loss became .* lower learning_rate"):
+        FastSHAP(samples=2, epochs=3).fit(additive, X[:200] * 1e30)  # inf in float32
+
+
+def test_the_game_is_evaluated_once_before_training(rows):
+    X, X_test = rows
+    calls = []
+
+    def counted(X, masks):
+        calls.append(len(X))
+        return additive(X, masks)
+
+    FastSHAP(hidden=(8,), samples=2, epochs=5).fit(counted, X[:100])
+    assert calls == [100, 100, 200]  # v(N), v(empty), then 2 subsets per row, in one call

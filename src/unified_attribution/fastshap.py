@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import time
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -165,10 +166,17 @@ class FastSHAP:
                 with torch.no_grad():
                     val_loss = self._loss(*val).item()
                 if not np.isfinite(val_loss):
-                    raise ValueError(
-                        f"FastSHAP's loss became {val_loss}; lower learning_rate (now "
-                        f"{self.learning_rate}) or scale the game's values"
+                    message = (
+                        f"FastSHAP's loss became {val_loss} after {len(self.log_)} epochs; "
+                        f"lower learning_rate (now {self.learning_rate}) or scale the game's "
+                        f"values"
                     )
+                    if best_state is None:
+                        raise ValueError(message)
+                    warnings.warn(
+                        message + "; the best epoch so far is kept", RuntimeWarning, stacklevel=2
+                    )
+                    break
                 self.log_.append(val_loss)
                 if val_loss < best:
                     best, best_state, waited = (
