@@ -249,13 +249,14 @@ plots.glue_figure("fig-order-mass", fig)
 # :alt: Box plots per interaction order of the share of absolute effect mass.
 #
 # How the CNN's dividends spread over interaction orders: the share of the total absolute
-# effect mass at each order $k = |S|$, box plot over the digits.
-# ``` ({numref}`fig-order-signed`)
-#
+# effect mass at each order $k = |S|$, box plot over the digits. The signed sums of each
+# order are in {numref}`fig-order-signed`.
+# ```
+
 # %%
-# fig = plots.order_profile(signed_share, "Σ_{|S|=k} H(S) / (f(x) − f(b))")
-# plots.glue_figure("fig-order-signed", fig)
-#
+fig = plots.order_profile(signed_share, "Σ_{|S|=k} H(S) / (f(x) − f(b))")
+plots.glue_figure("fig-order-signed", fig)
+
 # %% [markdown]
 # ```{glue:figure} fig-order-signed
 # :name: fig-order-signed

@@ -309,14 +309,15 @@ plots.glue_figure("fig-faithfulness-maps", fig)
 #
 # Attribution maps of every method on the canvas digits (red positive, blue negative, each map
 # scaled to its own largest $|a_i|$, the colour bar in relative units), the digit's box
-# outlined.
-# ``` ({numref}`fig-scores-principles`)
-#
+# outlined. {numref}`fig-scores-principles` then sets each method's mean scores against
+# the principles it follows.
+# ```
+
 # %%
-# chance = {"localization": box[2] * box[3] / data.CANVAS**2}  # the box's share of the canvas
-# fig = plots.score_against_principles(means, followed, SHORT, chance)
-# plots.glue_figure("fig-scores-principles", fig)
-#
+chance = {"localization": box[2] * box[3] / data.CANVAS**2}  # the box's share of the canvas
+fig = plots.score_against_principles(means, followed, SHORT, chance)
+plots.glue_figure("fig-scores-principles", fig)
+
 # %% [markdown]
 # ```{glue:figure} fig-scores-principles
 # :name: fig-scores-principles

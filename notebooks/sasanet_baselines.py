@@ -414,13 +414,13 @@ glue(
 without = parts_table.loc[real_cost, "without distillation"]
 glue("without_distillation", f"{without.min():.2f} to {without.max():.2f}", display=False)
 plots.glue_figure(
-    "fig_error_parts",
+    "fig-error-parts",
     plots.error_parts(error_parts),
 )
 showcase.html(parts_table.reset_index(), digits=3)
 
 # %% [markdown]
-# ```{glue:figure} fig_error_parts
+# ```{glue:figure} fig-error-parts
 # :name: fig-error-parts
 # :alt: Grouped bars per dataset: the sizes of the order inconsistency, the intermediate gap, the distillation error, the total error and the error without distillation of SASANet's attribution.
 #
@@ -462,7 +462,7 @@ for d, default in budget["defaults"].items():
             )
     frontier[d] = (curves, {"book's default": (default["seconds"], default["error"])})
 plots.glue_figure(
-    "fig_budget_frontier",
+    "fig-budget-frontier",
     plots.error_against_time(
         frontier, xlabel="training seconds", ylabel="RMSE / sd of the exact values"
     ),
@@ -498,7 +498,7 @@ for d in budget["defaults"]:
 glue("halving", "; ".join(f"{d}: {t}" for d, t in extrapolated.items()), display=False)
 
 # %% [markdown]
-# ```{glue:figure} fig_budget_frontier
+# ```{glue:figure} fig-budget-frontier
 # :name: fig-budget-frontier
 # :alt: One panel per dataset, log-log: the error of SASANet's attribution against its training seconds for six settings of width and orders, with the book's default as a star.
 #
@@ -549,12 +549,12 @@ for d, c in cost["datasets"].items():
         stars,
     )
 plots.glue_figure(
-    "fig_cost_curves",
+    "fig-cost-curves",
     plots.error_against_time(panels, ylabel="RMSE / sd of the exact values"),
 )
 
 # %% [markdown]
-# ```{glue:figure} fig_cost_curves
+# ```{glue:figure} fig-cost-curves
 # :name: fig-cost-curves
 # :alt: One panel per dataset, log-log: error against seconds per row for KernelSHAP and permutation sampling at growing budgets, with SASANet and FastSHAP as stars at one row and at many rows per call.
 #

@@ -123,6 +123,7 @@ claims.record(
 # For datasets with at most 13 features, every one of the $2^n$ subsets of each test row is
 # evaluated (`SASANet.subset_values`), the Harsanyi dividends are computed exactly, and the
 # Shapley values follow as $\sum_{S \ni i} H(S)/|S|$ (as for the masking games of paper A).
+# {numref}`fig-phi-vs-exact` sets $\phi$ against them.
 
 # %%
 fidelity, pairs = [], {}
@@ -186,7 +187,7 @@ plots.glue_figure("fig-phi-vs-exact", fig)
 # On the synthetic set the features are independent, so $\mathbb{E}[y \mid x_S]$ is a
 # closed-form polynomial and its Shapley values are exact (`synthetic.Polynomial.shapley`):
 # $x_1$ gets $2x_1 + x_1x_2x_3/3$, $x_2$ and $x_3$ each $x_2x_3/2 + x_1x_2x_3/3$, $x_4$ gets
-# $1 - x_4^2$, and $x_5$ gets 0. Per feature, over the test rows:
+# $1 - x_4^2$, and $x_5$ gets 0. Per feature, over the test rows (and in {numref}`fig-phi-vs-truth`):
 
 # %%
 syn = models["synthetic"]

@@ -65,3 +65,22 @@ def test_the_notation_page_is_in_the_book():
 
 def test_outside_a_checkout_the_rerun_section_says_how_to_bundle(tmp_path):
     assert "bookbuild.bundle faithfulness" in rerun.section("faithfulness", tmp_path)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_every_figure_is_glued_captioned_and_referenced(chapter):
+    text = chapter.read_text()
+    glued = re.findall(r'plots\.glue_figure\(\s*"([^"]+)"', text)
+    blocks = re.findall(r"^# ```\{glue:figure\} (\S+)\n((?:# .*\n|#\n)*?)# ```$", text, re.M)
+    assert sorted(glued) == sorted(name for name, _ in blocks), "a figure glued but not shown"
+    for name, body in blocks:
+        assert f"# :name: {name}\n" in body and "# :alt: " in body, f"{name}: label and alt text"
+        caption = [line for line in body.splitlines() if line.startswith("# ") and ":" != line[2]]
+        assert caption, f"{name} has no caption"
+        assert f"{{numref}}`{name}`" in text, f"{name} is never referenced from the text"
+    # a cell that draws must glue what it drew: a bare figure would show uncaptioned
+    parts = re.split(r"^(# %%.*)$", text, flags=re.M)
+    for marker, cell in zip(parts[1::2], parts[2::2]):
+        draws = re.search(r"plots\.(?!glue_figure)\w+\(|plt\.subplots\(", cell)
+        if draws and "[markdown]" not in marker:
+            assert "plots.glue_figure(" in cell, f"a figure without a caption: {draws[0]}"
