@@ -395,8 +395,8 @@ showcase.html(fidelity_table.T.rename_axis("per dataset").reset_index())
 
 # %%
 error_parts = {d: c["SASANet"]["error parts"] for d, c in cost["datasets"].items()}
-glue("value_orders", "32", display=False)
-glue("intermediate_orders", "1,024", display=False)
+glue("value_orders", f"{sasanet_runs.VALUE_ORDERS:,}", display=False)
+glue("intermediate_orders", f"{sasanet_runs.INTERMEDIATE_ORDERS:,}", display=False)
 parts_table = pd.DataFrame(error_parts).T.rename_axis("dataset")
 real_cost = [d for d in cost["datasets"] if d != "synthetic"]
 largest = {

@@ -227,8 +227,16 @@ def error_parts(phi, intermediate, averaged, index) -> dict[str, np.ndarray]:
     return {**parts, "total": phi - index}
 
 
+VALUE_ORDERS = 32  # random orders per subset averaged for the order-averaged value function
+INTERMEDIATE_ORDERS = 1024  # random orders per row averaged for E_O[Delta]
+
+
 def error_decomposition(
-    model: SASANet, X, value_orders: int = 32, intermediate_orders: int = 1024, seed: int = 0
+    model: SASANet,
+    X,
+    value_orders: int = VALUE_ORDERS,
+    intermediate_orders: int = INTERMEDIATE_ORDERS,
+    seed: int = 0,
 ) -> dict[str, float]:
     """:func:`error_parts` of SASANet's phi on the rows of ``X`` (the output each explains),
     each as RMSE / sd of the exact values read in index order (:func:`normalized_rmse`).
