@@ -134,7 +134,13 @@ glue("generic_terms", len(symbolic.taylor_terms(generic, variables)), display=Fa
 f = x1**2 * x2
 for name in ("gradient_x_input", "integrated_gradients"):
     scores = allocation.closed_form(name, f, variables)
-    display(Math(rf"\text{{{TITLES[name]}}}(x_1^2 x_2):\quad a = " + sp.latex(sp.Matrix(scores))))
+    display(
+        Math(
+            rf"\begin{{gathered}}\text{{{TITLES[name]}}}(x_1^2 x_2):\\ a = "
+            + sp.latex(sp.Matrix(scores))
+            + r"\end{gathered}"
+        )
+    )
 
 # %% [markdown]
 # Gradient x Input hands out $3\,x_1^2x_2$, three times the effect; Integrated Gradients
