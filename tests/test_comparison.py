@@ -247,10 +247,7 @@ def test_ranks_tables_and_self_attributing_wins_on_constructed_numbers():
     table = comparison.score_table(
         runs, "AUC", ["wine"], ["sasanet", "linear"], {"sasanet": "SASANet", "linear": "LR"}
     )
-    assert (
-        table.loc["SASANet", "wine"] == "0.9000 ± 0.1000"
-        and table.loc["LR", "wine"] == "0.5000 ± 0.0000"
-    )
+    assert table.loc["SASANet", "wine"] == "0.90 ± 0.10" and table.loc["LR", "wine"] == "0.5 ± 0"
 
 
 def test_rank_names_a_missing_dataset_or_model():
