@@ -25,13 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from timing import provenance  # benchmarks/ is on the path when a script runs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "comparison.json"
 
@@ -133,13 +132,8 @@ def main() -> None:
                 "fidelity",
             )
         )
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
     result = {
-        "machine": platform.platform(),
-        "commit": commit,
-        "date": time.strftime("%Y-%m-%d"),
+        **provenance(),
         "jobs": args.jobs,
         "torch threads": 1,
         "seconds": time.perf_counter() - start,

@@ -23,13 +23,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from timing import provenance  # benchmarks/ is on the path when a script runs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "sasanet_budget.json"
 DATASETS = ("fair", "randhie", "diabetes", "wine")  # real, n <= 13: exact enumeration
@@ -124,13 +123,8 @@ def main() -> None:
     from attribution_book import sasanet_runs
 
     chosen = sasanet_runs.choose_setting(defaults, curves, MAX_COST)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
     out = {
-        "machine": platform.platform(),
-        "commit": commit,
-        "date": time.strftime("%Y-%m-%d"),
+        **provenance(),
         "jobs": args.jobs,
         "torch threads": 1,
         "rows": args.rows,

@@ -33,14 +33,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from timing import best_of  # benchmarks/ is on the path when a script runs
+from timing import best_of, provenance  # benchmarks/ is on the path when a script runs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "sasanet_cost.json"
 BUDGETS = (32, 64, 128, 256, 512, 1024, 2048, 4096)
@@ -173,13 +170,8 @@ def main() -> None:
                     else "never reaches it"
                 )
             )
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
     out = {
-        "machine": platform.platform(),
-        "commit": commit,
-        "date": time.strftime("%Y-%m-%d"),
+        **provenance(),
         "torch threads": 1,
         "rows": args.rows,
         "repeat": args.repeat,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import platform
+import subprocess
 import time
 
 
@@ -13,3 +15,11 @@ def best_of(repeat: int, fn):
         out = fn()
         best = min(best, time.perf_counter() - start)
     return best, out
+
+
+def provenance() -> dict:
+    """Where and when a benchmark ran: machine, commit (short hash) and date."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    return {"machine": platform.platform(), "commit": commit, "date": time.strftime("%Y-%m-%d")}
