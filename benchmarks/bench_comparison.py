@@ -17,7 +17,7 @@ run on SASANet itself.
 Jobs run ``--jobs`` at a time, one torch thread each; SASANets are cached like the book's
 (``sasanet_runs.trained``), so a second run only re-fits the baselines. Results go to
 ``benchmarks/results/comparison.json``, which the chapter "SASANet against baselines" reads.
-Run with ``make benchmark`` (about 25 minutes on two cores from an empty cache).
+Run with ``make benchmark`` (17 minutes on two cores in the last run).
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def deeplift_revealcancel(i: int, kappa: tuple, ctx: Context) -> sp.Expr:
 @dataclass(frozen=True)
 class Row:
     """One row of paper A's Table 1: the formula as printed (LaTeX, the paper's notation), the
-    weight per Taylor term, and what the book found when checking it."""
+    weight per Taylor term, and what the book found when checking it (MyST, math in $...$)."""
 
     formula: str
     weight: Callable
@@ -170,8 +170,9 @@ TABLE_1: dict[str, Row] = {
         first_order,
         False,
         finding=(
-            "(x_i - b_i) df/dx_i(x) = sum_kappa kappa_i t(kappa) (the book); the paper's "
-            "first-order term is the gradient at b, equal only where the gradient is the same at x and b"
+            r"$(x_i - b_i)\, \partial f / \partial x_i (x) = \sum_\kappa \kappa_i\, t(\kappa)$ (the "
+            r"book); the paper's first-order term is the gradient at $b$, equal only where the "
+            r"gradient is the same at $x$ and $b$"
         ),
     ),
     "lrp_epsilon": Row(
@@ -179,7 +180,8 @@ TABLE_1: dict[str, Row] = {
         first_order,
         False,
         finding=(
-            "as Gradient x Input: LRP-epsilon equals it on bias-free ReLU networks as epsilon -> 0"
+            r"as Gradient x Input: LRP-$\epsilon$ equals it on bias-free ReLU networks as "
+            r"$\epsilon \to 0$"
         ),
     ),
     "grad_cam": Row(
@@ -228,7 +230,8 @@ TABLE_1: dict[str, Row] = {
         averaged=True,
         finding=(
             "the paper's row is the Shapley value's; DeepShap is DeepLIFT Rescale averaged over "
-            "baselines, so it inherits Rescale's weights kappa_i / |kappa|, not 1 / |S|"
+            r"baselines, so it inherits Rescale's weights $\kappa_i / \lvert\kappa\rvert$, not "
+            r"$1 / \lvert S \rvert$"
         ),
     ),
     "lrp_alpha_beta": Row(
@@ -238,7 +241,8 @@ TABLE_1: dict[str, Row] = {
         False,
         context=_NEURON,
         finding=(
-            "exact on one neuron with g(root) = 0 under the book's N+, N-, c_i, d_i; not for a deeper network"
+            r"exact on one neuron with $g(\text{root}) = 0$ under the book's $N^+$, $N^-$, $c_i$, "
+            r"$d_i$; not for a deeper network"
         ),
     ),
     "deep_taylor": Row(
@@ -246,7 +250,7 @@ TABLE_1: dict[str, Row] = {
         lrp_alpha_beta,
         False,
         context=Context(contributions=(1, 2, -1, -2), alpha=1, beta=0),
-        finding="LRP-alpha1-beta0 (the z+ rule): as LRP-alpha-beta",
+        finding=r"LRP with $\alpha = 1, \beta = 0$ (the $z^+$ rule): as LRP-$\alpha\beta$",
     ),
     "deeplift_revealcancel": Row(
         r"a_i = \psi(i) + \sum_{S \subseteq N^+, S \ni i} c_i J(S) + \sum_{S \ni i, S \cap N^- \neq \emptyset}"
@@ -254,7 +258,10 @@ TABLE_1: dict[str, Row] = {
         deeplift_revealcancel,
         False,
         context=_NEURON,
-        finding="exact on one neuron (any activation) under the book's N+, c_i; not for a deeper network",
+        finding=(
+            r"exact on one neuron (any activation) under the book's $N^+$, $c_i$; not for a "
+            r"deeper network"
+        ),
     ),
 }
 
