@@ -24,22 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from timing import provenance  # benchmarks/ is on the path when a script runs
+from timing import one_thread, provenance, run_jobs  # benchmarks/ is on the path when a script runs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "comparison.json"
-
-
-def _one_thread():
-    os.environ["OMP_NUM_THREADS"] = "1"
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def _fit(job):
@@ -80,18 +72,6 @@ def _fidelity(job):
     }
 
 
-def _run(pool, function, jobs, what):
-    start = time.perf_counter()
-    results = []
-    for i, result in enumerate(pool.map(function, jobs), 1):
-        results.append(result)
-        print(
-            f"\r  {what}: {i}/{len(jobs)} ({time.perf_counter() - start:.0f} s)", end="", flush=True
-        )
-    print()
-    return results
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
@@ -106,9 +86,9 @@ def main() -> None:
     start = time.perf_counter()
     # longest first, so the two workers finish together
     order = ("sasanet", "ebm", "mlp", "lightgbm", "hist_gb", "linear", "tree")
-    with ProcessPoolExecutor(args.jobs, initializer=_one_thread) as pool:
+    with ProcessPoolExecutor(args.jobs, initializer=one_thread) as pool:
         grid = [(d, m, c, 0) for m in order for d in datasets for c in comparison.MODELS[m].grid]
-        tuning = _run(pool, _fit, grid, "tuning")
+        tuning = run_jobs(pool, _fit, grid, "tuning")
         best = {
             d: {
                 m: comparison.best_config(
@@ -123,9 +103,9 @@ def main() -> None:
         more = [
             (d, m, best[d][m], s) for m in order for d in datasets for s in comparison.SEEDS[1:]
         ]
-        runs = chosen + _run(pool, _fit, more, "seeds")
+        runs = chosen + run_jobs(pool, _fit, more, "seeds")
         fidelity = dict(
-            _run(
+            run_jobs(
                 pool,
                 _fidelity,
                 [(d, best[d]["sasanet"], args.rows, args.budget) for d in datasets],

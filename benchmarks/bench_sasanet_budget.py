@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
-from timing import provenance  # benchmarks/ is on the path when a script runs
+from timing import one_thread, provenance, run_jobs  # benchmarks/ is on the path when a script runs
 
 RESULTS = Path(__file__).resolve().parent / "results" / "sasanet_budget.json"
 DATASETS = ("fair", "randhie", "diabetes", "wine")  # real, n <= 13: exact enumeration
@@ -39,22 +37,11 @@ MAX_COST = 2.0  # a new default may cost at most this many times today's trainin
 SNAPSHOTS = 10
 
 
-def _one_thread():
-    os.environ["OMP_NUM_THREADS"] = "1"
-    import torch
-
-    torch.set_num_threads(1)
-
-
 def _error(model, X) -> float:
     """RMSE / sd of phi against the exact Shapley values of v_x read in index order."""
-    from attribution_book import comparison, sasanet_runs
+    from attribution_book import sasanet_runs
 
-    outputs = comparison.explained_output(model, X)
-    exact = np.array(
-        [model.exact_shapley(x, output=int(o), fixed_order=True) for x, o in zip(X, outputs)]
-    )
-    return sasanet_runs.normalized_rmse(comparison.own_attribution(model, X), exact)
+    return sasanet_runs.normalized_rmse(*sasanet_runs.phi_and_exact(model, X, fixed_order=True))
 
 
 def _default(job):
@@ -107,19 +94,12 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     jobs = [(d, s, args.rows) for s in reversed(SETTINGS) for d in args.datasets]
-    with ProcessPoolExecutor(args.jobs, initializer=_one_thread) as pool:
+    with ProcessPoolExecutor(args.jobs, initializer=one_thread) as pool:
         defaults = {
-            r["dataset"]: r for r in pool.map(_default, [(d, args.rows) for d in args.datasets])
+            r["dataset"]: r
+            for r in run_jobs(pool, _default, [(d, args.rows) for d in args.datasets], "defaults")
         }
-        curves = []
-        for i, curve in enumerate(pool.map(_curve, jobs), 1):
-            curves.append(curve)
-            print(
-                f"\r  curves: {i}/{len(jobs)} ({time.perf_counter() - start:.0f} s)",
-                end="",
-                flush=True,
-            )
-        print()
+        curves = run_jobs(pool, _curve, jobs, "curves")
     from attribution_book import sasanet_runs
 
     chosen = sasanet_runs.choose_setting(defaults, curves, MAX_COST)

@@ -45,10 +45,6 @@ BATCHES = (1, 100, 10_000)
 DATASETS = ("synthetic", "fair", "randhie", "diabetes", "wine")  # n <= 13: exact enumeration
 
 
-def nrmse(estimate, reference) -> float:
-    return float(np.sqrt(np.mean((estimate - reference) ** 2)) / reference.std())
-
-
 def throughput(attribute, X: np.ndarray, repeat: int) -> dict[int, float]:
     """Seconds per row of ``attribute(batch)`` at each of :data:`BATCHES` (rows of X tiled)."""
     tiled = np.resize(X, (max(BATCHES), X.shape[1]))
@@ -67,11 +63,9 @@ def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
     value = comparison.value_function(model)
     explainer = comparison.fastshap_explainer(model, X_train)
 
+    nrmse = sasanet_runs.normalized_rmse
     outputs = comparison.explained_output(model, X)
-    references = [
-        model.exact_shapley(x, output=int(o), fixed_order=True) for x, o in zip(X, outputs)
-    ]
-    own = comparison.own_attribution(model, X)
+    own, references = sasanet_runs.phi_and_exact(model, X, fixed_order=True)
     amortized = explainer.attribute(value, X)
     curves = {label: {b: [[], []] for b in budgets} for label in comparison.POSTHOC}
     for x, output, reference in zip(X, outputs, references):

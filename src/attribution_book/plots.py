@@ -395,17 +395,8 @@ def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, s
         top.set_ylabel(metric[dataset], fontsize=9)
         bottom.set_ylabel("prediction change", fontsize=9)
         bottom.set_xlabel("features dropped (k)", fontsize=9)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.tight_layout()
-    fig.legend(
-        handles,
-        labels,
-        loc="lower center",
-        ncol=len(labels),
-        fontsize=8,
-        bbox_to_anchor=(0.5, 1.0),
-        frameon=False,
-    )
+    _legend_above(fig, axes[0, 0], ncol=None)
     return fig
 
 
@@ -434,18 +425,24 @@ def error_against_time(
         ax.tick_params(labelsize=8)
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel, fontsize=9)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.tight_layout()
+    _legend_above(fig, axes[0, 0], ncol=3)
+    return fig
+
+
+def _legend_above(fig, ax, ncol: int | None) -> None:
+    """The legend of ``ax`` once, above the whole figure (after tight_layout), in at most
+    ``ncol`` columns (None: one row)."""
+    handles, labels = ax.get_legend_handles_labels()
     fig.legend(
         handles,
         labels,
-        fontsize=8,
         loc="lower center",
-        ncol=min(len(labels), 3),
+        ncol=len(labels) if ncol is None else min(len(labels), ncol),
+        fontsize=8,
         bbox_to_anchor=(0.5, 1.0),
         frameon=False,
     )
-    return fig
 
 
 def error_parts(parts: dict[str, dict[str, float]], ylabel: str = "RMSE / sd of the exact values"):

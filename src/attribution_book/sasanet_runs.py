@@ -126,16 +126,32 @@ def order_spread(
     return np.array(columns).T
 
 
-def phi_and_exact(model: SASANet, X, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """SASANet's phi and the exact Shapley values of its own value function
-    (:meth:`~unified_attribution.sasanet.SASANet.exact_shapley`), both (rows, n), for the
-    output each row's attribution explains."""
-    from .comparison import explained_output, own_attribution
+def exact_values(
+    model: SASANet, X, orders: int = 1, seed: int = 0, fixed_order: bool = False
+) -> np.ndarray:
+    """Exact Shapley values (rows, n) of SASANet's own value function
+    (:meth:`~unified_attribution.sasanet.SASANet.exact_shapley`: each subset read in
+    ``orders`` random orders, or in index order with ``fixed_order``) for the output each
+    row's attribution explains."""
+    from .comparison import explained_output
 
     X = np.asarray(X)
-    outputs = explained_output(model, X)
-    exact = np.array([model.exact_shapley(x, output=int(o), seed=seed) for x, o in zip(X, outputs)])
-    return own_attribution(model, X), exact
+    return np.array(
+        [
+            model.exact_shapley(x, orders=orders, output=int(o), seed=seed, fixed_order=fixed_order)
+            for x, o in zip(X, explained_output(model, X))
+        ]
+    )
+
+
+def phi_and_exact(
+    model: SASANet, X, seed: int = 0, fixed_order: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """SASANet's phi and the exact Shapley values of its own value function
+    (:func:`exact_values`), both (rows, n), for the output each row's attribution explains."""
+    from .comparison import own_attribution
+
+    return own_attribution(model, X), exact_values(model, X, seed=seed, fixed_order=fixed_order)
 
 
 def ablation_metrics(
@@ -250,15 +266,8 @@ def error_decomposition(
 
     X = np.asarray(X)
     outputs = explained_output(model, X)
-    index, averaged = (
-        np.array(
-            [
-                model.exact_shapley(x, orders=orders, output=int(o), seed=seed, fixed_order=fixed)
-                for x, o in zip(X, outputs)
-            ]
-        )
-        for orders, fixed in ((1, True), (value_orders, False))
-    )
+    index = exact_values(model, X, seed=seed, fixed_order=True)
+    averaged = exact_values(model, X, orders=value_orders, seed=seed)
     intermediate = model.intermediate_attribution(X, orders=intermediate_orders, seed=seed)
     if intermediate.ndim == 3:
         intermediate = intermediate[np.arange(len(X)), :, outputs]

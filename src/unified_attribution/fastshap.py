@@ -94,16 +94,17 @@ class FastSHAP:
         self, value: ValueFunction, X: np.ndarray, masks: np.ndarray, chunk: int = 8192
     ) -> np.ndarray:
         """v(X, masks), ``chunk`` rows per call (bounded memory), checked."""
-        parts = [
-            np.asarray(value(X[i : i + chunk], masks[i : i + chunk]), dtype=np.float64)
-            for i in range(0, len(X), chunk)
-        ]
-        out = np.concatenate([p.reshape(-1) if p.ndim == 1 else p for p in parts], axis=0)
-        if out.shape != (len(X),) or any(p.ndim != 1 for p in parts):
-            raise ValueError(
-                f"the value function must return one value per row, shape ({len(X)},); got "
-                f"{out.shape} (for a model with several outputs, return the one to explain)"
-            )
+        parts = []
+        for i in range(0, len(X), chunk):
+            part = np.asarray(value(X[i : i + chunk], masks[i : i + chunk]), dtype=np.float64)
+            if part.shape != (len(X[i : i + chunk]),):
+                raise ValueError(
+                    f"the value function must return one value per row, shape "
+                    f"({len(X[i : i + chunk])},); got {part.shape} (for a model with several "
+                    f"outputs, return the one to explain)"
+                )
+            parts.append(part)
+        out = np.concatenate(parts)
         if not np.isfinite(out).all():
             raise ValueError("the value function returned NaN or infinite values")
         return out
