@@ -17,7 +17,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
-.PHONY: help setup notebooks notebook html check-pages book test benchmark browser format bundle clean
+.PHONY: help setup notebooks notebook html check-pages book test benchmark sweep browser format bundle clean
 
 help:
 	@echo "make setup      create .venv (torch 2.13.0 CPU first, then the package with its extras)"
@@ -25,6 +25,7 @@ help:
 	@echo "make test       setup, run pytest (which also executes every notebook, quick profile)"
 	@echo "make notebook NB=name [PROFILE=quick] [ARGS='-p seed 3']   rerun one notebook"
 	@echo "make benchmark  run benchmarks/ (writes benchmarks/results/, read by the book's Cost page)"
+	@echo "make sweep [SEEDS=5] [SCHEDULER=tcp://host:8786]   seeded chapters at K seeds on Dask (writes benchmarks/results/seed_sweep.json, read by the ledger)"
 	@echo "make bundle NB=name   one executed chapter, its results and a wheel, to run outside the repository"
 	@echo "make format     ruff format: src, tests, benchmarks, and the chapters as notebooks"
 	@echo "make clean      remove generated files (keeps .venv and the model cache)"
@@ -36,7 +37,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=python3.11)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,sweep,test]'
 	touch $(STAMP)
 
 bundle: setup
@@ -83,6 +84,11 @@ benchmark: setup
 	$(PY) benchmarks/bench_sasanet_budget.py
 	$(PY) benchmarks/bench_sasanet_cost.py
 	$(PY) benchmarks/bench_comparison.py
+
+SEEDS ?= 5
+SCHEDULER ?=
+sweep: setup
+	$(PY) -m attribution_book.sweep --seeds $(SEEDS) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 clean:
 	rm -rf _build book/executed

@@ -14,7 +14,8 @@ run on SASANet itself.
    trained on that game over the training rows) and at random are dropped from SASANet's input set
    (kept configuration, seed 0); the score and the change of the prediction per k.
 
-Jobs run ``--jobs`` at a time, one torch thread each; SASANets are cached like the book's
+Jobs run on Dask (``attribution_book.cluster``: a local cluster of ``--jobs`` single-threaded
+workers, or ``--scheduler ADDRESS``), each retried once; SASANets are cached like the book's
 (``sasanet_runs.trained``), so a second run only re-fits the baselines. Results go to
 ``benchmarks/results/comparison.json``, which the chapter "SASANet against baselines" reads.
 Run with ``make benchmark`` (17 minutes on two cores in the last run).
@@ -25,11 +26,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from timing import one_thread, provenance, run_jobs  # benchmarks/ is on the path when a script runs
+
+from attribution_book import cluster
 
 RESULTS = Path(__file__).resolve().parent / "results" / "comparison.json"
 
@@ -51,7 +52,7 @@ def _fidelity(job):
     model = sasanet_runs.trained(dataset, seed=0, **config)
     *_, X_test, y_test = sasanet_runs.dataset(dataset)
     X, y = X_test[:rows], y_test[:rows]
-    attributions = {"SASANet": comparison.own_attribution(model, X)}
+    attributions = {"SASANet": sasanet_runs.own_attribution(model, X)}
     for estimator in comparison.POSTHOC:
         attributions[estimator] = comparison.posthoc_attribution(model, X, estimator, budget)
     X_train, *_ = sasanet_runs.dataset(dataset)
@@ -74,7 +75,12 @@ def _fidelity(job):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=None, help="local workers (default: cores)")
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="an existing Dask scheduler's address (default: a local cluster)",
+    )
     parser.add_argument("--rows", type=int, default=100, help="test rows in the fidelity study")
     parser.add_argument("--budget", type=int, default=256, help="evaluations per row, post-hoc")
     parser.add_argument("--datasets", nargs="*", default=None)
@@ -86,9 +92,10 @@ def main() -> None:
     start = time.perf_counter()
     # longest first, so the two workers finish together
     order = ("sasanet", "ebm", "mlp", "lightgbm", "hist_gb", "linear", "tree")
-    with ProcessPoolExecutor(args.jobs, initializer=one_thread) as pool:
+    with cluster.client(args.scheduler, args.jobs) as pool:
+        workers = len(pool.scheduler_info()["workers"])
         grid = [(d, m, c, 0) for m in order for d in datasets for c in comparison.MODELS[m].grid]
-        tuning = run_jobs(pool, _fit, grid, "tuning")
+        tuning = cluster.map_jobs(pool, _fit, grid, "tuning")
         best = {
             d: {
                 m: comparison.best_config(
@@ -103,9 +110,9 @@ def main() -> None:
         more = [
             (d, m, best[d][m], s) for m in order for d in datasets for s in comparison.SEEDS[1:]
         ]
-        runs = chosen + run_jobs(pool, _fit, more, "seeds")
+        runs = chosen + cluster.map_jobs(pool, _fit, more, "seeds")
         fidelity = dict(
-            run_jobs(
+            cluster.map_jobs(
                 pool,
                 _fidelity,
                 [(d, best[d]["sasanet"], args.rows, args.budget) for d in datasets],
@@ -113,8 +120,8 @@ def main() -> None:
             )
         )
     result = {
-        **provenance(),
-        "jobs": args.jobs,
+        **cluster.provenance(),
+        "jobs": workers,
         "torch threads": 1,
         "seconds": time.perf_counter() - start,
         "seeds": list(comparison.SEEDS),

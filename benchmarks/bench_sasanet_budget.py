@@ -23,10 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from timing import one_thread, provenance, run_jobs  # benchmarks/ is on the path when a script runs
+from attribution_book import cluster
 
 RESULTS = Path(__file__).resolve().parent / "results" / "sasanet_budget.json"
 DATASETS = ("fair", "randhie", "diabetes", "wine")  # real, n <= 13: exact enumeration
@@ -88,24 +87,32 @@ def _curve(job):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=None, help="local workers (default: cores)")
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="an existing Dask scheduler's address (default: a local cluster)",
+    )
     parser.add_argument("--rows", type=int, default=10, help="test rows whose error is measured")
     parser.add_argument("--datasets", nargs="*", default=list(DATASETS))
     args = parser.parse_args()
     start = time.perf_counter()
     jobs = [(d, s, args.rows) for s in reversed(SETTINGS) for d in args.datasets]
-    with ProcessPoolExecutor(args.jobs, initializer=one_thread) as pool:
+    with cluster.client(args.scheduler, args.jobs) as pool:
+        workers = len(pool.scheduler_info()["workers"])
         defaults = {
             r["dataset"]: r
-            for r in run_jobs(pool, _default, [(d, args.rows) for d in args.datasets], "defaults")
+            for r in cluster.map_jobs(
+                pool, _default, [(d, args.rows) for d in args.datasets], "defaults"
+            )
         }
-        curves = run_jobs(pool, _curve, jobs, "curves")
+        curves = cluster.map_jobs(pool, _curve, jobs, "curves")
     from attribution_book import sasanet_runs
 
     chosen = sasanet_runs.choose_setting(defaults, curves, MAX_COST)
     out = {
-        **provenance(),
-        "jobs": args.jobs,
+        **cluster.provenance(),
+        "jobs": workers,
         "torch threads": 1,
         "rows": args.rows,
         "seconds": time.perf_counter() - start,

@@ -37,7 +37,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from timing import best_of, provenance  # benchmarks/ is on the path when a script runs
+from timing import best_of  # benchmarks/ is on the path when a script runs
+
+from attribution_book.cluster import provenance
 
 RESULTS = Path(__file__).resolve().parent / "results" / "sasanet_cost.json"
 BUDGETS = (32, 64, 128, 256, 512, 1024, 2048, 4096)
@@ -64,7 +66,7 @@ def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
     explainer = comparison.fastshap_explainer(model, X_train)
 
     nrmse = sasanet_runs.normalized_rmse
-    outputs = comparison.explained_output(model, X)
+    outputs = sasanet_runs.explained_output(model, X)
     own, references = sasanet_runs.phi_and_exact(model, X, fixed_order=True)
     amortized = explainer.attribute(value, X)
     curves = {label: {b: [[], []] for b in budgets} for label in comparison.POSTHOC}

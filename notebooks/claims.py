@@ -27,7 +27,15 @@
 # (`attribution_book.claims`) and records the verdict in its own run; this page reads the
 # verdicts back from the executed chapters. Vocabulary: **holds**; **holds in the limit**;
 # **partly** (on some of the cases tried, or under a condition); **does not hold here** (on
-# these models and data, for the reason given); **untested** (with why).
+# these models and data, for the reason given); **untested** (with why, or because no case
+# exercised the property).
+#
+# How far each verdict can be trusted is in the column *bar, margin, seeds*: whose bar
+# decided it (a number the paper states, the paper's words read plainly, or the book's own
+# choice), the bar, the margin (how far the deciding number would have to move to flip the
+# verdict), the stored benchmark runs that decided it where they did, and how the verdict
+# fares when the chapters that draw random numbers are rerun at other seeds (the seed sweep,
+# `make sweep`, stored with the machine and torch build that ran it).
 
 # %% tags=["parameters", "remove-cell"]
 profile = "full"  # unused: this page reads the executed chapters
@@ -41,9 +49,11 @@ import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
 
-from attribution_book import claims
+from attribution_book import claims, sweep
 
 rows = claims.ledger(claims.load(), Path(executed_dir))
+stored_sweep = sweep.load()
+stability = sweep.stability(stored_sweep, rows)
 table = pd.DataFrame(rows)
 counts = pd.crosstab(table["paper"], table["verdict"]).reindex(
     columns=[v for v in claims.VERDICTS if v in set(table["verdict"])]
@@ -61,16 +71,41 @@ counts
 
 
 # %% tags=["remove-input"]
+swept = {i: t for i, t in stability.items() if not t.startswith(("exact", "not swept"))}
+stable = [i for i, t in swept.items() if t.startswith("same in")]
+unstable = [i for i, t in swept.items() if t.startswith("unstable")]
+stale = [i for i, t in swept.items() if t.startswith("stale")]
+glue("n_swept", len(swept), display=False)
+glue("n_stable", len(stable), display=False)
+glue("unstable_claims", ", ".join(unstable) or "none", display=False)
+glue("n_exact", sum(t.startswith("exact") for t in stability.values()), display=False)
+glue(
+    "sweep_provenance",
+    (
+        f"{len(stored_sweep['seeds'])} seeds of {', '.join(stored_sweep['chapters'])}, run on "
+        f"{stored_sweep['date']} at commit {stored_sweep['commit']} on {stored_sweep['cpu']} "
+        f"with torch {stored_sweep['torch']}" + (f"; stale for {', '.join(stale)}" if stale else "")
+    )
+    if stored_sweep
+    else "no sweep stored yet",
+    display=False,
+)
 Markdown("Each verdict's colour: " + claims.legend())
+
+# %% [markdown]
+# **Over seeds.** {glue:text}`n_swept` verdicts depend on random draws; {glue:text}`n_stable`
+# of them are the same at every seed of the sweep ({glue:text}`sweep_provenance`). Unstable:
+# {glue:text}`unstable_claims`. {glue:text}`n_exact` verdicts rest on exact checks in sympy and
+# are not swept; the others are decided on fixed probes or by stored runs.
 
 # %% [markdown]
 # ## Paper A: fourteen methods as allocations of Taylor interactions
 
 # %% tags=["remove-input"]
-Markdown(claims.markdown(rows, "A"))
+Markdown(claims.markdown(rows, "A", stability))
 
 # %% [markdown]
 # ## Paper B: SASANet
 
 # %% tags=["remove-input"]
-Markdown(claims.markdown(rows, "B"))
+Markdown(claims.markdown(rows, "B", stability))

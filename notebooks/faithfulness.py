@@ -363,7 +363,13 @@ showcase.html(correlations, digits=2)
 # %%
 counts = correlations["verdict"].value_counts()
 n_holds, n_pairs = int(counts.get("holds", 0)), len(correlations)
-decided = claims.count(n_holds, n_pairs, "model-and-score pairs")
+decided = claims.count(
+    n_holds,
+    n_pairs,
+    "model-and-score pairs",
+    "the paper's words",
+    "a 95 % interval of Spearman's rho wholly of the claimed sign, on every pair",
+)
 overall = decided.verdict
 claims.record("A-abstract-principles", decided)
 glue("n_holds", n_holds, display=False)

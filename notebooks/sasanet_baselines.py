@@ -17,7 +17,7 @@
 # :::{admonition} Key results
 # :class: tip
 # - On the {glue:text}`n_real` real datasets: beats self-attributing models **{glue:text}`claim_B_abstract_self_attributing`**; rivals black boxes **{glue:text}`claim_B_abstract_black_box`**; explains itself more precisely and faster than post-hoc methods **{glue:text}`claim_B_abstract_post_hoc`**; masking its top features moves the prediction as much as KernelSHAP's **{glue:text}`claim_B_experiment_fidelity`**.
-# - KernelSHAP reaches SASANet's error at {glue:text}`kernel_ratio` times SASANet's time per row (SASANet explaining {glue:text}`largest_batch` rows per call; the bar of 100 times: {glue:text}`hundred_x`); one SASANet trains {glue:text}`training_ratio` times as long as the slowest baseline, and its extra training pays off after {glue:text}`break_even` explained rows.
+# - KernelSHAP reaches SASANet's error at {glue:text}`kernel_ratio` times SASANet's time per row (SASANet explaining {glue:text}`largest_batch` rows per call): faster by the paper's word read plainly, less time at equal error; the book's stricter bar of {glue:text}`book_speed_bar` times, reported beside it and not deciding: {glue:text}`hundred_x`; one SASANet trains {glue:text}`training_ratio` times as long as the slowest baseline, and its extra training pays off after {glue:text}`break_even` explained rows.
 # - SASANet's error against the exact Shapley values of its own value function is {glue:text}`sasanet_error` of their spread (FastSHAP's: {glue:text}`fastshap_error`); the largest of its three parts: {glue:text}`largest_part`. More training: {glue:text}`budget_choice`.
 #
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
@@ -628,14 +628,16 @@ amortized = real_rows[f"KernelSHAP: time / SASANet's, {max(batches):,} per call"
 one_row = real_rows["KernelSHAP: time / SASANet's, 1 per call"]
 glue("kernel_ratio", f"{amortized.min():.0f} to {amortized.max():.0f}", display=False)
 glue("kernel_ratio_one", f"{one_row.min():.1f} to {one_row.max():.1f}", display=False)
-reached = int((amortized >= 100).sum())
+bar = comparison.BOOK_SPEED_BAR
+reached = int((amortized >= bar).sum())
+glue("book_speed_bar", bar, display=False)
 glue(
     "hundred_x",
     f"reached on {reached} of {len(amortized)} real datasets"
     + (
-        f" (short by a factor of {100 / amortized.max():.1f} at best)"
+        f" (short by a factor of {bar / amortized.max():.1f} at best)"
         if reached == 0
-        else f" ({', '.join(real_rows['dataset'][amortized >= 100])})"
+        else f" ({', '.join(real_rows['dataset'][amortized >= bar])})"
     ),
     display=False,
 )
@@ -688,8 +690,10 @@ showcase.html(equal.set_index("dataset").T.rename_axis("per dataset").reset_inde
 # SASANet on {glue:text}`kernel_more_precise` real datasets. At SASANet's error, KernelSHAP
 # takes {glue:text}`kernel_ratio_one` times SASANet's time when SASANet explains one row per
 # call, and {glue:text}`kernel_ratio` times when it explains {glue:text}`largest_batch` rows
-# per call{glue:text}`upper_bound`. The bar of 100 times at equal error:
-# {glue:text}`hundred_x`. Within SASANet's time for one row, {glue:text}`within_time`.
+# per call{glue:text}`upper_bound`. "Faster" in the paper's words has no number: the verdict
+# reads it plainly, less time at equal error. The book's own, stricter bar of
+# {glue:text}`book_speed_bar` times at equal error is reported beside it and does not decide
+# it: {glue:text}`hundred_x`. Within SASANet's time for one row, {glue:text}`within_time`.
 #
 # **Break-even.** SASANet and FastSHAP are paid for in training before the first row is
 # explained; KernelSHAP needs no training, only the black box it explains. The number of rows
@@ -767,8 +771,12 @@ showcase.html(breaks.set_index("dataset").T.rename_axis("per dataset").reset_ind
 
 # %%
 claim_text = {c.id: c.claim for c in claims.load()}
+stored_runs = (
+    f"comparison benchmark of {results['date']}, commit {results['commit']}; cost benchmark of "
+    f"{cost['date']}, commit {cost['commit']}; both on {results['machine']}"
+)
 decided = comparison.claim_verdicts(
-    summary, cost, {d: fidelity[d]["curves"] for d in real}, datasets=real
+    summary, cost, {d: fidelity[d]["curves"] for d in real}, datasets=real, stored=stored_runs
 )
 for claim_id, verdict in decided.items():
     claims.record(claim_id, verdict)
@@ -788,7 +796,10 @@ showcase.html(
 # configuration in every build; the benchmark trained the same configuration (the first of
 # SASANet's grid) with the same seed. Their test scores, stored against this build's (with
 # the quick profile, used by the tests, the models train for a fifth of the epochs and the
-# scores are not comparable):
+# scores are not comparable). Training is bit-identical on one machine and torch build, not
+# across CPUs, so a difference is read against two yardsticks: float rounding (relative
+# difference at most {glue:text}`rounding`: the same build) and the spread of the score over the stored run's
+# seeds (another machine moves it no more than a new seed does):
 
 # %%
 stored = {
@@ -804,28 +815,46 @@ for d in datasets:
         model.predict(X_test) if model.config.task == "regression" else model.predict_proba(X_test)
     )
     now = comparison.prediction_metrics(model.config.task, y_test, output)[headline[d]]
+    was = stored[d]["test"][headline[d]]
+    seed_sd = summary[d]["sasanet"][1]  # over the stored run's seeds
     recheck.append(
         {
             "dataset": d,
             "metric": headline[d],
-            "stored": stored[d]["test"][headline[d]],
+            "stored": was,
             "this build": now,
-            "difference": now - stored[d]["test"][headline[d]],
+            "difference": now - was,
+            "seed sd (stored seeds)": seed_sd,
+            "reading": comparison.reproduction(was, now, seed_sd)
+            if profile == "full"
+            else "not comparable (quick profile)",
         }
     )
 recheck = pd.DataFrame(recheck).set_index("dataset")
 worst = (recheck["difference"] / recheck["stored"]).abs().max()
+readings = recheck["reading"].value_counts()
+glue("rounding", f"{comparison.ROUNDING:g}", display=False)
 glue("recheck_worst", f"{worst:.1e}", display=False)
 glue(
     "recheck_reading",
     "not comparable: the quick profile trains for a fifth of the epochs"
     if profile != "full"
     else (
-        "within float rounding: this build reproduces the stored runs"
-        if worst <= 1e-6
-        else "above float rounding: the stored runs were made by an earlier build, so the "
-        "tables and verdicts of this chapter, which are read from them, describe that build "
-        "until `make benchmark` is rerun"
+        "within float rounding on every dataset: this build reproduces the stored runs"
+        if readings.get("float rounding", 0) == len(recheck)
+        else (
+            "above float rounding, "
+            + (
+                "but within the spread of the score over the stored run's seeds on every "
+                "dataset: this machine or build moves the scores no more than another seed "
+                "does, and the seed-by-seed verdicts of the ledger say how far that carries"
+                if readings.get("beyond the seed spread", 0) == 0
+                else "and beyond the seed spread on "
+                + ", ".join(recheck.index[recheck["reading"] == "beyond the seed spread"])
+                + ": the tables and verdicts read from the stored runs describe the build "
+                "that made them until `make benchmark` is rerun"
+            )
+        )
     ),
     display=False,
 )

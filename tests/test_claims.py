@@ -28,7 +28,7 @@ def test_a_conjunction_holds_only_when_every_part_holds():
     # "more precisely AND faster": one half on no dataset sinks the claim
     assert claims.conjunction({"a": holds, "b": fails}).verdict == "does not hold here"
     assert (
-        "b: does not hold here (0 of 2 cases)"
+        "b: does not hold here (0 of 2 cases; rule: holds if on every case"
         in claims.conjunction({"a": holds, "b": fails}).numbers
     )
 
@@ -42,6 +42,27 @@ def test_bars_and_proofs():
     assert claims.proved(1, 4, "polynomials").verdict == "does not hold here"
     with pytest.raises(ValueError, match="not one of"):
         claims.Verdict("true", "", "")
+
+
+def test_every_verdict_says_whose_bar_and_its_margin():
+    near = claims.at_most(0.04, 0.05, "error")
+    assert near.origin == "the book's choice" and near.bar == "0.05"
+    assert near.value == 0.04 and near.margin == "0.04: 1.25x to the bar"
+    over = claims.at_most(0.2, 0.05, "error", origin="the paper's number")
+    assert over.origin == "the paper's number" and over.margin == "0.2: 1/4 to the bar"
+    mixed = claims.each_at_most({"wine": 0.02, "fair": 0.3, "iris": 0.06}, 0.05, "error")
+    assert mixed.margin.startswith("nearest the bar: iris 0.06") and mixed.value == 0.3
+    assert claims.count(3, 3, "cases").margin == "1 case failing would make it partly"
+    assert claims.count(1, 3, "cases").margin == "2 more case(s) to hold, 1 fewer to not hold"
+    proof = claims.proved(0, 4, "polynomials")
+    assert proof.exact and proof.origin == "the paper's words"
+    with pytest.raises(ValueError, match="origin"):
+        claims.count(1, 2, "cases", origin="a reviewer's hunch")
+    both = claims.conjunction(
+        {"a": claims.at_most(1, 2, "x"), "b": claims.count(1, 1, "y", "the paper's words")}
+    )
+    assert "a: 1: 2x to the bar" in both.margin and "b: every case" in both.bar
+    assert both.detail["origin"] == "the book's choice"  # mixed origins: the stricter
 
 
 def test_table_rules():
@@ -62,6 +83,14 @@ def test_table_rules():
     assert one_off.verdict == "partly" and "p1: paper holds, measured fails" in one_off.numbers
     with pytest.raises(ValueError, match="one verdict per principle"):
         claims.table_2_row(["holds"], ["holds", "fails"], columns)
+    # an untested cell neither agrees nor differs; a row with none tested is untested
+    partial = claims.table_2_row(
+        ["holds", "fails", "holds"], ["holds", "untested", "holds"], columns
+    )
+    assert partial.verdict == "holds" and "2 of 2 tested cells" in partial.numbers
+    assert "untested: p2" in partial.numbers
+    nothing = claims.table_2_row(["holds"] * 3, ["untested"] * 3, columns)
+    assert nothing.verdict == "untested"
 
 
 def test_the_data_file_covers_both_papers():

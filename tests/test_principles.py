@@ -72,12 +72,38 @@ def test_table_shape_and_vocabulary():
 
 
 def test_measured_table_on_chosen_methods():
-    table = principles.table(
-        "measured", methods=["shapley_value", "occlusion_1", "integrated_gradients"]
-    )
+    from unified_attribution.theory import probes
+
+    table = probes.table(methods=["shapley_value", "occlusion_1", "integrated_gradients"])
     assert list(table.loc["shapley_value"]) == ["holds"] * 3
     assert list(table.loc["occlusion_1"]) == ["holds", "holds", "fails"]
-    assert table.loc["integrated_gradients", COMPLETE] == "holds in the limit"
+    assert table.loc["integrated_gradients", APPROXIMATION] == "holds in the limit"
+
+
+def test_the_lrp_rows_depend_on_the_sign_pattern():
+    """The paper's own alpha-beta weights reproduce its marks with contributions (1, 2, -1, -2);
+    with all of them positive the beta share has no carrier and e_1's weights sum to alpha."""
+    mixed = principles.from_weights("lrp_alpha_beta", contributions=(1, 2, -1, -2))
+    assert [mixed[c].verdict for c in principles.COLUMNS] == ["holds", "fails", "holds"]
+    positive = principles.from_weights("lrp_alpha_beta", contributions=(1, 2, 3, 4))
+    assert [positive[c].verdict for c in principles.COLUMNS] == ["holds", "holds", "fails"]
+    assert positive[COMPLETE].where == "the weights of kappa=(1, 0, 0, 0) sum to 2"
+    with pytest.raises(ValueError, match="one contribution per variable"):
+        principles.from_weights("lrp_alpha_beta", contributions=(1, 2))
+
+
+def test_the_principles_module_does_not_import_the_probes():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(principles))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+    assert "probes" not in imported
 
 
 def test_unknown_source_is_refused():

@@ -4,7 +4,7 @@ clear errors, and the synthetic ground truth."""
 import numpy as np
 import pytest
 
-from attribution_book import comparison, data, sasanet_runs, synthetic
+from attribution_book import data, sasanet_runs, synthetic
 from unified_attribution.sasanet import SASANet
 
 FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
@@ -183,7 +183,7 @@ def test_the_chapters_measurements_on_a_trained_sasanet(fitted, task):
     phi, exact = sasanet_runs.phi_and_exact(model, X[:2])
     assert phi.shape == exact.shape == (2, ds.n_features)
     # the exact values are efficient for the value game of the output each row explains
-    output = int(comparison.explained_output(model, X[:1])[0])
+    output = int(sasanet_runs.explained_output(model, X[:1])[0])
     values = model.value_game(X[0], output=output).values()
     np.testing.assert_allclose(exact[0].sum(), values[-1] - values[0], rtol=1e-6, atol=1e-8)
     with pytest.raises(ValueError, match="output must be"):

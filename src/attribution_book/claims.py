@@ -3,10 +3,16 @@
 The claims are data (``book/claims.yml``: id, paper, where the paper states it, the claim in
 its own terms, the chapter and section holding the evidence). A chapter decides a claim with
 one of the rules below, which turn numbers into a :class:`Verdict`, and records it with
-:func:`record` (three glued values: ``claim_<id>``, ``..._numbers``, ``..._rule``). The
-ledger page reads them back from the executed chapters (:func:`ledger`); nothing in it is
-typed by hand. Vocabulary (:data:`VERDICTS`): holds / holds in the limit / partly / does not
-hold here / untested (a claim the book cannot test, with why, kept in the data file).
+:func:`record` (glued values: ``claim_<id>``, ``..._numbers``, ``..._rule`` and
+``..._detail``). The ledger page reads them back from the executed chapters (:func:`ledger`);
+nothing in it is typed by hand. Vocabulary (:data:`VERDICTS`): holds / holds in the limit /
+partly / does not hold here / untested (a claim the book cannot test, with why, kept in the
+data file, or a measured property no case exercised).
+
+Every verdict says whose bar decided it (:data:`ORIGINS`: a number the paper states, the
+paper's words read plainly, or the book's choice), the bar, the deciding number and its
+margin: how far the number would have to move to flip the verdict. Verdicts decided by
+exact checks (sympy) say so and are not swept over seeds (:mod:`attribution_book.sweep`).
 """
 
 from __future__ import annotations
@@ -18,27 +24,73 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import yaml
 
 VERDICTS = ("holds", "holds in the limit", "partly", "does not hold here", "untested")
+#: Whose bar decides a verdict.
+ORIGINS = ("the paper's number", "the paper's words", "the book's choice")
 PAPERS = {"A": "Deng et al., TPAMI 2024", "B": "Sun, Zhu and Xiong, TNNLS 2025"}
 CLAIMS_FILE = Path(__file__).resolve().parents[2] / "book" / "claims.yml"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """A verdict, the numbers that decide it, and the rule that turned them into it."""
+    """A verdict, the numbers that decide it and the rule that turned them into it; whose bar
+    it is (:data:`ORIGINS`), the bar, the deciding number (``value``, for the seed sweep's
+    range), the margin (how far the number would have to move to flip the verdict), whether
+    exact checks decided it, and where stored runs decided it (``stored``)."""
 
     verdict: str
     numbers: str
     rule: str
+    origin: str = "the book's choice"
+    bar: str = ""
+    value: float | None = None
+    margin: str = ""
+    exact: bool = False
+    stored: str = ""
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict {self.verdict!r} is not one of {VERDICTS}")
+        if self.origin not in ORIGINS:
+            raise ValueError(f"origin {self.origin!r} is not one of {ORIGINS}")
+
+    @property
+    def detail(self) -> dict:
+        """What the ledger shows beside the numbers (glued as ``claim_<id>_detail``)."""
+        return {
+            "origin": self.origin,
+            "bar": self.bar,
+            "value": self.value,
+            "margin": self.margin,
+            "exact": self.exact,
+            "stored": self.stored,
+        }
 
 
-def count(successes: int, total: int, what: str) -> Verdict:
+def _factor(value: float, bar: float) -> str:
+    """How many times ``value`` would have to grow or shrink to reach ``bar``."""
+    if value == bar:
+        return "exactly at the bar"
+    if value <= 0 or bar <= 0:
+        return f"{bar - value:+.3g} to the bar"
+    ratio = bar / value
+    return f"{ratio:.3g}x to the bar" if ratio > 1 else f"1/{1 / ratio:.3g} to the bar"
+
+
+def _count_margin(successes: int, total: int) -> str:
+    if successes == total:
+        return "1 case failing would make it partly"
+    if successes == 0:
+        return "1 case passing would make it partly"
+    return f"{total - successes} more case(s) to hold, {successes} fewer to not hold"
+
+
+def count(
+    successes: int, total: int, what: str, origin: str = "the book's choice", bar: str = ""
+) -> Verdict:
     """Holds on every case, partly on some, does not hold here on none."""
     if not 0 <= successes <= total or total == 0:
         raise ValueError(
@@ -51,12 +103,16 @@ def count(successes: int, total: int, what: str) -> Verdict:
         verdict,
         f"{successes} of {total} {what}",
         "holds if on every case, partly if on some, does not hold here if on none",
+        origin,
+        bar or "every case",
+        successes / total,
+        _count_margin(successes, total),
     )
 
 
 def conjunction(parts: dict[str, Verdict]) -> Verdict:
     """A claim "X and Y": holds if every part holds; does not hold here if any part does not
-    hold here; partly otherwise."""
+    hold here; partly otherwise. Each part keeps its own rule, bar and margin in the numbers."""
     if not parts:
         raise ValueError("a conjunction needs at least one part")
     verdicts = [v.verdict for v in parts.values()]
@@ -66,32 +122,57 @@ def conjunction(parts: dict[str, Verdict]) -> Verdict:
         verdict = "does not hold here"
     else:
         verdict = "partly"
-    numbers = "; ".join(f"{name}: {v.verdict} ({v.numbers})" for name, v in parts.items())
+    numbers = "; ".join(
+        f"{name}: {v.verdict} ({v.numbers}; rule: {v.rule}; bar: {v.bar}, {v.origin})"
+        for name, v in parts.items()
+    )
+    origins = {v.origin for v in parts.values()}
     return Verdict(
         verdict,
         numbers,
         "a conjunction: holds if every part holds, does not hold here if any part does not",
+        origins.pop() if len(origins) == 1 else "the book's choice",
+        "; ".join(f"{name}: {v.bar}" for name, v in parts.items()),
+        None,
+        "; ".join(f"{name}: {v.margin}" for name, v in parts.items()),
+        all(v.exact for v in parts.values()),
+        "; ".join(sorted({v.stored for v in parts.values() if v.stored})),
     )
 
 
-def at_most(value: float, bar: float, what: str) -> Verdict:
-    """Holds if ``value`` <= ``bar`` (the bar is the book's, and stated), else does not hold."""
+def at_most(value: float, bar: float, what: str, origin: str = "the book's choice") -> Verdict:
+    """Holds if ``value`` <= ``bar`` (whose bar: ``origin``), else does not hold."""
     verdict = "holds" if value <= bar else "does not hold here"
-    return Verdict(verdict, f"{what} = {value:.3g} (bar: {bar:g})", f"holds if {what} <= {bar:g}")
+    return Verdict(
+        verdict,
+        f"{what} = {value:.3g} (bar: {bar:g})",
+        f"holds if {what} <= {bar:g}",
+        origin,
+        f"{bar:g}",
+        float(value),
+        f"{value:.3g}: {_factor(value, bar)}",
+    )
 
 
-def each_at_most(values: dict[str, float], bar: float, what: str) -> Verdict:
+def each_at_most(
+    values: dict[str, float], bar: float, what: str, origin: str = "the book's choice"
+) -> Verdict:
     """One value per case (dataset, model): holds if every value is at most ``bar``, partly
-    if some are, does not hold here if none is."""
+    if some are, does not hold here if none is. The margin names the case nearest the bar."""
     if not values:
         raise ValueError("no values to judge")
     within = [k for k, v in values.items() if v <= bar]
     listed = ", ".join(f"{k} {v:.2g}" for k, v in values.items())
     base = count(len(within), len(values), f"at most {bar:g} ({what}: {listed})")
+    nearest = min(values, key=lambda k: abs(np.log(max(values[k], 1e-300) / bar)))
     return Verdict(
         base.verdict,
         base.numbers,
         f"{what} at most {bar:g}: holds if on every case, partly if on some, does not hold here if on none",
+        origin,
+        f"{bar:g}",
+        float(max(values.values())),
+        f"nearest the bar: {nearest} {values[nearest]:.3g}, {_factor(values[nearest], bar)}",
     )
 
 
@@ -102,6 +183,11 @@ def proved(residuals: int, cases: int, what: str) -> Verdict:
         verdict,
         f"{residuals} non-zero residuals over {cases} {what}",
         "holds if every residual expands to 0 (exact, sympy)",
+        "the paper's words",
+        "every residual 0",
+        float(residuals),
+        "exact: an identity has no margin",
+        exact=True,
     )
 
 
@@ -120,19 +206,35 @@ def table_1_row(exact: dict[str, bool | None], propagation: bool) -> Verdict:
     if propagation:
         verdict = "partly" if n else "does not hold here"
         rule = (
-            "propagation rows: partly if exact on one neuron (no row is exact for several "
-            "nonlinear layers), does not hold here if not exact on one neuron"
+            "partly if exact on one neuron (no row is exact for several nonlinear layers), "
+            "does not hold here if not exact on one neuron"
         )
     else:
         verdict = "holds" if n == len(checked) else ("partly" if n else "does not hold here")
         rule = "holds if exact on every polynomial checked, partly if on some, does not hold here if on none"
-    return Verdict(verdict, classes, rule)
+    return Verdict(
+        verdict,
+        classes,
+        rule,
+        "the paper's words",
+        "the row's formula, exactly",
+        n / len(checked),
+        "exact checks (sympy): no margin",
+        exact=True,
+    )
 
 
-def table_2_row(paper: Sequence[str], measured: Sequence[str], columns: Sequence[str]) -> Verdict:
+def table_2_row(
+    paper: Sequence[str], measured: Sequence, columns: Sequence[str], tolerance: float = 1e-6
+) -> Verdict:
     """A row of paper A's Table 2 (its verdict per principle) against the book's measured
-    verdicts: holds if all cells agree, partly if some, does not hold here if none ("holds
-    in the limit" agrees with "holds", as in ``principles.disagreements``)."""
+    verdicts: holds if every tested cell agrees, partly if some, does not hold here if none,
+    untested if no cell was exercised ("holds in the limit" agrees with "holds", as in
+    ``principles.disagreements``; a measured "untested" cell neither agrees nor differs).
+    ``measured`` holds words or cells with ``verdict``, ``violation`` and ``exercised``
+    (:class:`unified_attribution.theory.principles.Verdict`): then the margin is the
+    violation nearest the ``tolerance`` and the numbers say how many probes exercised
+    each cell."""
 
     if not len(paper) == len(measured) == len(columns) > 0:
         raise ValueError(
@@ -143,15 +245,39 @@ def table_2_row(paper: Sequence[str], measured: Sequence[str], columns: Sequence
     def plain(v):
         return "holds" if v == "holds in the limit" else v
 
-    pairs = list(zip(columns, map(str, paper), map(str, measured)))
-    agree = [c for c, p, m in pairs if plain(p) == plain(m)]
-    differ = [f"{c}: paper {p}, measured {m}" for c, p, m in pairs if plain(p) != plain(m)]
-    base = count(len(agree), len(columns), "cells agree")
-    numbers = base.numbers + (f" ({'; '.join(differ)})" if differ else "")
+    cells = [(c, str(p), m) for c, p, m in zip(columns, paper, measured)]
+    tested = [(c, p, m) for c, p, m in cells if str(m) != "untested"]
+    untested = [c for c, _, m in cells if str(m) == "untested"]
+    agree = [c for c, p, m in tested if plain(p) == plain(str(m))]
+    differ = [f"{c}: paper {p}, measured {m}" for c, p, m in tested if plain(p) != plain(str(m))]
+    probes = [
+        f"{c}: {m.exercised} probe{'' if m.exercised == 1 else 's'}"
+        for c, _, m in cells
+        if getattr(m, "exercised", None) is not None
+    ]
+    notes = differ + ([f"untested: {', '.join(untested)}"] if untested else [])
+    if probes:
+        notes.append("exercised by " + ", ".join(probes))
+    violations = [
+        (c, m.violation) for c, _, m in tested if getattr(m, "violation", None) is not None
+    ]
+    margin = ""
+    if violations:
+        c, v = min(violations, key=lambda cv: abs(np.log(max(cv[1], 1e-300) / tolerance)))
+        margin = f"violation nearest the bar: {c} {v:.2g}, {_factor(max(v, 1e-300), tolerance)}"
+    rule = (
+        f"holds if every tested cell agrees, partly if some, does not hold here if none; a "
+        f"measured cell holds if its worst violation is at most {tolerance:g} (relative) on "
+        f"every probe that exercises it, and is untested if none does"
+    )
+    if not tested:
+        return Verdict(
+            "untested", "no cell exercised by a probe", rule, "the book's choice", f"{tolerance:g}"
+        )
+    base = count(len(agree), len(tested), "tested cells agree")
+    numbers = base.numbers + (f" ({'; '.join(notes)})" if notes else "")
     return Verdict(
-        base.verdict,
-        numbers,
-        "holds if every cell agrees, partly if some, does not hold here if none",
+        base.verdict, numbers, rule, "the book's choice", f"{tolerance:g}", base.value, margin
     )
 
 
@@ -169,6 +295,7 @@ def record(claim_id: str, verdict: Verdict) -> None:
     glue(name, verdict.verdict, display=False)
     glue(f"{name}_numbers", verdict.numbers, display=False)
     glue(f"{name}_rule", verdict.rule, display=False)
+    glue(f"{name}_detail", verdict.detail, display=False)
 
 
 def glued(notebook: Path) -> dict[str, object]:
@@ -227,7 +354,15 @@ def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
     rows = []
     for c in claims:
         if c.untested is not None:
-            rows.append({**c.__dict__, "verdict": "untested", "numbers": "", "rule": c.untested})
+            rows.append(
+                {
+                    **c.__dict__,
+                    "verdict": "untested",
+                    "numbers": "",
+                    "rule": c.untested,
+                    "detail": {},
+                }
+            )
             continue
         if c.chapter not in cache:
             path = Path(executed_dir) / f"{c.chapter}.ipynb"
@@ -243,6 +378,7 @@ def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
                 "verdict": values[name],
                 "numbers": values[f"{name}_numbers"],
                 "rule": values[f"{name}_rule"],
+                "detail": values.get(f"{name}_detail", {}),
             }
         )
     return rows
@@ -270,10 +406,16 @@ def legend() -> str:
     return " ".join(badge(v) for v in VERDICTS)
 
 
-def markdown(rows: list[dict], paper: str) -> str:
+def markdown(rows: list[dict], paper: str, stability: dict[str, str] | None = None) -> str:
     """The ledger rows of one paper as a MyST table: the claim (where the paper states it),
-    the verdict, the numbers and the rule, and a link to the section with the evidence."""
-    lines = ["| claim | verdict | numbers, and the rule | evidence |", "|---|---|---|---|"]
+    the verdict, the numbers and the rule, whose bar it is with the margin and (from
+    ``stability``, :func:`attribution_book.sweep.stability`) how the verdict fares over
+    seeds, and a link to the section with the evidence."""
+    stability = stability or {}
+    lines = [
+        "| claim | verdict | numbers, and the rule | bar, margin, seeds | evidence |",
+        "|---|---|---|---|---|",
+    ]
     for r in rows:
         if r["paper"] != paper:
             continue
@@ -282,10 +424,26 @@ def markdown(rows: list[dict], paper: str) -> str:
             f"*{r['where']}*: {r['claim']}",
             badge(r["verdict"]),
             numbers,
+            trust(r.get("detail") or {}, stability.get(r["id"], "")),
             f"{{ref}}`{r['section']}`" if r["section"] else "",
         ]
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
+
+
+def trust(detail: dict, seeds: str) -> str:
+    """The ledger's cell on how far a verdict can be trusted: whose bar, the bar, the margin,
+    where stored runs decided it, and its stability over seeds."""
+    parts = []
+    if detail.get("bar"):
+        parts.append(f"Bar ({detail['origin']}): {detail['bar']}.")
+    if detail.get("margin"):
+        parts.append(f"Margin: {detail['margin']}.")
+    if detail.get("stored"):
+        parts.append(f"Decided by stored runs: {detail['stored']}.")
+    if seeds:
+        parts.append(f"Seeds: {seeds}.")
+    return " ".join(parts)
 
 
 def shown(ledger_notebook: Path) -> list[tuple[str, str]]:

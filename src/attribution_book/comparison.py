@@ -19,12 +19,13 @@ re-implements a model.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
 
-from . import claims
+from . import claims, sasanet_runs
+from .sasanet_runs import explained_output
 
 DATASETS = ("fair", "randhie", "breast_cancer", "diabetes", "wine", "synthetic")
 SEEDS = tuple(range(10))  # as the paper: 10 runs
@@ -170,8 +171,6 @@ assert all(len(m.grid) == GRID_SIZE for m in MODELS.values()), "unequal tuning b
 
 def task_of(dataset: str) -> str:
     """ "binary", "multiclass" or "regression": the task of a dataset of :data:`DATASETS`."""
-    from . import sasanet_runs
-
     if dataset not in sasanet_runs.EXPERIMENTS:
         raise ValueError(
             f"unknown dataset {dataset!r}; choose one of {', '.join(sasanet_runs.EXPERIMENTS)}"
@@ -218,8 +217,6 @@ def n_parameters(estimator) -> int | None:
 def fit_and_score(dataset: str, model: str, config: dict, seed: int, profile: str = "full") -> dict:
     """Fit one model on the training split of ``dataset`` (SASANet: cached, see
     ``sasanet_runs.trained``), return its validation and test scores, fit seconds and size."""
-    from . import sasanet_runs
-
     task = task_of(dataset)
     X, y, X_val, y_val, X_test, y_test = sasanet_runs.dataset(dataset)
     spec = MODELS[model]
@@ -330,21 +327,6 @@ def _as_output(task: str, f: np.ndarray) -> np.ndarray:
 def ranking(attributions: np.ndarray) -> np.ndarray:
     """Feature indices of each row by decreasing |attribution| (ties by index)."""
     return np.argsort(-np.abs(np.asarray(attributions)), axis=1, kind="stable")
-
-
-def explained_output(model, X) -> np.ndarray:
-    """The output an attribution explains per row: the predicted class of a multiclass model,
-    0 otherwise (the logit of a binary model, the value of a regression)."""
-    f = model.decision_function(X)
-    return f.argmax(axis=1) if f.ndim == 2 else np.zeros(len(X), dtype=int)
-
-
-def own_attribution(model, X) -> np.ndarray:
-    """SASANet's phi (N, n) for the explained output of each row."""
-    _, phi = model.attribute(X)
-    if phi.ndim == 3:
-        phi = phi[np.arange(len(X)), :, explained_output(model, X)]
-    return phi
 
 
 POSTHOC = ("KernelSHAP", "permutation sampling")  # sampling estimators, one row at a time
@@ -530,29 +512,13 @@ def time_ratio(estimator: dict, batch: int) -> float | None:
     return ratios[batch]
 
 
-def claim_verdicts(
-    summary: dict, cost: dict, fidelity: dict, datasets: Sequence[str]
-) -> dict[str, claims.Verdict]:
-    """Paper B's claims on the real ``datasets`` (the book's synthetic set is reported, not
-    counted: the paper's claims are about real data), by claim id of ``book/claims.yml``,
-    from ``summary`` (:func:`summarize`), ``cost`` (the SASANet cost benchmark) and
-    ``fidelity`` ({dataset: {ranking: curve}}). Per dataset:
-
-    - beats self-attributing models: SASANet's mean test score strictly better than the best
-      of :data:`SELF_ATTRIBUTING` (a tie is not better);
-    - rivals black boxes: SASANet's mean no worse than the best of :data:`BLACK_BOXES` by
-      more than the larger seed sd of the two;
-    - more precisely and faster than post-hoc methods, a conjunction: more precise, SASANet's
-      error below both KernelSHAP's at its smallest budget (already slower than SASANet)
-      and FastSHAP's (the paper's two post-hoc rivals); faster,
-      KernelSHAP needs at least 100x SASANet's time per row to reach SASANet's error (the
-      book's bar), SASANet at the largest batch size of the benchmark (its cheapest per row);
-    - fidelity: dropping SASANet's top 1..5 features changes the prediction at least 1 -
-      :data:`FIDELITY_TOLERANCE` as much as dropping KernelSHAP's (mean over k).
-
-    Each part: holds on every dataset, partly on some, does not hold here on none
-    (:func:`attribution_book.claims.count`); the conjunction by
-    :func:`attribution_book.claims.conjunction`."""
+def accuracy_verdicts(summary: dict, datasets: Sequence[str]) -> dict[str, claims.Verdict]:
+    """Paper B's two accuracy claims on ``datasets`` from ``summary`` ({dataset: {model:
+    (mean, sd)}}), per dataset: beats self-attributing models, SASANet's mean test score
+    strictly better than the best of :data:`SELF_ATTRIBUTING` (a tie is not better: the
+    paper's word "outperforms" read plainly); rivals black boxes, SASANet's mean no worse than
+    the best of :data:`BLACK_BOXES` by more than the larger seed sd of the two (the book's
+    reading of "rivals"). Each: holds on every dataset, partly on some, none on none."""
     unknown = [d for d in datasets if d not in summary]
     if unknown:
         raise ValueError(f"no scores for datasets {unknown}; summary has {list(summary)}")
@@ -567,17 +533,98 @@ def claim_verdicts(
         gap = sign * (mean - by_model[best_box][0])
         rivals.append((dataset, gap >= -max(sd, by_model[best_box][1]), best_box))
 
-    def per_dataset(results, what, rule):
+    def per_dataset(results, what, rule, origin, bar):
         wins = [d for d, ok, _ in results if ok]
         losses = [f"{d} (best: {MODELS[m].label})" for d, ok, m in results if not ok]
-        base = claims.count(len(wins), len(results), f"real datasets {what}")
+        base = claims.count(len(wins), len(results), f"real datasets {what}", origin, bar)
         numbers = base.numbers + ("; not on " + ", ".join(losses) if losses else "")
-        return claims.Verdict(base.verdict, numbers, f"{rule}; {base.rule}")
+        return replace(base, numbers=numbers, rule=f"{rule}; {base.rule}")
 
+    return {
+        "B-abstract-self-attributing": per_dataset(
+            beats,
+            "where SASANet is better",
+            "better: mean test score strictly better than the best self-attributing model's",
+            "the paper's words",
+            "strictly better on every dataset",
+        ),
+        "B-abstract-black-box": per_dataset(
+            rivals,
+            "where SASANet rivals the best black box",
+            "rivals: mean test score within the larger seed sd of the best black box's, or better",
+            "the book's choice",
+            "within one seed sd on every dataset",
+        ),
+    }
+
+
+def verdicts_by_seed(results: dict) -> dict[int, dict[str, claims.Verdict]]:
+    """The accuracy verdicts (:func:`accuracy_verdicts`) of every seed of the comparison
+    benchmark's own seed loop, on the real datasets: each seed's test scores, judged with the
+    sd over all seeds (the yardstick of "rivals" does not change from seed to seed)."""
+    runs = results["runs"]
+    pooled = summarize(runs)
+    datasets = [d for d in results["best"] if d != "synthetic"]
+    out = {}
+    for seed in results["seeds"]:
+        summary = summarize([r for r in runs if r["seed"] == seed])
+        summary = {
+            d: {m: (mean, pooled[d][m][1]) for m, (mean, _) in by_model.items()}
+            for d, by_model in summary.items()
+        }
+        out[int(seed)] = accuracy_verdicts(summary, datasets)
+    return out
+
+
+#: Relative differences at or below this are float rounding (the same build reproduces a
+#: stored run bit for bit; printed digits may still differ in the last place).
+ROUNDING = 1e-6
+
+
+def reproduction(stored: float, now: float, seed_sd: float) -> str:
+    """How a score of this build compares with a stored run's: "float rounding" (relative
+    difference at most :data:`ROUNDING`), "within the seed spread" (at most the sd of the
+    score over the stored run's seeds: another CPU or build moves it no more than a new
+    seed does) or "beyond the seed spread"."""
+    if not all(np.isfinite([stored, now, seed_sd])) or seed_sd < 0:
+        raise ValueError(f"need finite scores and sd >= 0, got {stored}, {now}, {seed_sd}")
+    difference = abs(now - stored)
+    if difference <= ROUNDING * abs(stored):
+        return "float rounding"
+    return "within the seed spread" if difference <= seed_sd else "beyond the seed spread"
+
+
+#: The book's own, stricter bar for "faster", reported beside the paper's plain reading.
+BOOK_SPEED_BAR = 100
+
+
+def claim_verdicts(
+    summary: dict, cost: dict, fidelity: dict, datasets: Sequence[str], stored: str = ""
+) -> dict[str, claims.Verdict]:
+    """Paper B's claims on the real ``datasets`` (the book's synthetic set is reported, not
+    counted: the paper's claims are about real data), by claim id of ``book/claims.yml``,
+    from ``summary`` (:func:`summarize`), ``cost`` (the SASANet cost benchmark) and
+    ``fidelity`` ({dataset: {ranking: curve}}); ``stored`` names the stored runs (commit,
+    machine) that decided them. Per dataset:
+
+    - the two accuracy claims: :func:`accuracy_verdicts`;
+    - more precisely and faster than post-hoc methods, a conjunction: more precise, SASANet's
+      error below both KernelSHAP's at its smallest budget and FastSHAP's (the paper's two
+      post-hoc rivals); faster, the paper's word read plainly: KernelSHAP needs more time per
+      row than SASANet to reach SASANet's error, SASANet at the largest batch size of the
+      benchmark. The book's stricter bar (:data:`BOOK_SPEED_BAR` times) is reported beside
+      it, labelled, never in its place;
+    - fidelity: dropping SASANet's top 1..5 features changes the prediction at least 1 -
+      :data:`FIDELITY_TOLERANCE` as much as dropping KernelSHAP's (mean over k).
+
+    Each part: holds on every dataset, partly on some, does not hold here on none
+    (:func:`attribution_book.claims.count`); the conjunction by
+    :func:`attribution_book.claims.conjunction`."""
+    decided = accuracy_verdicts(summary, datasets)
     judged = [d for d in datasets if d in cost["datasets"]]
     if not judged:
         raise ValueError(f"the cost benchmark has none of the datasets {list(datasets)}")
-    batch = max(int(b) for b in cost["batches"])  # SASANet's cheapest use: amortized
+    batch = max(int(b) for b in cost["batches"])
     ratios = {d: time_ratio(cost["datasets"][d]["estimators"]["KernelSHAP"], batch) for d in judged}
     errors = {
         d: (
@@ -587,31 +634,44 @@ def claim_verdicts(
         )
         for d in judged
     }
-    fast = [d for d, r in ratios.items() if r is None or r >= 100]
+    fast = [d for d, r in ratios.items() if r is None or r > 1]
+    strict = [d for d, r in ratios.items() if r is None or r >= BOOK_SPEED_BAR]
     precise = [d for d, (own, kernel, amortized) in errors.items() if own < min(kernel, amortized)]
     known = [r for r in ratios.values() if r is not None]
-    speed = claims.count(len(fast), len(judged), "real datasets")
-    speed = claims.Verdict(
-        speed.verdict,
-        speed.numbers
+    speed = claims.count(len(fast), len(judged), "real datasets", "the paper's words", "1x")
+    speed = replace(
+        speed,
+        numbers=speed.numbers
         + (
-            f"; KernelSHAP reaches SASANet's error at {min(known):.1f}x to {max(known):.1f}x its time"
+            f"; KernelSHAP reaches SASANet's error at {min(known):.1f}x to {max(known):.1f}x "
+            f"its time; the book's stricter bar of {BOOK_SPEED_BAR}x (reported, not deciding): "
+            f"{len(strict)} of {len(judged)}"
             if known
             else ""
         ),
-        f"KernelSHAP needs at least 100x SASANet's time per row to reach its error, SASANet "
-        f"explaining rows in batches of {batch:,} (its fastest use)",
+        rule=f"faster: KernelSHAP needs more time per row than SASANet to reach SASANet's "
+        f"error, SASANet explaining rows in batches of {batch:,}",
+        value=min(known) if known else None,
+        margin=f"smallest ratio {min(known):.3g}x: {_factor_text(min(known), 1)}" if known else "",
     )
-    sharp = claims.count(len(precise), len(judged), "real datasets")
-    sharp = claims.Verdict(
-        sharp.verdict,
-        sharp.numbers
+    sharp = claims.count(
+        len(precise), len(judged), "real datasets", "the paper's words", "below both"
+    )
+    closest = min(errors, key=lambda d: errors[d][0] / min(errors[d][1:]))
+    own, kernel, amortized = errors[closest]
+    sharp = replace(
+        sharp,
+        numbers=sharp.numbers
         + "; SASANet's error "
         + ", ".join(
             f"{d} {own:.2f} vs KernelSHAP's {kernel:.2f} and FastSHAP's {amortized:.2f}"
             for d, (own, kernel, amortized) in errors.items()
         ),
-        "SASANet's error below both KernelSHAP's at its smallest budget and FastSHAP's",
+        rule="more precise: SASANet's error below both KernelSHAP's at its smallest budget and "
+        "FastSHAP's",
+        value=own / min(kernel, amortized),
+        margin=f"nearest: {closest}, SASANet's error {own / min(kernel, amortized):.3g}x the "
+        "better rival's",
     )
     faithful = [
         d
@@ -620,25 +680,18 @@ def claim_verdicts(
         >= (1 - FIDELITY_TOLERANCE) * mean_change(fidelity[d]["KernelSHAP"])
     ]
     masking = claims.count(len(faithful), len(datasets), "real datasets")
-    return {
-        "B-abstract-self-attributing": per_dataset(
-            beats,
-            "where SASANet is better",
-            "better: mean test score strictly better than the best self-attributing model's",
-        ),
-        "B-abstract-black-box": per_dataset(
-            rivals,
-            "where SASANet rivals the best black box",
-            "rivals: mean test score within the larger seed sd of the best black box's, or better",
-        ),
-        "B-abstract-post-hoc": claims.conjunction({"more precise": sharp, "faster": speed}),
-        "B-experiment-fidelity": claims.Verdict(
-            masking.verdict,
-            masking.numbers,
-            f"dropping SASANet's top 1-5 features changes the prediction at least "
-            f"{1 - FIDELITY_TOLERANCE:.0%} as much as dropping KernelSHAP's; {masking.rule}",
-        ),
-    }
+    decided["B-abstract-post-hoc"] = claims.conjunction({"more precise": sharp, "faster": speed})
+    decided["B-experiment-fidelity"] = replace(
+        masking,
+        rule=f"dropping SASANet's top 1-5 features changes the prediction at least "
+        f"{1 - FIDELITY_TOLERANCE:.0%} as much as dropping KernelSHAP's; {masking.rule}",
+        bar=f"at least {1 - FIDELITY_TOLERANCE:.0%} of KernelSHAP's change on every dataset",
+    )
+    return {k: replace(v, stored=stored) for k, v in decided.items()}
+
+
+def _factor_text(value: float, bar: float) -> str:
+    return f"{value / bar:.3g}x the bar" if value >= bar else f"{bar / value:.3g}x short of it"
 
 
 def mean_change(curve: list[dict]) -> float:

@@ -109,7 +109,6 @@ def order_spread(
     each subset size k = 2..n, one random subset (drawn from ``rng``) read in ``orders``
     random orders; the standard deviation of f_c(x_S; O) over the orders divided by that of
     its mean over the rows. Shape (rows, n - 1); 0 everywhere for a set function."""
-    from .comparison import explained_output
 
     X = np.asarray(X)
     n = X.shape[1]
@@ -133,7 +132,6 @@ def exact_values(
     (:meth:`~unified_attribution.sasanet.SASANet.exact_shapley`: each subset read in
     ``orders`` random orders, or in index order with ``fixed_order``) for the output each
     row's attribution explains."""
-    from .comparison import explained_output
 
     X = np.asarray(X)
     return np.array(
@@ -149,7 +147,6 @@ def phi_and_exact(
 ) -> tuple[np.ndarray, np.ndarray]:
     """SASANet's phi and the exact Shapley values of its own value function
     (:func:`exact_values`), both (rows, n), for the output each row's attribution explains."""
-    from .comparison import own_attribution
 
     return own_attribution(model, X), exact_values(model, X, seed=seed, fixed_order=fixed_order)
 
@@ -262,7 +259,6 @@ def error_decomposition(
     are norms of vectors that do); their sum is at least the total's. Also "without
     distillation": the error of E_O[Delta] itself, (a) + (b), what a Shapley module that
     matched its target exactly would leave."""
-    from .comparison import explained_output, own_attribution
 
     X = np.asarray(X)
     outputs = explained_output(model, X)
@@ -275,3 +271,18 @@ def error_decomposition(
     parts["without distillation"] = intermediate - index  # (a) + (b): a perfect Shapley module
     scale = index.std()
     return {name: float(np.sqrt(np.mean(part**2)) / scale) for name, part in parts.items()}
+
+
+def explained_output(model, X) -> np.ndarray:
+    """The output an attribution explains per row: the predicted class of a multiclass model,
+    0 otherwise (the logit of a binary model, the value of a regression)."""
+    f = model.decision_function(X)
+    return f.argmax(axis=1) if f.ndim == 2 else np.zeros(len(X), dtype=int)
+
+
+def own_attribution(model, X) -> np.ndarray:
+    """SASANet's phi (N, n) for the explained output of each row."""
+    _, phi = model.attribute(X)
+    if phi.ndim == 3:
+        phi = phi[np.arange(len(X)), :, explained_output(model, X)]
+    return phi

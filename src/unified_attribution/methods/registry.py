@@ -43,7 +43,9 @@ class Method:
     options: dict = field(default_factory=dict)
     baseline: str = "tensor"  # "tensor" (one per input), "distribution" (samples) or "none"
     players: bool = False  # takes players= (groups of input elements)
-    budget: str | None = None  # the option setting its numerical budget (steps, samples)
+    budget: str | None = (
+        None  # the option setting its numerical budget (steps, samples, a stabilizer)
+    )
     run: Callable = field(default=None, repr=False, compare=False)
 
 

@@ -24,7 +24,10 @@ The principles (paper A, Deng et al. TPAMI 2024, as its authors' project page st
   (:mod:`unified_attribution.theory.reformulations`);
 - ``"book weights"``: :func:`judge` on the book's own derivations (network level for the
   gradient and perturbation families, one neuron for the propagation family);
-- ``"measured"``: the methods run on the probes (:func:`unified_attribution.theory.probes.verdicts`).
+
+The fourth source, the methods *run* on probes, is :func:`unified_attribution.theory.probes.table`:
+the probes import this module (its columns, :func:`charge`), never the other way round.
+A measured cell is "untested" when no probe exercises its principle.
 
 The book's earlier reconstruction P1-P3 is retired: its P1 is the paper's second principle and
 its P2, P3 are the paper's third restricted to the members of S, so keeping both would give a
@@ -33,7 +36,7 @@ method two verdicts for one property.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 import pandas as pd
@@ -49,8 +52,22 @@ PRINCIPLES = {
 }
 #: The columns of the verdict tables, the three principles by name.
 COLUMNS = tuple(PRINCIPLES)
-#: Where a verdict table comes from (see :func:`table`).
-SOURCES = ("paper", "paper weights", "book weights", "measured")
+#: Where a verdict table comes from (see :func:`table`; the measured one is
+#: :func:`unified_attribution.theory.probes.table`).
+SOURCES = ("paper", "paper weights", "book weights")
+
+#: One cause, one principle: what a run's scores can show about one effect of a coalition S,
+#: and the single principle each cause is charged to (:func:`charge`). The weights' judge
+#: splits the same way: an effect left out counts against the first principle, weights that
+#: sum to other than 1 against the third.
+CAUSES = {
+    "a variable outside S gets a share": "no unrelated allocation",
+    "the scores add up to less than the effect (same sign): part of it is left out": (
+        "low approximation error"
+    ),
+    "the scores add up to more than the effect, or to the opposite sign: it is given out "
+    "more than once": "complete allocation",
+}
 
 # Table 2 of paper A as printed: one mark per column of COLUMNS, v = holds, x = fails
 TABLE_2 = {
@@ -71,14 +88,24 @@ TABLE_2 = {
 }
 
 
+#: The words a cell may hold ("not derived": the book has no weights for the method).
+CELL_VERDICTS = ("holds", "holds in the limit", "fails", "untested", "not derived")
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """One cell: "holds", "fails" or "holds in the limit", the size of the worst violation
-    (0 where it holds exactly; None for the paper's printed table) and where it occurs."""
+    """One cell: one of :data:`CELL_VERDICTS`, the size of the worst violation (0 where it
+    holds exactly; None for the paper's printed table and for an untested cell), where it
+    occurs, and (measured cells) how many probes exercised the principle."""
 
     verdict: str
     violation: float | None = None
     where: str = ""
+    exercised: int | None = None
+
+    def __post_init__(self):
+        if self.verdict not in CELL_VERDICTS:
+            raise ValueError(f"verdict {self.verdict!r} is not one of {CELL_VERDICTS}")
 
     def __str__(self) -> str:
         return self.verdict
@@ -119,15 +146,48 @@ def _show(key, label) -> str:
     return f"{label}=(" + ", ".join(map(str, key)) + ")"
 
 
+def charge(scores: Sequence[float], coalition: Sequence[int], effect: float) -> dict[str, float]:
+    """The violation of each principle by scores ``a`` for a game whose only effect is
+    ``effect`` on ``coalition`` S, each cause of :data:`CAUSES` charged to one principle,
+    relative to ``|effect|``: with r = sum_i a_i / effect (every variable),
+
+    - no unrelated allocation: max ``|a_j|`` over j outside S;
+    - low approximation error: 1 - r where 0 <= r < 1 (part of the effect is left out);
+    - complete allocation: ``|r - 1|`` where r > 1 or r < 0 (given out more than once, or
+      with the opposite sign).
+    """
+    if effect == 0:
+        raise ValueError("the effect is 0: there is nothing to allocate")
+    outside = [j for j in range(len(scores)) if j not in set(coalition)]
+    r = float(sum(scores)) / effect
+    approximation, unrelated, complete = COLUMNS
+    return {
+        approximation: 1 - r if 0 <= r < 1 else 0.0,
+        unrelated: max((abs(float(scores[j])) for j in outside), default=0.0) / abs(effect),
+        complete: abs(r - 1) if r > 1 or r < 0 else 0.0,
+    }
+
+
 def from_weights(
-    method: str, source: str = "paper weights", n: int = 4, max_order: int = 4
+    method: str,
+    source: str = "paper weights",
+    n: int = 4,
+    max_order: int = 4,
+    contributions: Sequence[int] | None = None,
 ) -> dict[str, Verdict]:
     """:func:`judge` on the weights of ``method`` over every kappa of order <= ``max_order``
-    in ``n`` variables (the N+/N- rows with contributions (1, 2, -1, -2): N+ = {1, 2})."""
+    in ``n`` variables; the N+/N- rows at the row's contributions (1, 2, -1, -2), so
+    N+ = {1, 2}, or at ``contributions`` (one per variable, non-zero: their signs give N+ and
+    N-; the verdicts of those rows depend on the sign pattern)."""
     which = {"paper weights": "paper", "book weights": "book"}[source]
+    context = None
+    if contributions is not None:
+        if len(contributions) != n:
+            raise ValueError(f"one contribution per variable: {n} variables, got {contributions}")
+        context = replace(reformulations.row(method).context, contributions=tuple(contributions))
     return judge(
         [(k, support(k)) for k in multi_indices(n, max_order)],
-        lambda k: reformulations.weights(method, k, which),
+        lambda k: reformulations.weights(method, k, which, context),
     )
 
 
@@ -142,21 +202,12 @@ def on_neuron(
     )
 
 
-def measured(method: str) -> dict[str, Verdict]:
-    """The verdicts of ``method`` run on the probes (worst violation over the probes)."""
-    from . import probes
-
-    return {column: Verdict(*cell) for column, cell in probes.verdicts(method).items()}
-
-
 def verdicts(method: str, source: str) -> dict[str, Verdict]:
     """The three verdicts of ``method`` from ``source`` (see :data:`SOURCES`)."""
     if source == "paper":
         return {
             c: Verdict("holds" if m == "v" else "fails") for c, m in zip(COLUMNS, TABLE_2[method])
         }
-    if source == "measured":
-        return measured(method)
     if source == "book weights" and reformulations.BOOK[method] is None:
         return {c: Verdict("not derived") for c in COLUMNS}
     if source in ("paper weights", "book weights"):
@@ -165,16 +216,21 @@ def verdicts(method: str, source: str) -> dict[str, Verdict]:
 
 
 def table(source: str, methods: Sequence[str] | None = None, detail: bool = False) -> pd.DataFrame:
-    """The verdict table from ``source``, indexed by the registry's method names, with the
-    columns of :data:`COLUMNS`; ``detail=True`` gives the :class:`Verdict` objects instead of
-    their words."""
+    """The verdict table from ``source`` (one of :data:`SOURCES`), indexed by the registry's
+    method names, with the columns of :data:`COLUMNS`; ``detail=True`` gives the
+    :class:`Verdict` objects instead of their words."""
     from ..methods import PAPER_A_METHODS
 
     names = list(methods or PAPER_A_METHODS)
-    cells = {m: verdicts(m, source) for m in names}
+    return frame({m: verdicts(m, source) for m in names}, detail)
+
+
+def frame(cells: dict[str, dict[str, Verdict]], detail: bool = False) -> pd.DataFrame:
+    """A verdict table from ``{method: {principle: Verdict}}``: one row per method, the
+    columns of :data:`COLUMNS`, words or (``detail``) the :class:`Verdict` objects."""
     return pd.DataFrame(
-        [[cells[m][c] if detail else str(cells[m][c]) for c in COLUMNS] for m in names],
-        index=pd.Index(names, name="method"),
+        [[cells[m][c] if detail else str(cells[m][c]) for c in COLUMNS] for m in cells],
+        index=pd.Index(list(cells), name="method"),
         columns=list(COLUMNS),
     )
 

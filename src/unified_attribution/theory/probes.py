@@ -4,15 +4,15 @@ Each probe is built from ordinary layers (Linear, ReLU, Tanh, Bilinear) on n = 4
 variables, with x = (1, 1, 1, 1) and b = 0, and its game v(T) = f(x_T, b_rest) has a single
 non-zero Harsanyi dividend H(S) = effect, S known (checked by :func:`check`). Variable 4
 never matters. A method run on a probe then shows directly how it allocates that effect,
-measured against paper A's three principles (:mod:`unified_attribution.theory.principles`):
+measured against paper A's three principles (:mod:`unified_attribution.theory.principles`),
+each cause charged to one principle (:func:`unified_attribution.theory.principles.charge`):
+a share outside S to no unrelated allocation, scores adding up to less than the effect to
+low approximation error, to more (or to the opposite sign) to complete allocation.
 
-- low approximation error (probes with ``|S|`` = 1, where nothing can be misallocated to
-  another member): ``|a_i - effect|`` / ``|effect|``, the share of the effect its variable's score
-  misses or exceeds. A measurement sees only the miss: it cannot tell terms left out (the
-  paper's reading of Gradient x Input) from terms counted with a weight other than 1;
-- no unrelated allocation: the largest ``|score|`` of a variable outside S, per ``|effect|``;
-- complete allocation (probes with ``|S|`` >= 2): ``|sum_i a_i - effect|`` / ``|effect|``, the sum over
-  every variable, as in the paper's principle.
+A probe *exercises* a principle when a failure could show on it: every probe a method runs
+on exercises the first and third; the second only where a variable outside S enters the
+model's computation (:attr:`Probe.unrelated`: a non-zero weight on it, though its dividends
+are all zero). A principle no probe exercises is "untested", never "holds".
 
 This is the model-based counterpart of :func:`unified_attribution.theory.principles.from_weights`,
 which judges the weights; any registered method can run on a probe. The propagation family
@@ -24,6 +24,7 @@ read as a 2 x 2 image through a 1 x 1 identity convolution, whose output is its 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -33,7 +34,10 @@ from .. import games
 from ..methods import attribute, get
 from ..methods.propagation import UnsupportedModel
 from . import networks
-from .principles import COLUMNS
+from .principles import COLUMNS, Verdict, charge, frame
+
+if TYPE_CHECKING:  # annotations only
+    import pandas as pd
 
 N_VARIABLES = 4
 TOLERANCE = 1e-6  # relative; the probes run in float64
@@ -45,6 +49,7 @@ class Probe:
     description: str
     coalition: tuple[int, ...]  # S, 0-based
     model: nn.Module = field(repr=False)
+    reads: tuple[int, ...] | None = None  # the variables the first layer takes in (None: S)
     x: torch.Tensor = field(default_factory=lambda: torch.ones(1, N_VARIABLES, dtype=torch.float64))
     baseline: torch.Tensor = field(
         default_factory=lambda: torch.zeros(1, N_VARIABLES, dtype=torch.float64)
@@ -58,6 +63,12 @@ class Probe:
     @property
     def kind(self) -> str:
         return "independent" if len(self.coalition) == 1 else "interaction"
+
+    @property
+    def unrelated(self) -> tuple[int, ...]:
+        """The variables outside S that the model reads: where unrelated allocation can show."""
+        reads = self.coalition if self.reads is None else self.reads
+        return tuple(j for j in reads if j not in self.coalition)
 
 
 def _unit(weights, bias=0.0, activation=nn.ReLU, scale=1.0) -> nn.Sequential:
@@ -81,7 +92,7 @@ class _Product(nn.Module):
 
 
 def all_probes() -> list[Probe]:
-    """The six probes; every one has a single non-zero dividend."""
+    """The seven probes; every one has a single non-zero dividend."""
     return [
         Probe(
             "smooth independent",
@@ -120,6 +131,15 @@ def all_probes() -> list[Probe]:
             (0, 1),
             networks.one_hidden([[1, 0, 0, 0], [1, -1, 0, 0]], 0.0, [1, -1]),
         ),
+        Probe(
+            "negative-side effect",
+            "f = ReLU(2 - x_1 + 2 x_2) - 2 ReLU(x_2) - 2: the game is x_1's effect alone; at x, "
+            "x_1 is on the negative side of the first unit and x_2, unrelated, on its positive "
+            "side (f(b) = 0: the root value of the propagation rules is b's)",
+            (0,),
+            networks.one_hidden([[-1, 2, 0, 0], [0, 1, 0, 0]], [2.0, 0.0], [1, -2], head_bias=-2.0),
+            reads=(0, 1),
+        ),
     ]
 
 
@@ -144,6 +164,7 @@ def as_image(probe: Probe) -> Probe:
         probe.description,
         probe.coalition,
         model,
+        tuple(range(N_VARIABLES)),  # the convolution reads every position
         probe.x.reshape(1, 1, 2, 2),
         probe.baseline.reshape(1, 1, 2, 2),
     )
@@ -153,8 +174,6 @@ def _run(method: str, probe: Probe, options: dict) -> np.ndarray:
     spec = get(method)
     if method == "occlusion_patch":
         options = {"window": (2,), **options}
-    if method == "grad_cam":
-        probe = as_image(probe)
     baseline = probe.baseline
     if spec.baseline == "distribution":  # one baseline: the distribution is b itself
         baseline = probe.baseline.expand(2, *probe.baseline.shape[1:])
@@ -163,12 +182,14 @@ def _run(method: str, probe: Probe, options: dict) -> np.ndarray:
 
 
 def measure(method: str, probe: Probe, **options: object) -> dict:
-    """The scores of ``method`` on ``probe`` and its violation of each principle of
-    :data:`unified_attribution.theory.principles.COLUMNS` (relative to the effect; None where the
-    probe does not test the principle, or where the method refuses the probe's layers: then
-    ``refused`` says why and the scores are NaN)."""
+    """The scores of ``method`` on ``probe``, the violation charged to each principle of
+    :data:`unified_attribution.theory.principles.COLUMNS` (relative to the effect;
+    :func:`unified_attribution.theory.principles.charge`) and whether the probe exercises it
+    (``exercised``: {principle: bool}). Where the method refuses the probe's layers,
+    ``refused`` says why, the scores are NaN and the violations None."""
     effect = probe.effect
-    approximation, unrelated, complete = COLUMNS
+    if method == "grad_cam":  # Grad-CAM needs a feature map
+        probe = as_image(probe)
     try:
         scores = _run(method, probe, options)
     except UnsupportedModel as err:
@@ -177,62 +198,102 @@ def measure(method: str, probe: Probe, **options: object) -> dict:
             "effect": effect,
             "scores": np.full(N_VARIABLES, np.nan),
             **dict.fromkeys(COLUMNS),
+            "exercised": dict.fromkeys(COLUMNS, False),
             "refused": str(err),
         }
-    inside = list(probe.coalition)
-    outside = [j for j in range(N_VARIABLES) if j not in inside]
-    single = probe.kind == "independent"
+    _, unrelated, _ = COLUMNS
+    charged = charge(scores, probe.coalition, effect)
     return {
         "probe": probe.name,
         "effect": effect,
         "scores": scores,
-        approximation: float(abs(scores[inside[0]] - effect) / abs(effect)) if single else None,
-        unrelated: float(np.abs(scores[outside]).max() / abs(effect)),
-        complete: None if single else float(abs(scores.sum() - effect) / abs(effect)),
+        **charged,
+        # the second principle: where the model reads a variable outside S, or where a
+        # share outside S shows (a failure is its own evidence)
+        "exercised": {
+            c: c != unrelated or bool(probe.unrelated) or charged[unrelated] > TOLERANCE
+            for c in COLUMNS
+        },
         "refused": None,
     }
 
 
 def worst(method: str, **options: object) -> dict:
-    """The worst violation of each principle over the probes that test it:
-    ``{principle: (violation, probe name), ...}``."""
+    """The worst violation of each principle over the probes that exercise it:
+    ``{principle: (violation, probe name, number of probes exercising it)}``; (0.0, "", 0)
+    where none does."""
     results = [measure(method, probe, **options) for probe in all_probes()]
     out = {}
     for principle in COLUMNS:
-        tested = [r for r in results if r[principle] is not None]
+        tested = [r for r in results if r["exercised"][principle]]
+        if not tested:
+            out[principle] = (0.0, "", 0)
+            continue
         top = max(tested, key=lambda r: r[principle])
-        out[principle] = (top[principle], top["probe"])
+        out[principle] = (top[principle], top["probe"], len(tested))
     return out
 
 
 #: How much a budgeted method's option grows to test "holds in the limit" (see :func:`verdicts`).
-REFINE = {"n_steps": 16, "n_samples": 64}  # quadrature error at a kink falls like 1/n,
-# sampling error like 1/sqrt(n): either should shrink about 16-fold or 8-fold
+REFINE = {"n_steps": 16, "n_samples": 64, "epsilon": 1 / 16}  # quadrature error at a kink
+# falls like 1/n, sampling error like 1/sqrt(n), a stabilizer's share like epsilon: each
+# should shrink about 16-fold, 8-fold or 16-fold
 
 
-def verdicts(method: str, tolerance: float = TOLERANCE) -> dict:
-    """Model-based verdicts: ``{principle: (verdict, violation, probe), ...}`` with the
-    worst violation at the method's default options and the verdict
+def verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, Verdict]:
+    """Model-based verdicts, ``{principle: Verdict}``, from the violations at the method's
+    default options on the probes that exercise the principle:
 
-    - "holds": violation <= ``tolerance``;
+    - "holds": the worst violation is at most ``tolerance``;
     - "holds in the limit": a method with a numerical budget (Integrated Gradients' steps,
-      Expected Gradients' samples) whose violation at least halves when the budget grows
-      :data:`REFINE`-fold: integration or sampling error, not the allocation (a heuristic
-      from two budgets; the principles chapter plots the violation against the budget);
-    - "fails": otherwise.
+      Expected Gradients' samples, LRP-epsilon's stabilizer) where, on every probe above the
+      tolerance, the miss at least halves when the budget changes :data:`REFINE`-fold:
+      integration, sampling or stabilizer error, not the allocation (a heuristic from two
+      budgets; the principles chapter plots the violation against the budget). The miss of
+      the first and third principles is ``|r - 1|``, whichever way the refined run errs;
+    - "fails": otherwise;
+    - "untested": no probe exercises it.
     """
     spec = get(method)
-    default = worst(method)
+    default = [measure(method, probe) for probe in all_probes()]
     refined = None
     if spec.budget:
-        refined = worst(method, **{spec.budget: spec.options[spec.budget] * REFINE[spec.budget]})
+        option = {spec.budget: spec.options[spec.budget] * REFINE[spec.budget]}
+        refined = [measure(method, probe, **option) for probe in all_probes()]
+    approximation, unrelated, complete = COLUMNS
+
+    def miss(result, principle):
+        return (
+            result[principle]
+            if principle == unrelated
+            else result[approximation] + result[complete]
+        )
+
     out = {}
-    for principle, (violation, probe) in default.items():
-        if violation <= tolerance:
+    for principle in COLUMNS:
+        tested = [i for i, r in enumerate(default) if r["exercised"][principle]]
+        if not tested:
+            out[principle] = Verdict("untested", None, "no probe exercises it", 0)
+            continue
+        top = max(tested, key=lambda i: default[i][principle])
+        violation = default[top][principle]
+        above = [i for i in tested if default[i][principle] > tolerance]
+        if not above:
             verdict = "holds"
-        elif refined and refined[principle][0] <= violation / 2:
+        elif refined and all(
+            miss(refined[i], principle) <= default[i][principle] / 2 for i in above
+        ):
             verdict = "holds in the limit"
         else:
             verdict = "fails"
-        out[principle] = (verdict, violation, probe)
+        out[principle] = Verdict(verdict, violation, default[top]["probe"], len(tested))
     return out
+
+
+def table(methods: list[str] | None = None, detail: bool = False) -> "pd.DataFrame":
+    """The measured verdict table (the fourth source beside
+    :func:`unified_attribution.theory.principles.table`): :func:`verdicts` of every method of
+    paper A (or ``methods``), words or (``detail``) :class:`Verdict` objects."""
+    from ..methods import PAPER_A_METHODS
+
+    return frame({m: verdicts(m) for m in (methods or PAPER_A_METHODS)}, detail)

@@ -74,6 +74,7 @@ _NO_BASELINE = "no baseline: explains f(x) itself (root point 0; the gap is agai
     assumptions="captum's LRP, EpsilonRule(epsilon) on Linear and Conv2d layers, "
     "epsilon 1e-9 on pooling; " + _NO_BASELINE,
     baseline="none",
+    budget="epsilon",
 )
 def _lrp_epsilon(model, x, baseline, target, players, epsilon=0.01):
     from captum.attr._utils.lrp_rules import EpsilonRule
