@@ -192,7 +192,14 @@ def stability(sweep: dict | None, rows: list[dict]) -> dict[str, str]:
         first = by_seed.get("0", next(iter(by_seed.values())))
         same = [s for s, v in by_seed.items() if v["verdict"] == r["verdict"]]
         values = [v["value"] for v in by_seed.values() if v.get("value") is not None]
-        span = f", deciding number {min(values):.3g} to {max(values):.3g}" if values else ""
+        span = ""
+        if values:
+            low, high = f"{min(values):.3g}", f"{max(values):.3g}"
+            span = (
+                f", deciding number {low} at every seed"
+                if low == high
+                else f", deciding number {low} to {high}"
+            )
         source = "stored benchmark seeds" if entry["chapter"] == "sasanet_baselines" else "seeds"
         if first["verdict"] != r["verdict"]:
             text = f"stale sweep: its seed 0 says {first['verdict']!r}, this build {r['verdict']!r}"
