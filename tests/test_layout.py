@@ -36,6 +36,56 @@ def test_importing_every_library_module_loads_nothing_of_the_book():
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+def _module_imports(root: Path, package: str) -> dict[str, set[str]]:
+    """Each module of ``package`` -> the modules of the same package it imports anywhere in
+    its source (function-level imports included), resolved to module names."""
+    import ast
+
+    modules = {}
+    for path in root.rglob("*.py"):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        modules[name] = (path, parts[-1] == "__init__")
+    graph = {}
+    for name, (path, is_package) in modules.items():
+        here = name if is_package else name.rsplit(".", 1)[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = here
+                for _ in range(max(node.level - 1, 0)):
+                    base = base.rsplit(".", 1)[0]
+                target = (
+                    (base + ("." + node.module if node.module else ""))
+                    if node.level
+                    else node.module
+                )
+                for alias in node.names:
+                    for candidate in (f"{target}.{alias.name}", target):
+                        if candidate in modules and candidate != name:
+                            found.add(candidate)
+                            break
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name in modules and a.name != name}
+        graph[name] = {m for m in found if not modules[m][1]}  # packages re-export: skip them
+    return graph
+
+
+@pytest.mark.parametrize("package", ["unified_attribution", "attribution_book"])
+def test_no_two_modules_import_each_other(package):
+    import importlib
+
+    root = Path(importlib.import_module(package).__file__).parent
+    graph = _module_imports(root, package)
+    circles = sorted(
+        tuple(sorted((a, b)))
+        for a, targets in graph.items()
+        for b in targets
+        if a in graph.get(b, ())
+    )
+    assert not circles, f"modules importing each other: {sorted(set(circles))}"
+
+
 def test_the_cache_trains_once_reads_after_and_retrains_on_request(model_cache):
     path = cache.entry("zoo", "toy", 0, {"width": 3, "data": cache.data_digest([1, 2, 3])})
     assert path.parent == model_cache / "zoo" and path.name.startswith("toy-s0-")

@@ -114,3 +114,25 @@ def test_the_stored_sweep_covers_every_seeded_chapter():
     chapters = {e["chapter"] for e in found["claims"].values()}
     assert set(sweep.SWEPT) <= chapters
     json.dumps(found)  # plain data
+
+
+def _inverse(job):
+    return 1 / job
+
+
+def test_benchmark_jobs_keep_their_order_and_failures_are_named():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    ) as local:
+        with Client(local) as client:
+            assert cluster.map_jobs(client, _inverse, [1, 2, 4], "jobs", progress=False) == [
+                1.0,
+                0.5,
+                0.25,
+            ]
+            with pytest.raises(RuntimeError, match=r"1 of 3 jobs failed:\n  0: ZeroDivisionError"):
+                cluster.map_jobs(client, _inverse, [1, 0, 4], "jobs", progress=False)
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        cluster.client(workers=0)

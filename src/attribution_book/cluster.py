@@ -54,27 +54,41 @@ def client(scheduler: str | None = None, workers: int | None = None):
     return found
 
 
-def map_jobs(
-    dask_client, function: Callable, jobs: Sequence, what: str, progress: bool = True
-) -> list:
+def gather(
+    dask_client, function: Callable, jobs: Sequence, what: str, progress: bool = True, done: int = 0
+) -> tuple[list, list]:
     """``function(job)`` for every job on the cluster, each retried once, with a progress bar
-    ``what``; the results in the order of ``jobs``. If any job still fails, RuntimeError
-    names each failed job and its error, after the others have finished."""
+    ``what`` (starting at ``done`` jobs finished before); returns (the results in the order of
+    ``jobs``, None where a job failed; the failures as (job, exception))."""
     from distributed import as_completed
     from tqdm.auto import tqdm
 
     futures = [dask_client.submit(function, job, retries=1, pure=False) for job in jobs]
     index = {f.key: i for i, f in enumerate(futures)}
-    failures = []
-    with tqdm(total=len(jobs), desc=what, disable=not progress) as bar:
+    results, failures = [None] * len(jobs), []
+    with tqdm(total=len(jobs) + done, initial=done, desc=what, disable=not progress) as bar:
         for future in as_completed(futures):
+            job = jobs[index[future.key]]
             if future.status == "error":
-                failures.append((jobs[index[future.key]], future.exception()))
+                failures.append((job, future.exception()))
+                bar.write(f"FAILED {what} {job!r} (after one retry)")
+            else:
+                results[index[future.key]] = future.result()
             bar.update(1)
+    return results, failures
+
+
+def map_jobs(
+    dask_client, function: Callable, jobs: Sequence, what: str, progress: bool = True
+) -> list:
+    """:func:`gather` for jobs that must all succeed: the results in the order of ``jobs``;
+    if any job still fails, RuntimeError names each failed job and its error, after the
+    others have finished."""
+    results, failures = gather(dask_client, function, jobs, what, progress)
     if failures:
         listed = "\n".join(f"  {job!r}: {type(e).__name__}: {e}" for job, e in failures)
         raise RuntimeError(f"{what}: {len(failures)} of {len(jobs)} jobs failed:\n{listed}")
-    return [f.result() for f in futures]
+    return results
 
 
 def provenance() -> dict:

@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from . import claims, cluster
@@ -60,13 +61,12 @@ def part_file(workdir: Path, chapter: str, seed: int) -> Path:
     return Path(workdir) / "parts" / f"{chapter}-seed{seed}.json"
 
 
-def run_task(
-    chapter: str, seed: int, workdir: str, notebook_dir: str, profile: str = "full"
-) -> dict:
-    """Execute one chapter at one seed and write its verdicts (a Dask task; returns them).
+def run_task(task: tuple, workdir: str, notebook_dir: str, profile: str = "full") -> dict:
+    """Execute one (chapter, seed) and write its verdicts (a Dask task; returns them).
     Raises RuntimeError with the failing cell's traceback if the chapter fails."""
     from .bookbuild.execute import execute_one
 
+    chapter, seed = task
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     out = Path(workdir) / f"{chapter}-seed{seed}"
     result = execute_one(
@@ -101,34 +101,25 @@ def run(
     profile: str = "full",
     progress: bool = True,
 ) -> tuple[list[dict], list[tuple[str, int, str]]]:
-    """Run the tasks not finished yet (a part file exists) on ``client``, each retried once;
-    return (every finished record, failures as (chapter, seed, error))."""
-    from distributed import as_completed
-    from tqdm.auto import tqdm
-
-    done = {t for t in todo if part_file(workdir, *t).exists()}
-    pending = [t for t in todo if t not in done]
-    futures = {
-        client.submit(
-            run_task, c, s, str(workdir), str(notebook_dir), profile, retries=1, pure=False
-        ): (c, s)
-        for c, s in pending
-    }
-    failures = []
-    bar = tqdm(total=len(todo), initial=len(done), desc="sweep", disable=not progress)
-    for future in as_completed(futures):
-        chapter, seed = futures[future]
-        if future.status == "error":
-            failures.append((chapter, seed, str(future.exception())))
-            bar.write(f"FAILED {chapter} seed {seed} (after one retry)")
-        bar.update(1)
-    bar.close()
+    """Run the tasks not finished yet (no part file) on ``client``, each retried once
+    (:func:`attribution_book.cluster.gather`); return (every finished record, failures as
+    (chapter, seed, error)). Part files are not tied to a commit: delete ``workdir`` after
+    changing a chapter."""
+    pending = [t for t in todo if not part_file(workdir, *t).exists()]
+    _, failed = cluster.gather(
+        client,
+        partial(run_task, workdir=str(workdir), notebook_dir=str(notebook_dir), profile=profile),
+        pending,
+        "sweep",
+        progress,
+        done=len(todo) - len(pending),
+    )
     records = [
         json.loads(part_file(workdir, *t).read_text())
         for t in todo
         if part_file(workdir, *t).exists()
     ]
-    return records, failures
+    return records, [(c, s, str(e)) for (c, s), e in failed]
 
 
 def merge(records: list[dict], seeds: list[int], chapters: list[str], seconds: float) -> dict:
