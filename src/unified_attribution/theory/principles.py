@@ -56,8 +56,8 @@ COLUMNS = tuple(PRINCIPLES)
 #: :func:`unified_attribution.theory.probes.table`).
 SOURCES = ("paper", "paper weights", "book weights")
 
-#: One cause, one principle: what a run's scores can show about one effect of a coalition S,
-#: and the single principle each cause is charged to (:func:`charge`). The weights' judge
+#: What a run's scores can show about one effect of a coalition S, and the single principle
+#: each cause is charged to (one cause, one principle; applied by :func:`charge`). The weights' judge
 #: splits the same way: an effect left out counts against the first principle, weights that
 #: sum to other than 1 against the third.
 CAUSES = {
@@ -88,7 +88,7 @@ TABLE_2 = {
 }
 
 
-#: The words a cell may hold ("not derived": the book has no weights for the method).
+#: Every word a cell may hold; "not derived" is a method the book has no weights for.
 CELL_VERDICTS = ("holds", "holds in the limit", "fails", "untested", "not derived")
 
 

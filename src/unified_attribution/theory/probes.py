@@ -66,7 +66,7 @@ class Probe:
 
     @property
     def unrelated(self) -> tuple[int, ...]:
-        """The variables outside S that the model reads: where unrelated allocation can show."""
+        """The variables outside S that the model reads, where unrelated allocation can show."""
         reads = self.coalition if self.reads is None else self.reads
         return tuple(j for j in reads if j not in self.coalition)
 
@@ -293,7 +293,8 @@ def verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, Verdict]:
 def table(methods: list[str] | None = None, detail: bool = False) -> "pd.DataFrame":
     """The measured verdict table (the fourth source beside
     :func:`unified_attribution.theory.principles.table`): :func:`verdicts` of every method of
-    paper A (or ``methods``), words or (``detail``) :class:`Verdict` objects."""
+    paper A (or ``methods``), words or (``detail``)
+    :class:`unified_attribution.theory.principles.Verdict` objects."""
     from ..methods import PAPER_A_METHODS
 
     return frame({m: verdicts(m) for m in (methods or PAPER_A_METHODS)}, detail)
