@@ -46,8 +46,9 @@ def test_a_two_task_sweep_on_an_in_process_cluster(tmp_path):
     notebooks.mkdir()
     (notebooks / "tiny.py").write_text(TINY)
     todo = sweep.tasks(["tiny"], [0, 1], notebooks)
+    # one thread: two papermill runs in threads of one process share an event loop
     with LocalCluster(
-        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
     ) as cluster:
         with Client(cluster) as client:
             records, failures = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
@@ -75,8 +76,9 @@ def test_a_failing_task_is_reported_by_name_and_the_rest_completes(tmp_path):
     notebooks.mkdir()
     (notebooks / "broken.py").write_text('# %% tags=["parameters"]\nseed = 0\n\n# %%\n1 / seed\n')
     todo = sweep.tasks(["broken"], [0, 1], notebooks)
+    # one thread: two papermill runs in threads of one process share an event loop
     with LocalCluster(
-        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
     ) as cluster:
         with Client(cluster) as client:
             records, failures = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
