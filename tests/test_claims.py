@@ -102,6 +102,11 @@ def test_the_data_file_covers_both_papers():
     assert {"A-abstract-unified", "B-abstract-shapley", "B-abstract-post-hoc"} <= ids
     where = " ".join(c.where for c in found if c.paper == "B")
     assert all(f"reviewer question {k}" in where for k in range(1, 6))
+    # the reviewers' own questions are counted apart from the paper's claims
+    assert {c.id for c in found if c.stated_by == "reviewers"} == {
+        "B-review-irrelevant",
+        "B-review-training-cost",
+    }
     notebooks = {p.stem: p.read_text() for p in (ROOT / "notebooks").glob("*.py")}
     pages = "".join(notebooks.values()) + "".join(
         p.read_text() for p in (ROOT / "book").glob("*.md")

@@ -147,19 +147,21 @@ def test_own_attribution_explains_the_predicted_class(wine_model):
 
 
 def _curve(change):
-    return [{"k": k, "prediction change": change * k} for k in range(6)]
+    """A regression masking curve: the prediction moves and the RMSE grows with k."""
+    return [{"k": k, "prediction change": change * k, "RMSE": 1.0 + change * k} for k in range(6)]
 
 
-def _cost(ratio, own_error, kernel_error, fastshap_error=1.0):
+def _cost(ratio, own_error, kernel_error, fastshap_error=1.0, per_row=None):
     kernel = {
-        "time ratio to SASANet": {"1": ratio / 10, "10000": ratio},  # as read from JSON
+        "time ratio to SASANet": {"1": ratio / 10, "100": ratio / 2, "10000": ratio},  # JSON keys
         "curve": [{"error (RMSE / sd)": kernel_error}],
     }
+    per_row = per_row or {"1": 1e-3, "100": 2e-5, "10000": 1e-5}
     return {
         "batches": [1, 10000],
         "datasets": {
             "diabetes": {
-                "SASANet": {"error (RMSE / sd)": own_error},
+                "SASANet": {"error (RMSE / sd)": own_error, "seconds per row": per_row},
                 "FastSHAP": {"error (RMSE / sd)": fastshap_error},
                 "estimators": {"KernelSHAP": kernel},
             }
@@ -188,8 +190,14 @@ def test_verdicts_follow_the_numbers():
             }
         }
 
-    def curves(sasanet, kernel):
-        return {"diabetes": {"SASANet": _curve(sasanet), "KernelSHAP": _curve(kernel)}}
+    def curves(sasanet, kernel, fastshap=0.5):
+        return {
+            "diabetes": {
+                "SASANet": _curve(sasanet),
+                "KernelSHAP": _curve(kernel),
+                "FastSHAP": _curve(fastshap),
+            }
+        }
 
     def verdicts(*args):
         decided = comparison.claim_verdicts(*args, datasets=["diabetes"])
@@ -220,6 +228,28 @@ def test_verdicts_follow_the_numbers():
     assert "(reported, not deciding): 0 of 1" in quick.numbers
     assert "faster: 1x" in quick.bar and quick.origin == "the paper's words"
     assert quick.stored == "run X"
+    # SASANet at its cheapest measured batch: 100 rows per call when that is cheaper per row
+    cheap = comparison.claim_verdicts(
+        table(0.7),
+        _cost(42.0, 0.1, 0.2, per_row={"1": 1e-3, "100": 5e-6, "10000": 1e-5}),
+        curves(1.0, 0.9),
+        datasets=["diabetes"],
+    )["B-abstract-post-hoc"]
+    assert "21.0x to 21.0x" in cheap.numbers and "diabetes 100)" in cheap.numbers
+
+    # the masking experiment in the paper's words: the largest score drop against KernelSHAP
+    # AND FastSHAP; a tie is not the largest
+    def masking(sasanet, kernel, fastshap):
+        found = comparison.claim_verdicts(
+            table(0.7), _cost(500.0, 0.1, 0.2), curves(sasanet, kernel, fastshap), ["diabetes"]
+        )
+        return found["B-experiment-fidelity"]
+
+    assert masking(1.0, 0.9, 0.8).verdict == "holds"
+    assert masking(1.0, 0.9, 1.2).verdict == "does not hold here"  # FastSHAP's drop is larger
+    tie = masking(1.0, 1.0, 0.5)
+    assert tie.verdict == "does not hold here" and tie.origin == "the paper's words"
+    assert "(reported, not deciding): diabetes 100%" in tie.numbers
     # more precise than KernelSHAP but not than FastSHAP: not more precise than post-hoc methods
     beaten = comparison.claim_verdicts(
         table(0.7), _cost(500.0, 0.1, 0.2, 0.05), curves(1.0, 0.9), datasets=["diabetes"]
@@ -298,8 +328,8 @@ def test_time_ratio_reads_the_batch_size_asked_for():
     kernel = _cost(500.0, 0.1, 0.2)["datasets"]["diabetes"]["estimators"]["KernelSHAP"]
     assert comparison.time_ratio(kernel, 10000) == 500.0
     assert comparison.time_ratio(kernel, 1) == 50.0
-    with pytest.raises(ValueError, match="no batch size 100"):
-        comparison.time_ratio(kernel, 100)
+    with pytest.raises(ValueError, match="no batch size 1000"):
+        comparison.time_ratio(kernel, 1000)
 
 
 def test_the_tail_of_a_power_law_is_extrapolated():
@@ -347,3 +377,19 @@ def test_reproduction_reads_a_difference_against_rounding_and_the_seed_spread():
     assert comparison.reproduction(0.75, 0.78, 0.01) == "beyond the seed spread"
     with pytest.raises(ValueError, match="finite"):
         comparison.reproduction(0.75, float("nan"), 0.01)
+
+
+def test_subset_scores_and_the_cheapest_batch():
+    assert (
+        comparison.cheapest_batch({"seconds per row": {"1": 3e-4, "100": 2e-5, "10000": 3e-5}})
+        == 100
+    )
+    with pytest.raises(ValueError, match="no batch size"):
+        comparison.cheapest_batch({"seconds per row": {}})
+    model = sasanet_runs.trained("wine", profile="quick")
+    *_, X_test, y_test = sasanet_runs.dataset("wine")
+    found = comparison.subset_scores(model, X_test, y_test, [0, 1, X_test.shape[1]])
+    assert found[0] == pytest.approx(0.5)  # the prior: one constant prediction, AUC 0.5
+    assert found[X_test.shape[1]] > found[1] > 0.5
+    with pytest.raises(ValueError, match="subset sizes"):
+        comparison.subset_scores(model, X_test, y_test, [X_test.shape[1] + 1])

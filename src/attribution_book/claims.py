@@ -28,6 +28,8 @@ import numpy as np
 import yaml
 
 VERDICTS = ("holds", "holds in the limit", "partly", "does not hold here", "untested")
+#: Who states a claim: the paper itself, or the public reviews asking it a question.
+STATED_BY = ("paper", "reviewers")
 #: Whose bar decides a verdict.
 ORIGINS = ("the paper's number", "the paper's words", "the book's choice")
 PAPERS = {"A": "Deng et al., TPAMI 2024", "B": "Sun, Zhu and Xiong, TNNLS 2025"}
@@ -63,7 +65,7 @@ class Verdict:
         return {
             "origin": self.origin,
             "bar": self.bar,
-            "value": self.value,
+            "value": None if self.value is None else float(self.value),  # plain, for the glue
             "margin": self.margin,
             "exact": self.exact,
             "stored": self.stored,
@@ -324,6 +326,7 @@ class Claim:
     chapter: str | None = None
     section: str | None = None
     untested: str | None = None  # why the book cannot test it
+    stated_by: str = "paper"  # or "reviewers": a question the public reviews ask of the paper
 
 
 def load(path: Path = CLAIMS_FILE) -> list[Claim]:
@@ -339,6 +342,10 @@ def load(path: Path = CLAIMS_FILE) -> list[Claim]:
         if c.paper not in PAPERS:
             raise ValueError(
                 f"{path}: claim {c.id} has paper {c.paper!r}, not one of {list(PAPERS)}"
+            )
+        if c.stated_by not in STATED_BY:
+            raise ValueError(
+                f"{path}: claim {c.id} is stated by {c.stated_by!r}, not one of {STATED_BY}"
             )
         if (c.chapter is None) == (c.untested is None):
             raise ValueError(

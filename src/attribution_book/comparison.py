@@ -32,7 +32,6 @@ SEEDS = tuple(range(10))  # as the paper: 10 runs
 GRID_SIZE = 3
 SELF_ATTRIBUTING = ("linear", "ebm")  # models whose prediction is a sum of feature terms
 BLACK_BOXES = ("mlp", "hist_gb", "lightgbm")
-FIDELITY_TOLERANCE = 0.05  # "as faithful as KernelSHAP": at least 95 % of its prediction change
 
 
 @dataclass(frozen=True)
@@ -544,7 +543,10 @@ def accuracy_verdicts(summary: dict, datasets: Sequence[str]) -> dict[str, claim
         "B-abstract-self-attributing": per_dataset(
             beats,
             "where SASANet is better",
-            "better: mean test score strictly better than the best self-attributing model's",
+            "better: mean test score strictly better than the best self-attributing model's "
+            "(the book's class of self-attributing models, logistic / ridge regression and "
+            "EBM, stands in for the paper's, which are not recoverable; the paper counts linear "
+            "regression as interpretable, and no reviewer asked for an additive model)",
             "the paper's words",
             "strictly better on every dataset",
         ),
@@ -611,11 +613,10 @@ def claim_verdicts(
     - more precisely and faster than post-hoc methods, a conjunction: more precise, SASANet's
       error below both KernelSHAP's at its smallest budget and FastSHAP's (the paper's two
       post-hoc rivals); faster, the paper's word read plainly: KernelSHAP needs more time per
-      row than SASANet to reach SASANet's error, SASANet at the largest batch size of the
-      benchmark. The book's stricter bar (:data:`BOOK_SPEED_BAR` times) is reported beside
+      row than SASANet to reach SASANet's error, SASANet at its cheapest measured batch size
+      (:func:`cheapest_batch`). The book's stricter bar (:data:`BOOK_SPEED_BAR` times) is reported beside
       it, labelled, never in its place;
-    - fidelity: dropping SASANet's top 1..5 features changes the prediction at least 1 -
-      :data:`FIDELITY_TOLERANCE` as much as dropping KernelSHAP's (mean over k).
+    - the masking experiment: :func:`masking_verdict`.
 
     Each part: holds on every dataset, partly on some, does not hold here on none
     (:func:`attribution_book.claims.count`); the conjunction by
@@ -624,8 +625,10 @@ def claim_verdicts(
     judged = [d for d in datasets if d in cost["datasets"]]
     if not judged:
         raise ValueError(f"the cost benchmark has none of the datasets {list(datasets)}")
-    batch = max(int(b) for b in cost["batches"])
-    ratios = {d: time_ratio(cost["datasets"][d]["estimators"]["KernelSHAP"], batch) for d in judged}
+    batches = {d: cheapest_batch(cost["datasets"][d]["SASANet"]) for d in judged}
+    ratios = {
+        d: time_ratio(cost["datasets"][d]["estimators"]["KernelSHAP"], batches[d]) for d in judged
+    }
     errors = {
         d: (
             cost["datasets"][d]["SASANet"]["error (RMSE / sd)"],
@@ -649,8 +652,10 @@ def claim_verdicts(
             if known
             else ""
         ),
-        rule=f"faster: KernelSHAP needs more time per row than SASANet to reach SASANet's "
-        f"error, SASANet explaining rows in batches of {batch:,}",
+        rule="faster: KernelSHAP needs more time per row than SASANet to reach SASANet's "
+        "error, SASANet at its cheapest measured batch size per dataset ("
+        + ", ".join(f"{d} {b:,}" for d, b in batches.items())
+        + ")",
         value=min(known) if known else None,
         margin=f"smallest ratio {min(known):.3g}x: {_factor_text(min(known), 1)}" if known else "",
     )
@@ -673,21 +678,83 @@ def claim_verdicts(
         margin=f"nearest: {closest}, SASANet's error {own / min(kernel, amortized):.3g}x the "
         "better rival's",
     )
-    faithful = [
-        d
-        for d in datasets
-        if mean_change(fidelity[d]["SASANet"])
-        >= (1 - FIDELITY_TOLERANCE) * mean_change(fidelity[d]["KernelSHAP"])
-    ]
-    masking = claims.count(len(faithful), len(datasets), "real datasets")
     decided["B-abstract-post-hoc"] = claims.conjunction({"more precise": sharp, "faster": speed})
-    decided["B-experiment-fidelity"] = replace(
-        masking,
-        rule=f"dropping SASANet's top 1-5 features changes the prediction at least "
-        f"{1 - FIDELITY_TOLERANCE:.0%} as much as dropping KernelSHAP's; {masking.rule}",
-        bar=f"at least {1 - FIDELITY_TOLERANCE:.0%} of KernelSHAP's change on every dataset",
-    )
+    decided["B-experiment-fidelity"] = masking_verdict(fidelity, datasets)
     return {k: replace(v, stored=stored) for k, v in decided.items()}
+
+
+#: The rankings the paper's masking experiment compares SASANet's with.
+MASKING_RIVALS = ("KernelSHAP", "FastSHAP")
+
+
+def masking_verdict(fidelity: dict, datasets: Sequence[str]) -> claims.Verdict:
+    """The masking experiment in the paper's words: dropping SASANet's top 1-5 features gives
+    the largest performance drop (:func:`mean_score_drop`, mean over k), against dropping
+    those of :data:`MASKING_RIVALS` (strictly larger: a tie is not the largest). The change
+    of the prediction (:func:`mean_change`, the reviewers' measure) is reported beside it."""
+    larger, drops, changes = [], [], []
+    for d in datasets:
+        task = task_of(d)
+        drop = {r: mean_score_drop(fidelity[d][r], task) for r in ("SASANet", *MASKING_RIVALS)}
+        if drop["SASANet"] > max(drop[r] for r in MASKING_RIVALS):
+            larger.append(d)
+        drops.append(f"{d} " + " / ".join(f"{drop[r]:.3g}" for r in drop))
+        changes.append(
+            f"{d} {mean_change(fidelity[d]['SASANet']) / mean_change(fidelity[d]['KernelSHAP']):.0%}"
+        )
+    base = claims.count(
+        len(larger),
+        len(datasets),
+        "real datasets",
+        "the paper's words",
+        "the largest drop on every dataset",
+    )
+    gaps = {
+        d: mean_score_drop(fidelity[d]["SASANet"], task_of(d))
+        - max(mean_score_drop(fidelity[d][r], task_of(d)) for r in MASKING_RIVALS)
+        for d in datasets
+    }
+    nearest = min(gaps, key=lambda d: abs(gaps[d]))
+    return replace(
+        base,
+        numbers=f"{base.numbers} where SASANet's drop is the largest; score drop SASANet / "
+        f"KernelSHAP / FastSHAP: {'; '.join(drops)}; prediction change, SASANet's as a share "
+        f"of KernelSHAP's (reported, not deciding): {', '.join(changes)}",
+        rule="dropping SASANet's top 1-5 features lowers the test score (mean over k) more "
+        "than dropping KernelSHAP's or FastSHAP's; " + base.rule,
+        margin=f"nearest: {nearest}, SASANet's drop {gaps[nearest]:+.3g} against the larger rival's",
+    )
+
+
+def cheapest_batch(own: dict) -> int:
+    """The batch size at which SASANet's measured time per row is lowest (``own``: the cost
+    benchmark's "SASANet" entry, with "seconds per row" by batch size)."""
+    per_row = {int(b): t for b, t in own["seconds per row"].items()}
+    if not per_row:
+        raise ValueError("the cost benchmark measured no batch size")
+    return min(per_row, key=per_row.get)
+
+
+def subset_scores(model, X, y, sizes: Sequence[int], seed: int = 0) -> dict[int, float]:
+    """The headline test score (:func:`headline`) of SASANet's predictions from random
+    subsets of each size k in ``sizes`` (one subset per row, drawn uniformly; k = 0 is the
+    prior, v(empty)), read from its value function in index order: how well a prediction
+    from k observed features fits the label (the subset-prediction loss L_v's purpose)."""
+    X = np.asarray(X)
+    n = X.shape[1]
+    bad = [k for k in sizes if not 0 <= int(k) <= n]
+    if bad:
+        raise ValueError(f"subset sizes must lie in 0..{n}, got {bad}")
+    rng = np.random.default_rng(seed)
+    task = model.config.task
+    out = {}
+    for k in sizes:
+        order = np.argsort(rng.random(X.shape), axis=1)
+        mask = np.zeros(X.shape, dtype=bool)
+        np.put_along_axis(mask, order[:, : int(k)], True, axis=1)
+        f = model.value(X, mask, fixed_order=True)
+        out[int(k)] = prediction_metrics(task, y, _as_output(task, f))[headline(task)[0]]
+    return out
 
 
 def _factor_text(value: float, bar: float) -> str:
