@@ -566,7 +566,7 @@ def verdicts_by_seed(results: dict) -> dict[int, dict[str, claims.Verdict]]:
     sd over all seeds (the yardstick of "rivals" does not change from seed to seed)."""
     runs = results["runs"]
     pooled = summarize(runs)
-    datasets = [d for d in results["best"] if d != "synthetic"]
+    datasets = [d for d in results["best"] if d in sasanet_runs.REAL]
     out = {}
     for seed in results["seeds"]:
         summary = summarize([r for r in runs if r["seed"] == seed])
