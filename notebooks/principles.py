@@ -64,6 +64,8 @@ profile = "full"  # "full" for the book, "quick" for the tests
 seed = 0  # seeds the choice of test inputs for the zoo models
 
 # %% tags=["hide-input"]
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import torch
@@ -137,9 +139,10 @@ for method in methods.PAPER_A_METHODS:
     row_verdicts[method] = found
     claims.record(f"A-T1-{method.replace('_', '-')}", row_verdicts[method])
 n_rows_hold = sum(v.verdict == "holds" for v in row_verdicts.values())
-claims.record(
-    "A-abstract-unified", claims.count(n_rows_hold, len(row_verdicts), "rows hold exactly")
+unified = claims.count(
+    n_rows_hold, len(row_verdicts), "rows hold exactly", "the paper's words", "every row exact"
 )
+claims.record("A-abstract-unified", replace(unified, exact=True))
 
 # %% [markdown]
 # {glue:text}`rows_exact_somewhere` rows are exact on at least one of the model classes, and the

@@ -47,9 +47,9 @@ def test_bars_and_proofs():
 def test_every_verdict_says_whose_bar_and_its_margin():
     near = claims.at_most(0.04, 0.05, "error")
     assert near.origin == "the book's choice" and near.bar == "0.05"
-    assert near.value == 0.04 and near.margin == "0.04: 1.25x to the bar"
+    assert near.value == 0.04 and near.margin == "0.04: 1.25x below the bar"
     over = claims.at_most(0.2, 0.05, "error", origin="the paper's number")
-    assert over.origin == "the paper's number" and over.margin == "0.2: 1/4 to the bar"
+    assert over.origin == "the paper's number" and over.margin == "0.2: 4x above the bar"
     mixed = claims.each_at_most({"wine": 0.02, "fair": 0.3, "iris": 0.06}, 0.05, "error")
     assert mixed.margin.startswith("nearest the bar: iris 0.06") and mixed.value == 0.3
     assert claims.count(3, 3, "cases").margin == "1 case failing would make it partly"
@@ -61,7 +61,7 @@ def test_every_verdict_says_whose_bar_and_its_margin():
     both = claims.conjunction(
         {"a": claims.at_most(1, 2, "x"), "b": claims.count(1, 1, "y", "the paper's words")}
     )
-    assert "a: 1: 2x to the bar" in both.margin and "b: every case" in both.bar
+    assert "a: 1: 2x below the bar" in both.margin and "b: every case" in both.bar
     assert both.detail["origin"] == "the book's choice"  # mixed origins: the stricter
 
 

@@ -103,7 +103,7 @@ def test_what_the_ledger_says_of_each_verdict():
     exact = {**row, "detail": {"exact": True}}
     assert sweep.stability(None, [exact])["B-x"] == "exact (sympy), not swept"
     unswept = {**row, "chapter": "principles"}
-    assert "no seeded draw" in sweep.stability(None, [unswept])["B-x"]
+    assert "no draw depends on the chapter's seed" in sweep.stability(None, [unswept])["B-x"]
     assert "make sweep" in sweep.stability(None, [row])["B-x"]
 
 

@@ -72,14 +72,15 @@ class Verdict:
         }
 
 
-def _factor(value: float, bar: float) -> str:
-    """How many times ``value`` would have to grow or shrink to reach ``bar``."""
+def margin_factor(value: float, bar: float) -> str:
+    """How far ``value`` is from ``bar``, as a factor: "3.3x below the bar", "4x above it"."""
     if value == bar:
         return "exactly at the bar"
     if value <= 0 or bar <= 0:
-        return f"{bar - value:+.3g} to the bar"
-    ratio = bar / value
-    return f"{ratio:.3g}x to the bar" if ratio > 1 else f"1/{1 / ratio:.3g} to the bar"
+        return f"{value - bar:+.3g} from the bar"
+    if value < bar:
+        return f"{bar / value:.3g}x below the bar"
+    return f"{value / bar:.3g}x above the bar"
 
 
 def _count_margin(successes: int, total: int) -> str:
@@ -152,7 +153,7 @@ def at_most(value: float, bar: float, what: str, origin: str = "the book's choic
         origin,
         f"{bar:g}",
         float(value),
-        f"{value:.3g}: {_factor(value, bar)}",
+        f"{value:.3g}: {margin_factor(value, bar)}",
     )
 
 
@@ -174,7 +175,7 @@ def each_at_most(
         origin,
         f"{bar:g}",
         float(max(values.values())),
-        f"nearest the bar: {nearest} {values[nearest]:.3g}, {_factor(values[nearest], bar)}",
+        f"nearest the bar: {nearest} {values[nearest]:.3g}, {margin_factor(values[nearest], bar)}",
     )
 
 
@@ -266,7 +267,9 @@ def table_2_row(
     margin = ""
     if violations:
         c, v = min(violations, key=lambda cv: abs(np.log(max(cv[1], 1e-300) / tolerance)))
-        margin = f"violation nearest the bar: {c} {v:.2g}, {_factor(max(v, 1e-300), tolerance)}"
+        margin = (
+            f"violation nearest the bar: {c} {v:.2g}, {margin_factor(max(v, 1e-300), tolerance)}"
+        )
     rule = (
         f"holds if every tested cell agrees, partly if some, does not hold here if none; a "
         f"measured cell holds if its worst violation is at most {tolerance:g} (relative) on "

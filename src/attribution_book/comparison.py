@@ -657,7 +657,9 @@ def claim_verdicts(
         + ", ".join(f"{d} {b:,}" for d, b in batches.items())
         + ")",
         value=min(known) if known else None,
-        margin=f"smallest ratio {min(known):.3g}x: {_factor_text(min(known), 1)}" if known else "",
+        margin=f"smallest ratio {min(known):.3g}x: {claims.margin_factor(min(known), 1)}"
+        if known
+        else "",
     )
     sharp = claims.count(
         len(precise), len(judged), "real datasets", "the paper's words", "below both"
@@ -755,10 +757,6 @@ def subset_scores(model, X, y, sizes: Sequence[int], seed: int = 0) -> dict[int,
         f = model.value(X, mask, fixed_order=True)
         out[int(k)] = prediction_metrics(task, y, _as_output(task, f))[headline(task)[0]]
     return out
-
-
-def _factor_text(value: float, bar: float) -> str:
-    return f"{value / bar:.3g}x the bar" if value >= bar else f"{bar / value:.3g}x short of it"
 
 
 def mean_change(curve: list[dict]) -> float:

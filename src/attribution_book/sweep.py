@@ -174,7 +174,7 @@ def stability(sweep: dict | None, rows: list[dict]) -> dict[str, str]:
             continue
         if entry is None:
             out[r["id"]] = (
-                "not swept (no seeded draw decides it)"
+                "not swept (decided on fixed inputs: no draw depends on the chapter's seed)"
                 if r["chapter"] not in SWEPT
                 else "not swept yet (make sweep)"
             )
