@@ -38,25 +38,36 @@ def test_the_command_refuses_bad_input_before_running(tmp_path, capsys):
     assert "unknown chapter" in capsys.readouterr().err and not output.exists()
 
 
-@pytest.mark.notebooks
-def test_a_two_task_sweep_on_an_in_process_cluster(tmp_path):
+@pytest.fixture
+def client():
+    """A Dask client on an in-process cluster of one worker with one thread (two papermill
+    runs in threads of one process would share an event loop)."""
     from distributed import Client, LocalCluster
 
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    (notebooks / "tiny.py").write_text(TINY)
-    todo = sweep.tasks(["tiny"], [0, 1], notebooks)
-    # one thread: two papermill runs in threads of one process share an event loop
     with LocalCluster(
         processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
-    ) as cluster:
-        with Client(cluster) as client:
-            records, failures = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
-            assert failures == []
-            first = sweep.part_file(tmp_path / "work", "tiny", 0).stat().st_mtime_ns
-            # a rerun skips the finished tasks
-            again, _ = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
-            assert sweep.part_file(tmp_path / "work", "tiny", 0).stat().st_mtime_ns == first
+    ) as local:
+        with Client(local) as found:
+            yield found
+
+
+def _chapters(tmp_path, **sources):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name, source in sources.items():
+        (notebooks / f"{name}.py").write_text(source)
+    return notebooks
+
+
+def test_a_two_task_sweep_on_an_in_process_cluster(tmp_path, client):
+    notebooks = _chapters(tmp_path, tiny=TINY)
+    todo = sweep.tasks(["tiny"], [0, 1], notebooks)
+    records, failures = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
+    assert failures == []
+    first = sweep.part_file(tmp_path / "work", "tiny", 0).stat().st_mtime_ns
+    # a rerun skips the finished tasks
+    again, _ = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
+    assert sweep.part_file(tmp_path / "work", "tiny", 0).stat().st_mtime_ns == first
     assert [r["seed"] for r in again] == [0, 1]
     by_seed = {r["seed"]: r["verdicts"]["claim_T_seed"] for r in records}
     assert by_seed[0]["verdict"] == "holds" and by_seed[1]["verdict"] == "does not hold here"
@@ -69,19 +80,10 @@ def test_a_two_task_sweep_on_an_in_process_cluster(tmp_path):
     assert "seed 1: does not hold here" in said and "0 to 1" in said
 
 
-def test_a_failing_task_is_reported_by_name_and_the_rest_completes(tmp_path):
-    from distributed import Client, LocalCluster
-
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    (notebooks / "broken.py").write_text('# %% tags=["parameters"]\nseed = 0\n\n# %%\n1 / seed\n')
+def test_a_failing_task_is_reported_by_name_and_the_rest_completes(tmp_path, client):
+    notebooks = _chapters(tmp_path, broken='# %% tags=["parameters"]\nseed = 0\n\n# %%\n1 / seed\n')
     todo = sweep.tasks(["broken"], [0, 1], notebooks)
-    # one thread: two papermill runs in threads of one process share an event loop
-    with LocalCluster(
-        processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
-    ) as cluster:
-        with Client(cluster) as client:
-            records, failures = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
+    records, failures = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
     assert [(c, s) for c, s, _ in failures] == [("broken", 0)]
     assert "ZeroDivisionError" in failures[0][2]
     assert [r["seed"] for r in records] == [1]
@@ -122,19 +124,10 @@ def _inverse(job):
     return 1 / job
 
 
-def test_benchmark_jobs_keep_their_order_and_failures_are_named():
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(
-        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
-    ) as local:
-        with Client(local) as client:
-            assert cluster.map_jobs(client, _inverse, [1, 2, 4], "jobs", progress=False) == [
-                1.0,
-                0.5,
-                0.25,
-            ]
-            with pytest.raises(RuntimeError, match=r"1 of 3 jobs failed:\n  0: ZeroDivisionError"):
-                cluster.map_jobs(client, _inverse, [1, 0, 4], "jobs", progress=False)
+def test_benchmark_jobs_keep_their_order_and_failures_are_named(client):
+    found = cluster.map_jobs(client, _inverse, [1, 2, 4], "jobs", progress=False)
+    assert found == [1.0, 0.5, 0.25]
+    with pytest.raises(RuntimeError, match=r"1 of 3 jobs failed:\n  0: ZeroDivisionError"):
+        cluster.map_jobs(client, _inverse, [1, 0, 4], "jobs", progress=False)
     with pytest.raises(ValueError, match="workers must be at least 1"):
         cluster.client(workers=0)
