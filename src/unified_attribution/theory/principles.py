@@ -57,9 +57,9 @@ COLUMNS = tuple(PRINCIPLES)
 SOURCES = ("paper", "paper weights", "book weights")
 
 #: What a run's scores can show about one effect of a coalition S, and the single principle
-#: each cause is charged to (one cause, one principle; applied by :func:`charge`). The weights' judge
-#: splits the same way: an effect left out counts against the first principle, weights that
-#: sum to other than 1 against the third.
+#: each cause is charged to (one cause, one principle; applied by :func:`charge`). The
+#: weights' judge splits the same way: an effect left out counts against the first
+#: principle, weights that sum to other than 1 against the third.
 CAUSES = {
     "a variable outside S gets a share": "no unrelated allocation",
     "the scores add up to less than the effect (same sign): part of it is left out": (
