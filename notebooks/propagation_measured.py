@@ -102,7 +102,7 @@ glue("lrp_gxi_smallest", f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e
 #
 # Integrated Gradients is computed by quadrature, whose error at the kinks of a ReLU network
 # falls like $1/n$ (see {ref}`gradient-methods`); the figure shows the difference between
-# DeepLIFT Rescale and captum's Integrated Gradients (trapezoid rule) against the number of
+# DeepLIFT Rescale and Integrated Gradients (the library's trapezoid rule) against the number of
 # steps, from the blank image, on a network with one hidden layer and on the two deeper ones. See {numref}`fig-rescale-ig`.
 
 # %%

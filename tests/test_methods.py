@@ -265,3 +265,79 @@ def test_model_outputs_of_the_wrong_kind_get_clear_errors():
         attribute("occlusion_1", Pair(), x)
     scores = attribute("occlusion_patch", relu_mlp(), x, target=0, window=(2,)).scores
     assert scores.dtype == torch.float64  # captum's float32 cast undone in dtype
+
+
+class _Cube(torch.nn.Module):
+    """f(x) = (a . x)^3, a homogeneous cubic: from b = 0, IG_i = a_i x_i (a . x)^2 exactly."""
+
+    def __init__(self, a):
+        super().__init__()
+        self.a = torch.as_tensor(a, dtype=torch.float64)
+
+    def forward(self, x):
+        return ((x @ self.a) ** 3)[:, None]
+
+
+@pytest.mark.parametrize("quadrature", methods.QUADRATURES)
+def test_integration_rules_integrate_constants_exactly(quadrature):
+    from unified_attribution.methods.gradient import integration_rule
+
+    nodes, weights = integration_rule(quadrature, 7)
+    assert weights.dtype == np.float64 and weights.sum() == pytest.approx(1.0, abs=1e-15)
+    assert ((0 <= nodes) & (nodes <= 1)).all()
+    # a linear model's gradient is constant: every rule gives w_i (x_i - b_i) exactly
+    lin = torch.nn.Linear(3, 1).double()
+    with torch.no_grad():
+        lin.weight[:] = torch.tensor([[1.0, -2.0, 0.5]])
+        lin.bias.zero_()
+    x = torch.tensor([[2.0, 1.0, 2.0]], dtype=torch.float64)
+    scores = attribute("integrated_gradients", lin, x, 0.0, n_steps=4, quadrature=quadrature).scores
+    np.testing.assert_allclose(scores.numpy(), [[2.0, -2.0, 1.0]], atol=1e-15)
+
+
+def test_integrated_gradients_quadrature_against_the_closed_form():
+    a = [1.0, 2.0, -1.0]
+    model = _Cube(a)
+    x = torch.tensor([[0.5, 1.0, 0.25], [1.0, -1.0, 2.0]], dtype=torch.float64)
+    u = x @ torch.tensor(a, dtype=torch.float64)
+    exact = torch.tensor(a) * x * (u**2)[:, None]
+    # Gauss-Legendre with n points is exact for the degree-2 integrand from n = 2 on
+    gl = attribute("integrated_gradients", model, x, 0.0, n_steps=2).scores
+    np.testing.assert_allclose(gl.numpy(), exact.numpy(), rtol=1e-14)
+    # the trapezoid rule overshoots int_0^1 3 t^2 dt by h^2 / 2, h = 1 / (n - 1) (Euler-Maclaurin)
+    for n in (3, 9, 33):
+        trapezoid = attribute(
+            "integrated_gradients", model, x, 0.0, n_steps=n, quadrature="riemann_trapezoid"
+        ).scores
+        h = 1 / (n - 1)
+        np.testing.assert_allclose(trapezoid.numpy(), (exact * (1 + h**2 / 2)).numpy(), rtol=1e-13)
+
+
+def test_captums_trapezoid_is_scaled_by_n_minus_1_over_n():
+    """Why the library computes the quadrature itself (captum 0.9)."""
+    from captum.attr import IntegratedGradients
+
+    lin = torch.nn.Linear(3, 1).double()
+    with torch.no_grad():
+        lin.weight[:] = torch.tensor([[1.0, -2.0, 0.5]])
+        lin.bias.zero_()
+    x = torch.tensor([[2.0, 1.0, 2.0]], dtype=torch.float64)
+    theirs = IntegratedGradients(lin).attribute(
+        x, baselines=x * 0, n_steps=4, method="riemann_trapezoid"
+    )
+    np.testing.assert_allclose(theirs.numpy(), [[1.5, -1.5, 0.75]], atol=1e-7)  # (3/4) (2, -2, 1)
+    # Gauss-Legendre: the same rule as ours, up to captum's float32 weights
+    smooth = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    smooth = smooth.double()
+    ours = attribute("integrated_gradients", smooth, x, 0.0, n_steps=16).scores
+    captum_gl = IntegratedGradients(smooth).attribute(x, baselines=x * 0, n_steps=16)
+    np.testing.assert_allclose(ours.numpy(), captum_gl.detach().numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_integration_rules_refuse_what_they_cannot_do():
+    from unified_attribution.methods.gradient import integration_rule
+
+    with pytest.raises(ValueError, match="quadrature must be one of"):
+        integration_rule("simpson", 8)
+    with pytest.raises(ValueError, match="trapezoid rule needs n_steps >= 2"):
+        integration_rule("riemann_trapezoid", 1)

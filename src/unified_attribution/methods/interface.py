@@ -11,6 +11,7 @@ from torch import nn
 
 from .. import games
 from ..aliases import ArrayLike, Players, Target
+from .gradient import QUADRATURES
 from .registry import REGISTRY, Method, get, selected
 
 
@@ -49,15 +50,6 @@ def _as_batch(x) -> torch.Tensor:
     if not torch.isfinite(x).all():
         raise ValueError("x contains NaN or infinite values: clean or impute it first")
     return x.detach()
-
-
-QUADRATURES = (
-    "gausslegendre",
-    "riemann_left",
-    "riemann_right",
-    "riemann_middle",
-    "riemann_trapezoid",
-)
 
 
 def _check_options(spec: Method, options: dict) -> None:
@@ -237,7 +229,7 @@ def attribute(
     >>> result = attribute("integrated_gradients", model, x, baseline=0.0)
     >>> [round(a, 6) for a in result.scores[0].tolist()]  # w_i x_i for a linear model
     [1.0, -2.0, 1.0]
-    >>> abs(float(result.gap[0])) < 1e-6  # complete, up to captum's float32 quadrature weights
+    >>> abs(float(result.gap[0])) < 1e-6  # complete, up to the quadrature's error
     True
     """
     spec = get(method)
