@@ -173,11 +173,14 @@ def stability(sweep: dict | None, rows: list[dict]) -> dict[str, str]:
             out[r["id"]] = "exact (sympy), not swept"
             continue
         if entry is None:
-            out[r["id"]] = (
-                "not swept (decided on fixed inputs: no draw depends on the chapter's seed)"
-                if r["chapter"] not in SWEPT
-                else "not swept yet (make sweep)"
-            )
+            if detail.get("stored"):
+                out[r["id"]] = "not swept: decided by stored benchmark runs of one seed"
+            elif r["chapter"] in SWEPT:
+                out[r["id"]] = "not swept yet (make sweep)"
+            else:
+                out[r["id"]] = (
+                    "not swept (decided on fixed inputs: no draw depends on the chapter's seed)"
+                )
             continue
         by_seed = entry["seeds"]
         first = by_seed.get("0", next(iter(by_seed.values())))
