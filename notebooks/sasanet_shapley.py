@@ -144,25 +144,16 @@ for name in names:
     *_, X_test, y_test = sasanet_runs.dataset(name)
     n = X_test.shape[1]
     subset_scores[name] = comparison.subset_scores(models[name], X_test, y_test, range(n + 1), seed)
-gains = {}
+gain = {}  # the score's gain over the prior (k = 0) at each size k, better = positive
 for name, found in subset_scores.items():
-    n = len(found) - 1
     _, sign = comparison.headline(models[name].config.task)
-    gain = np.array([sign * (found[k] - found[0]) for k in range(n + 1)])
-    gains[name] = (np.arange(n + 1) / n, (gain / gain[-1])[None, :])
+    gain[name] = np.array([sign * (found[k] - found[0]) for k in range(len(found))])
+gains = {name: (np.arange(len(g)) / (len(g) - 1), (g / g[-1])[None, :]) for name, g in gain.items()}
 fig = plots.median_curves(
     gains, "|S| / n", "share of the full set's gain over the prior", logy=False
 )
 plots.glue_figure("fig-subset-scores", fig)
-beats_prior = {
-    name: all(
-        comparison.headline(models[name].config.task)[1]
-        * (subset_scores[name][k] - subset_scores[name][0])
-        > 0
-        for k in range(1, len(subset_scores[name]))
-    )
-    for name in real
-}
+beats_prior = {name: bool((gain[name][1:] > 0).all()) for name in real}
 decided = claims.count(
     sum(beats_prior.values()),
     len(real),

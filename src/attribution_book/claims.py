@@ -83,6 +83,11 @@ def margin_factor(value: float, bar: float) -> str:
     return f"{value / bar:.3g}x above the bar"
 
 
+def _nearest(values: dict, bar: float):
+    """The key of ``values`` whose (positive) value is nearest ``bar`` by ratio."""
+    return min(values, key=lambda k: abs(np.log(max(values[k], 1e-300) / bar)))
+
+
 def _count_margin(successes: int, total: int) -> str:
     if successes == total:
         return "1 case failing would make it partly"
@@ -167,7 +172,7 @@ def each_at_most(
     within = [k for k, v in values.items() if v <= bar]
     listed = ", ".join(f"{k} {v:.2g}" for k, v in values.items())
     base = count(len(within), len(values), f"at most {bar:g} ({what}: {listed})")
-    nearest = min(values, key=lambda k: abs(np.log(max(values[k], 1e-300) / bar)))
+    nearest = _nearest(values, bar)
     return Verdict(
         base.verdict,
         base.numbers,
@@ -261,12 +266,11 @@ def table_2_row(
     notes = differ + ([f"untested: {', '.join(untested)}"] if untested else [])
     if probes:
         notes.append("exercised by " + ", ".join(probes))
-    violations = [
-        (c, m.violation) for c, _, m in tested if getattr(m, "violation", None) is not None
-    ]
+    violations = {c: m.violation for c, _, m in tested if getattr(m, "violation", None) is not None}
     margin = ""
     if violations:
-        c, v = min(violations, key=lambda cv: abs(np.log(max(cv[1], 1e-300) / tolerance)))
+        c = _nearest(violations, tolerance)
+        v = violations[c]
         margin = (
             f"violation nearest the bar: {c} {v:.2g}, {margin_factor(max(v, 1e-300), tolerance)}"
         )
