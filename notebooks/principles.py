@@ -383,16 +383,20 @@ glue("rescale_ig_max", f"{deeper.max():.3f}", display=False)
 # A probe exercises the first and third principles whenever the method runs on it; the
 # second only where a variable outside $S$ enters the model's computation, or where a share
 # outside $S$ shows. A principle no probe exercises is *untested*. A principle "holds" when
-# the worst violation is at most $10^{-6}$, "holds in the limit" when a method's numerical
-# budget is the cause (on every probe above the bar the miss at least halves when
-# Integrated Gradients' steps grow 16-fold, Expected Gradients' samples 64-fold, or
-# LRP-$\epsilon$'s stabilizer shrinks 16-fold), and "fails" otherwise.
+# the worst violation is at most {glue:text}`probe_tolerance`, "holds in the limit" when a
+# method's numerical budget is the cause (on every probe above the bar the miss at least
+# halves when Integrated Gradients' steps grow {glue:text}`refine_n_steps`-fold, Expected
+# Gradients' samples {glue:text}`refine_n_samples`-fold, or LRP-$\epsilon$'s stabilizer
+# shrinks {glue:text}`refine_epsilon`-fold), and "fails" otherwise.
 #
 # Each probe has $n = 4$ inputs, $x = (1, 1, 1, 1)$, $b = 0$, and is built from ordinary
 # torch layers. The library checks that its masking game has exactly one non-zero dividend
 # (the column "other dividends" is the largest of all the others). Variable 4 never matters.
 
 # %%
+glue("probe_tolerance", f"{probes.TOLERANCE:g}", display=False)
+for option, factor in probes.REFINE.items():
+    glue(f"refine_{option}", f"{max(factor, 1 / factor):g}", display=False)
 rows = [
     {
         "probe": p.name,

@@ -122,7 +122,8 @@ claims.record(
 # of the value function with one random order per subset, so this order noise is part of
 # what they include.
 # The order-consistency loss (Reviewer 3's Eq. 4) promises a set function; on the real
-# datasets, by the ledger's bar of 0.05: {glue:text}`claim_B_eq4_order_consistency`
+# datasets, by the ledger's rule ({glue:text}`claim_B_eq4_order_consistency_rule`):
+# {glue:text}`claim_B_eq4_order_consistency`
 # ({glue:text}`claim_B_eq4_order_consistency_numbers`). Order consistency alone does not make
 # the values meaningful (a constant is order-consistent): that is the subset-prediction
 # loss's job, next.
