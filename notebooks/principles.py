@@ -73,7 +73,7 @@ from myst_nb import glue
 
 from attribution_book import claims, plots, showcase, zoo
 from unified_attribution import methods
-from unified_attribution.theory import principles, probes, reformulations
+from unified_attribution.theory import departures, principles, probes, reformulations, table_1
 
 title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 
@@ -88,13 +88,16 @@ title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 # $c_i(\kappa) = \kappa_i / \sum_{j \text{ on } i\text{'s side}} \kappa_j$, the share of $i$
 # in a term among the variables of its own side; $d_i = u_i / \sum_{j \text{ on } i\text{'s
 # side}} u_j$, its share of a term lying wholly on the other side (independent effects of
-# that side included, where the paper writes an interaction $I$); and
-# $\alpha + \beta = 1$ {cite}`bach2015pixel` (LRP-$\alpha 2 \beta 1$ is $\alpha = 2$,
-# $\beta = -1$; Deep Taylor's $z^+$ rule is $\alpha = 1$, $\beta = 0$).
+# that side included, where the paper writes an interaction $I$); and $\alpha - \beta = 1$
+# with $\beta \ge 0$, the convention of {cite}`bach2015pixel` (LRP-$\alpha 2 \beta 1$ is
+# $\alpha = 2$, $\beta = 1$; Deep Taylor's $z^+$ rule is $\alpha = 1$, $\beta = 0$). In that
+# convention the negative side's relevance is $-\beta$ times its share, so the row is exact with
+# $-\beta$ where the paper prints $\beta$: the book flips that sign. Only Grad-CAM's row carries
+# the paper's tilde, a score of the last feature map's units rather than of the input.
 
 # %%
 checks = reformulations.check_rows()
-showcase.table_1(reformulations.TABLE_1)
+showcase.table_1(table_1.TABLE_1)
 
 # %% [markdown]
 # The sympy checks (`reformulations.check_rows`): "exact" where the method's closed form minus
@@ -127,14 +130,12 @@ glue("rows_differ", int((checks["paper's weights = book's"] == False).sum()), di
 
 row_verdicts = {}
 for method in methods.PAPER_A_METHODS:
-    checked = checks.loc[reformulations.SAME_ROW.get(method, method)].drop(
-        "paper's weights = book's"
-    )
+    checked = checks.loc[table_1.SAME_ROW.get(method, method)].drop("paper's weights = book's")
     found = claims.table_1_row(
         checked.to_dict(), propagation=methods.get(method).family == "propagation"
     )
-    if method in reformulations.SAME_ROW:  # checked through the row it shares
-        shared = title[reformulations.SAME_ROW[method]]
+    if method in table_1.SAME_ROW:  # checked through the row it shares
+        shared = title[table_1.SAME_ROW[method]]
         found = claims.Verdict(found.verdict, f"{shared}'s row: {found.numbers}", found.rule)
     row_verdicts[method] = found
     claims.record(f"A-T1-{method.replace('_', '-')}", row_verdicts[method])
@@ -338,7 +339,7 @@ for name in zoo.NAMES:
     X = trained.dataset.X_test[rng.choice(len(trained.dataset.X_test), n_inputs, replace=False)]
     x = trained.inputs(X).double()
     target = torch.as_tensor(trained.predict(X))
-    found = reformulations.departures(trained.float64(), x, 0.0, target)
+    found = departures.gradient_departures(trained.float64(), x, 0.0, target)
     records.append({"model": name, **{k: float(np.median(v)) for k, v in found.items()}})
 zoo_table = pd.DataFrame(records).set_index("model")
 showcase.html(zoo_table.reset_index())

@@ -46,7 +46,7 @@ from myst_nb import glue
 
 from attribution_book import plots, showcase, zoo
 from unified_attribution import methods
-from unified_attribution.theory import equalities, probes, reformulations
+from unified_attribution.theory import departures, equalities, probes
 
 PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"]
 TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
@@ -74,7 +74,7 @@ models64 = {label: m.float64() for label, m in models.items()}
 examples = {label: showcase.digit_examples(m) for label, m in models.items()}
 
 
-relative = reformulations.relative_difference  # max |a - b| / max |b| per input
+relative = departures.relative_difference  # max |a - b| / max |b| per input
 
 epsilons = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9]
 lrp_vs_gxi = {
@@ -209,7 +209,7 @@ for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)"):
     target = torch.as_tensor(trained.predict(trained.dataset.X_test[:n_depart]))
     background = trained.inputs(background_rows).double() if label.startswith("MLP") else None
     # (no DeepShap on the CNN: its integrals over 8 baselines would dominate the run time)
-    for name, values in reformulations.propagation_departures(
+    for name, values in departures.propagation_departures(
         model, x, target, ig_steps, background
     ).items():
         departure[f"{name}, {label}"] = values

@@ -8,7 +8,7 @@ from torch import nn
 
 from unified_attribution import MaskingGame, attribute, games, harsanyi
 from unified_attribution.taylor import symbolic
-from unified_attribution.theory import reformulations
+from unified_attribution.theory import departures, reformulations, table_1
 
 X = sp.symbols("x1:4")
 POLYNOMIAL = symbolic.random_polynomial(X, 3, seed=4)
@@ -74,9 +74,9 @@ def test_first_order_scores_are_the_gradient_at_the_baseline():
         model.bias.zero_()
     product = lambda z: model(z, z)  # noqa: E731  f = x1 x2
     x = torch.tensor([[2.0, 3.0]], dtype=torch.float64)
-    first = reformulations.first_order_scores(product, x, 0.0, torch.tensor([0]))
+    first = departures.first_order_scores(product, x, 0.0, torch.tensor([0]))
     np.testing.assert_allclose(first.numpy(), [[0.0, 0.0]])  # no first-order term at b = 0
-    first = reformulations.first_order_scores(product, x, 1.0, torch.tensor([0]))
+    first = departures.first_order_scores(product, x, 1.0, torch.tensor([0]))
     np.testing.assert_allclose(first.numpy(), [[1.0, 2.0]])  # (x - 1) * (1, 1)
 
 
@@ -88,21 +88,19 @@ def test_rescale_is_ig_on_one_nonlinear_layer_only():
     ).double()
     x = torch.randn(3, 5, dtype=torch.float64)
     target = torch.tensor([0, 1, 0])
-    near = reformulations.departures(shallow, x, 0.0, target)["DeepLIFT Rescale vs IG"]
-    far = reformulations.departures(deep, x, 0.0, target)["DeepLIFT Rescale vs IG"]
+    near = departures.gradient_departures(shallow, x, 0.0, target)["DeepLIFT Rescale vs IG"]
+    far = departures.gradient_departures(deep, x, 0.0, target)["DeepLIFT Rescale vs IG"]
     assert near.max() < 1e-6  # Gauss-Legendre quadrature, exact to rounding here
     assert far.max() > 1e-3
 
 
 def test_signed_rows_need_contributions():
     with pytest.raises(ValueError, match="contributions"):
-        reformulations.weights("lrp_alpha_beta", (1, 0), context=reformulations.Context())
+        table_1.weights("lrp_alpha_beta", (1, 0), context=table_1.Context())
     with pytest.raises(ValueError, match="non-zero"):
-        reformulations.weights(
-            "lrp_alpha_beta", (1, 0), context=reformulations.Context(contributions=(1, 0))
-        )
+        table_1.weights("lrp_alpha_beta", (1, 0), context=table_1.Context(contributions=(1, 0)))
     with pytest.raises(ValueError, match="no row"):
-        reformulations.row("lime")
+        table_1.row("lime")
 
 
 def test_check_rows_marks_the_differing_rows():
@@ -142,8 +140,8 @@ def test_propagation_departures_are_small_exactly_where_the_equalities_hold():
     x = torch.rand(4, 5, dtype=torch.float64)
     background = torch.rand(3, 5, dtype=torch.float64)
     target = torch.tensor([0, 1, 2, 0])
-    near = reformulations.propagation_departures(shallow, x, target, 4096, background)
-    far = reformulations.propagation_departures(deep, x, target, 4096, background)
+    near = departures.propagation_departures(shallow, x, target, 4096, background)
+    far = departures.propagation_departures(deep, x, target, 4096, background)
     assert list(near) == [
         "LRP-ε vs GxI",
         "Rescale vs IG",
@@ -154,14 +152,12 @@ def test_propagation_departures_are_small_exactly_where_the_equalities_hold():
         near["Rescale vs IG"].max() < 5e-3 and near["DeepShap vs mean IG"].max() < 5e-3
     )  # quadrature only
     assert far["Rescale vs IG"].max() > 10 * near["Rescale vs IG"].max()
-    assert "DeepShap vs mean IG" not in reformulations.propagation_departures(
-        shallow, x, target, 64
-    )
+    assert "DeepShap vs mean IG" not in departures.propagation_departures(shallow, x, target, 64)
     # on one two-input ReLU neuron RevealCancel is the two-player Shapley value, not Rescale
     pair = networks.one_hidden([[1.0, -0.5]], [0.0], [1.0])
     one = torch.ones(1, 2, dtype=torch.float64)
     assert (
-        reformulations.propagation_departures(pair, one, torch.tensor([0]), 64)[
+        departures.propagation_departures(pair, one, torch.tensor([0]), 64)[
             "RevealCancel vs Rescale"
         ][0]
         > 0.1

@@ -99,7 +99,7 @@ def table_1(names):
     weights equal the book's derivation, and the book's finding."""
     from IPython.display import Markdown
 
-    from unified_attribution.theory import reformulations
+    from unified_attribution.theory import table_1
 
     verdict = {
         True: "agrees with the book",
@@ -108,8 +108,8 @@ def table_1(names):
     }
     return Markdown(
         "\n".join(
-            f"- **{methods.get(n).title}**: ${reformulations.row(n).formula}$  \n"
-            f"  *{verdict[reformulations.agrees_with_book(n)]}*: {reformulations.row(n).finding}."
+            f"- **{methods.get(n).title}**: ${table_1.row(n).formula}$  \n"
+            f"  *{verdict[table_1.agrees_with_book(n)]}*: {table_1.row(n).finding}."
             for n in names
         )
     )

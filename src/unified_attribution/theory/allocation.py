@@ -7,7 +7,7 @@ For each method this module gives the weight as a sympy expression (:func:`weigh
 method's closed form for a sympy expression (:func:`closed_form`), the scores rebuilt from
 the effects (:func:`rebuild`), and :func:`prove_reformulation`: closed form minus rebuild,
 expanded, for every variable (0 proves it, for polynomials). The weights are the book's own
-derivations; paper A's own rows (its Table 1) are in :mod:`unified_attribution.theory.reformulations`,
+derivations; paper A's own rows (its Table 1) are in :mod:`unified_attribution.theory.table_1`,
 which says where the two differ. :func:`rebuild_errors` and :func:`run_and_rebuilt` check the
 reformulation on a torch model: the method as run against its rebuild from the effects.
 

@@ -1,7 +1,7 @@
 """Equalities between propagation methods, measured against their conditions.
 
 Each function returns max ``|a - b|`` / max ``|b|`` per input (rows of ``x``;
-:func:`~unified_attribution.theory.reformulations.relative_difference`), for a float64 model
+:func:`~unified_attribution.theory.departures.relative_difference`), for a float64 model
 at best, and names which side is ``b``:
 
 - :func:`lrp_epsilon_curve`: LRP-epsilon against Gradient x Input (b) at each epsilon; equal
@@ -26,7 +26,7 @@ from torch import nn
 from ..aliases import Target
 from ..methods import attribute, captum_lrp
 from ..methods.propagation import layers
-from .reformulations import relative_difference
+from .departures import relative_difference
 
 
 def lrp_epsilon_curve(

@@ -21,7 +21,7 @@ The principles (paper A, Deng et al. TPAMI 2024, as its authors' project page st
 
 - ``"paper"``: Table 2 as printed;
 - ``"paper weights"``: :func:`judge` on the weights of the paper's Table 1
-  (:mod:`unified_attribution.theory.reformulations`);
+  (:mod:`unified_attribution.theory.table_1`);
 - ``"book weights"``: :func:`judge` on the book's own derivations (network level for the
   gradient and perturbation families, one neuron for the propagation family);
 
@@ -42,7 +42,7 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from ..taylor import multi_indices, support
-from . import layerwise, reformulations
+from . import layerwise, table_1
 
 PRINCIPLES = {
     "low approximation error": "the attribution accounts for every independent and interaction "
@@ -184,10 +184,10 @@ def from_weights(
     if contributions is not None:
         if len(contributions) != n:
             raise ValueError(f"one contribution per variable: {n} variables, got {contributions}")
-        context = replace(reformulations.row(method).context, contributions=tuple(contributions))
+        context = replace(table_1.row(method).context, contributions=tuple(contributions))
     return judge(
         [(k, support(k)) for k in multi_indices(n, max_order)],
-        lambda k: reformulations.weights(method, k, which, context),
+        lambda k: table_1.weights(method, k, which, context),
     )
 
 
@@ -208,7 +208,7 @@ def verdicts(method: str, source: str) -> dict[str, Verdict]:
         return {
             c: Verdict("holds" if m == "v" else "fails") for c, m in zip(COLUMNS, TABLE_2[method])
         }
-    if source == "book weights" and reformulations.BOOK[method] is None:
+    if source == "book weights" and table_1.BOOK[method] is None:
         return {c: Verdict("not derived") for c in COLUMNS}
     if source in ("paper weights", "book weights"):
         return from_weights(method, source)
