@@ -33,7 +33,8 @@ def _occlusion_1(model, x, baseline, target, players):
     formula=r"$a_i$ = mean over windows $W \ni i$ of $f(x) - f(x \text{ with } x_W := b_W)$",
     allocation=r"with non-overlapping windows: $w_i(S) = 1$ for every $S$ meeting $i$'s patch",
     assumptions="captum's Occlusion: a window slides with the given strides; a "
-    "pixel covered by several windows gets the mean of their differences. "
+    "pixel covered by several windows gets the mean of their differences "
+    "(taken in the model's dtype; the last window of a dimension is cut at the edge). "
     "With players= (non-overlapping patches of any input shape, e.g. "
     "games.patches for a flat image) captum's FeatureAblation occludes "
     "each patch instead, and window is not used",
@@ -59,15 +60,30 @@ def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), stri
         raise ValueError(
             f"window {window} is larger than the input {tuple(x.shape[1:])} in some dimension"
         )
+    strides = tuple(strides or window)
     occlusion = captum("Occlusion")(model)
-    scores = occlusion.attribute(
-        x,
-        sliding_window_shapes=window,
-        strides=strides or window,
-        baselines=baseline,
-        target=target,
+    # captum divides its window sums by the window counts through float32
+    # (``single_attrib.float() / weight``); take the sums in the model's dtype and divide here
+    occlusion.use_weights = False
+    sums = occlusion.attribute(
+        x, sliding_window_shapes=window, strides=strides, baselines=baseline, target=target
     )
-    return scores.to(x.dtype)  # captum returns float32 here, whatever the model's dtype
+    counts = window_counts(tuple(x.shape[1:]), window, strides)
+    return sums.to(x.dtype) / torch.as_tensor(counts, dtype=x.dtype, device=x.device)
+
+
+def window_counts(shape: tuple, window: tuple, strides: tuple) -> np.ndarray:
+    """How many of captum's sliding windows cover each element. Per dimension of size D,
+    captum starts ceil((D - w) / s) + 1 windows at 0, s, 2s, ... and cuts the last one at
+    the edge (it is not shifted back inside); an element's count is the product over the
+    dimensions of the windows covering it."""
+    counts = np.ones(shape)
+    for axis, (size, w, s) in enumerate(zip(shape, window, strides)):
+        starts = s * np.arange(-(-(size - w) // s) + 1)
+        index = np.arange(size)
+        per_axis = ((index >= starts[:, None]) & (index < starts[:, None] + w)).sum(axis=0)
+        counts = counts * per_axis.reshape([-1 if a == axis else 1 for a in range(len(shape))])
+    return counts
 
 
 @register(
