@@ -38,6 +38,8 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,sweep,test]'
+	# the LRP oracle of tests/test_oracles.py; --no-deps: its torchvision requirement would pull a CUDA torch
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps zennit==0.5.1
 	touch $(STAMP)
 
 bundle: setup

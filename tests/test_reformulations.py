@@ -162,3 +162,41 @@ def test_propagation_departures_are_small_exactly_where_the_equalities_hold():
         ][0]
         > 0.1
     )
+
+
+def test_lrp_epsilon_row_is_refuted_on_one_curved_neuron_by_the_higher_orders():
+    """LRP-0 hands out g(s) in shares u_i / s; the first-order row keeps g'(0) u_i only: the
+    residual is u_i (g(s)/s - g'(0)), zero only for a linear g."""
+    proof = reformulations.prove_on_neuron("lrp_epsilon")
+    assert not proof.holds
+    a2, a3 = sp.symbols("a_2 a_3")
+    for residual in proof.residuals.values():
+        assert residual.subs({a2: 0, a3: 0}) == 0  # linear activation: the row is exact
+    checks = reformulations.check_rows()
+    assert not checks.loc["lrp_epsilon", "one neuron, g(0) = 0"]
+    assert checks.loc["grad_cam"].drop("paper's weights = book's").isna().all()
+
+
+def test_grad_cam_row_is_exact_under_an_average_pool_head_only():
+    torch.manual_seed(0)
+    head_gap = [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(3, 2)]
+    head_max = [nn.MaxPool2d(2), nn.Flatten(), nn.Linear(12, 2)]
+    x = torch.rand(3, 1, 4, 4, dtype=torch.float64)
+    target = torch.tensor([0, 1, 0])
+    found = {}
+    for name, head in (("gap", head_gap), ("max", head_max)):
+        cnn = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), *head).double()
+        found[name] = departures.grad_cam_departures(cnn, x, target, layer=1)
+    assert found["gap"].max() <= departures.FLOAT64_EXACT
+    assert found["max"].min() > 0.1
+    with pytest.raises(ValueError, match="head must remain"):
+        departures.grad_cam_departures(cnn, x, target, layer=4)
+
+
+def test_alpha_beta_rows_use_bachs_convention_with_the_papers_beta_flipped():
+    """LRP-alpha2-beta1 (alpha - beta = 1, beta >= 0): an N- variable's own term gets
+    -beta = -1 (the paper prints beta); an N+ variable's gets alpha = 2."""
+    pattern = table_1.Context(contributions=(1, 2, -1, -2), alpha=2, beta=1)
+    assert table_1.weights("lrp_alpha_beta", (0, 0, 1, 0), context=pattern)[2] == -1
+    assert table_1.weights("lrp_alpha_beta", (1, 0, 0, 0), context=pattern)[0] == 2
+    assert reformulations.prove_on_neuron("lrp_alpha_beta").holds

@@ -109,3 +109,29 @@ def propagation_departures(
             attribute("deep_shap", model, x, background, target=target).scores, mean_ig
         )
     return found
+
+
+#: A measured departure at or below this is float64 rounding: the row is exact there.
+FLOAT64_EXACT = 1e-12
+
+
+def grad_cam_departures(model: Model, x: torch.Tensor, target: Target, layer: int) -> "np.ndarray":
+    """Per input, Grad-CAM's map before its ReLU (captum's ``LayerGradCam``) against the
+    paper's row on the feature map A = output of layer number ``layer`` of the chain: the
+    first-order term phi(e_i) = A_i dy/dA_i (0) of the head above it, summed over channels
+    (max ``|a - b|`` / max ``|b|``). Exact when dy/dA is the same everywhere (a linear head
+    on a global average pool)."""
+    import torch
+    from captum.attr import LayerGradCam
+
+    from ..methods.propagation.chain import layers
+
+    chain = layers(model)
+    if not 0 <= layer < len(chain) - 1:
+        raise ValueError(f"layer {layer} must be one of 0..{len(chain) - 2} (a head must remain)")
+    body, head = torch.nn.Sequential(*chain[: layer + 1]), torch.nn.Sequential(*chain[layer + 1 :])
+    with torch.no_grad():
+        feature_map = body(x)
+    row = first_order_scores(head, feature_map, 0.0, target).sum(1, keepdim=True)
+    cam = LayerGradCam(model, chain[layer]).attribute(x, target=target, relu_attributions=False)
+    return relative_difference(cam.detach(), row)

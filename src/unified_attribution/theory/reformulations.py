@@ -12,7 +12,7 @@ import sympy as sp
 from ..aliases import SymbolicBaseline, Variables
 from ..taylor import symbolic
 from . import allocation, layerwise
-from .table_1 import SAME_ROW, TABLE_1, Context, agrees_with_book, first_order, row, weights
+from .table_1 import TABLE_1, Context, agrees_with_book, first_order, row, weights
 
 if TYPE_CHECKING:  # annotations only
     import pandas as pd
@@ -47,6 +47,7 @@ def rebuild_from_dividends(
 
 _CLOSED = {"expected_gradients": "integrated_gradients", "prediction_difference": "occlusion_1"}
 _NEURON_ROWS = (
+    "lrp_epsilon",
     "deeplift_rescale",
     "deep_shap",
     "lrp_alpha_beta",
@@ -63,10 +64,11 @@ def prove_on_polynomial(
     form per baseline, Prediction Difference Occlusion-1's; the first-order rows Gradient x
     Input's. The propagation rows are checked on one neuron (:func:`prove_on_neuron`)."""
     variables = list(variables)
-    if method in _NEURON_ROWS or method in ("lrp_epsilon", "grad_cam"):
+    if method in _NEURON_ROWS or method in FEATURE_MAP_ROWS:
         raise ValueError(
             f"{method} is a propagation method: check its row on one neuron "
-            "(prove_on_neuron) or, for the first-order rows, through gradient_x_input"
+            "(prove_on_neuron) or, for Grad-CAM, on a feature map "
+            "(departures.grad_cam_departures)"
         )
     closed_name = _CLOSED.get(method, method)
     if row(method).weight is first_order:
@@ -87,7 +89,8 @@ def prove_on_neuron(
 ) -> symbolic.Proof:
     """A propagation row on one neuron y = g(sum_j u_j) with a generic cubic g and the root
     at 0: the rule's closed form minus the row's rebuild from the Taylor terms of y in the u_j
-    (DeepShap per baseline: DeepLIFT Rescale's closed form against the Shapley row).
+    (DeepShap per baseline: DeepLIFT Rescale's closed form against the Shapley row;
+    LRP-epsilon with epsilon -> 0, shares u_i / s of g(s), against the first-order row).
     ``root_value=False`` sets g(0) = 0 (the row's condition for LRP and Deep Taylor); True
     keeps g(0) free, and the residual is the share of g(0) that LRP hands out."""
     cell = layerwise.neuron(n_positive, n_negative)
@@ -98,7 +101,9 @@ def prove_on_neuron(
         g = sp.Lambda(g.variables, g.expr.subs(a0, 0))
     cell = layerwise.Neuron(cell.u, r, g)
     terms = {k: t for k, t in layerwise.taylor_terms(cell).items()}
-    if method in ("deeplift_revealcancel", "deeplift_rescale", "deep_shap"):
+    if method == "lrp_epsilon":
+        closed, ctx = layerwise.scores("lrp_epsilon", cell), Context(contributions=cell.u)
+    elif method in ("deeplift_revealcancel", "deeplift_rescale", "deep_shap"):
         rule = "deeplift_rescale" if method == "deep_shap" else method
         closed, ctx = layerwise.scores(rule, cell), Context(contributions=cell.u)
     elif method in ("lrp_alpha_beta", "deep_taylor"):
@@ -114,12 +119,17 @@ def prove_on_neuron(
     )
 
 
+#: Rows on a network's feature map: measured (departures.grad_cam_departures), not proved.
+FEATURE_MAP_ROWS = ("grad_cam",)
+
+
 def check_rows() -> "pd.DataFrame":
     """Every Table 1 row checked in sympy against the method's closed form (True: the
     residual expands to 0), on two polynomials at b = 0: a multilinear one
     x1 x2 x3 + x1 - 2 x2 x3 (every term has kappa_i <= 1) and a cubic one
     (x1 + 2 x2 - x3)^3 + x1 x2; the propagation rows on one neuron with a generic cubic
-    activation, with g(0) = 0 and with g(0) free. None: not applicable."""
+    activation, with g(0) = 0 and with g(0) free. None: not applicable (Grad-CAM's row is on a
+    feature map: measured, not proved)."""
     import pandas as pd
 
     x = sp.symbols("x1:4")
@@ -131,7 +141,7 @@ def check_rows() -> "pd.DataFrame":
     for method in TABLE_1:
         record = {"method": method, "paper's weights = book's": agrees_with_book(method)}
         for label, expr in classes.items():
-            if method in _NEURON_ROWS or method in SAME_ROW or method == "occlusion_patch":
+            if method in _NEURON_ROWS + FEATURE_MAP_ROWS or method == "occlusion_patch":
                 record[label] = None
             else:
                 record[label] = prove_on_polynomial(method, expr, x, 0).holds

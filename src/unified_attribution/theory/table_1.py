@@ -178,8 +178,9 @@ TABLE_1: dict[str, Row] = {
         first_order,
         False,
         finding=(
-            r"as Gradient x Input: LRP-$\epsilon$ equals it on bias-free ReLU networks as "
-            r"$\epsilon \to 0$"
+            r"LRP-$\epsilon$ tends to Gradient x Input on ReLU networks as $\epsilon \to 0$, "
+            r"biases or not; on one neuron with a curved activation it hands out $g(s)$ in "
+            r"shares $u_i / s$, every order of the series, not the first-order term alone"
         ),
     ),
     "grad_cam": Row(
@@ -302,10 +303,6 @@ def weights(
         raise ValueError(f"the book derived no weights for {method!r}")
     ctx = context or row(method).context
     return [fn(i, tuple(kappa), ctx) for i in range(len(kappa))]
-
-
-#: Rows that Table 1 shares with another method's row, checked through that row.
-SAME_ROW = {"lrp_epsilon": "gradient_x_input", "grad_cam": "gradient_x_input"}
 
 
 def agrees_with_book(method: str, n: int = 4, max_order: int = 4) -> bool | None:

@@ -1,0 +1,201 @@
+"""Independent implementations as oracles: zennit 0.5.1 for the LRP family, shap 0.51.0 for
+DeepShap, DeepLIFT Rescale and the exact Shapley value, Grad-CAM from its definition, and
+DeepLIFT RevealCancel on neurons worked by hand.
+
+Conventions matched (each stated where it is used): zennit's rules get ``zero_params='bias'``
+where ours ignore biases (LRP-alpha-beta, Deep Taylor) and a 1e-9 stabilizer, ours and
+captum's; zennit passes the plain gradient at Flatten where captum applies its 1e-9 epsilon
+rule, which bounds LRP-epsilon's agreement on a CNN by about 1e-7 relative.
+"""
+
+import importlib.util
+import math
+import sys
+import types
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from unified_attribution import attribute
+from unified_attribution.theory import networks
+
+TARGET = torch.tensor([0, 1, 2, 0])
+
+
+def zennit():
+    """zennit's rules, composites and layer types, without its package ``__init__``: that
+    imports ``zennit.torchvision`` (ResNet canonizers), which needs torchvision, and no
+    torchvision wheel loads against torch 2.13.0. The modules used here import only torch
+    (setup installs zennit with ``--no-deps`` for this reason)."""
+    if "zennit" not in sys.modules:
+        spec = importlib.util.find_spec("zennit")
+        if spec is None:
+            raise RuntimeError("zennit is missing: `make setup` installs zennit==0.5.1")
+        package = types.ModuleType("zennit")
+        package.__path__ = list(spec.submodule_search_locations)
+        sys.modules["zennit"] = package
+    from zennit import composites, rules
+    from zennit import types as layer_types
+
+    return composites, rules, layer_types
+
+
+def relative(ours: torch.Tensor, reference) -> float:
+    ours, reference = np.asarray(ours, dtype=float), np.asarray(reference, dtype=float)
+    return float(np.abs(ours - reference).max() / np.abs(reference).max())
+
+
+def mlp() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3)
+    ).double()
+
+
+def cnn(pool: type[nn.Module]) -> nn.Module:
+    torch.manual_seed(1)
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), pool(2), nn.Flatten(), nn.Linear(12, 3)
+    ).double()
+
+
+def inputs(model: nn.Module, n: int = 4, seed: int = 2) -> torch.Tensor:
+    shape = (6,) if isinstance(model[0], nn.Linear) else (1, 4, 4)
+    return torch.rand(n, *shape, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+
+
+def zennit_relevance(model, x, target, rule, first_rule=None) -> torch.Tensor:
+    """zennit: the output's target entry as initial relevance, ``rule`` on every Linear and
+    Conv2d (``first_rule`` on the first), Pass at activations, epsilon 1e-9 at pooling."""
+    composites, rules, layer_types = zennit()
+    layer_map = [
+        (layer_types.Activation, rules.Pass()),
+        (layer_types.AvgPool, rules.Epsilon(epsilon=1e-9)),
+        (layer_types.Linear, rule),
+    ]
+    if first_rule is None:
+        composite = composites.LayerMapComposite(layer_map=layer_map)
+    else:
+        composite = composites.SpecialFirstLayerMapComposite(
+            layer_map=layer_map, first_map=[(layer_types.Linear, first_rule)]
+        )
+    x = x.clone().requires_grad_()
+    with composite.context(model) as modified:
+        out = modified(x)
+        chosen = torch.zeros_like(out)
+        chosen[torch.arange(len(x)), target] = 1.0
+        (relevance,) = torch.autograd.grad(out, x, out * chosen)
+    return relevance.detach()
+
+
+@pytest.mark.parametrize(
+    "model, tolerance",
+    [(mlp(), 1e-13), (cnn(nn.AvgPool2d), 1e-7)],  # CNN: zennit's plain gradient at Flatten
+    ids=["mlp", "avg-pool cnn"],
+)
+def test_lrp_epsilon_is_zennits_epsilon_rule_with_biases(model, tolerance):
+    _, rules, _ = zennit()
+    x = inputs(model)
+    ours = attribute("lrp_epsilon", model, x, target=TARGET, epsilon=0.01).scores
+    reference = zennit_relevance(model, x, TARGET, rules.Epsilon(epsilon=0.01))
+    assert relative(ours, reference) < tolerance
+
+
+@pytest.mark.parametrize("model", [mlp(), cnn(nn.AvgPool2d)], ids=["mlp", "avg-pool cnn"])
+def test_alpha_beta_and_deep_taylor_are_zennits_rules_without_biases(model):
+    _, rules, _ = zennit()
+    x = inputs(model)
+    ours = attribute("lrp_alpha_beta", model, x, target=TARGET, alpha=2.0, beta=1.0).scores
+    reference = zennit_relevance(
+        model, x, TARGET, rules.AlphaBeta(alpha=2, beta=1, stabilizer=1e-9, zero_params="bias")
+    )
+    assert relative(ours, reference) < 1e-12
+    ours = attribute("deep_taylor", model, x, target=TARGET, lower=0.0, upper=1.0).scores
+    reference = zennit_relevance(
+        model,
+        x,
+        TARGET,
+        rules.ZPlus(stabilizer=1e-9, zero_params="bias"),
+        first_rule=rules.ZBox(low=0.0, high=1.0, stabilizer=1e-9, zero_params="bias"),
+    )
+    assert relative(ours, reference) < 1e-12
+
+
+def shap_deep(model, x, background, target) -> np.ndarray:
+    import shap
+
+    values = np.asarray(shap.DeepExplainer(model, background).shap_values(x))  # (N, ..., C)
+    return np.stack([values[k, ..., int(target[k])] for k in range(len(x))])
+
+
+@pytest.mark.filterwarnings(
+    "ignore::DeprecationWarning", "ignore::PendingDeprecationWarning", "ignore::UserWarning"
+)
+@pytest.mark.parametrize("model", [mlp(), cnn(nn.MaxPool2d)], ids=["mlp", "max-pool cnn"])
+def test_deep_shap_and_rescale_are_shaps_deep_explainer(model):
+    """shap's DeepExplainer with several background rows is DeepShap; with one row it is
+    DeepLIFT Rescale from that row (its max-pool rule included)."""
+    x, background = inputs(model), inputs(model, n=5, seed=3)
+    ours = attribute("deep_shap", model, x, background, target=TARGET).scores
+    assert relative(ours, shap_deep(model, x, background, TARGET)) < 1e-13
+    ours = attribute("deeplift_rescale", model, x, background[:1], target=TARGET).scores
+    assert relative(ours, shap_deep(model, x, background[:1], TARGET)) < 1e-13
+
+
+def test_shapley_value_is_shaps_exact_explainer_with_one_baseline_row():
+    """shap's Exact explainer with an Independent masker holding one row b plays the game
+    v(S) = f(x_S, b_rest), ours."""
+    import shap
+
+    model, x = mlp(), inputs(mlp(), n=3)
+    b = inputs(model, n=1, seed=5)
+
+    def f(z):
+        with torch.no_grad():
+            return model(torch.as_tensor(z)).numpy()[:, 1]
+
+    reference = shap.explainers.Exact(f, shap.maskers.Independent(b.numpy(), max_samples=1))
+    ours = attribute("shapley_value", model, x, b, target=1).scores
+    assert relative(ours, reference(x.numpy()).values) < 1e-12
+
+
+def test_grad_cam_is_its_definition():
+    """Selvaraju et al. 2017, written out: A = the last convolution's ReLU output, alpha_k =
+    the mean over positions of dy/dA^k, map = ReLU(sum_k alpha_k A^k), bilinearly upsampled
+    (align_corners=False) to the input."""
+    model = cnn(nn.MaxPool2d)
+    x = inputs(model)
+    features = model[:2](x).detach().requires_grad_()
+    y = model[2:](features)[torch.arange(len(x)), TARGET].sum()
+    (gradient,) = torch.autograd.grad(y, features)
+    alpha = gradient.mean(dim=(2, 3), keepdim=True)
+    reference = torch.relu((alpha * features).sum(1, keepdim=True)).detach()
+    reference = nn.functional.interpolate(reference, size=(4, 4), mode="bilinear")
+    ours = attribute("grad_cam", model, x, target=TARGET).scores
+    assert relative(ours, reference.expand_as(x)) < 1e-13
+
+
+@pytest.mark.parametrize(
+    "rows, activation",
+    [([[1.0, 2.0, -1.5]], nn.ReLU), ([[0.5, -1.0, 0.75]], nn.Tanh)],
+    ids=["relu", "tanh"],
+)
+def test_revealcancel_on_one_neuron_by_hand(rows, activation):
+    """Shrikumar et al. 2017, RevealCancel at one neuron y = g(u+ + u-), b = 0, bias 0:
+    dy+ = (g(p) - g(0) + g(p + n) - g(n)) / 2, dy- = (g(n) - g(0) + g(p + n) - g(p)) / 2,
+    each split among its side in proportion to u_i (p, n: the sums of the positive and
+    negative contributions). ReLU case: p = 3, n = -1.5, dy+ = 2.25, dy- = -0.75."""
+    g = math.tanh if activation is nn.Tanh else lambda z: max(z, 0.0)
+    model = networks.one_hidden(rows, 0.0, [1.0], activation)
+    x = torch.ones(1, 3, dtype=torch.float64)
+    u = rows[0]
+    p, n = sum(c for c in u if c > 0), sum(c for c in u if c < 0)
+    up = (g(p) - g(0) + g(p + n) - g(n)) / 2
+    down = (g(n) - g(0) + g(p + n) - g(p)) / 2
+    expected = [c / p * up if c > 0 else c / n * down for c in u]
+    ours = attribute("deeplift_revealcancel", model, x, 0.0, target=0).scores[0]
+    np.testing.assert_allclose(ours.numpy(), expected, rtol=1e-13, atol=1e-15)
+    if activation is nn.ReLU:
+        np.testing.assert_allclose(expected, [0.75, 1.5, -0.75])
