@@ -38,8 +38,9 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,sweep,test]'
-	# the LRP oracle of tests/test_oracles.py; --no-deps: its torchvision requirement would pull a CUDA torch
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps zennit==0.5.1
+	# the LRP oracle of tests/test_oracles.py, in a folder of its own: --no-deps, as its torchvision
+	# requirement would pull a CUDA torch, and outside site-packages, as quantus imports any zennit it finds
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target $(VENV)/oracles zennit==0.5.1
 	touch $(STAMP)
 
 bundle: setup

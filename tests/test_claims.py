@@ -19,6 +19,10 @@ def test_count_rule():
     assert claims.count(1, 3, "datasets").numbers == "1 of 3 datasets"
     with pytest.raises(ValueError):
         claims.count(4, 3, "datasets")
+    told = claims.count(1, 6, "pairs hold", others={"reversed": 0, "not decided": 5})
+    assert told.numbers == "1 of 6 pairs hold, 0 reversed, 5 not decided"
+    with pytest.raises(ValueError, match="add up"):
+        claims.count(1, 6, "pairs hold", others={"reversed": 1})
 
 
 def test_a_conjunction_holds_only_when_every_part_holds():

@@ -8,10 +8,11 @@ captum's; zennit passes the plain gradient at Flatten where captum applies its 1
 rule, which bounds LRP-epsilon's agreement on a CNN by about 1e-7 relative.
 """
 
-import importlib.util
+import importlib.machinery
 import math
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,15 +25,20 @@ from unified_attribution.theory import networks
 TARGET = torch.tensor([0, 1, 2, 0])
 
 
+#: Where ``make setup`` installs zennit: outside site-packages, because quantus imports any
+#: zennit it can find, and zennit's package ``__init__`` needs torchvision.
+ORACLES = Path(sys.prefix) / "oracles"
+
+
 def zennit():
     """zennit's rules, composites and layer types, without its package ``__init__``: that
     imports ``zennit.torchvision`` (ResNet canonizers), which needs torchvision, and no
     torchvision wheel loads against torch 2.13.0. The modules used here import only torch
-    (setup installs zennit with ``--no-deps`` for this reason)."""
+    (setup installs zennit with ``--no-deps`` into :data:`ORACLES` for this reason)."""
     if "zennit" not in sys.modules:
-        spec = importlib.util.find_spec("zennit")
+        spec = importlib.machinery.PathFinder.find_spec("zennit", [str(ORACLES)])
         if spec is None:
-            raise RuntimeError("zennit is missing: `make setup` installs zennit==0.5.1")
+            raise RuntimeError(f"zennit is missing from {ORACLES}: `make setup` installs it")
         package = types.ModuleType("zennit")
         package.__path__ = list(spec.submodule_search_locations)
         sys.modules["zennit"] = package

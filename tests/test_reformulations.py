@@ -200,3 +200,48 @@ def test_alpha_beta_rows_use_bachs_convention_with_the_papers_beta_flipped():
     assert table_1.weights("lrp_alpha_beta", (0, 0, 1, 0), context=pattern)[2] == -1
     assert table_1.weights("lrp_alpha_beta", (1, 0, 0, 0), context=pattern)[0] == 2
     assert reformulations.prove_on_neuron("lrp_alpha_beta").holds
+
+
+def _rows_averaged(method, expr, point, baselines):
+    """The paper's row rebuilt from the Taylor terms at each baseline, evaluated at ``point``,
+    averaged over the baselines."""
+    at_x = dict(zip(X, point))
+    rows = []
+    for b in baselines:
+        terms = symbolic.taylor_terms(expr, X, list(b))
+        rows.append([float(a.subs(at_x)) for a in reformulations.rebuild(method, terms)])
+    return np.mean(rows, axis=0)
+
+
+def test_averaged_rows_over_several_baselines():
+    """Prediction Difference with every background row is Occlusion-1's row averaged over
+    the rows as baselines, exactly; Expected Gradients' Monte Carlo estimate approaches
+    Integrated Gradients' row averaged the same way (fixed seed, 20,000 draws)."""
+    model = symbolic.torch_module(POLYNOMIAL, X)
+    point = [0.7, -1.3, 2.1]
+    background = torch.tensor(
+        [[0.2, 0.5, -0.4], [-1.0, 0.3, 0.8], [0.6, -0.7, 0.1], [1.1, 1.4, -0.9]],
+        dtype=torch.float64,
+    )
+    x = torch.tensor([point], dtype=torch.float64)
+    pd_scores = attribute(
+        "prediction_difference", model, x, background, n_samples=len(background)
+    ).scores[0]
+    expected = _rows_averaged("prediction_difference", POLYNOMIAL, point, background.tolist())
+    np.testing.assert_allclose(pd_scores.numpy(), expected, rtol=1e-12)
+    eg = attribute("expected_gradients", model, x, background, n_samples=20000).scores[0]
+    expected = _rows_averaged("expected_gradients", POLYNOMIAL, point, background.tolist())
+    assert np.abs(eg.numpy() - expected).max() / np.abs(expected).max() < 0.02
+    one = attribute("expected_gradients", model, x, background[:1], n_samples=20000).scores[0]
+    assert np.abs(one.numpy() - expected).max() / np.abs(expected).max() > 0.1  # not one row
+
+
+def test_deep_shap_departs_from_the_averaged_shapley_row_on_a_curved_network_only():
+    torch.manual_seed(4)
+    linear = nn.Sequential(nn.Linear(5, 1)).double()
+    curved = nn.Sequential(nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 1)).double()
+    x = torch.rand(3, 5, dtype=torch.float64)
+    background = torch.rand(4, 5, dtype=torch.float64)
+    target = torch.zeros(3, dtype=torch.long)
+    assert departures.deep_shap_departures(linear, x, background, target).max() < 1e-12
+    assert departures.deep_shap_departures(curved, x, background, target).max() > 1e-3

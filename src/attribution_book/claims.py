@@ -97,19 +97,31 @@ def _count_margin(successes: int, total: int) -> str:
 
 
 def count(
-    successes: int, total: int, what: str, origin: str = "the book's choice", bar: str = ""
+    successes: int,
+    total: int,
+    what: str,
+    origin: str = "the book's choice",
+    bar: str = "",
+    others: dict[str, int] | None = None,
 ) -> Verdict:
-    """Holds on every case, partly on some, does not hold here on none."""
+    """Holds on every case, partly on some, does not hold here on none. ``others`` names how
+    the remaining cases ended (e.g. {"reversed": 0, "not decided": 5}); they must add up."""
     if not 0 <= successes <= total or total == 0:
         raise ValueError(
             f"{successes} successes of {total} cases: need 0 <= successes <= total > 0"
         )
+    if others is not None and sum(others.values()) != total - successes:
+        raise ValueError(
+            f"the other outcomes {others} add up to {sum(others.values())}, not to the "
+            f"{total - successes} cases that did not succeed"
+        )
+    rest = "".join(f", {n} {outcome}" for outcome, n in (others or {}).items())
     verdict = (
         "holds" if successes == total else ("does not hold here" if successes == 0 else "partly")
     )
     return Verdict(
         verdict,
-        f"{successes} of {total} {what}",
+        f"{successes} of {total} {what}{rest}",
         "holds if on every case, partly if on some, does not hold here if on none",
         origin,
         bar or "every case",
