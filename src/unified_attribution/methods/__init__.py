@@ -23,7 +23,7 @@ from .interface import QUADRATURES, Attribution, attribute
 from .propagation import captum_lrp
 from .registry import Method, get
 
-#: The fourteen methods of paper A, in the order of its Table 1.
+#: The fourteen methods of paper A by family (gradient, propagation, perturbation).
 PAPER_A_METHODS = registry.PAPER_A_METHODS
 #: Every registered method by name (:func:`get` looks one up, with a clear error).
 REGISTRY = registry.REGISTRY

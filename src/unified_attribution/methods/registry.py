@@ -10,7 +10,8 @@ import torch
 
 from ..aliases import Model
 
-#: The fourteen methods of paper A, in the order of its Table 1.
+#: The fourteen methods of paper A by family (gradient, propagation, perturbation), the order of
+#: the book's tables (paper A's Table 1 and Table 2 each order them differently).
 PAPER_A_METHODS = (
     "gradient_x_input",
     "integrated_gradients",

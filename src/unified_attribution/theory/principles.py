@@ -168,11 +168,17 @@ def charge(scores: Sequence[float], coalition: Sequence[int], effect: float) -> 
     }
 
 
+#: The weights are judged on every multi-index of order <= WEIGHT_ORDER in WEIGHT_VARIABLES
+#: variables (:func:`from_weights`).
+WEIGHT_VARIABLES = 4
+WEIGHT_ORDER = 4
+
+
 def from_weights(
     method: str,
     source: str = "paper weights",
-    n: int = 4,
-    max_order: int = 4,
+    n: int = WEIGHT_VARIABLES,
+    max_order: int = WEIGHT_ORDER,
     contributions: Sequence[int] | None = None,
 ) -> dict[str, Verdict]:
     """:func:`judge` on the weights of ``method`` over every kappa of order <= ``max_order``
