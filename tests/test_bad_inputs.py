@@ -270,6 +270,33 @@ CASES = {  # name: (call, exception type, what the message must say)
         ValueError,
         "rows",
     ),
+    "MaskingGame: negative batch size": (
+        lambda: MaskingGame(MLP, X[0], 0.0, target=0, batch_size=-5),
+        ValueError,
+        "positive whole number",
+    ),
+    "MaskingGame: zero batch size": (
+        lambda: MaskingGame(MLP, X[0], 0.0, target=0, batch_size=0),
+        ValueError,
+        "positive whole number",
+    ),
+    "LRP-alpha-beta: NaN options": (
+        lambda: attribute(
+            "lrp_alpha_beta", MLP, X, target=0, alpha=float("nan"), beta=float("nan")
+        ),
+        ValueError,
+        "alpha - beta = 1",
+    ),
+    "LRP-epsilon: infinite epsilon": (
+        lambda: attribute("lrp_epsilon", MLP, X, target=0, epsilon=float("inf")),
+        ValueError,
+        "finite number",
+    ),
+    "LRP-epsilon: NaN epsilon": (
+        lambda: attribute("lrp_epsilon", MLP, X, target=0, epsilon=float("nan")),
+        ValueError,
+        "finite number",
+    ),
     "SASANet: labels 2 for a binary task": (
         lambda: SASANet("binary", epochs=1).fit(np.zeros((4, 3)), np.array([0, 1, 2, 1])),
         ValueError,

@@ -199,3 +199,50 @@ def test_verdicts_show_as_coloured_badges_that_read_back():
     assert all(claims.badge(v) in claims.legend() for v in claims.VERDICTS)
     with pytest.raises(ValueError, match="not one of"):
         claims.badge("mostly")
+
+
+def test_rules_refuse_non_finite_numbers():
+    """A NaN is a failed measurement: no rule turns it into a verdict."""
+    with pytest.raises(ValueError, match="non-finite"):
+        claims.at_most(float("nan"), 0.05, "error")
+    with pytest.raises(ValueError, match="non-finite"):
+        claims.each_at_most({"wine": 0.01, "fair": float("nan")}, 0.05, "error")
+    with pytest.raises(ValueError, match="non-finite"):
+        claims.at_most(0.01, float("inf"), "error")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "a list of claims"),
+        ("id: A-x\n", "a list of claims"),
+        ("- just text\n", "not a mapping"),
+        ("- {id: A-x, paper: A, where: w}\n", "missing fields"),
+        ("- {id: A-x, paper: A, where: w, claim: c, chapter: p, colour: red}\n", "unknown fields"),
+        ("- {id: 7, paper: A, where: w, claim: c, chapter: p}\n", "must be a string"),
+        ("- {id: A-x, paper: A, where: w, claim: c, chapter: ''}\n", "non-empty"),
+        (
+            "- {id: A-x, paper: A, where: w, claim: c, chapter: p}\n"
+            "- {id: A-x, paper: A, where: w, claim: d, chapter: p}\n",
+            "duplicated",
+        ),
+    ],
+)
+def test_load_names_what_is_wrong_with_the_claims_file(tmp_path, text, message):
+    path = tmp_path / "claims.yml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        claims.load(path)
+
+
+def test_the_ledger_refuses_a_recorded_verdict_outside_the_vocabulary(tmp_path, monkeypatch):
+    path = tmp_path / "claims.yml"
+    path.write_text("- {id: A-x, paper: A, where: w, claim: c, chapter: ch}\n")
+    (tmp_path / "ch.ipynb").write_text("{}")
+    monkeypatch.setattr(
+        claims,
+        "glued",
+        lambda _: {"claim_A_x": "maybe", "claim_A_x_numbers": "", "claim_A_x_rule": ""},
+    )
+    with pytest.raises(ValueError, match="'maybe'"):
+        claims.ledger(claims.load(path), tmp_path)

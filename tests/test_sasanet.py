@@ -1,8 +1,11 @@
 """SASANet: exact properties (efficiency, subsets never read, determinism, persistence),
 clear errors, and the synthetic ground truth."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import torch
 
 from attribution_book import data, sasanet_runs, synthetic
 from unified_attribution.sasanet import SASANet
@@ -77,6 +80,33 @@ def test_save_and_load_give_the_same_model(fitted, tmp_path):
     np.testing.assert_array_equal(again.predict_proba(ds.X_test), model.predict_proba(ds.X_test))
     np.testing.assert_array_equal(again.attribute(ds.X_test)[1], model.attribute(ds.X_test)[1])
     assert again.log_ == model.log_
+
+
+def test_saving_replaces_the_file_whole_and_a_failed_save_keeps_the_old_one(
+    fitted, tmp_path, monkeypatch
+):
+    """A writer that dies mid-save (here: torch.save raising after writing some bytes) leaves
+    the model saved before intact and no temporary file behind."""
+    model, ds = fitted["binary"]
+    path = tmp_path / "m.pt"
+    model.save(path)
+    before = path.read_bytes()
+
+    def dies_half_way(obj, target):
+        Path(target).write_bytes(before[: len(before) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", dies_half_way)
+    with pytest.raises(OSError, match="cannot save the SASANet to .*m.pt"):
+        model.save(path)
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]
+    monkeypatch.undo()
+    np.testing.assert_array_equal(
+        SASANet.load(path).predict_proba(ds.X_test), model.predict_proba(ds.X_test)
+    )
+    with pytest.raises(OSError, match="cannot save the SASANet to .*missing"):
+        model.save(tmp_path / "missing" / "m.pt")
 
 
 def test_bad_input_is_refused_with_a_clear_message(fitted):

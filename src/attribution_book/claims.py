@@ -72,6 +72,16 @@ class Verdict:
         }
 
 
+def _finite(values: dict[str, float], what: str) -> None:
+    """A rule decides on numbers: NaN or infinity is a failed measurement, not a verdict."""
+    bad = {k: v for k, v in values.items() if not np.isfinite(v)}
+    if bad:
+        raise ValueError(
+            f"{what}: non-finite values {bad} cannot decide a verdict; find why the "
+            "measurement failed (a diverged run, an empty set) and rerun it"
+        )
+
+
 def margin_factor(value: float, bar: float) -> str:
     """How far ``value`` is from ``bar``, as a factor: "3.3x below the bar", "4x above it"."""
     if value == bar:
@@ -162,6 +172,7 @@ def conjunction(parts: dict[str, Verdict]) -> Verdict:
 
 def at_most(value: float, bar: float, what: str, origin: str = "the book's choice") -> Verdict:
     """Holds if ``value`` <= ``bar`` (whose bar: ``origin``), else does not hold."""
+    _finite({what: value, "bar": bar}, what)
     verdict = "holds" if value <= bar else "does not hold here"
     return Verdict(
         verdict,
@@ -181,6 +192,7 @@ def each_at_most(
     if some are, does not hold here if none is. The margin names the case nearest the bar."""
     if not values:
         raise ValueError("no values to judge")
+    _finite({**values, "bar": bar}, what)
     within = [k for k, v in values.items() if v <= bar]
     listed = ", ".join(f"{k} {v:.2g}" for k, v in values.items())
     base = count(len(within), len(values), f"at most {bar:g} ({what}: {listed})")
@@ -366,11 +378,34 @@ def load(path: Path = CLAIMS_FILE) -> list[Claim]:
     """The claims of ``book/claims.yml``, checked: unique ids, known papers, and either a
     chapter (where the verdict is recorded) or a reason it is untested."""
     rows = yaml.safe_load(Path(path).read_text())
-    claims = [Claim(**row) for row in rows]
-    ids = [c.id for c in claims]
-    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if not isinstance(rows, list) or not rows:
+        raise ValueError(f"{path}: expected a list of claims, one mapping per claim")
+    fields = set(Claim.__dataclass_fields__)
+    claims = []
+    for k, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}: entry {k} is not a mapping of claim fields")
+        unknown, missing = set(row) - fields, {"id", "paper", "where", "claim"} - set(row)
+        if unknown or missing:
+            raise ValueError(
+                f"{path}: claim {row.get('id', f'number {k}')}: "
+                + (f"unknown fields {sorted(unknown)} " if unknown else "")
+                + (f"missing fields {sorted(missing)}" if missing else "")
+                + f" (fields: {sorted(fields)})"
+            )
+        if not isinstance(row["id"], str) or not re.fullmatch(r"[A-Za-z0-9-]+", row["id"]):
+            raise ValueError(
+                f"{path}: claim id {row['id']!r} must be a string of letters, digits and '-' "
+                "(it names the glued verdict claim_<id with _>)"
+            )
+        for name in ("chapter", "section", "untested"):
+            if name in row and (not isinstance(row[name], str) or not row[name].strip()):
+                raise ValueError(f"{path}: claim {row['id']}: {name} must be a non-empty text")
+        claims.append(Claim(**row))
+    ids = [glue_name(c.id) for c in claims]
+    duplicated = sorted({c.id for c, i in zip(claims, ids) if ids.count(i) > 1})
     if duplicated:
-        raise ValueError(f"{path}: duplicated claim ids {duplicated}")
+        raise ValueError(f"{path}: duplicated claim ids (as glue names) {duplicated}")
     for c in claims:
         if c.paper not in PAPERS:
             raise ValueError(
@@ -412,6 +447,11 @@ def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
         values, name = cache[c.chapter], glue_name(c.id)
         if name not in values:
             raise KeyError(f"claim {c.id}: chapter {c.chapter} records no verdict {name!r}")
+        if values[name] not in VERDICTS:
+            raise ValueError(
+                f"claim {c.id}: chapter {c.chapter} recorded the verdict {values[name]!r}, "
+                f"not one of {VERDICTS}"
+            )
         rows.append(
             {
                 **c.__dict__,

@@ -173,6 +173,11 @@ class MaskingGame:
         self._bit_of_element = torch.as_tensor(
             np.where(self.labels >= 0, self.labels, self.n), dtype=torch.int32
         )
+        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+            raise ValueError(
+                f"batch_size must be a positive whole number of coalitions per forward pass, "
+                f"got {batch_size!r}; lower it (e.g. 1024) if memory is short"
+            )
         self.batch_size = int(batch_size)
         self._check_target()
 

@@ -65,8 +65,13 @@ def _check_options(spec: Method, options: dict) -> None:
                 raise ValueError(
                     f"{spec.name}: {name} must be an integer >= {smallest}, got {value!r}"
                 )
-        elif name == "epsilon" and not (isinstance(value, (int, float)) and value >= 0):
-            raise ValueError(f"{spec.name}: epsilon must be a number >= 0, got {value!r}")
+        elif name == "epsilon" and not (
+            isinstance(value, (int, float)) and np.isfinite(value) and value >= 0
+        ):
+            raise ValueError(
+                f"{spec.name}: epsilon must be a finite number >= 0 (a small stabilizer such "
+                f"as 0.01), got {value!r}"
+            )
         elif name == "quadrature" and value not in QUADRATURES:
             raise ValueError(
                 f"{spec.name}: quadrature must be one of {', '.join(QUADRATURES)}; got {value!r}"

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..games import TabularGame
 
 import copy
+import os
 import time
 import warnings
 from dataclasses import asdict, fields
@@ -461,8 +462,27 @@ class SASANet:
     # --- persistence -----------------------------------------------------------------------
 
     def save(self, path: str | Path) -> None:
-        """Weights, configuration and training log in one file."""
+        """Weights, configuration and training log in one file, written atomically: the bytes
+        go to a temporary file beside ``path``, which then replaces it, so a reader never sees
+        half a file and a writer killed mid-way leaves the model saved before intact."""
         module = self._fitted()
+        path = Path(path)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(
+                f"cannot save the SASANet to {path}: the folder {path.parent} does not exist"
+            )
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            self._write(module, temporary)
+            os.replace(temporary, path)
+        except OSError as err:
+            temporary.unlink(missing_ok=True)
+            raise OSError(
+                f"cannot save the SASANet to {path}: {err.strerror or err} (is the folder "
+                "there and writable?)"
+            ) from err
+
+    def _write(self, module: SASANetModule, path: Path) -> None:
         torch.save(
             {
                 "config": asdict(self.config),
@@ -477,7 +497,7 @@ class SASANet:
                 "stopped": getattr(self, "stopped_", None),
                 "snapshots": getattr(self, "snapshots_", []),
             },
-            Path(path),
+            path,
         )
 
     @classmethod

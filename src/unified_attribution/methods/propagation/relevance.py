@@ -16,6 +16,7 @@ slow matrix forms of Linear, Conv2d and AvgPool2d layers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -44,14 +45,28 @@ def _same(t):
 def epsilon(eps: float = STABILIZER) -> Rule:
     """LRP-epsilon: R_i = sum_j a_i w_ij / (z_j + eps sign z_j) R_j, z_j = sum_i a_i w_ij + c_j
     (the bias counts in the denominator and keeps its share). captum's EpsilonRule."""
+    check_epsilon(eps)
     return Rule(f"epsilon={eps:g}", ((1.0, ((_same, _same),), True),), eps)
+
+
+def check_epsilon(eps: float) -> None:
+    """The stabilizer must be a finite number >= 0 (NaN or infinity would silently give NaN
+    or zero relevance)."""
+    if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps >= 0):
+        raise ValueError(
+            f"epsilon must be a finite number >= 0 (a small stabilizer such as 0.01), got {eps!r}"
+        )
 
 
 def alpha_beta(alpha: float = 2.0, beta: float = 1.0) -> Rule:
     """LRP-alpha-beta: R_i = sum_j (alpha z_ij+ / z_j+ - beta z_ij- / z_j-) R_j with
     z_ij = a_i w_ij split by sign (positive: a+ w+ and a- w-), biases ignored. Conserves
     relevance when every neuron has inputs of both signs; needs alpha - beta = 1."""
-    if abs(alpha - beta - 1) > 1e-12 or beta < 0:
+    if (
+        not (math.isfinite(alpha) and math.isfinite(beta))
+        or abs(alpha - beta - 1) > 1e-12
+        or beta < 0
+    ):
         raise ValueError(
             f"LRP-alpha-beta needs alpha - beta = 1 and beta >= 0 (relevance is "
             f"conserved only then); got alpha={alpha}, beta={beta}"
