@@ -317,3 +317,25 @@ def test_a_truncated_model_file_is_refused_by_name(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(ValueError, match="model.pt is not a SASANet saved by SASANet.save"):
         SASANet.load(path)
+
+
+def test_a_game_with_a_non_finite_value_is_refused_by_coalition():
+    """A model that returns inf on one coalition must not yield finite-looking dividends."""
+
+    def blows_up(z):  # 1 / x_1 at the baseline x_1 = 0: v({}) and v({2}) are infinite
+        return (1.0 / z[:, :1]) + z[:, 1:2]
+
+    game = MaskingGame(blows_up, torch.tensor([1.0, 2.0], dtype=torch.float64), 0.0)
+    with pytest.raises(ValueError, match=r"2 non-finite value\(s\) \(first at coalition mask 0"):
+        harsanyi(game)
+
+
+def test_a_non_finite_output_at_the_baseline_is_refused():
+    """IG used to return finite scores with a gap of -inf when f(b) was infinite."""
+
+    def log_model(z):
+        return torch.log(z.sum(dim=1, keepdim=True))  # log 0 = -inf at b = 0
+
+    x = torch.rand(2, 3, dtype=torch.float64) + 0.5
+    with pytest.raises(ValueError, match=r"f\(b\) is NaN or infinite"):
+        attribute("integrated_gradients", log_model, x, 0.0, target=0)

@@ -374,3 +374,21 @@ def test_a_new_default_must_be_better_on_every_dataset_within_the_cost():
     chosen = sasanet_runs.choose_setting(defaults, lucky + steady, max_cost=2.0)
     assert chosen["setting"] == {"width": 64} and chosen["epochs / book's"] == 2.0
     assert chosen["relative error"] == pytest.approx(0.75)
+
+
+def test_columns_are_matched_by_name_and_a_one_class_binary_target_is_refused(tmp_path):
+    import pandas as pd
+
+    ds = data.load("wine")
+    columns = [f"f{i}" for i in range(ds.X_train.shape[1])]
+    frame = pd.DataFrame(ds.X_train, columns=columns)
+    model = SASANet("multiclass", **FAST).fit(frame, ds.y_train)
+    test = pd.DataFrame(ds.X_test, columns=columns)
+    np.testing.assert_array_equal(model.predict(test), model.predict(ds.X_test))
+    with pytest.raises(ValueError, match="not the columns the model was fitted on"):
+        model.predict(test[columns[::-1]])
+    model.save(tmp_path / "m.pt")
+    with pytest.raises(ValueError, match="not the columns"):
+        SASANet.load(tmp_path / "m.pt").predict(test.rename(columns={"f0": "g0"}))
+    with pytest.raises(ValueError, match="only label 1"):
+        SASANet("binary", **FAST).fit(ds.X_train[:30], np.ones(30, dtype=int))

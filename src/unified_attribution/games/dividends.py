@@ -56,6 +56,17 @@ class Effects:
 
     @classmethod
     def from_values(cls, values: np.ndarray, names: Sequence[str] | None = None) -> "Effects":
+        """The dividends of a game given as v(S) for every mask S; a NaN or infinite value
+        (a model that overflows or divides by zero on some coalition) is refused by mask."""
+        values = np.asarray(values)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise ValueError(
+                f"the game has {bad.size} non-finite value(s) (first at coalition mask "
+                f"{int(bad[0])}, players {players_of(int(bad[0]))}): dividends and Shapley "
+                "values of such a game are meaningless; check the model on masked inputs "
+                "(its output with those players at the baseline)"
+            )
         return cls(moebius(values), names)
 
     def __getitem__(self, coalition: Iterable[int]) -> float:

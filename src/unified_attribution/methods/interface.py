@@ -277,6 +277,13 @@ def _attribute(spec: Method, model, x, baseline, target, players, options) -> At
             fb = model(baseline.clone()).reshape(len(baseline), -1)[:, target].mean(dim=0)
         else:
             fb = forward(baseline.clone())
+    for what, values in (("f(x)", fx), ("f(b)", fb), ("the scores", scores)):
+        if not torch.isfinite(values).all():
+            raise ValueError(
+                f"{spec.title}: {what} is NaN or infinite for some input; its attribution would "
+                "be meaningless. Check the model at x and at the baseline (overflow, a division "
+                "by zero, log of 0)"
+            )
     per_player = scores
     if players is not None:  # grouped scores repeat per element: count each player once
         labels = games.player_labels(players, x[0])

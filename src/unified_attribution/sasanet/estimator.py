@@ -51,6 +51,14 @@ class SASANet:
     # --- input checks ----------------------------------------------------------------------
 
     def _features(self, X) -> torch.Tensor:
+        names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
+        fitted_names = getattr(self, "feature_names_in_", None)
+        if self.module_ is not None and names is not None and fitted_names is not None:
+            if names != fitted_names:
+                raise ValueError(
+                    f"X's columns {names} are not the columns the model was fitted on, in "
+                    f"order: {fitted_names}; select them as X[{fitted_names}]"
+                )
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 2:
             raise ValueError(f"X must be a 2-d array (samples x features), got shape {X.shape}")
@@ -174,6 +182,7 @@ class SASANet:
         cfg = self.config
         self.module_ = None
         x, (y_t, n_outputs) = self._features(X), self._targets(y)
+        self.feature_names_in_ = [str(c) for c in X.columns] if hasattr(X, "columns") else None
         if len(x) != len(y_t):
             raise ValueError(f"X has {len(x)} rows but y has {len(y_t)}")
         generator = torch.Generator().manual_seed(cfg.seed)
@@ -191,6 +200,11 @@ class SASANet:
             raise ValueError(
                 f"{len(x)} training row(s) after holding out the validation rows: "
                 f"SASANet needs at least 2 to learn from"
+            )
+        if cfg.task == "binary" and len(torch.unique(y_t)) < 2:
+            raise ValueError(
+                f"the training rows hold only label {int(y_t[0])}: a binary task needs both "
+                "0 and 1 to learn from; check the target column or the split"
             )
         if cfg.task == "regression" and float(y_t.std()) == 0:
             raise ValueError(
@@ -496,6 +510,7 @@ class SASANet:
                 "epochs": getattr(self, "epochs_", None),
                 "stopped": getattr(self, "stopped_", None),
                 "snapshots": getattr(self, "snapshots_", []),
+                "feature_names": getattr(self, "feature_names_in_", None),
             },
             path,
         )
@@ -534,6 +549,7 @@ class SASANet:
             stored["stopped"],
         )
         model.snapshots_ = stored["snapshots"]
+        model.feature_names_in_ = stored.get("feature_names")
         return model
 
     def at_snapshot(self, k: int) -> "SASANet":
