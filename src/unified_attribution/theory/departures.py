@@ -115,7 +115,7 @@ def propagation_departures(
 #: the methods as run): a median relative departure of at most 5 %.
 ALMOST = 0.05
 
-#: A measured departure at or below this is float64 rounding: the row is exact there.
+#: A measured departure at or below this is float64 rounding, so the row is exact there.
 FLOAT64_EXACT = 1e-12
 
 
@@ -147,7 +147,7 @@ def deep_shap_departures(
     """Per input, DeepShap from the ``background`` rows against the row the paper gives it,
     the Shapley value averaged over the same rows as baselines (exact, from the dividends of
     each row's masking game): max ``|a - b|`` / max ``|b|``. Each input element is a player,
-    so keep the inputs small (the exact limit of :class:`~unified_attribution.MaskingGame`)."""
+    so keep the inputs small (the exact limit of :class:`~unified_attribution.games.MaskingGame`)."""
     from ..methods import attribute
 
     deep_shap = attribute("deep_shap", model, x, background, target=target).scores

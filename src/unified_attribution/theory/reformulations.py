@@ -119,7 +119,7 @@ def prove_on_neuron(
     )
 
 
-#: Rows on a network's feature map: measured (departures.grad_cam_departures), not proved.
+#: Rows on a network's feature map, measured (departures.grad_cam_departures), not proved.
 FEATURE_MAP_ROWS = ("grad_cam",)
 
 
