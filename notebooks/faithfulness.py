@@ -448,13 +448,25 @@ glue(
 #
 # ```{solution} ex-faithfulness-pixels
 # :class: dropdown
-# With $2 \times 2$ patches there are 36 players, $2^{36}$ coalitions: too many to enumerate.
-# `shapiq.PermutationSamplingSV(n=36, ...)` run on the masking game
-# (`MaskingGame(model, x, 0.0, players=games.patches((12, 12), 2), max_players=36)` evaluated
-# on the coalitions shapiq asks for) estimates the values with a budget of a few thousand
-# evaluations. Finer patches can follow the digit's outline instead of covering noise around
-# it, so localization can only gain from the resolution; whether it does on this CNN (whose
-# receptive fields are coarse) is what the comparison shows.
+# With $2 \times 2$ patches there are 36 players, $2^{36}$ coalitions: too many to enumerate
+# (`MaskingGame` refuses more than 30 players). shapiq's permutation sampling needs only the
+# value of the coalitions it asks for, so give it the masking game as a function:
+#
+# ```python
+# labels = torch.as_tensor(games.patches((12, 12), 2).reshape(-1))  # pixel -> player
+#
+# def value(coalitions):  # (k, 36) booleans (or one row) -> (k,) outputs
+#     on = torch.as_tensor(np.atleast_2d(coalitions))[:, labels]  # (k, 144): kept or at b = 0
+#     with torch.no_grad():
+#         return model(torch.where(on, x.reshape(1, -1), 0.0).reshape(-1, *x.shape))[:, target].numpy()
+#
+# estimate = shapiq.PermutationSamplingSV(n=36, random_state=0).approximate(4000, value)
+# ```
+#
+# `estimate.get_n_order_values(1)` holds the 36 values; spread each over its patch's pixels and
+# score it with `faithfulness.localization`. Finer patches can follow the digit's outline
+# instead of covering noise around it; whether localization gains on this CNN (whose
+# receptive fields are coarse) is what the run shows.
 # ```
 #
 # ```{exercise}

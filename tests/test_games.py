@@ -214,6 +214,10 @@ def test_player_labels_and_the_exact_limit_say_what_to_do():
     assert games.player_labels(np.array([0.0, 0.0, 1.0, 1.0]), x).tolist() == [0, 0, 1, 1]
     with pytest.raises(ValueError, match=r"MaskingGame\(\.\.\., max_players=23\)"):
         MaskingGame(lambda z: z.sum(dim=1, keepdim=True), torch.zeros(23), 0.0)
+    # beyond the hard limit the message must not recommend an option the game refuses
+    with pytest.raises(ValueError, match="no exact game goes beyond 30 players") as refused:
+        MaskingGame(lambda z: z.sum(dim=1, keepdim=True), torch.zeros(36), 0.0, max_players=36)
+    assert "max_players=" not in str(refused.value)
 
 
 def test_a_model_that_writes_into_its_input_gets_exact_values():

@@ -34,17 +34,26 @@ def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
     return [(int(run[0]), int(run[-1]) + 1) for run in np.split(indices, breaks)]
 
 
+#: The most players an exact game can have here: coalition masks are int32.
+HARD_LIMIT = 30
+
+
 def _check_exact_limit(n: int, numel: int, limit: int) -> None:
     if n > limit:
         evaluations = 2**n
         memory = evaluations * 8 / 2**30
+        lift = (
+            f"to lift the limit knowingly, build the game yourself: "
+            f"MaskingGame(..., max_players={n})."
+            if n <= HARD_LIMIT
+            else f"no exact game goes beyond {HARD_LIMIT} players here (int32 coalition masks)."
+        )
         raise ValueError(
             f"{n} players need 2**{n} = {evaluations:,} model evaluations and {memory:.1f} GiB "
             f"for the game values alone; the exact limit is {limit} players. Group the "
             f"{numel} input elements into fewer players (e.g. players=games.patches(shape, 4)), "
-            f"or estimate Shapley values by sampling (captum's ShapleyValueSampling); "
-            f"to lift the limit knowingly, build the game yourself: "
-            f"MaskingGame(..., max_players={n})."
+            f"or estimate Shapley values by sampling (captum's ShapleyValueSampling, shapiq's "
+            f"PermutationSamplingSV); {lift}"
         )
 
 
@@ -167,7 +176,7 @@ class MaskingGame:
         self.x, self.baseline, self.target = x, b, target
         self.labels = player_labels(players, x)
         self.n = int(self.labels.max()) + 1 if (self.labels >= 0).any() else 0
-        _check_exact_limit(self.n, x.numel(), min(max_players, 30))
+        _check_exact_limit(self.n, x.numel(), min(max_players, HARD_LIMIT))
         # element e is on when bit labels[e] of the mask is set; elements of no player read
         # bit n, which every mask gets set in inputs() (n <= 30, so int32 suffices)
         self._bit_of_element = torch.as_tensor(

@@ -59,7 +59,7 @@ class SASANet:
                     f"X's columns {names} are not the columns the model was fitted on, in "
                     f"order: {fitted_names}; select them as X[{fitted_names}]"
                 )
-        X = np.asarray(X, dtype=np.float32)
+        X = np.array(X, dtype=np.float32)  # a copy: torch needs a writable array
         if X.ndim != 2:
             raise ValueError(f"X must be a 2-d array (samples x features), got shape {X.shape}")
         if not np.isfinite(X).all():
