@@ -933,11 +933,12 @@ showcase.html(recheck.reset_index(), digits=4)
 #
 # ```{solution} ex-baselines-masking
 # :class: dropdown
-# Replace the value function in the masking curves by its mean over 8 orders,
-# `model.value(X, mask, orders=8)` (`comparison.masking_curve` takes the value function it
-# masks). Order noise is a few percent of the spread of the values ({ref}`sasanet-shapley`),
-# so the curves move by about that much; a change of the ranking of SASANet, KernelSHAP and
-# permutation sampling would show that their differences are within order noise.
+# `comparison.masking_curve(model, X, y, rankings, orders=8)` reads the value function
+# averaged over 8 random orders of the observed set instead of index order; call it with each
+# of the three rankings the chapter builds. Order noise is a few percent of the spread of
+# the values ({ref}`sasanet-shapley`), so the curves move by about that much; a change of
+# the ranking of SASANet, KernelSHAP and FastSHAP would show that their differences are
+# within order noise.
 # ```
 #
 # ```{exercise}

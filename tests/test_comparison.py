@@ -110,6 +110,14 @@ def test_masking_curve_runs_from_the_full_set_to_the_empty_set(diabetes_model):
     assert curve[2]["RMSE"] == pytest.approx(
         np.sqrt(np.mean((y - model.attribute(X)[0]) ** 2)), rel=1e-5
     )
+    # averaged over random orders: the full set's score is v_x(N) averaged the same way
+    ranks = comparison.ranking(sasanet_runs.own_attribution(model, X))
+    averaged = comparison.masking_curve(model, X, y, ranks, ks=[0, 1], orders=8)
+    full8 = model.value(X, np.ones(X.shape, dtype=bool), orders=8)
+    assert averaged[0]["RMSE"] == pytest.approx(
+        comparison.prediction_metrics("regression", y, full8)["RMSE"]
+    )
+    assert averaged[1]["RMSE"] != curve[1]["RMSE"]
 
 
 def test_output_gap_is_zero_when_the_output_is_the_full_set_value(diabetes_model, monkeypatch):

@@ -267,7 +267,9 @@ def drop_top(ranking: np.ndarray, k: int) -> np.ndarray:
     return mask
 
 
-def masking_curve(model, X, y, rankings: np.ndarray, ks=range(0, 6)) -> list[dict]:
+def masking_curve(
+    model, X, y, rankings: np.ndarray, ks=range(0, 6), orders: int | None = None
+) -> list[dict]:
     """Drop the top-k features of ``rankings`` from SASANet's input set (no baseline value:
     the features are simply not observed) and report, per k, the test score of the masked
     predictions and the mean absolute change of the explained output (the logit of a binary
@@ -275,16 +277,23 @@ def masking_curve(model, X, y, rankings: np.ndarray, ks=range(0, 6)) -> list[dic
     share of mean |v_x(N) - v_x(empty)|.
 
     Predictions are the value function v_x(S) = f_c(x_S) read in index order, the game the
-    post-hoc estimators explain; k = 0 is v_x(N), which differs from the output
-    f(x) = b + sum_i Phi_i(x) by the Shapley module's error (see :func:`output_gap`)."""
+    post-hoc estimators explain, or averaged over ``orders`` random orders of S; k = 0 is
+    v_x(N), which differs from the output f(x) = b + sum_i Phi_i(x) by the Shapley module's
+    error (see :func:`output_gap`)."""
     task = model.config.task
     target = explained_output(model, X)
-    full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
-    empty = model.value(X, np.zeros(X.shape, dtype=bool), fixed_order=True)
+
+    def value(mask):
+        if orders is None:
+            return model.value(X, mask, fixed_order=True)
+        return model.value(X, mask, orders=orders)
+
+    full = value(np.ones(X.shape, dtype=bool))
+    empty = value(np.zeros(X.shape, dtype=bool))
     spread = float(np.mean(np.abs(_on(full - empty, target))))
     curve = []
     for k in ks:
-        masked = model.value(X, drop_top(rankings, k), fixed_order=True)
+        masked = value(drop_top(rankings, k))
         curve.append(
             {
                 "k": int(k),
