@@ -37,6 +37,13 @@
 # fares when the chapters that draw random numbers are rerun at other seeds (the seed sweep,
 # `make sweep`, stored with the machine and torch build that ran it).
 
+# %% [markdown]
+# ## At a glance
+#
+# Paper A's fourteen methods, by the verdicts on their rows of Table 1 (the method is the
+# allocation the row states) and Table 2 (the method follows the principles the row marks),
+# then every other claim; the full rows, with the numbers, rules and margins, follow below.
+
 # %% tags=["parameters", "remove-cell"]
 profile = "full"  # unused: this page reads the executed chapters
 seed = 0  # unused
@@ -50,6 +57,7 @@ from IPython.display import Markdown
 from myst_nb import glue
 
 from attribution_book import claims, sweep
+from unified_attribution import methods
 
 rows = claims.ledger(claims.load(), Path(executed_dir))
 stored_sweep = sweep.load()
@@ -65,6 +73,16 @@ counts = pd.crosstab(table["stated by"], table["verdict"]).reindex(
 )
 counts.index.name, counts.columns.name = None, None
 glue("n_claims", len(table), display=False)
+Markdown(
+    claims.summary(rows, {m: methods.get(m).title for m in methods.PAPER_A_METHODS})
+    + "\n\nEach verdict's colour: "
+    + claims.legend()
+)
+
+# %% [markdown]
+# ## The count
+
+# %% tags=["remove-input"]
 counts
 
 # %% [markdown]
@@ -98,7 +116,6 @@ glue(
     else "no sweep stored yet",
     display=False,
 )
-Markdown("Each verdict's colour: " + claims.legend())
 
 # %% [markdown]
 # **Over seeds.** {glue:text}`n_swept` verdicts depend on random draws; {glue:text}`n_stable`

@@ -105,7 +105,7 @@ def test_the_data_file_covers_both_papers():
         assert f"A-T1-{slug}" in ids and f"A-T2-{slug}" in ids, m
     assert {"A-abstract-unified", "B-abstract-shapley", "B-abstract-post-hoc"} <= ids
     where = " ".join(c.where for c in found if c.paper == "B")
-    assert all(f"reviewer question {k}" in where for k in range(1, 6))
+    assert all(f"question {k} of 5 in the book's numbering" in where for k in range(1, 6))
     # the reviewers' own questions are counted apart from the paper's claims
     assert {c.id for c in found if c.stated_by == "reviewers"} == {
         "B-review-irrelevant",
@@ -246,3 +246,32 @@ def test_the_ledger_refuses_a_recorded_verdict_outside_the_vocabulary(tmp_path, 
     )
     with pytest.raises(ValueError, match="'maybe'"):
         claims.ledger(claims.load(path), tmp_path)
+
+
+def test_the_summary_puts_each_method_beside_its_two_table_verdicts():
+    def row(claim_id, verdict, paper="A", stated_by="paper"):
+        return {
+            "id": claim_id,
+            "verdict": verdict,
+            "paper": paper,
+            "stated_by": stated_by,
+            "claim": f"claim {claim_id} | with a pipe",
+        }
+
+    rows = [
+        row("A-T1-gradient-x-input", "does not hold here"),
+        row("A-T2-gradient-x-input", "partly"),
+        row("B-review-x", "untested", "B", "reviewers"),
+        row("B-abstract-y", "holds", "B"),
+        row("A-abstract-z", "holds"),
+    ]
+    text = claims.summary(rows, {"gradient_x_input": "Gradient x Input", "lime": "LIME"})
+    lines = text.splitlines()
+    assert lines[2] == (
+        "| Gradient x Input | {bdg-danger}`does not hold here` | {bdg-warning}`partly` |"
+    )
+    assert lines[3] == "| LIME | – | – |"  # a method without rows is shown as such
+    others = [line for line in lines if line.startswith(("| A |", "| B"))]
+    assert [line.split(" | ")[0] for line in others] == ["| A", "| B", "| B (reviewers)"]
+    assert "\\| with a pipe" in others[0]
+    assert not any(line.startswith("| *") for line in lines)  # not read as ledger rows

@@ -511,6 +511,29 @@ def markdown(rows: list[dict], paper: str, stability: dict[str, str] | None = No
     return "\n".join(lines)
 
 
+def summary(rows: list[dict], titles: dict[str, str]) -> str:
+    """The ledger at a glance, as MyST: paper A's methods (``titles``: method name -> title,
+    in the order to show) with the verdicts of their Table 1 and Table 2 rows, then every
+    other claim with its verdict, paper by paper (the reviewers' questions last)."""
+    by_id = {r["id"]: r for r in rows}
+
+    def verdict_of(claim_id: str) -> str:
+        return badge(by_id[claim_id]["verdict"]) if claim_id in by_id else "–"
+
+    lines = ["| method | Table 1 row | Table 2 row |", "|---|---|---|"]
+    for name, title in titles.items():
+        key = name.replace("_", "-")
+        lines.append(f"| {title} | {verdict_of(f'A-T1-{key}')} | {verdict_of(f'A-T2-{key}')} |")
+    others = [r for r in rows if not r["id"].startswith(("A-T1-", "A-T2-"))]
+    others.sort(key=lambda r: (r["paper"], r["stated_by"] != "paper"))
+    lines += ["", "| paper | claim | verdict |", "|---|---|---|"]
+    for r in others:
+        who = r["paper"] if r["stated_by"] == "paper" else f"{r['paper']} (reviewers)"
+        text = r["claim"].replace("|", "\\|")
+        lines.append(f"| {who} | {text} | {badge(r['verdict'])} |")
+    return "\n".join(lines)
+
+
 def trust(detail: dict, seeds: str) -> str:
     """The ledger's cell on how far a verdict can be trusted: whose bar, the bar, the margin,
     where stored runs decided it, and its stability over seeds."""
