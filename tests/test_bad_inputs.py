@@ -339,3 +339,22 @@ def test_a_non_finite_output_at_the_baseline_is_refused():
     x = torch.rand(2, 3, dtype=torch.float64) + 0.5
     with pytest.raises(ValueError, match=r"f\(b\) is NaN or infinite"):
         attribute("integrated_gradients", log_model, x, 0.0, target=0)
+
+
+def test_games_refuse_shapes_that_would_be_misread():
+    """A 1-d background read as one row per element, a 2-d table of values read across its
+    columns, and a game whose values do not match its declared n."""
+    x = torch.rand(4, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"background\[None\]"):
+        MarginalGame(MLP, x, torch.zeros(4, dtype=torch.float64), target=0)
+    with pytest.raises(ValueError, match="1-d array"):
+        games.TabularGame(np.zeros((8, 2)))
+
+    class Liar:
+        n = 3
+
+        def values(self, progress=False):
+            return np.zeros(16)
+
+    with pytest.raises(ValueError, match=r"declares n = 3 players .* shape \(16,\)"):
+        harsanyi(Liar())

@@ -174,4 +174,10 @@ def harsanyi(game: Game, progress: bool = False) -> Effects:
             f"harsanyi takes a game (MaskingGame, MarginalGame, TabularGame, or any "
             f"object with n and values()); got {type(game).__name__}"
         )
-    return Effects.from_values(game.values(progress=progress))
+    values = np.asarray(game.values(progress=progress))
+    if values.shape != (2**game.n,):
+        raise ValueError(
+            f"{type(game).__name__} declares n = {game.n} players but its values() returned "
+            f"shape {values.shape}, not ({2**game.n},): one value per coalition, indexed by mask"
+        )
+    return Effects.from_values(values)

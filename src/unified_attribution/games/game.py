@@ -28,6 +28,11 @@ class TabularGame:
 
     def __init__(self, values: ArrayLike):
         self._values = np.asarray(values, dtype=np.float64)
+        if self._values.ndim != 1:
+            raise ValueError(
+                f"values must be one value per coalition, a 1-d array of length 2**n; got "
+                f"shape {self._values.shape} (one game per output? build one TabularGame each)"
+            )
         self.n = players_from_length(len(self._values))
 
     def values(self, progress: bool = False) -> np.ndarray:

@@ -286,8 +286,14 @@ class MarginalGame:
         max_players: int = MAX_EXACT_PLAYERS,
     ):
         background = torch.as_tensor(background)
+        shape = tuple(torch.as_tensor(x).shape)
         if background.dim() == 0 or len(background) == 0:
             raise ValueError("background must hold at least one row shaped like x")
+        if tuple(background.shape[1:]) != shape:
+            raise ValueError(
+                f"background must stack rows shaped like x, (M, *{shape}); got shape "
+                f"{tuple(background.shape)} (for a single row pass background[None])"
+            )
         self.games = [
             MaskingGame(model, x, row, players, target, batch_size, max_players)
             for row in background
