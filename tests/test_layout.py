@@ -139,3 +139,45 @@ def test_a_corrupt_or_orphaned_cache_entry_is_retrained_not_fatal(model_cache):
     assert path.read_text() == "model 1" and path.with_suffix(".corrupt").exists()
     assert not orphan.exists()
     assert cache.load_or_train(path, train, read) == "model 1"
+
+
+def test_a_reader_without_the_lock_never_moves_an_entry_aside(model_cache):
+    """Two processes read one corrupt entry: the first retrains under the lock; the second,
+    whose lock-free read failed before, must not move the first's fresh entry aside. Here the
+    second reader's unlocked read fails (the entry is still corrupt), then, holding the lock,
+    it finds the entry rewritten by the first process and reads it."""
+    path = cache.entry("zoo", "toy", 0, {"width": 5})
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x80truncated")
+    reads = []
+
+    def read(p):
+        reads.append(p.read_bytes())
+        if len(reads) == 1:  # meanwhile the other process rewrites the entry
+            p.write_text("model from the other process")
+            raise EOFError("Ran out of input")
+        return p.read_text()
+
+    def train(tmp):
+        raise AssertionError("the entry was trained by the other process")
+
+    assert cache.load_or_train(path, train, read) == "model from the other process"
+    assert not path.with_suffix(".corrupt").exists()
+
+
+def test_a_read_only_cache_trains_in_memory_and_a_file_in_the_way_is_named(
+    model_cache, monkeypatch
+):
+    path = cache.entry("zoo", "toy", 0, {"width": 6})
+    monkeypatch.setattr(cache.os, "access", lambda p, mode: False)  # root ignores chmod
+    with pytest.warns(RuntimeWarning, match="not writable: training .* in memory"):
+        assert cache.load_or_train(path, lambda tmp: "in memory", lambda p: p.read_text()) == (
+            "in memory"
+        )
+    assert not path.exists()
+    monkeypatch.undo()
+    blocker = model_cache / "blocked"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(cache.ENV, str(blocker))
+    with pytest.raises(NotADirectoryError, match="a file is in the way"):
+        cache.load_or_train(cache.entry("zoo", "toy", 0, {}), lambda tmp: 1, lambda p: 1)

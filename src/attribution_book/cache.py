@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -63,14 +64,18 @@ def training_lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _read_or_none(path: Path, read: Callable[[Path], T]) -> T | None:
-    """``read(path)``; ``None`` if there is no entry or it cannot be read (a truncated or
-    foreign file: it is moved aside to ``<name>.corrupt`` with a warning, and retrained)."""
+def _read_or_none(path: Path, read: Callable[[Path], T], locked: bool) -> T | None:
+    """``read(path)``; ``None`` if there is no entry or it cannot be read. Only the holder of
+    the lock (``locked``) moves an unreadable entry (a truncated or foreign file) aside to
+    ``<name>.corrupt``, with a warning, to train it again: a reader without the lock could
+    otherwise move aside the fresh entry another process has just written."""
     if not path.exists():
         return None
     try:
         return read(path)
     except Exception as err:  # noqa: BLE001 - any unreadable entry is retrained, never lost silently
+        if not locked:
+            return None
         aside = path.with_suffix(".corrupt")
         path.replace(aside)
         warnings.warn(
@@ -88,11 +93,30 @@ def load_or_train(
     """``read(path)`` if the entry exists and reads (and not ``retrain``); otherwise, under
     the lock, ``train(tmp)``, which fits the model, writes it to ``tmp`` and returns it;
     ``tmp`` is flushed to disk and renamed to ``path``. Temporary files that a killed run
-    left for this entry are removed."""
-    if not retrain and (model := _read_or_none(path, read)) is not None:
+    left for this entry are removed. A cache folder that cannot be written trains the model
+    in memory, with a warning; a cache path that is a file is refused by name."""
+    if not retrain and (model := _read_or_none(path, read, locked=False)) is not None:
         return model
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as err:
+        raise NotADirectoryError(
+            f"the model cache needs a folder at {path.parent}, but a file is in the way "
+            f"({err.filename}); remove it or set {ENV} to a folder"
+        ) from err
+    except PermissionError:
+        pass  # handled as a read-only cache below
+    if not os.access(path.parent, os.W_OK):
+        warnings.warn(
+            f"the model cache {path.parent} is not writable: training {path.name} in memory, "
+            f"and it will not be kept; set {ENV} to a writable folder",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        with tempfile.TemporaryDirectory() as scratch:
+            return train(Path(scratch) / path.name)
     with training_lock(path):
-        if not retrain and (model := _read_or_none(path, read)) is not None:
+        if not retrain and (model := _read_or_none(path, read, locked=True)) is not None:
             return model  # trained by another process meanwhile
         for orphan in path.parent.glob(f"{path.stem}.tmp*"):  # we hold the lock: nobody writes them
             orphan.unlink()
