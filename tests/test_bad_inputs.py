@@ -358,3 +358,21 @@ def test_games_refuse_shapes_that_would_be_misread():
 
     with pytest.raises(ValueError, match=r"declares n = 3 players .* shape \(16,\)"):
         harsanyi(Liar())
+
+
+def test_channels_last_input_gets_the_same_scores_from_every_method():
+    """A channels-last x used to give all-zero Shapley values (a flat reshape was a copy)."""
+    torch.manual_seed(6)
+    cnn = nn.Sequential(
+        nn.Conv2d(3, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32, 2)
+    ).double()
+    images = torch.rand(2, 3, 4, 4, dtype=torch.float64)
+    x = images.contiguous(memory_format=torch.channels_last)
+    assert not x.is_contiguous()
+    players = {"players": np.arange(48).reshape(3, 4, 4) // 4}  # 12 players
+    for method in ("shapley_value", "occlusion_1", "gradient_x_input", "deeplift_rescale"):
+        options = players if method == "shapley_value" else {}
+        plain = attribute(method, cnn, images, 0.0, target=0, **options).scores
+        last = attribute(method, cnn, x, 0.0, target=0, **options).scores
+        np.testing.assert_allclose(last.numpy(), plain.numpy(), rtol=1e-12, atol=1e-15)
+        assert plain.abs().max() > 0

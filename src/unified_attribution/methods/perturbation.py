@@ -129,7 +129,8 @@ def _prediction_difference(model, x, background, target, players, n_samples=64, 
     players=True,
 )
 def _shapley_value(model, x, baseline, target, players):
-    scores = torch.zeros_like(x)
+    # contiguous whatever x's memory format: each row is written through a flat view below
+    scores = torch.zeros(x.shape, dtype=x.dtype, device=x.device)
     for k in range(len(x)):
         game = games.MaskingGame(model, x[k], baseline[k], players=players, target=int(target[k]))
         phi = torch.as_tensor(games.harsanyi(game).shapley(), dtype=x.dtype)
