@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from unified_attribution import methods
+from unified_attribution import attribute, methods
 from unified_attribution.methods import propagation
 from unified_attribution.theory import networks
 
@@ -476,3 +476,27 @@ def test_deeplift_on_a_cnn_against_slow_matrix_form(seed, rule):
     np.testing.assert_allclose(
         ours, slow_deeplift(model, x[0].numpy(), ref[0].numpy(), 0, rule), atol=1e-10
     )
+
+
+@pytest.mark.parametrize("mode", ["circular", "reflect", "replicate"])
+def test_deeplift_keeps_a_convolutions_padding_mode(mode):
+    """DeepLIFT's scores add up to f(x) - f(b) whatever the padding (they missed it by up to
+    1.8 times the change when the padding mode was read as zeros)."""
+    torch.manual_seed(0)
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1, padding_mode=mode),
+        nn.ReLU(),
+        nn.Conv2d(3, 2, 3, padding=1, padding_mode=mode),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(32, 2),
+    ).double()
+    x = torch.rand(3, 1, 4, 4, dtype=torch.float64)
+    background = torch.rand(4, 1, 4, 4, dtype=torch.float64)
+    for method, baseline in (
+        ("deeplift_rescale", 0.0),
+        ("deeplift_revealcancel", 0.0),
+        ("deep_shap", background),
+    ):
+        found = attribute(method, cnn, x, baseline, target=0)
+        assert (found.gap.abs() / found.output_change.abs()).max() < 1e-12, method
