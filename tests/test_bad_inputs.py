@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from unified_attribution import MarginalGame, MaskingGame, attribute, games, harsanyi
+from unified_attribution import MarginalGame, MaskingGame, attribute, games, harsanyi, methods
 from unified_attribution.sasanet import SASANet
 
 torch.manual_seed(0)
@@ -376,3 +376,36 @@ def test_channels_last_input_gets_the_same_scores_from_every_method():
         last = attribute(method, cnn, x, 0.0, target=0, **options).scores
         np.testing.assert_allclose(last.numpy(), plain.numpy(), rtol=1e-12, atol=1e-15)
         assert plain.abs().max() > 0
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "gradient_x_input",
+        "integrated_gradients",
+        "expected_gradients",
+        "occlusion_1",
+        "prediction_difference",
+        "shapley_value",
+    ],
+)
+def test_a_model_that_writes_into_its_input_is_explained_as_its_pure_twin(method):
+    """z.sub_(1) inside forward: IG and Expected Gradients failed (in-place on a leaf),
+    Occlusion-1, Prediction Difference and the Shapley value were silently wrong (0.9-1.6)."""
+
+    class Shift(nn.Module):
+        def __init__(self, inplace):
+            super().__init__()
+            self.inplace = inplace
+            self.net = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1)).double()
+
+        def forward(self, z):
+            return self.net(z.sub_(1.0) if self.inplace else z - 1.0)
+
+    torch.manual_seed(1)
+    writes, pure = Shift(True), Shift(False)
+    pure.load_state_dict(writes.state_dict())
+    baseline = BACKGROUND if methods.get(method).baseline == "distribution" else 0.0
+    found = attribute(method, writes, X, baseline, target=0).scores
+    expected = attribute(method, pure, X, baseline, target=0).scores
+    np.testing.assert_allclose(found.numpy(), expected.numpy(), rtol=1e-12, atol=1e-14)

@@ -194,7 +194,7 @@ class MaskingGame:
         with eval_mode(self.model):
             out = evaluate(
                 self.model,
-                self.x[None],
+                self.x[None].clone(),  # a model that writes into its input must not change x
                 f"x of shape {tuple(self.x.shape)} with a batch dimension added",
                 "If the shape is the cause, pass x shaped as one input of the model, without "
                 "the batch dimension; if the dtype is, x.to(the model's dtype)",

@@ -184,6 +184,18 @@ def _baselines(spec: Method, x: torch.Tensor, baseline) -> torch.Tensor:
         ) from err
 
 
+class ReadOnlyInput(nn.Module):
+    """``model(z.clone())``: the model sees a copy of every input it is given, so a model
+    that writes into its input cannot change the caller's tensors."""
+
+    def __init__(self, model: Model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.model(z.clone())
+
+
 def attribute(
     method: str,
     model: nn.Module,
@@ -260,8 +272,13 @@ def _attribute(spec: Method, model, x, baseline, target, players, options) -> At
     method = spec.name
     target = _targets(model, x, target)
     baseline = _baselines(spec, x, baseline)
+    # a model that writes into its input (z.sub_(1), a leading in-place activation) must not
+    # change the tensors captum and the games reuse; the propagation family reads the
+    # model's layers and refuses such operations itself
+    protected = spec.family == "propagation" or spec.copies_input
+    runner_model = model if protected else ReadOnlyInput(model)
     try:
-        scores = spec.run(model, x.clone(), baseline, target, players, **options).detach()
+        scores = spec.run(runner_model, x.clone(), baseline, target, players, **options).detach()
     except RuntimeError as err:
         if spec.family == "gradient" and "does not require grad" in str(err):
             raise ValueError(

@@ -127,6 +127,7 @@ def _prediction_difference(model, x, background, target, players, n_samples=64, 
     assumptions=r"exact: $2^n$ evaluations of the masking game ($n \le 22$ players); "
     "players are the elements of x or the groups given by players=",
     players=True,
+    copies_input=True,
 )
 def _shapley_value(model, x, baseline, target, players):
     # contiguous whatever x's memory format: each row is written through a flat view below

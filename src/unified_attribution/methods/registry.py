@@ -47,6 +47,7 @@ class Method:
     budget: str | None = (
         None  # the option setting its numerical budget (steps, samples, a stabilizer)
     )
+    copies_input: bool = False  # the runner gives the model copies only (the masking game)
     run: Callable = field(default=None, repr=False, compare=False)
 
 
