@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from .. import games
-from ..aliases import ArrayLike, Players, Target
+from ..aliases import ArrayLike, Model, Players, Target
 from .gradient import QUADRATURES
 from .registry import REGISTRY, Method, get, selected
 
