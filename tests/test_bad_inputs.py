@@ -297,6 +297,16 @@ CASES = {  # name: (call, exception type, what the message must say)
         ValueError,
         "finite number",
     ),
+    "players as a flat list of numbers": (
+        lambda: attribute("shapley_value", MLP, X, target=0, players=[0, 0, 1, 1]),
+        ValueError,
+        r"np.array\(\[0, 0, 1, 1\]\)",
+    ),
+    "a window given as one number": (
+        lambda: attribute("occlusion_patch", CNN, IMAGES, target=0, window=2),
+        ValueError,
+        r"window=\(1, 2, 2\)",
+    ),
     "SASANet: labels 2 for a binary task": (
         lambda: SASANet("binary", epochs=1).fit(np.zeros((4, 3)), np.array([0, 1, 2, 1])),
         ValueError,

@@ -111,6 +111,13 @@ def player_labels(players: Players, x: torch.Tensor) -> np.ndarray:
             )
         labels = labels.reshape(-1)
     else:
+        players = list(players)
+        if players and all(isinstance(p, (int, np.integer)) for p in players):
+            raise ValueError(
+                f"players={players[:6]}... is a flat list of numbers: give the groups as a list "
+                "of index lists (players=[[0, 1], [2, 3]]) or the player of every element as an "
+                "array (players=np.array([0, 0, 1, 1]))"
+            )
         labels = np.full(numel, -1, dtype=np.int64)
         for player, group in enumerate(players):
             group = np.asarray(list(group), dtype=np.int64)

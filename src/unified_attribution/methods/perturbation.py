@@ -50,6 +50,11 @@ def _occlusion_patch(model, x, baseline, target, players, window=(1, 2, 2), stri
             x, baselines=baseline, target=target, feature_mask=mask
         )
         return scores.to(x.dtype) * torch.as_tensor(~unused).reshape(x.shape[1:])
+    if isinstance(window, (int, np.integer)):
+        raise ValueError(
+            f"window={window} must give one size per input dimension {tuple(x.shape[1:])}, "
+            f"e.g. window={(1,) * (x.dim() - 3) + (window, window)} for square patches"
+        )
     window = tuple(window)
     if len(window) != x.dim() - 1:
         raise ValueError(
