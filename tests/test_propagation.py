@@ -500,3 +500,32 @@ def test_deeplift_keeps_a_convolutions_padding_mode(mode):
     ):
         found = attribute(method, cnn, x, baseline, target=0)
         assert (found.gap.abs() / found.output_change.abs()).max() < 1e-12, method
+
+
+def test_in_place_activations_and_identity_layers_are_explained_like_their_plain_twins():
+    """ReLU(inplace=True) made DeepLIFT fail (an in-place op on a leaf); nn.Identity made
+    captum's LRP fail with a TypeError, though the chain supports it."""
+    torch.manual_seed(3)
+    plain = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 2)).double()
+    in_place = nn.Sequential(nn.Linear(4, 5), nn.ReLU(inplace=True), nn.Linear(5, 2)).double()
+    with_identity = nn.Sequential(
+        nn.Linear(4, 5), nn.Identity(), nn.ReLU(), nn.Identity(), nn.Linear(5, 2)
+    ).double()
+    in_place.load_state_dict(plain.state_dict())
+    with_identity[0].load_state_dict(plain[0].state_dict())
+    with_identity[4].load_state_dict(plain[2].state_dict())
+    x = torch.rand(3, 4, dtype=torch.float64)
+    x_before = x.clone()
+    background = torch.rand(3, 4, dtype=torch.float64)
+    for method, baseline in (
+        ("deeplift_rescale", 0.0),
+        ("deeplift_revealcancel", 0.0),
+        ("deep_shap", background),
+    ):
+        expected = attribute(method, plain, x, baseline, target=0).scores
+        assert torch.equal(attribute(method, in_place, x, baseline, target=0).scores, expected)
+    assert torch.equal(x, x_before)
+    for method in ("lrp_epsilon", "lrp_alpha_beta"):
+        expected = attribute(method, plain, x, target=0).scores
+        torch.testing.assert_close(attribute(method, with_identity, x, target=0).scores, expected)
+    assert len(with_identity) == 5  # the caller's model is left as it was

@@ -88,10 +88,11 @@ def captum_lrp(model: nn.Module, make_rule: Callable) -> LRP:
     """captum's LRP on a copy of ``model`` (captum attaches its rules to the layers) with a
     fresh ``make_rule()`` on every Linear and Conv2d layer and captum's default EpsilonRule
     (epsilon 1e-9) on pooling and Flatten (which has no default; this passes R on), and
-    captum's IdentityRule on a Sigmoid (captum passes R through ReLU and Tanh by itself)."""
+    captum's IdentityRule on a Sigmoid (captum passes R through ReLU and Tanh by itself).
+    ``nn.Identity`` layers, which captum's rules cannot pass, are dropped from the copy."""
     from captum.attr._utils.lrp_rules import EpsilonRule, IdentityRule
 
-    lrp = captum("LRP")(copy.deepcopy(model))
+    lrp = captum("LRP")(_without_identities(copy.deepcopy(model)))
     for layer in layers(lrp.model):
         if isinstance(layer, LINEAR):
             layer.rule = make_rule()
@@ -100,6 +101,23 @@ def captum_lrp(model: nn.Module, make_rule: Callable) -> LRP:
         elif isinstance(layer, nn.Sigmoid):
             layer.rule = IdentityRule()
     return lrp
+
+
+def _without_identities(model: nn.Module) -> nn.Module:
+    """``model`` with its ``nn.Identity`` layers removed from every ``nn.Sequential``; an
+    Identity elsewhere is refused by name (captum's LRP has no rule that passes it)."""
+    for module in list(model.modules()):
+        if isinstance(module, nn.Sequential):
+            for key in [
+                k for k, child in module._modules.items() if isinstance(child, nn.Identity)
+            ]:
+                del module._modules[key]
+    if isinstance(model, nn.Identity) or any(isinstance(m, nn.Identity) for m in model.modules()):
+        raise UnsupportedModel(
+            "captum's LRP cannot pass relevance through an nn.Identity outside an "
+            "nn.Sequential; remove it from the model (it computes nothing)"
+        )
+    return model
 
 
 @register(

@@ -12,6 +12,8 @@ rules with slow matrix forms.
 
 from __future__ import annotations
 
+import copy
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -115,6 +117,9 @@ def deeplift(
     preceding = None
     with torch.enable_grad():
         for layer in chain:
+            if getattr(layer, "inplace", False):  # DeepLIFT reads a layer's input and output both
+                layer = copy.copy(layer)
+                layer.inplace = False
             with torch.no_grad():
                 y, y_ref = layer(a), layer(a_ref)
             if isinstance(layer, LINEAR):
