@@ -1,6 +1,7 @@
 """The attribution methods: registry, reformulations against exact effects, reference
 libraries (captum, shapiq), brute force, and bad input."""
 
+import copy
 import re
 from pathlib import Path
 
@@ -367,3 +368,18 @@ def test_integration_rules_refuse_what_they_cannot_do():
         integration_rule("simpson", 8)
     with pytest.raises(ValueError, match="trapezoid rule needs n_steps >= 2"):
         integration_rule("riemann_trapezoid", 1)
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(torch.float16, 2e-3), (torch.bfloat16, 2e-2)])
+def test_expected_gradients_runs_a_half_precision_model(dtype, tolerance):
+    """captum draws the path positions in float32, which failed against a half-precision
+    model (mat1 and mat2 must have the same dtype); the scores come back in the model's
+    dtype and agree with the float32 model to that dtype's precision."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 2))
+    x, background = torch.rand(3, 4), torch.rand(5, 4)
+    reference = attribute("expected_gradients", model, x, background, target=0).scores
+    half = copy.deepcopy(model).to(dtype)
+    found = attribute("expected_gradients", half, x.to(dtype), background.to(dtype), target=0)
+    assert found.scores.dtype == dtype
+    assert (found.scores.float() - reference).abs().max() / reference.abs().max() < tolerance

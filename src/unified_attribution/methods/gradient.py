@@ -117,6 +117,17 @@ def _integrated_gradients(
     budget="n_samples",
 )
 def _expected_gradients(model, x, baseline, target, players, n_samples=200, seed=0):
+    if x.dtype in (torch.float16, torch.bfloat16):
+        # captum draws the path positions in float32: run the path in float32, the model in
+        # its own precision, and give the scores back in it
+        half = x.dtype
+
+        def in_own_precision(z):
+            return model(z.to(half)).float()
+
+        return _expected_gradients(
+            in_own_precision, x.float(), baseline.float(), target, players, n_samples, seed
+        ).to(half)
     shap = captum("GradientShap")(model)
     # captum draws baselines with numpy's global generator and t with torch's: seed both,
     # and give the caller's generators back untouched
