@@ -79,6 +79,14 @@ def test_localization_is_the_positive_mass_inside_the_box():
     assert_allclose(flat, found)
     with pytest.raises(ValueError, match="one \\(row, column, height, width\\) per input"):
         faithfulness.localization(maps, boxes[:2], (1, 6, 6))
+    # a box outside the image is refused (it gave NaN), naming the input
+    far = boxes.copy()
+    far[2] = [5, 5, 4, 4]
+    with pytest.raises(ValueError, match=r"inputs \[2\] do not lie inside the 6 x 6 image"):
+        faithfulness.localization(maps, far, (1, 6, 6))
+    # three channels: the pixel's total counts (Quantus refused any multi-channel map)
+    colour = maps.repeat(1, 3, 1, 1) / 3
+    assert_allclose(faithfulness.localization(colour, boxes, (3, 6, 6)), found, atol=1e-8)
 
 
 def constructed(means, n_inputs=40, noise=0.01, seed=0):

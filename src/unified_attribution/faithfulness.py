@@ -126,15 +126,29 @@ def relative_infidelity(
 def localization(scores: torch.Tensor, boxes: np.ndarray, image_shape: Sequence[int]) -> np.ndarray:
     """Share of the positive attribution inside each input's box (row, column, height,
     width), by Quantus' AttributionLocalisation; ``scores`` are reshaped to
-    ``(N, *image_shape)`` (C x H x W). An input without positive attribution scores 0."""
+    ``(N, *image_shape)`` (C x H x W); a map of several channels is summed over them first
+    (a pixel's attribution is the total of its channels). An input without positive
+    attribution scores 0. A box must lie inside the image."""
     import quantus
 
     maps = torch.as_tensor(scores).detach().double().reshape(len(scores), *image_shape).numpy()
+    maps = maps.sum(axis=1, keepdims=True)  # (N, 1, H, W)
     boxes = np.asarray(boxes)
     if boxes.shape != (len(maps), 4):
         raise ValueError(
             f"boxes must be one (row, column, height, width) per input, "
             f"shape ({len(maps)}, 4), got {boxes.shape}"
+        )
+    height, width = maps.shape[-2:]
+    outside = [
+        k
+        for k, (r, c, h, w) in enumerate(boxes)
+        if r < 0 or c < 0 or h < 1 or w < 1 or r + h > height or c + w > width
+    ]
+    if outside:
+        raise ValueError(
+            f"the boxes of inputs {outside[:5]} do not lie inside the {height} x {width} image "
+            f"(first: {boxes[outside[0]].tolist()} as row, column, height, width)"
         )
     inside = np.zeros_like(maps)
     for k, (r, c, h, w) in enumerate(boxes):
