@@ -392,3 +392,18 @@ def test_columns_are_matched_by_name_and_a_one_class_binary_target_is_refused(tm
         SASANet.load(tmp_path / "m.pt").predict(test.rename(columns={"f0": "g0"}))
     with pytest.raises(ValueError, match="only label 1"):
         SASANet("binary", **FAST).fit(ds.X_train[:30], np.ones(30, dtype=int))
+
+
+def test_validation_sets_are_checked_against_the_training_classes():
+    ds = data.load("wine")
+    X_val, y_val = ds.X_test, ds.y_test
+    fit = SASANet("multiclass", **FAST).fit
+    without_0 = y_val != 0  # a class absent from validation is allowed
+    model = fit(ds.X_train, ds.y_train, X_val=X_val[without_0], y_val=y_val[without_0])
+    assert model.module_.n_outputs == 3
+    with pytest.raises(ValueError, match=r"labels \[3\] that are not training classes 0..2"):
+        fit(ds.X_train, ds.y_train, X_val=X_val, y_val=np.where(y_val == 2, 3, y_val))
+    with pytest.raises(ValueError, match="X_val and y_val go together"):
+        fit(ds.X_train, ds.y_train, X_val=X_val, y_val=None)
+    with pytest.raises(ValueError, match="X_val and y_val go together"):
+        fit(ds.X_train, ds.y_train, y_val=y_val)

@@ -109,6 +109,25 @@ class SASANet:
         n_outputs = 1 if task == "binary" else int(labels.max()) + 1
         return torch.as_tensor(y.astype(np.int64)), n_outputs
 
+    def _validation_targets(self, y, n_outputs: int) -> torch.Tensor:
+        """Validation labels: any subset of the training classes (a class may be absent),
+        never a class the training labels do not have."""
+        if self.config.task == "regression":
+            return self._targets(y)[0]
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"y_val must be 1-d, got shape {y.shape}")
+        classes = 2 if self.config.task == "binary" else n_outputs
+        if y.size == 0:
+            return torch.as_tensor(y.astype(np.int64))  # refused below: no validation rows
+        if (y != np.round(y)).any() or y.min() < 0 or y.max() >= classes:
+            unseen = sorted(set(np.unique(y).tolist()) - set(range(classes)))
+            raise ValueError(
+                f"y_val holds labels {unseen[:10]} that are not training classes "
+                f"0..{classes - 1}; validate on the classes the model is trained on"
+            )
+        return torch.as_tensor(y.astype(np.int64))
+
     def _task_loss(self, output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Mean loss of raw outputs (..., m) against y (...)."""
         if self.config.task == "binary":
@@ -181,6 +200,11 @@ class SASANet:
 
         cfg = self.config
         self.module_ = None
+        if (X_val is None) != (y_val is None):
+            raise ValueError(
+                "X_val and y_val go together: pass both, or neither (then a share of the "
+                "training rows, config.validation, is held out)"
+            )
         x, (y_t, n_outputs) = self._features(X), self._targets(y)
         self.feature_names_in_ = [str(c) for c in X.columns] if hasattr(X, "columns") else None
         if len(x) != len(y_t):
@@ -195,7 +219,7 @@ class SASANet:
             x_val, y_val_t = x[held], y_t[held]
             x, y_t = x[keep], y_t[keep]
         else:
-            x_val, (y_val_t, _) = self._features(X_val), self._targets(y_val)
+            x_val, y_val_t = self._features(X_val), self._validation_targets(y_val, n_outputs)
         if len(x) < 2:
             raise ValueError(
                 f"{len(x)} training row(s) after holding out the validation rows: "
