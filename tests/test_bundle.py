@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from attribution_book import claims
 from attribution_book.bookbuild import bundle, execute
 
@@ -76,3 +78,13 @@ def test_a_bundled_chapter_runs_in_a_fresh_virtual_environment(tmp_path):
             "import unified_attribution; print(unified_attribution.__file__)",
         ).stdout
     )
+
+
+def test_only_a_chapter_name_is_bundled(tmp_path):
+    """A path as the name would have written (and first removed) a folder outside out/."""
+    keep = tmp_path / "x" / "ch"
+    keep.mkdir(parents=True)
+    (keep / "precious.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="is not a chapter; chapters: .*taylor_interactions"):
+        bundle.bundle("../x/ch", tmp_path / "bundles")
+    assert (keep / "precious.txt").read_text() == "keep me"

@@ -73,7 +73,12 @@ def _wheel(out: Path) -> None:
 
 
 def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") -> Path:
-    """Write the bundle of chapter ``name`` to ``out/name`` and return that folder."""
+    """Write the bundle of chapter ``name`` (a stem of ``notebooks/*.py``) to ``out/name``
+    and return that folder. Any other name is refused before anything is written or removed
+    (``out/name`` is replaced whole)."""
+    chapters = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
+    if name not in chapters:
+        raise ValueError(f"{name!r} is not a chapter; chapters: {', '.join(chapters)}")
     notebook = executed / f"{name}.ipynb"
     if not notebook.exists():
         raise FileNotFoundError(
