@@ -297,6 +297,11 @@ CASES = {  # name: (call, exception type, what the message must say)
         ValueError,
         "finite number",
     ),
+    "x on the meta device": (
+        lambda: attribute("gradient_x_input", MLP, torch.empty(3, 4, device="meta"), target=0),
+        ValueError,
+        "meta device",
+    ),
     "players as a flat list of numbers": (
         lambda: attribute("shapley_value", MLP, X, target=0, players=[0, 0, 1, 1]),
         ValueError,

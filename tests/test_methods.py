@@ -383,3 +383,25 @@ def test_expected_gradients_runs_a_half_precision_model(dtype, tolerance):
     found = attribute("expected_gradients", half, x.to(dtype), background.to(dtype), target=0)
     assert found.scores.dtype == dtype
     assert (found.scores.float() - reference).abs().max() / reference.abs().max() < tolerance
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+@pytest.mark.parametrize("method", methods.PAPER_A_METHODS)
+def test_every_method_follows_the_models_device(method):
+    """On a GPU the scores equal the CPU's (float64, 1e-6) and stay on the GPU."""
+    torch.manual_seed(0)
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32, 2)
+    ).double()
+    x = torch.rand(2, 1, 4, 4, dtype=torch.float64)
+    spec = methods.get(method)
+    baseline = (
+        torch.rand(3, 1, 4, 4, dtype=torch.float64) if spec.baseline == "distribution" else 0.0
+    )
+    args = (x,) if spec.baseline == "none" else (x, baseline)
+    options = {"players": np.arange(16).reshape(1, 4, 4) // 2} if spec.players else {}
+    on_cpu = attribute(method, cnn, *args, target=0, **options).scores
+    to_gpu = [a.cuda() if torch.is_tensor(a) else a for a in args]
+    on_gpu = attribute(method, cnn.cuda(), *to_gpu, target=0, **options).scores
+    assert on_gpu.device.type == "cuda"
+    np.testing.assert_allclose(on_gpu.cpu().numpy(), on_cpu.numpy(), rtol=1e-6, atol=1e-9)

@@ -38,6 +38,11 @@ class Attribution:
 
 def _as_batch(x) -> torch.Tensor:
     x = torch.as_tensor(x)
+    if x.device.type == "meta":
+        raise ValueError(
+            "x is on the meta device, which holds shapes but no values: move it to the "
+            "model's device with real data (x.to('cpu') or x.to('cuda'))"
+        )
     if not torch.is_floating_point(x):
         x = x.to(torch.get_default_dtype())
     if x.dim() < 2:
