@@ -81,9 +81,11 @@ def matrix_steps(model, input_shape):
     return steps
 
 
-def slow_lrp(model, x, target, rule, alpha=2.0, beta=1.0, eps=1e-9):
+def slow_lrp(model, x, target, rule, alpha=2.0, beta=1.0, eps=1e-9, bounds=None):
     """R_i = sum_j q_ij R_j with the matrix q of each rule written out element by element;
-    pooling layers take the epsilon rule (eps 1e-9), as captum's and ours do."""
+    pooling layers take the epsilon rule (eps 1e-9), as captum's and ours do. ``bounds``
+    (l, h): Deep Taylor's z^B rule at the first layer (Montavon et al. 2017, for inputs in
+    [l, h]), q_ij = (x_i w_ij - l_i w_ij+ - h_i w_ij-) / sum_i (...)."""
     steps = matrix_steps(model, x.shape)
     activations = [x.reshape(-1)]
     for step in steps:
@@ -96,7 +98,12 @@ def slow_lrp(model, x, target, rule, alpha=2.0, beta=1.0, eps=1e-9):
             continue
         w, c, pool = step[1:]
         terms = w * a[None, :]  # z_ij, output j in rows
-        if rule == "epsilon" or pool:
+        if bounds is not None and step is steps[0]:
+            low, high = bounds
+            terms = terms - low * np.clip(w, 0, None) - high * np.clip(w, None, 0)
+            z = terms.sum(1)
+            q = terms / (z + eps * np.where(z >= 0, 1, -1))[:, None]
+        elif rule == "epsilon" or pool:
             z = terms.sum(1) + c
             q = (
                 terms
@@ -180,6 +187,22 @@ def test_lrp_against_slow_matrix_form(seed):
         np.testing.assert_allclose(
             ours[0].numpy(), slow_lrp(model, x[0].numpy(), 0, rule), atol=1e-9
         )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_deep_taylor_against_slow_matrix_form(seed):
+    """z^B at the first layer for inputs in [0, 1], z+ (alpha 1, beta 0) above (wide layers:
+    the narrow ones of the other tests can leave a hidden layer dead at x)."""
+    model = random_mlp(seed, sizes=(6, 16, 12, 3))
+    x = torch.rand(1, 6, dtype=torch.float64)
+    with torch.no_grad():
+        top = int(model(x).argmax())  # a positive output: z+ passes relevance down
+    ours = propagation.deep_taylor(model, x, torch.tensor([top]), 0.0, 1.0)
+    first_z_b = slow_lrp(model, x[0].numpy(), top, "alpha_beta", 1.0, 0.0, bounds=(0, 1))
+    np.testing.assert_allclose(ours[0].numpy(), first_z_b, atol=1e-9)
+    assert np.abs(first_z_b).max() > 1e-3
+    zplus_only = slow_lrp(model, x[0].numpy(), top, "alpha_beta", 1.0, 0.0)
+    assert not np.allclose(first_z_b, zplus_only)  # the first layer's rule matters
 
 
 @pytest.mark.parametrize("rule", propagation.DEEPLIFT_RULES)
