@@ -405,3 +405,27 @@ def test_every_method_follows_the_models_device(method):
     on_gpu = attribute(method, cnn.cuda(), *to_gpu, target=0, **options).scores
     assert on_gpu.device.type == "cuda"
     np.testing.assert_allclose(on_gpu.cpu().numpy(), on_cpu.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_every_option_has_a_meaning_and_registration_refuses_one_without():
+    for name in methods.PAPER_A_METHODS:
+        spec = methods.get(name)
+        assert set(spec.meanings) == set(spec.options), name
+        assert all(len(text) > 10 for text in spec.meanings.values()), name
+    from unified_attribution.methods import registry
+
+    with pytest.raises(TypeError, match="need one meaning each"):
+
+        @registry.register(
+            name="_undocumented",
+            title="t",
+            family="gradient",
+            reference="r",
+            formula="f",
+            allocation="a",
+            assumptions="s",
+        )
+        def _undocumented(model, x, baseline, target, players, steps=3):
+            return x
+
+    assert "_undocumented" not in methods.REGISTRY

@@ -58,15 +58,20 @@ def method_table(names):
             raise ValueError(f"a method table cell cannot hold '|': {text!r}")
         return " ".join(text.split())
 
+    def options(m) -> str:
+        return "; ".join(
+            f"`{name}` ({m.options[name]!r}): {meaning}" for name, meaning in m.meanings.items()
+        ) or "none"
+
     rows = [methods.get(n) for n in names]
     lines = [
         "| method | formula | allocation of effects |",
         "|---|---|---|",
         *(f"| {cell(m.title)} | {cell(m.formula)} | {cell(m.allocation)} |" for m in rows),
         "",  # a second table: three wide columns do not fit the page
-        "| method | assumptions and implementation |",
-        "|---|---|",
-        *(f"| {cell(m.title)} | {cell(m.assumptions)} |" for m in rows),
+        "| method | assumptions and implementation | options (default): meaning |",
+        "|---|---|---|",
+        *(f"| {cell(m.title)} | {cell(m.assumptions)} | {cell(options(m))} |" for m in rows),
     ]
     return Markdown("\n".join(lines))
 

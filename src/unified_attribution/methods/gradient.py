@@ -70,6 +70,10 @@ IG_ROWS_PER_PASS = 4096
 
 @register(
     name="integrated_gradients",
+    meanings={
+        "n_steps": "quadrature nodes on the path from b to x",
+        "quadrature": "the rule: gausslegendre, riemann_trapezoid, riemann_left, riemann_right or riemann_middle",
+    },
     title="Integrated Gradients",
     family="gradient",
     reference="sundararajan2017axiomatic",
@@ -105,6 +109,10 @@ def _integrated_gradients(
 
 @register(
     name="expected_gradients",
+    meanings={
+        "n_samples": "Monte Carlo draws of a baseline row and a path position",
+        "seed": "seeds those draws",
+    },
     title="Expected Gradients",
     family="gradient",
     reference="erion2021improving",

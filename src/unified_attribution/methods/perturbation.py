@@ -27,6 +27,10 @@ def _occlusion_1(model, x, baseline, target, players):
 
 @register(
     name="occlusion_patch",
+    meanings={
+        "window": "the occluded patch's size, one per input dimension",
+        "strides": "the window's step per dimension (None: the window, so patches tile)",
+    },
     title="Occlusion-patch",
     family="perturbation",
     reference="zeiler2014visualizing",
@@ -93,6 +97,10 @@ def window_counts(shape: tuple, window: tuple, strides: tuple) -> np.ndarray:
 
 @register(
     name="prediction_difference",
+    meanings={
+        "n_samples": "background rows drawn as replacement values",
+        "seed": "seeds that draw",
+    },
     title="Prediction Difference",
     family="perturbation",
     reference="zintgraf2017visualizing",

@@ -41,7 +41,8 @@ class Method:
     formula: str  # MyST Markdown, formulas as inline LaTeX math ($...$)
     allocation: str  # the allocation rule of paper A's reformulation, MyST as formula
     assumptions: str
-    options: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # name -> default, read from the runner
+    meanings: dict = field(default_factory=dict)  # name -> what the option sets, one line
     baseline: str = "tensor"  # "tensor" (one per input), "distribution" (samples) or "none"
     players: bool = False  # takes players= (groups of input elements)
     budget: str | None = (
@@ -55,14 +56,21 @@ class Method:
 REGISTRY: dict[str, Method] = {}
 
 
-def register(**fields: str) -> Callable[[Callable], Callable]:
+def register(meanings: dict[str, str] | None = None, **fields) -> Callable[[Callable], Callable]:
     """Register a runner ``fn(model, x, baseline, target, players, **options)``; its options
-    and their defaults are read from its keyword parameters."""
+    and their defaults are read from its keyword parameters, and ``meanings`` says in one
+    line what each sets (every option needs one)."""
+    meanings = meanings or {}
 
     def wrap(fn):
         parameters = list(inspect.signature(fn).parameters.values())[5:]
         options = {p.name: p.default for p in parameters}
-        REGISTRY[fields["name"]] = Method(run=fn, options=options, **fields)
+        if set(meanings) != set(options):
+            raise TypeError(
+                f"{fields['name']}: options {sorted(options)} need one meaning each; "
+                f"meanings given for {sorted(meanings)}"
+            )
+        REGISTRY[fields["name"]] = Method(run=fn, options=options, meanings=meanings, **fields)
         return fn
 
     return wrap

@@ -64,6 +64,9 @@ _NO_BASELINE = "no baseline: explains f(x) itself (root point 0; the gap is agai
 
 @register(
     name="lrp_epsilon",
+    meanings={
+        "epsilon": "the stabilizer added to each denominator (smaller: closer to Gradient x Input)"
+    },
     title="LRP-epsilon",
     family="propagation",
     reference="bach2015pixel",
@@ -122,6 +125,10 @@ def _without_identities(model: nn.Module) -> nn.Module:
 
 @register(
     name="lrp_alpha_beta",
+    meanings={
+        "alpha": "weight of the positive contributions",
+        "beta": "weight of the negative ones (alpha - beta = 1, beta >= 0)",
+    },
     title="LRP-alpha-beta",
     family="propagation",
     reference="bach2015pixel",
@@ -139,6 +146,10 @@ def _lrp_alpha_beta(model, x, baseline, target, players, alpha=2.0, beta=1.0):
 
 @register(
     name="deep_taylor",
+    meanings={
+        "lower": "the inputs' lower bound for the first layer's z^B rule",
+        "upper": "their upper bound (inf with lower = 0: the z+ rule there too)",
+    },
     title="Deep Taylor",
     family="propagation",
     reference="montavon2017deep",
@@ -204,6 +215,10 @@ def _deep_shap(model, x, baseline, target, players):
 
 @register(
     name="grad_cam",
+    meanings={
+        "layer": "the feature map, as an index in the chain (None: after the last convolution)",
+        "relu": "clip the map's negative part (Grad-CAM's final ReLU)",
+    },
     title="Grad-CAM",
     family="propagation",
     reference="selvaraju2017gradcam",
