@@ -407,3 +407,27 @@ def test_validation_sets_are_checked_against_the_training_classes():
         fit(ds.X_train, ds.y_train, X_val=X_val, y_val=None)
     with pytest.raises(ValueError, match="X_val and y_val go together"):
         fit(ds.X_train, ds.y_train, y_val=y_val)
+
+
+def test_the_parts_of_scikit_learns_contract_that_hold():
+    """clone, set_params, grid search over an option, score; see the class docstring for the
+    part that does not (validation in __init__)."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+
+    ds = data.load("wine")
+    model = SASANet("multiclass", categorical={}, **FAST)
+    twin = clone(model)
+    assert twin.get_params() == model.get_params() and twin is not model
+    assert model.set_params(epochs=2).config.epochs == 2
+    with pytest.raises(ValueError, match="no parameter colour"):
+        model.set_params(colour="red")
+    with pytest.raises(ValueError, match="width"):
+        model.set_params(width=0)
+    search = GridSearchCV(SASANet("multiclass", **FAST), {"width": [8, 16]}, cv=2)
+    search.fit(ds.X_train, ds.y_train)
+    assert search.best_params_["width"] in (8, 16)
+    fitted = search.best_estimator_
+    assert fitted.score(ds.X_test, ds.y_test) == pytest.approx(
+        np.mean(fitted.predict(ds.X_test) == ds.y_test)
+    )

@@ -59,9 +59,12 @@ def method_table(names):
         return " ".join(text.split())
 
     def options(m) -> str:
-        return "; ".join(
-            f"`{name}` ({m.options[name]!r}): {meaning}" for name, meaning in m.meanings.items()
-        ) or "none"
+        return (
+            "; ".join(
+                f"`{name}` ({m.options[name]!r}): {meaning}" for name, meaning in m.meanings.items()
+            )
+            or "none"
+        )
 
     rows = [methods.get(n) for n in names]
     lines = [

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator
 from torch import nn
 
 from .config import LOSSES, TASKS, Config
@@ -31,8 +32,15 @@ def _by_feature(contributions: torch.Tensor, order: torch.Tensor) -> torch.Tenso
     return torch.zeros_like(contributions).scatter(1, index, contributions)
 
 
-class SASANet:
-    """Scikit-learn-like SASANet for tabular data (binary, multiclass or regression)."""
+class SASANet(BaseEstimator):
+    """Scikit-learn-like SASANet for tabular data (binary, multiclass or regression).
+
+    Of scikit-learn's estimator contract, these parts hold (tested): ``get_params`` /
+    ``set_params`` over the constructor's arguments, so ``sklearn.base.clone``, grid search
+    and pipelines work; ``fit`` returns the estimator; ``predict`` / ``predict_proba`` /
+    ``decision_function``; ``score`` (accuracy, or R^2 for regression); fitted attributes end
+    in ``_``. Not held: ``__init__`` validates its options at once (a clear error early) and
+    keeps them in one :class:`Config`, which scikit-learn's ``check_estimator`` rejects."""
 
     def __init__(self, task: str = "binary", progress: bool = False, **options: object):
         if task not in TASKS:
@@ -47,6 +55,38 @@ class SASANet:
         self.progress = progress
         self.module_: SASANetModule | None = None
         self.log_: dict[str, list[float]] = {}
+
+    # --- scikit-learn's estimator contract --------------------------------------------------
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's arguments: ``task``, ``progress`` and every :class:`Config`
+        option (the objects themselves, as ``sklearn.base.clone`` requires)."""
+        options = {f.name: getattr(self.config, f.name) for f in fields(Config) if f.name != "task"}
+        return {"task": self.config.task, "progress": self.progress, **options}
+
+    def set_params(self, **params) -> "SASANet":
+        """Change constructor arguments (validated as in the constructor); a fitted model
+        must be fitted again for them to take effect."""
+        known = set(self.get_params())
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise ValueError(
+                f"SASANet has no parameter {', '.join(unknown)}; its parameters: "
+                f"{', '.join(sorted(known))}"
+            )
+        merged = {**self.get_params(), **params}
+        self.__init__(**merged)
+        return self
+
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Accuracy for the classification tasks, R^2 for regression (scikit-learn's
+        defaults for classifiers and regressors)."""
+        from sklearn.metrics import accuracy_score, r2_score
+
+        predicted = self.predict(X)
+        if self.config.task == "regression":
+            return float(r2_score(y, predicted))
+        return float(accuracy_score(y, predicted))
 
     # --- input checks ----------------------------------------------------------------------
 
