@@ -17,7 +17,7 @@
 # :::{admonition} Key results
 # :class: tip
 # - Paper A's own weights, judged by its principles, reproduce its Table 2 in every cell ({glue:text}`n_weight_disagreements` disagreements of {glue:text}`n_cells`); the methods as run disagree with it in {glue:text}`n_measured_disagreements` cells, each with its computed reason.
-# - Every method is the allocation Table 1 states: **{glue:text}`claim_A_abstract_unified`** ({glue:text}`claim_A_abstract_unified_numbers`; each row in the {ref}`claims-ledger`).
+# - Every method is the allocation Table 1 states: **{glue:text}`claim_A_abstract_unified`** ({glue:text}`claim_A_abstract_unified_numbers`; each row in the {ref}`claims ledger <claims-ledger>`).
 #
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
 # :::
@@ -162,7 +162,7 @@ claims.record("A-abstract-unified", replace(unified, exact=True))
 # Paper A's claim that every method is such an allocation, by the rule for Table 1's rows
 # ({glue:text}`claim_A_T1_integrated_gradients_rule`; propagation rows:
 # {glue:text}`claim_A_T1_deeplift_rescale_rule`): **{glue:text}`claim_A_abstract_unified`**,
-# {glue:text}`claim_A_abstract_unified_numbers` (each row in the {ref}`claims-ledger`). Where
+# {glue:text}`claim_A_abstract_unified_numbers` (each row in the {ref}`claims ledger <claims-ledger>`). Where
 # the paper and the book part ways:
 #
 # - **Gradient x Input** (LRP-$\epsilon$ and Grad-CAM share its row): the book derives

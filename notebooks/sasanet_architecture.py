@@ -218,7 +218,7 @@ showcase.html(trained_table)
 # %% [markdown]
 # Training all of them took {glue:text}`training_total` seconds. Efficiency holds to
 # {glue:text}`efficiency_worst` (float32 rounding): it is built into the output (paper B's
-# additive self-attribution, in the {ref}`claims-ledger`: {glue:text}`claim_B_abstract_additive`),
+# additive self-attribution, in the {ref}`claims ledger <claims-ledger>`: {glue:text}`claim_B_abstract_additive`),
 # because the book predicts with the Shapley module. Whether the paper does is Reviewer 2's
 # open question: were the prediction read from the value function $f_c(x_N)$ instead, the sum
 # of the attributions would miss it by {glue:text}`output_gap_range` of the value function's

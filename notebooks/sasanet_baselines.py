@@ -809,7 +809,7 @@ showcase.html(breaks.set_index("dataset").T.rename_axis("per dataset").reset_ind
 # Generated from the numbers above by `comparison.claim_verdicts`, on the {glue:text}`n_real` real datasets
 # (the synthetic set is the book's own test of the value function, not part of the paper's
 # claims). Each row states its rule; "more precisely and faster" is a conjunction, which
-# holds only if both halves hold. The same verdicts stand in the {ref}`claims-ledger`.
+# holds only if both halves hold. The same verdicts stand in the {ref}`claims ledger <claims-ledger>`.
 
 # %%
 claim_text = {c.id: c.claim for c in claims.load()}
