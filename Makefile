@@ -57,6 +57,9 @@ notebooks: setup
 notebook: setup
 	@test -n "$(NB)" || { echo "name the notebook: make notebook NB=models_and_data (see notebooks/)"; exit 2; }
 	$(PY) -m attribution_book.bookbuild.execute --only $(NB) --profile $(PROFILE) $(ARGS)
+	@# the ledger reads every chapter's verdicts: rebuild it too, and check it against them
+	@if [ "$(NB)" != "claims" ]; then $(PY) -m attribution_book.bookbuild.execute --only claims --profile $(PROFILE); fi
+	$(PY) -c "import sys; from attribution_book import claims; p = claims.check('book/executed'); print('\n'.join(p) or 'the ledger agrees with every chapter'); sys.exit(bool(p))"
 
 # strict: warnings are errors, nitpicky references; notebooks were executed by papermill
 html: setup

@@ -129,7 +129,8 @@ class Effects:
         return self.allocate(lambda s: 1.0 / s)
 
     def occlusion(self) -> np.ndarray:
-        """v(N) - v(N \\ {i}) = sum_{S ∋ i} H(S): every effect given in full to each member."""
+        """v(N) - v(N without i) = sum over S containing i of H(S): every effect given in
+        full to each member."""
         return self.allocate(np.ones_like)
 
     def coalitions(self, order: int) -> list[tuple[tuple[int, ...], float]]:
