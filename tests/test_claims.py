@@ -190,8 +190,8 @@ def test_comparisons_in_prose_follow_the_numbers():
 def test_a_bundle_needs_an_executed_chapter(tmp_path):
     from attribution_book.bookbuild import bundle
 
-    with pytest.raises(FileNotFoundError, match="make notebook NB=nowhere"):
-        bundle.bundle("nowhere", tmp_path / "out", executed=tmp_path)
+    with pytest.raises(FileNotFoundError, match="make notebook NB=cost"):
+        bundle.bundle("cost", tmp_path / "out", executed=tmp_path)  # a chapter, not executed there
 
 
 def test_verdicts_show_as_coloured_badges_that_read_back():

@@ -30,7 +30,7 @@ APPROXIMATION, UNRELATED, COMPLETE = principles.COLUMNS
 def test_probes_agree_with_the_book_weights(method):
     """Where the book's weights are exact at network level, the probes find the same verdicts."""
     from_weights = principles.from_weights(method, "book weights")
-    from_probes = probes.verdicts(method)
+    from_probes = probes.measured_verdicts(method)
     for principle, verdict in from_weights.items():
         assert (from_probes[principle].verdict != "fails") == (verdict.verdict == "holds"), (
             principle,
@@ -59,7 +59,10 @@ def test_integration_error_is_not_a_verdict():
     coarse = probes.worst("integrated_gradients", n_steps=64)[APPROXIMATION][0]
     fine = probes.worst("integrated_gradients", n_steps=1024)[APPROXIMATION][0]
     assert 1e-4 < fine < coarse / 2
-    assert probes.verdicts("integrated_gradients")[APPROXIMATION].verdict == "holds in the limit"
+    assert (
+        probes.measured_verdicts("integrated_gradients")[APPROXIMATION].verdict
+        == "holds in the limit"
+    )
 
 
 def test_every_registered_method_runs_on_every_probe_it_accepts():
@@ -90,7 +93,7 @@ def test_propagation_verdicts_on_the_probes():
     kinked = probes.measure("lrp_alpha_beta", probes.all_probes()[1])
     assert kinked[COMPLETE] == pytest.approx(3.0, abs=1e-6) and kinked[APPROXIMATION] == 0
     # Grad-CAM spreads the mean gradient over every position: no unrelated allocation fails
-    assert probes.verdicts("grad_cam")[UNRELATED].verdict == "fails"
+    assert probes.measured_verdicts("grad_cam")[UNRELATED].verdict == "fails"
 
 
 def test_hand_set_networks_compute_what_their_weights_say():
@@ -135,8 +138,8 @@ def test_the_negative_side_probe_exercises_unrelated_allocation():
     found = probes.measure("deep_taylor", probe)
     np.testing.assert_allclose(found["scores"], [0, -1, 0, 0], atol=1e-9)
     assert found[UNRELATED] == pytest.approx(1.0) and found["exercised"][UNRELATED]
-    assert probes.verdicts("deep_taylor")[UNRELATED].verdict == "fails"
-    assert probes.verdicts("lrp_alpha_beta")[UNRELATED].verdict == "fails"
+    assert probes.measured_verdicts("deep_taylor")[UNRELATED].verdict == "fails"
+    assert probes.measured_verdicts("lrp_alpha_beta")[UNRELATED].verdict == "fails"
 
 
 def test_a_principle_no_probe_exercises_is_untested():
@@ -154,6 +157,6 @@ def test_a_principle_no_probe_exercises_is_untested():
 def test_untested_when_nothing_exercises(monkeypatch):
     kept = probes.all_probes()[:-1]
     monkeypatch.setattr(probes, "all_probes", lambda: kept)
-    found = probes.verdicts("deep_taylor")
+    found = probes.measured_verdicts("deep_taylor")
     assert found[UNRELATED].verdict == "untested" and found[UNRELATED].exercised == 0
     assert found[APPROXIMATION].verdict == "holds"

@@ -278,7 +278,7 @@ def table_2_row(
     untested if no cell was exercised ("holds in the limit" agrees with "holds", as in
     ``principles.disagreements``; a measured "untested" cell neither agrees nor differs).
     ``measured`` holds words or cells with ``verdict``, ``violation`` and ``exercised``
-    (:class:`unified_attribution.theory.principles.Verdict`): then the margin is the
+    (:class:`unified_attribution.theory.principles.CellVerdict`): then the margin is the
     violation nearest the ``tolerance`` and the numbers say how many probes exercised
     each cell."""
 

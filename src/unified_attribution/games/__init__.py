@@ -28,7 +28,7 @@ Modules: ``coalitions`` (bit masks), ``game`` (the interface),
 from .coalitions import MAX_EXACT_PLAYERS, coalition_sizes, mask_of, players_of
 from .dividends import Effects, harsanyi, moebius, zeta
 from .game import Game, TabularGame
-from .masking import MarginalGame, MaskingGame, eval_mode, evaluate, patches, player_labels
+from .masking import MarginalGame, MaskingGame, checked_forward, eval_mode, patches, player_labels
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
@@ -37,9 +37,9 @@ __all__ = [
     "MarginalGame",
     "MaskingGame",
     "TabularGame",
+    "checked_forward",
     "coalition_sizes",
     "eval_mode",
-    "evaluate",
     "harsanyi",
     "mask_of",
     "moebius",

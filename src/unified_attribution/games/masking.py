@@ -74,7 +74,7 @@ def eval_mode(model: Model) -> Iterator[None]:
             m.training = mode
 
 
-def evaluate(model: Model, batch: torch.Tensor, described: str, hint: str) -> torch.Tensor:
+def checked_forward(model: Model, batch: torch.Tensor, described: str, hint: str) -> torch.Tensor:
     """``model(batch)`` without gradients. A RuntimeError (other than running out of memory,
     which passes through) becomes a ValueError naming the input (``described``) and what to
     do (``hint``)."""
@@ -199,7 +199,7 @@ class MaskingGame:
 
     def _check_target(self) -> None:
         with eval_mode(self.model):
-            out = evaluate(
+            out = checked_forward(
                 self.model,
                 self.x[None].clone(),  # a model that writes into its input must not change x
                 f"x of shape {tuple(self.x.shape)} with a batch dimension added",

@@ -106,7 +106,7 @@ def _check_dtype(model, x: torch.Tensor) -> None:
 
 
 def _targets(model, x, target) -> torch.Tensor:
-    out = games.evaluate(
+    out = games.checked_forward(
         model,
         x[:1].clone(),
         f"x of shape {tuple(x.shape)}",

@@ -56,7 +56,9 @@ class Method:
 REGISTRY: dict[str, Method] = {}
 
 
-def register(meanings: dict[str, str] | None = None, **fields) -> Callable[[Callable], Callable]:
+def register(
+    meanings: dict[str, str] | None = None, **fields: object
+) -> Callable[[Callable], Callable]:
     """Register a runner ``fn(model, x, baseline, target, players, **options)``; its options
     and their defaults are read from its keyword parameters, and ``meanings`` says in one
     line what each sets (every option needs one)."""

@@ -64,7 +64,7 @@ class SASANet(BaseEstimator):
         options = {f.name: getattr(self.config, f.name) for f in fields(Config) if f.name != "task"}
         return {"task": self.config.task, "progress": self.progress, **options}
 
-    def set_params(self, **params) -> "SASANet":
+    def set_params(self, **params: object) -> "SASANet":
         """Change constructor arguments (validated as in the constructor); a fitted model
         must be fitted again for them to take effect."""
         known = set(self.get_params())

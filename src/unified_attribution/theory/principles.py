@@ -93,7 +93,7 @@ CELL_VERDICTS = ("holds", "holds in the limit", "fails", "untested", "not derive
 
 
 @dataclass(frozen=True)
-class Verdict:
+class CellVerdict:
     """One cell: one of :data:`CELL_VERDICTS`, the size of the worst violation (0 where it
     holds exactly; None for the paper's printed table and for an untested cell), where it
     occurs, and (measured cells) how many probes exercised the principle."""
@@ -115,7 +115,7 @@ def judge(
     effects: Iterable[tuple[object, Iterable[int]]],
     weights_for: Callable[[object], Sequence],
     label: str = "kappa",
-) -> dict[str, Verdict]:
+) -> dict[str, CellVerdict]:
     """The three principles on weights ``weights_for(key)`` = [w_1, ..., w_n] over the
     ``effects`` = [(key, members), ...] (exact numbers: a violation is any non-zero)."""
     left_out, unrelated, incomplete = [(0, "")], [(0, "")], [(0, "")]
@@ -137,9 +137,9 @@ def judge(
     }
 
 
-def _worst(cases) -> Verdict:
+def _worst(cases) -> CellVerdict:
     size, where = max(cases, key=lambda c: c[0])
-    return Verdict("holds" if size == 0 else "fails", float(size), where)
+    return CellVerdict("holds" if size == 0 else "fails", float(size), where)
 
 
 def _show(key, label) -> str:
@@ -180,7 +180,7 @@ def from_weights(
     n: int = WEIGHT_VARIABLES,
     max_order: int = WEIGHT_ORDER,
     contributions: Sequence[int] | None = None,
-) -> dict[str, Verdict]:
+) -> dict[str, CellVerdict]:
     """:func:`judge` on the weights of ``method`` over every kappa of order <= ``max_order``
     in ``n`` variables; the N+/N- rows at the row's contributions (1, 2, -1, -2), so
     N+ = {1, 2}, or at ``contributions`` (one per variable, non-zero: their signs give N+ and
@@ -199,7 +199,7 @@ def from_weights(
 
 def on_neuron(
     rule: str, contributions: Sequence[int] = (1, 2, -1), max_order: int = 4
-) -> dict[str, Verdict]:
+) -> dict[str, CellVerdict]:
     """:func:`judge` on the book's one-neuron weights of a propagation rule
     (:func:`unified_attribution.theory.layerwise.weights`) for inputs with the given contributions."""
     return judge(
@@ -208,14 +208,15 @@ def on_neuron(
     )
 
 
-def verdicts(method: str, source: str) -> dict[str, Verdict]:
+def verdicts(method: str, source: str) -> dict[str, CellVerdict]:
     """The three verdicts of ``method`` from ``source`` (see :data:`SOURCES`)."""
     if source == "paper":
         return {
-            c: Verdict("holds" if m == "v" else "fails") for c, m in zip(COLUMNS, TABLE_2[method])
+            c: CellVerdict("holds" if m == "v" else "fails")
+            for c, m in zip(COLUMNS, TABLE_2[method])
         }
     if source == "book weights" and table_1.BOOK[method] is None:
-        return {c: Verdict("not derived") for c in COLUMNS}
+        return {c: CellVerdict("not derived") for c in COLUMNS}
     if source in ("paper weights", "book weights"):
         return from_weights(method, source)
     raise ValueError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
@@ -224,16 +225,16 @@ def verdicts(method: str, source: str) -> dict[str, Verdict]:
 def table(source: str, methods: Sequence[str] | None = None, detail: bool = False) -> pd.DataFrame:
     """The verdict table from ``source`` (one of :data:`SOURCES`), indexed by the registry's
     method names, with the columns of :data:`COLUMNS`; ``detail=True`` gives the
-    :class:`Verdict` objects instead of their words."""
+    :class:`CellVerdict` objects instead of their words."""
     from ..methods import PAPER_A_METHODS
 
     names = list(methods or PAPER_A_METHODS)
     return frame({m: verdicts(m, source) for m in names}, detail)
 
 
-def frame(cells: dict[str, dict[str, Verdict]], detail: bool = False) -> pd.DataFrame:
-    """A verdict table from ``{method: {principle: Verdict}}``: one row per method, the
-    columns of :data:`COLUMNS`, words or (``detail``) the :class:`Verdict` objects."""
+def frame(cells: dict[str, dict[str, CellVerdict]], detail: bool = False) -> pd.DataFrame:
+    """A verdict table from ``{method: {principle: CellVerdict}}``: one row per method, the
+    columns of :data:`COLUMNS`, words or (``detail``) the :class:`CellVerdict` objects."""
     return pd.DataFrame(
         [[cells[m][c] if detail else str(cells[m][c]) for c in COLUMNS] for m in cells],
         index=pd.Index(list(cells), name="method"),

@@ -34,7 +34,7 @@ from .. import games
 from ..methods import attribute, get
 from ..methods.propagation import UnsupportedModel
 from . import networks
-from .principles import COLUMNS, Verdict, charge, frame
+from .principles import COLUMNS, CellVerdict, charge, frame
 
 if TYPE_CHECKING:  # annotations only
     import pandas as pd
@@ -234,14 +234,14 @@ def worst(method: str, **options: object) -> dict:
     return out
 
 
-#: How much a budgeted method's option grows to test "holds in the limit" (see :func:`verdicts`).
+#: How much a budgeted method's option grows to test "holds in the limit" (see :func:`measured_verdicts`).
 REFINE = {"n_steps": 16, "n_samples": 64, "epsilon": 1 / 16}  # quadrature error at a kink
 # falls like 1/n, sampling error like 1/sqrt(n), a stabilizer's share like epsilon: each
 # should shrink about 16-fold, 8-fold or 16-fold
 
 
-def verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, Verdict]:
-    """Model-based verdicts, ``{principle: Verdict}``, from the violations at the method's
+def measured_verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, CellVerdict]:
+    """Model-based verdicts, ``{principle: CellVerdict}``, from the violations at the method's
     default options on the probes that exercise the principle:
 
     - "holds": the worst violation is at most ``tolerance``;
@@ -273,7 +273,7 @@ def verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, Verdict]:
     for principle in COLUMNS:
         tested = [i for i, r in enumerate(default) if r["exercised"][principle]]
         if not tested:
-            out[principle] = Verdict("untested", None, "no probe exercises it", 0)
+            out[principle] = CellVerdict("untested", None, "no probe exercises it", 0)
             continue
         top = max(tested, key=lambda i: default[i][principle])
         violation = default[top][principle]
@@ -286,15 +286,15 @@ def verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, Verdict]:
             verdict = "holds in the limit"
         else:
             verdict = "fails"
-        out[principle] = Verdict(verdict, violation, default[top]["probe"], len(tested))
+        out[principle] = CellVerdict(verdict, violation, default[top]["probe"], len(tested))
     return out
 
 
 def table(methods: list[str] | None = None, detail: bool = False) -> "pd.DataFrame":
     """The measured verdict table (the fourth source beside
-    :func:`unified_attribution.theory.principles.table`): :func:`verdicts` of every method of
+    :func:`unified_attribution.theory.principles.table`): :func:`measured_verdicts` of every method of
     paper A (or ``methods``), words or (``detail``)
-    :class:`unified_attribution.theory.principles.Verdict` objects."""
+    :class:`unified_attribution.theory.principles.CellVerdict` objects."""
     from ..methods import PAPER_A_METHODS
 
-    return frame({m: verdicts(m) for m in (methods or PAPER_A_METHODS)}, detail)
+    return frame({m: measured_verdicts(m) for m in (methods or PAPER_A_METHODS)}, detail)
