@@ -215,7 +215,7 @@ def attribute(
     Parameters
     ----------
     method : str
-        A registered method (:data:`~unified_attribution.methods.REGISTRY`; paper A's fourteen:
+        A registered method (``methods.REGISTRY``; paper A's fourteen:
         :data:`~unified_attribution.methods.PAPER_A_METHODS`).
     model : torch.nn.Module
         Maps a batch (N, ...) to outputs (N, K). Evaluated in eval mode (dropout off); the
