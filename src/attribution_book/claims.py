@@ -256,7 +256,7 @@ def table_1_row(
             "the paper's words",
             f"the row's formula, to {measured:.0e} (float64 rounding)",
             n / len(checked),
-            "measured departures far from the bar either way (see numbers)",
+            "each class's measured departure is in the numbers, beside its verdict",
         )
     return Verdict(
         verdict,

@@ -72,7 +72,7 @@ IG_ROWS_PER_PASS = 4096
     name="integrated_gradients",
     meanings={
         "n_steps": "quadrature nodes on the path from b to x",
-        "quadrature": "the rule: gausslegendre, riemann_trapezoid, riemann_left, riemann_right or riemann_middle",
+        "quadrature": "the rule, one of " + ", ".join(QUADRATURES),
     },
     title="Integrated Gradients",
     family="gradient",
