@@ -446,7 +446,7 @@ glue(
 # `shapiq`'s permutation sampling) and compare its localization with the patch version.
 # ```
 #
-# ```{solution} ex-faithfulness-pixels
+# ````{solution} ex-faithfulness-pixels
 # :class: dropdown
 # With $2 \times 2$ patches there are 36 players, $2^{36}$ coalitions: too many to enumerate
 # (`MaskingGame` refuses more than 30 players). shapiq's permutation sampling needs only the
@@ -456,9 +456,10 @@ glue(
 # labels = torch.as_tensor(games.patches((12, 12), 2).reshape(-1))  # pixel -> player
 #
 # def value(coalitions):  # (k, 36) booleans (or one row) -> (k,) outputs
-#     on = torch.as_tensor(np.atleast_2d(coalitions))[:, labels]  # (k, 144): kept or at b = 0
+#     on = torch.as_tensor(np.atleast_2d(coalitions))[:, labels]  # pixel kept, or at b = 0
+#     masked = torch.where(on, x.reshape(1, -1), 0.0).reshape(-1, *x.shape)
 #     with torch.no_grad():
-#         return model(torch.where(on, x.reshape(1, -1), 0.0).reshape(-1, *x.shape))[:, target].numpy()
+#         return model(masked)[:, target].numpy()
 #
 # estimate = shapiq.PermutationSamplingSV(n=36, random_state=0).approximate(4000, value)
 # ```
@@ -467,7 +468,7 @@ glue(
 # score it with `faithfulness.localization`. Finer patches can follow the digit's outline
 # instead of covering noise around it; whether localization gains on this CNN (whose
 # receptive fields are coarse) is what the run shows.
-# ```
+# ````
 #
 # ```{exercise}
 # :label: ex-faithfulness-blank
