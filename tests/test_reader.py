@@ -34,8 +34,9 @@ def test_the_chapter_ends_with_how_to_rerun_it(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_every_exercise_has_a_solution(chapter):
     text = chapter.read_text()
-    exercises = re.findall(r"^# ```\{exercise\}\n# :label: (\S+)", text, re.M)
-    solved = set(re.findall(r"^# ```\{solution(?:-start)?\} (\S+)", text, re.M))
+    # three backticks, or more where the block holds a fenced code block
+    exercises = re.findall(r"^# `{3,}\{exercise\}\n# :label: (\S+)", text, re.M)
+    solved = set(re.findall(r"^# `{3,}\{solution(?:-start)?\} (\S+)", text, re.M))
     assert len(exercises) >= 3, f"{chapter.stem} has {len(exercises)} exercises"
     assert not set(exercises) - solved, f"no solution for {sorted(set(exercises) - solved)}"
     assert text.count("{solution-start}") == text.count("{solution-end}")
