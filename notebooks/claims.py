@@ -28,7 +28,9 @@
 # verdicts back from the executed chapters. Vocabulary: **holds**; **holds in the limit**;
 # **partly** (on some of the cases tried, or under a condition); **does not hold here** (on
 # these models and data, for the reason given); **untested** (with why, or because no case
-# exercised the property).
+# exercised the property). The terms the rules use ("exact", "multilinear polynomial", "one
+# neuron, $g(0) = 0$", "propagation rows", "holds in the limit") are defined on the
+# {ref}`Notation page <notation-rules>`.
 #
 # How far each verdict can be trusted is in the column *bar, margin, seeds*: whose bar
 # decided it (a number the paper states, the paper's words read plainly, or the book's own
