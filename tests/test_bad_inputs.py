@@ -424,3 +424,13 @@ def test_a_model_that_writes_into_its_input_is_explained_as_its_pure_twin(method
     found = attribute(method, writes, X, baseline, target=0).scores
     expected = attribute(method, pure, X, baseline, target=0).scores
     np.testing.assert_allclose(found.numpy(), expected.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_a_half_precision_overflow_is_explained():
+    """A float16 model whose output overflows: the message names the dtype and the way out."""
+    model = nn.Sequential(nn.Linear(4, 1)).to(torch.float16)
+    with torch.no_grad():
+        model[0].weight.fill_(3e4)  # 4 inputs near 1: the sum exceeds float16's 65504
+    x = torch.ones(2, 4, dtype=torch.float16)
+    with pytest.raises(ValueError, match=r"in torch.float16 .* model.float\(\)"):
+        attribute("gradient_x_input", model, x, 0.0, target=0)

@@ -299,12 +299,19 @@ def _attribute(spec: Method, model, x, baseline, target, players, options) -> At
             fb = model(baseline.clone()).reshape(len(baseline), -1)[:, target].mean(dim=0)
         else:
             fb = forward(baseline.clone())
+    half = x.dtype in (torch.float16, torch.bfloat16)
     for what, values in (("f(x)", fx), ("f(b)", fb), ("the scores", scores)):
         if not torch.isfinite(values).all():
             raise ValueError(
                 f"{spec.title}: {what} is NaN or infinite for some input; its attribution would "
                 "be meaningless. Check the model at x and at the baseline (overflow, a division "
                 "by zero, log of 0)"
+                + (
+                    f"; in {x.dtype} small stabilizers (LRP's epsilon) underflow and sums "
+                    "overflow early: model.float() and x.float() avoid both"
+                    if half
+                    else ""
+                )
             )
     per_player = scores
     if players is not None:  # grouped scores repeat per element: count each player once
