@@ -56,6 +56,31 @@ def test_best_config_follows_the_direction_of_the_score():
     assert comparison.best_config(runs, "regression") == {"a": 1}
 
 
+def test_tuning_gain_is_the_test_score_of_the_validation_choice_over_the_worst():
+    def run(dataset, model, validation, test, seed=0):
+        name, _ = comparison.headline(comparison.task_of(dataset))
+        return {
+            "dataset": dataset,
+            "model": model,
+            "seed": seed,
+            "validation": {name: validation},
+            "test": {name: test},
+        }
+
+    tuning = [
+        run("wine", "mlp", 0.9, 0.80),  # AUC: higher is better
+        run("wine", "mlp", 0.7, 0.75),
+        run("wine", "mlp", 0.8, 0.95),  # best on test, but not chosen by validation
+        run("diabetes", "mlp", 50.0, 60.0),  # RMSE: lower is better
+        run("diabetes", "mlp", 40.0, 58.0),
+    ]
+    gains = comparison.tuning_gain(tuning)
+    assert gains["wine"]["mlp"] == pytest.approx(0.05)
+    assert gains["diabetes"]["mlp"] == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="one seed"):
+        comparison.tuning_gain(tuning + [run("wine", "mlp", 0.5, 0.5, seed=1)])
+
+
 def test_fit_and_score_reports_the_mlp_size():
     run = comparison.fit_and_score("wine", "mlp", {"hidden": (8,)}, seed=0)
     assert run["parameters"] == 13 * 8 + 8 + 8 * 3 + 3

@@ -42,6 +42,14 @@ def test_every_exercise_has_a_solution(chapter):
     assert text.count("{solution-start}") == text.count("{solution-end}")
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_code_shown_in_the_text_is_code_the_chapter_runs(chapter):
+    """A solution with code is a solution-start / solution-end pair around notebook cells,
+    which the notebook tests execute: no code block sits in the Markdown, unrun."""
+    fences = re.findall(r"^# `{3,}(python|py|\{code-block\}.*)$", chapter.read_text(), re.M)
+    assert not fences, f"code blocks in the Markdown that nothing executes: {fences}"
+
+
 def test_rerun_reads_the_parameters_cell(tmp_path):
     (tmp_path / "demo.py").write_text(
         '# %% tags=["parameters"]\nprofile = "full"  # the profile\nseed = 3\n\n# %%\nx = 1\n'

@@ -253,6 +253,26 @@ def best_config(runs: list[dict], task: str) -> dict:
     return best["config"]
 
 
+def tuning_gain(tuning: list[dict]) -> dict[str, dict[str, float]]:
+    """{dataset: {model: gain}}: what choosing by validation gained on the test set, the test
+    headline score of the configuration with the best validation score minus that of the
+    worst, signed so that a positive gain is a better score (a grid whose configurations all
+    score alike gains 0)."""
+    grouped: dict = {}
+    for run in tuning:
+        grouped.setdefault(run["dataset"], {}).setdefault(run["model"], []).append(run)
+    gains: dict = {}
+    for dataset, by_model in grouped.items():
+        name, sign = headline(task_of(dataset))
+        for model, runs in by_model.items():
+            if len({r["seed"] for r in runs}) != 1:
+                raise ValueError(f"{model} on {dataset}: tuning runs come from one seed each")
+            ordered = sorted(runs, key=lambda r: sign * r["validation"][name])
+            gain = sign * (ordered[-1]["test"][name] - ordered[0]["test"][name])
+            gains.setdefault(dataset, {})[model] = float(gain)
+    return gains
+
+
 # --- fidelity ---------------------------------------------------------------------------
 
 
