@@ -66,7 +66,9 @@ stored_sweep = sweep.load()
 stability = sweep.stability(stored_sweep, rows)
 table = pd.DataFrame(rows)
 table["stated by"] = [
-    f"Paper {p} ({claims.PAPERS[p]})" if who == "paper" else f"Reviewers' questions on paper {p}"
+    f"Paper {p} ({claims.PAPERS[p]})"
+    if who == "paper"
+    else f"Reviewers' questions on paper {p}"
     for p, who in zip(table["paper"], table["stated_by"])
 ]
 counts = pd.crosstab(table["stated by"], table["verdict"]).reindex(
@@ -76,7 +78,9 @@ counts = pd.crosstab(table["stated by"], table["verdict"]).reindex(
 counts.index.name, counts.columns.name = None, None
 glue("n_claims", len(table), display=False)
 Markdown(
-    claims.summary(rows, {m: methods.get(m).title for m in methods.PAPER_A_METHODS})
+    claims.summary(
+        rows, {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
+    )
     + "\n\nEach verdict's colour: "
     + claims.legend()
 )
@@ -99,20 +103,29 @@ counts
 
 
 # %% tags=["remove-input"]
-swept = {i: t for i, t in stability.items() if not t.startswith(("exact", "not swept"))}
+swept = {
+    i: t
+    for i, t in stability.items()
+    if not t.startswith(("exact", "not swept"))
+}
 stable = [i for i, t in swept.items() if t.startswith("same in")]
 unstable = [i for i, t in swept.items() if t.startswith("unstable")]
 stale = [i for i, t in swept.items() if t.startswith("stale")]
 glue("n_swept", len(swept), display=False)
 glue("n_stable", len(stable), display=False)
 glue("unstable_claims", ", ".join(unstable) or "none", display=False)
-glue("n_exact", sum(t.startswith("exact") for t in stability.values()), display=False)
+glue(
+    "n_exact",
+    sum(t.startswith("exact") for t in stability.values()),
+    display=False,
+)
 glue(
     "sweep_provenance",
     (
         f"{len(stored_sweep['seeds'])} seeds of {', '.join(stored_sweep['chapters'])}, run on "
         f"{stored_sweep['date']} at commit {stored_sweep['commit']} on {stored_sweep['cpu']} "
-        f"with torch {stored_sweep['torch']}" + (f"; stale for {', '.join(stale)}" if stale else "")
+        f"with torch {stored_sweep['torch']}"
+        + (f"; stale for {', '.join(stale)}" if stale else "")
     )
     if stored_sweep
     else "no sweep stored yet",

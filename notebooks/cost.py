@@ -50,7 +50,9 @@ from attribution_book import plots, showcase
 
 results_file = Path("../benchmarks/results/dividends.json")
 if not results_file.exists():
-    raise FileNotFoundError(f"{results_file.resolve()} is missing: run `make benchmark` first")
+    raise FileNotFoundError(
+        f"{results_file.resolve()} is missing: run `make benchmark` first"
+    )
 results = json.loads(results_file.read_text())
 machine = results["machine"]
 print(
@@ -70,18 +72,31 @@ print(
 
 # %%
 transform = pd.DataFrame(results["transform"]).set_index("players")
-assert (transform["max_abs_difference"] < 1e-10).all(), "ours and shapiq disagree"
+assert (transform["max_abs_difference"] < 1e-10).all(), (
+    "ours and shapiq disagree"
+)
 at12 = transform.loc[12] if 12 in transform.index else transform.iloc[-1]
 glue("speedup_12", f"{at12['speedup']:,.0f}", display=False)
 glue("ours_12_ms", f"{at12['ours_s'] * 1e3:.2f}", display=False)
 glue("shapiq_12_s", f"{at12['shapiq_s']:.2f}", display=False)
 glue("difference_12", f"{at12['max_abs_difference']:.1e}", display=False)
-glue("max_difference", f"{transform['max_abs_difference'].max():.1e}", display=False)
+glue(
+    "max_difference",
+    f"{transform['max_abs_difference'].max():.1e}",
+    display=False,
+)
 glue("players_12", int(at12.name), display=False)
 
 fig, ax = plt.subplots(figsize=(6, 3.4))
-ax.plot(transform.index, transform["shapiq_s"], marker="o", label="shapiq ExactComputer")
-ax.plot(transform.index, transform["ours_s"], marker="o", label="games.moebius")
+ax.plot(
+    transform.index,
+    transform["shapiq_s"],
+    marker="o",
+    label="shapiq ExactComputer",
+)
+ax.plot(
+    transform.index, transform["ours_s"], marker="o", label="games.moebius"
+)
 ax.set_yscale("log")
 ax.set_xlabel("players n")
 ax.set_ylabel("seconds (best of runs)")
@@ -107,7 +122,9 @@ table = (
         }
     )
 )
-HTML(table.to_html())  # not the Styler itself: its repr holds a memory address
+HTML(
+    table.to_html()
+)  # not the Styler itself: its repr holds a memory address
 
 # %% [markdown]
 # ```{glue:figure} fig-transform-time
@@ -189,7 +206,8 @@ steps = transform.index[1:]
 passes = pd.DataFrame(
     {
         "predicted": [2 * n / (n - 1) for n in steps],
-        "measured": transform["ours_s"].to_numpy()[1:] / transform["ours_s"].to_numpy()[:-1],
+        "measured": transform["ours_s"].to_numpy()[1:]
+        / transform["ours_s"].to_numpy()[:-1],
     },
     index=pd.Index([f"{n - 1} -> {n}" for n in steps], name="players"),
 )

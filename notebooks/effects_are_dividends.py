@@ -111,7 +111,7 @@ torch.set_num_threads(1)
 full = profile == "full"
 rng = np.random.default_rng(seed)
 
-# %%
+# %% tags=["show-input"]
 X = sp.symbols("x1:4")
 generic, coefficients = symbolic.generic_polynomial(X, 3)
 proof = symbolic.prove_effects_are_dividends(generic, X)
@@ -150,18 +150,26 @@ radii = []
 for index in picked:
     x = torch.as_tensor(wine.X_test[index], dtype=torch.float64)
     target = int(smooth.predict(wine.X_test[index : index + 1])[0])
-    parts = numeric.effect_parts(games.MaskingGame(smooth64, x, 0.0, target=target), max_order)
+    parts = numeric.effect_parts(
+        games.MaskingGame(smooth64, x, 0.0, target=target), max_order
+    )
     radii.append(numeric.radius_of_convergence(parts))
     for alpha in alphas:
         dividends = games.harsanyi(
             games.MaskingGame(smooth64, alpha * x, 0.0, target=target)
         ).dividends
-        truncated = np.cumsum(parts * alpha ** np.arange(max_order + 1)[:, None], axis=0)[1:]
-        error = np.abs(truncated - dividends)[:, 1:].max(axis=1) / np.abs(dividends[1:]).max()
+        truncated = np.cumsum(
+            parts * alpha ** np.arange(max_order + 1)[:, None], axis=0
+        )[1:]
+        error = (
+            np.abs(truncated - dividends)[:, 1:].max(axis=1)
+            / np.abs(dividends[1:]).max()
+        )
         errors[alpha].append(error)
 
 fig = plots.convergence(
-    {f"α = {a}": np.array(e) for a, e in errors.items()}, ylabel="max |J_K(S) − H(S)| / max |H(S)|"
+    {f"α = {a}": np.array(e) for a, e in errors.items()},
+    ylabel="max |J_K(S) − H(S)| / max |H(S)|",
 )
 plots.glue_figure("fig-dividend-convergence", fig)
 
@@ -186,7 +194,10 @@ glue("smooth_radius_max", f"{radii.max():.2f}", display=False)
 glue("smooth_n_diverging", int((radii < 1).sum()), display=False)
 for alpha in alphas:
     glue(f"smooth_final_error_{alpha}", f"{final[alpha]:.1e}", display=False)
-print("estimated radius of convergence along x - b, per input:", np.round(radii, 2))
+print(
+    "estimated radius of convergence along x - b, per input:",
+    np.round(radii, 2),
+)
 
 # %% [markdown]
 # Over {glue:text}`smooth_n_inputs` test inputs and truncation orders up to
@@ -226,20 +237,26 @@ mass_share, signed_share, linear_error, high_order_residue = [], [], [], []
 for index in chosen:
     x = cnn.inputs(digits.X_test[index : index + 1])[0]
     target = int(cnn.predict(digits.X_test[index : index + 1])[0])
-    game = games.MaskingGame(cnn.module, x, 0.0, players=patch_players, target=target)
+    game = games.MaskingGame(
+        cnn.module, x, 0.0, players=patch_players, target=target
+    )
     effects = games.harsanyi(game)
     sizes = games.coalition_sizes(effects.n)
-    mass = np.bincount(sizes, weights=np.abs(effects.dividends), minlength=17)[1:]
+    mass = np.bincount(
+        sizes, weights=np.abs(effects.dividends), minlength=17
+    )[1:]
     mass_share.append(mass / mass.sum())
     signed_share.append(effects.by_order()[1:] / effects.total)
     high_order_residue.append(np.abs(effects.dividends[sizes > 9]).max())
     # Taylor at b of a ReLU network: its linear piece around b, f(b) + grad f(b) . (x - b)
-    first_order = jets.series(cnn.module, torch.zeros_like(x)[None], x[None], 1)[
-        1, 0, target
-    ].item()
+    first_order = jets.series(
+        cnn.module, torch.zeros_like(x)[None], x[None], 1
+    )[1, 0, target].item()
     linear_error.append(abs(first_order - effects.total) / abs(effects.total))
 
-mass_share, signed_share, linear_error = map(np.array, (mass_share, signed_share, linear_error))
+mass_share, signed_share, linear_error = map(
+    np.array, (mass_share, signed_share, linear_error)
+)
 fig = plots.order_profile(mass_share, "share of |effect| mass")
 plots.glue_figure("fig-order-mass", fig)
 
@@ -269,8 +286,16 @@ plots.glue_figure("fig-order-signed", fig)
 # %%
 glue("cnn_n_images", n_images, display=False)
 glue("cnn_order1_mass", f"{np.median(mass_share[:, 0]):.0%}", display=False)
-glue("cnn_order2plus_mass", f"{np.median(mass_share[:, 1:].sum(axis=1)):.0%}", display=False)
-glue("cnn_order4plus_mass", f"{np.median(mass_share[:, 3:].sum(axis=1)):.0%}", display=False)
+glue(
+    "cnn_order2plus_mass",
+    f"{np.median(mass_share[:, 1:].sum(axis=1)):.0%}",
+    display=False,
+)
+glue(
+    "cnn_order4plus_mass",
+    f"{np.median(mass_share[:, 3:].sum(axis=1)):.0%}",
+    display=False,
+)
 glue("cnn_linear_error", f"{np.median(linear_error):.0%}", display=False)
 
 # %% [markdown]
@@ -296,13 +321,21 @@ for index in chosen[np.argsort(high_order_residue)[-(3 if full else 1) :]]:
     x = cnn.inputs(digits.X_test[index : index + 1])[0]
     target = int(cnn.predict(digits.X_test[index : index + 1])[0])
     exact = games.harsanyi(
-        games.MaskingGame(cnn64, x.double(), 0.0, players=patch_players, target=target)
+        games.MaskingGame(
+            cnn64, x.double(), 0.0, players=patch_players, target=target
+        )
     ).dividends
     rounded = games.harsanyi(
-        games.MaskingGame(cnn.module, x, 0.0, players=patch_players, target=target)
+        games.MaskingGame(
+            cnn.module, x, 0.0, players=patch_players, target=target
+        )
     ).dividends
-    largest_above_nine.append(np.abs(exact[above_nine]).max() / np.abs(exact[1:]).max())
-    float32_noise.append(np.abs(rounded[above_nine]).max() / np.abs(exact[1:]).max())
+    largest_above_nine.append(
+        np.abs(exact[above_nine]).max() / np.abs(exact[1:]).max()
+    )
+    float32_noise.append(
+        np.abs(rounded[above_nine]).max() / np.abs(exact[1:]).max()
+    )
 assert max(largest_above_nine) < 1e-10, (
     "a dividend above order 9 contradicts the receptive-field argument"
 )

@@ -147,12 +147,18 @@ plots.glue_figure("fig-canvas-boxes", fig)
 # of the zoo in {ref}`principles`.
 
 # %%
-trained = {(name, s): zoo.load(name, seed=s, profile=profile) for name in MODELS for s in seeds}
+trained = {
+    (name, s): zoo.load(name, seed=s, profile=profile)
+    for name in MODELS
+    for s in seeds
+}
 accuracy = pd.DataFrame(
     {
         "model": list(MODELS),
         **{
-            f"test accuracy, seed {s}": [trained[m, s].metrics["accuracy"] for m in MODELS]
+            f"test accuracy, seed {s}": [
+                trained[m, s].metrics["accuracy"] for m in MODELS
+            ]
             for s in seeds
         },
     }
@@ -198,11 +204,19 @@ for name in MODELS:
     runs = []
     for s in seeds:
         inputs = showcase.canvas_inputs(
-            trained[name, s], n_inputs, seed=s, patch=PATCH, n_background=N_BACKGROUND
+            trained[name, s],
+            n_inputs,
+            seed=s,
+            patch=PATCH,
+            n_background=N_BACKGROUND,
         )
         runs.append(
             faithfulness.evaluate(
-                trained[name, s].float64(), **inputs, sigma=sigma, n_samples=n_perturbations, seed=s
+                trained[name, s].float64(),
+                **inputs,
+                sigma=sigma,
+                n_samples=n_perturbations,
+                seed=s,
             )
         )
     results[name] = faithfulness.Faithfulness.combine(runs)
@@ -227,12 +241,16 @@ means = {
     for score in faithfulness.SCORES
 }
 for score in faithfulness.SCORES:  # one table per score, a column per model
-    summary = pd.DataFrame({name: means[score][name] for name in MODELS}).reindex(
-        list(methods.PAPER_A_METHODS)
-    )
+    summary = pd.DataFrame(
+        {name: means[score][name] for name in MODELS}
+    ).reindex(list(methods.PAPER_A_METHODS))
     summary.insert(0, "principles followed", followed.loc[summary.index])
     summary.index = [title[m] for m in summary.index]
-    display(showcase.html(summary.reset_index(names=f"{score} of each method"), digits=2))
+    display(
+        showcase.html(
+            summary.reset_index(names=f"{score} of each method"), digits=2
+        )
+    )
 
 # %%
 best = {
@@ -260,12 +278,18 @@ glue(
 )
 glue(
     "shapley_infidelity",
-    ", ".join(f"{means['relative infidelity'][n]['shapley_value']:.2f}" for n in MODELS),
+    ", ".join(
+        f"{means['relative infidelity'][n]['shapley_value']:.2f}"
+        for n in MODELS
+    ),
     display=False,
 )
 glue(
     "gxi_infidelity",
-    ", ".join(f"{means['relative infidelity'][n]['gradient_x_input']:.2f}" for n in MODELS),
+    ", ".join(
+        f"{means['relative infidelity'][n]['gradient_x_input']:.2f}"
+        for n in MODELS
+    ),
     display=False,
 )
 
@@ -285,10 +309,16 @@ glue(
 
 # %%
 shown = showcase.canvas_inputs(
-    trained["canvas_cnn", seeds[0]], N_SHOWN, seed=seeds[0], patch=PATCH, n_background=N_BACKGROUND
+    trained["canvas_cnn", seeds[0]],
+    N_SHOWN,
+    seed=seeds[0],
+    patch=PATCH,
+    n_background=N_BACKGROUND,
 )
 grouped = {
-    m: {"players": shown["players"]} for m in methods.PAPER_A_METHODS if methods.get(m).players
+    m: {"players": shown["players"]}
+    for m in methods.PAPER_A_METHODS
+    if methods.get(m).players
 }
 maps = showcase.run(
     methods.PAPER_A_METHODS,
@@ -319,17 +349,21 @@ plots.glue_figure("fig-faithfulness-maps", fig)
 # ```
 
 # %%
-chance = {"localization": box[2] * box[3] / data.CANVAS**2}  # the box's share of the canvas
+chance = {
+    "localization": box[2] * box[3] / data.CANVAS**2
+}  # the box's share of the canvas
 fig = plots.score_against_principles(means, followed, SHORT, chance)
 plots.glue_figure("fig-scores-principles", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-scores-principles
 # :name: fig-scores-principles
-# :alt: Scatter panels: mean infidelity and localization of each method against the principles it follows.
+# :alt: Dot panels per score and model: each method's mean infidelity or localization, the methods grouped by the number of principles they follow (colour and marker).
 #
-# Each method's mean faithfulness score against the number of principles it follows, per score
-# and model; the dotted line is chance.
+# Each method's mean faithfulness score, per score and model, the methods ordered by the
+# number of paper A's principles they follow (colour and marker: 1, 2 or 3); were the
+# predecessor's claim true, the dots would drift towards the better score from top to
+# bottom (lower infidelity, higher localization). The dashed line is chance.
 # ```
 
 # %% [markdown]
@@ -358,7 +392,9 @@ for score in faithfulness.SCORES:
                 "methods": found.n_methods,
                 "Spearman rho": found.rho,
                 "95 % interval": f"[{found.low:.2f}, {found.high:.2f}]",
-                "claimed sign": "negative" if faithfulness.BETTER[score] < 0 else "positive",
+                "claimed sign": "negative"
+                if faithfulness.BETTER[score] < 0
+                else "positive",
                 "verdict": found.verdict(faithfulness.BETTER[score]),
             }
         )
@@ -375,7 +411,10 @@ decided = claims.count(
     "model-and-score pairs hold",
     "the paper's words",
     "a 95 % interval of Spearman's rho wholly of the claimed sign, on every pair",
-    others={"reversed": n_reversed, "not decided": n_pairs - n_holds - n_reversed},
+    others={
+        "reversed": n_reversed,
+        "not decided": n_pairs - n_holds - n_reversed,
+    },
 )
 overall = decided.verdict
 claims.record("A-abstract-principles", decided)
@@ -385,16 +424,25 @@ glue("n_reversed", n_reversed, display=False)
 glue("overall", overall, display=False)
 held = correlations[correlations["verdict"] == "holds"]
 glue("n_counts", followed.nunique(), display=False)
-glue("counts", ", ".join(str(c) for c in sorted(followed.unique())), display=False)
+glue(
+    "counts",
+    ", ".join(str(c) for c in sorted(followed.unique())),
+    display=False,
+)
 glue(
     "n_methods_poly",
-    int(correlations.loc[correlations["model"] == "canvas_poly", "methods"].iloc[0]),
+    int(
+        correlations.loc[
+            correlations["model"] == "canvas_poly", "methods"
+        ].iloc[0]
+    ),
     display=False,
 )
 glue(
     "where_holds",
     "; ".join(
-        f"{r['score']} on {r['model']} (rho {r['Spearman rho']:.2f})" for _, r in held.iterrows()
+        f"{r['score']} on {r['model']} (rho {r['Spearman rho']:.2f})"
+        for _, r in held.iterrows()
     )
     or "nowhere",
     display=False,
@@ -443,7 +491,11 @@ larger = 5 * sigma
 by_sigma = {}
 for name in MODELS:
     inputs = showcase.canvas_inputs(
-        trained[name, seeds[0]], n_inputs, seed=seeds[0], patch=PATCH, n_background=N_BACKGROUND
+        trained[name, seeds[0]],
+        n_inputs,
+        seed=seeds[0],
+        patch=PATCH,
+        n_background=N_BACKGROUND,
     )
     for s in (sigma, larger):
         run = faithfulness.evaluate(
@@ -455,25 +507,45 @@ for name in MODELS:
         )
         by_sigma[name, s] = run.per_input("relative infidelity").mean()
 by_sigma = pd.DataFrame(by_sigma).rename(index=title)
-display(showcase.html(by_sigma.reset_index(names="relative infidelity"), digits=2))
+display(
+    showcase.html(by_sigma.reset_index(names="relative infidelity"), digits=2)
+)
 rank_rho = {
-    name: by_sigma[name, sigma].corr(by_sigma[name, larger], method="spearman") for name in MODELS
+    name: by_sigma[name, sigma].corr(
+        by_sigma[name, larger], method="spearman"
+    )
+    for name in MODELS
 }
 
 
-def spread(model, s):  # best to worst method, over the methods the model admits
+def spread(
+    model, s
+):  # best to worst method, over the methods the model admits
     return by_sigma[model, s].max() - by_sigma[model, s].min()
 
 
-gained = (by_sigma.xs(larger, axis=1, level=1) < by_sigma.xs(sigma, axis=1, level=1)).sum()
+gained = (
+    by_sigma.xs(larger, axis=1, level=1) < by_sigma.xs(sigma, axis=1, level=1)
+).sum()
 glue("sigma_larger", f"{larger:g}", display=False)
-glue("sigma_gained", ", ".join(f"{gained[n]} ({n})" for n in MODELS), display=False)
 glue(
-    "sigma_spread",
-    ", ".join(f"{spread(n, sigma):.2f} to {spread(n, larger):.2f} ({n})" for n in MODELS),
+    "sigma_gained",
+    ", ".join(f"{gained[n]} ({n})" for n in MODELS),
     display=False,
 )
-glue("sigma_rank_rho", ", ".join(f"{rank_rho[n]:.2f} ({n})" for n in MODELS), display=False)
+glue(
+    "sigma_spread",
+    ", ".join(
+        f"{spread(n, sigma):.2f} to {spread(n, larger):.2f} ({n})"
+        for n in MODELS
+    ),
+    display=False,
+)
+glue(
+    "sigma_rank_rho",
+    ", ".join(f"{rank_rho[n]:.2f} ({n})" for n in MODELS),
+    display=False,
+)
 compressed = all(spread(n, larger) < spread(n, sigma) for n in MODELS)
 glue(
     "sigma_reading",
@@ -518,24 +590,34 @@ import torch
 from unified_attribution import games
 
 cnn64 = trained["canvas_cnn", seeds[0]].float64()
-fine = torch.as_tensor(games.patches(shown["image_shape"], 2).reshape(-1))  # pixel -> player
+fine = torch.as_tensor(
+    games.patches(shown["image_shape"], 2).reshape(-1)
+)  # pixel -> player
 n_fine, fine_budget = int(fine.max()) + 1, 4000
 
 
 def fine_shapley(x, target):
     """Permutation-sampled Shapley values of the 2x2 patches, spread over their pixels."""
 
-    def value(coalitions):  # (k, n_fine) booleans -> (k,) outputs; absent pixels at b = 0
-        keep = torch.as_tensor(np.atleast_2d(coalitions))[:, fine].reshape(-1, *x.shape)
+    def value(
+        coalitions,
+    ):  # (k, n_fine) booleans -> (k,) outputs; absent pixels at b = 0
+        keep = torch.as_tensor(np.atleast_2d(coalitions))[:, fine].reshape(
+            -1, *x.shape
+        )
         with torch.no_grad():
             return cnn64(torch.where(keep, x, 0.0))[:, target].numpy()
 
     sampler = shapiq.PermutationSamplingSV(n=n_fine, random_state=seed)
     estimate = sampler.approximate(fine_budget, value)
-    return torch.as_tensor(estimate.get_n_order_values(1))[fine].reshape(x.shape)
+    return torch.as_tensor(estimate.get_n_order_values(1))[fine].reshape(
+        x.shape
+    )
 
 
-fine_maps = torch.stack([fine_shapley(x, int(t)) for x, t in zip(shown["x"], shown["target"])])
+fine_maps = torch.stack(
+    [fine_shapley(x, int(t)) for x, t in zip(shown["x"], shown["target"])]
+)
 pixels = pd.DataFrame(
     {
         f"{PATCH}x{PATCH} patches, exact": faithfulness.localization(
@@ -549,7 +631,11 @@ pixels = pd.DataFrame(
 display(showcase.html(pixels.rename_axis("image").reset_index(), digits=2))
 glue("fine_players", n_fine, display=False)
 glue("fine_budget", f"{fine_budget:,}", display=False)
-glue("fine_gains", int((pixels.iloc[:, 1] > pixels.iloc[:, 0]).sum()), display=False)
+glue(
+    "fine_gains",
+    int((pixels.iloc[:, 1] > pixels.iloc[:, 0]).sum()),
+    display=False,
+)
 glue("coarse_mean", f"{pixels.iloc[:, 0].mean():.2f}", display=False)
 glue("fine_mean", f"{pixels.iloc[:, 1].mean():.2f}", display=False)
 finer_wins = pixels.iloc[:, 1].mean() > pixels.iloc[:, 0].mean()

@@ -111,7 +111,7 @@ showcase.table_1(GRADIENT)
 # (symbolic coefficients, symbolic $x$ and $b$), the method's closed form minus the weighted
 # sum of terms expands to 0 for every variable.
 
-# %%
+# %% tags=["show-input"]
 x1, x2, x3 = variables = sp.symbols("x1:4")
 generic, _ = symbolic.generic_polynomial(variables, 3)
 for name in ("gradient_x_input", "integrated_gradients"):
@@ -123,14 +123,18 @@ for name in ("gradient_x_input", "integrated_gradients"):
             rf"\quad \text{{residuals: }} {sorted(set(map(str, proof.residuals.values())))}"
         )
     )
-glue("generic_terms", len(symbolic.taylor_terms(generic, variables)), display=False)
+glue(
+    "generic_terms",
+    len(symbolic.taylor_terms(generic, variables)),
+    display=False,
+)
 
 # %% [markdown]
 # The generic cubic has {glue:text}`generic_terms` Taylor terms, each with its own symbolic
 # coefficient; every residual is exactly 0. One term by hand: $f = x_1^2 x_2$ at $b = 0$ is a
 # single term with $\kappa = (2, 1, 0)$.
 
-# %%
+# %% tags=["show-input"]
 f = x1**2 * x2
 for name in ("gradient_x_input", "integrated_gradients"):
     scores = allocation.closed_form(name, f, variables)
@@ -147,10 +151,12 @@ for name in ("gradient_x_input", "integrated_gradients"):
 # splits the effect $2 : 1$ by the exponents. The figure shows the same for single terms of
 # order 1 to 3: the dotted line is the whole effect. See {numref}`fig-gradient-split`.
 
-# %%
+# %% tags=["show-input"]
 keys = [(1, 0, 0), (2, 0, 0), (3, 0, 0), (1, 1, 0), (2, 1, 0), (1, 1, 1)]
 split = {
-    TITLES[m]: [[float(w) for w in allocation.weights_of(m, k, 3)] for k in keys]
+    TITLES[m]: [
+        [float(w) for w in allocation.weights_of(m, k, 3)] for k in keys
+    ]
     for m in ("gradient_x_input", "integrated_gradients")
 }
 fig = plots.allocation_split(split, [f"κ = {k}" for k in keys], 3)
@@ -185,13 +191,18 @@ x_wine = smooth.inputs(wine.X_test[:8]).double()
 wine_target = torch.as_tensor(smooth.predict(wine.X_test[:8]))
 max_order = 20 if profile == "full" else 10
 alphas = (0.1, 0.25, 1.0)
-rebuild_error = {m: {a: [] for a in alphas} for m in ("gradient_x_input", "integrated_gradients")}
+rebuild_error = {
+    m: {a: [] for a in alphas}
+    for m in ("gradient_x_input", "integrated_gradients")
+}
 for alpha in alphas:
     for x, target in zip(alpha * x_wine, wine_target.tolist()):
-        for m, errors in allocation.rebuild_errors(smooth64, x, 0.0, target, max_order).items():
+        for m, errors in allocation.rebuild_errors(
+            smooth64, x, 0.0, target, max_order
+        ).items():
             rebuild_error[m][alpha].append(errors)
 
-fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+fig, axes = plots.plt.subplots(1, 2, figsize=(plots.WIDTH, 3.4), sharey=True)
 for ax, m in zip(axes, rebuild_error):
     plots.convergence(
         {f"α = {a}": np.array(e) for a, e in rebuild_error[m].items()},
@@ -266,17 +277,31 @@ for label, model, x, target in (
             )
             rows.append((ig.gap.abs() / ig.output_change.abs()).numpy())
         gap_by_steps[f"{label}, {quadrature}"] = np.array(rows).T
-fig = plots.budget_curve(steps, gap_by_steps, "n_steps", "|completeness gap| / |f(x) - f(b)|")
+fig = plots.budget_curve(
+    steps, gap_by_steps, "n_steps", "|completeness gap| / |f(x) - f(b)|"
+)
 plots.glue_figure("fig-ig-steps", fig)
 
 
-def order(label):  # the empirical order p of an error falling like 1 / n^p, from 8 to 128 steps
+def order(
+    label,
+):  # the empirical order p of an error falling like 1 / n^p, from 8 to 128 steps
     median = np.median(gap_by_steps[label], axis=0)
-    return -np.log(median[steps.index(128)] / median[steps.index(8)]) / np.log(16)
+    return -np.log(
+        median[steps.index(128)] / median[steps.index(8)]
+    ) / np.log(16)
 
 
-glue("trapezoid_order_smooth", f"{order('smooth wine MLP, riemann_trapezoid'):.1f}", display=False)
-glue("trapezoid_order_relu", f"{order('ReLU digits MLP, riemann_trapezoid'):.1f}", display=False)
+glue(
+    "trapezoid_order_smooth",
+    f"{order('smooth wine MLP, riemann_trapezoid'):.1f}",
+    display=False,
+)
+glue(
+    "trapezoid_order_relu",
+    f"{order('ReLU digits MLP, riemann_trapezoid'):.1f}",
+    display=False,
+)
 glue(
     "gl_smooth_16",
     f"{np.median(gap_by_steps['smooth wine MLP, gausslegendre'][:, steps.index(16)]):.0e}",
@@ -378,7 +403,9 @@ showcase.html(gaps.sort_values(["data", "method"]))
 
 # %%
 fig = plots.feature_scores(
-    {TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items()}, wine.feature_names, top=10
+    {TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items()},
+    wine.feature_names,
+    top=10,
 )
 plots.glue_figure("fig-gradient-wine", fig)
 

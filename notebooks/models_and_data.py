@@ -101,7 +101,9 @@ digits = data.load("digits")
 glue("n_digits", digits.n_samples, display=False)
 rng = np.random.default_rng(seed)
 pick = rng.choice(len(digits.X_test), size=20, replace=False)
-fig = plots.image_grid(digits.X_test[pick], titles=[f"label {y}" for y in digits.y_test[pick]])
+fig = plots.image_grid(
+    digits.X_test[pick], titles=[f"label {y}" for y in digits.y_test[pick]]
+)
 plots.glue_figure("fig-digit-sample", fig)
 
 # %% [markdown]
@@ -132,16 +134,24 @@ plots.glue_figure("fig-digit-sample", fig)
 # | `canvas_mlp` | canvas digits | 144-64-32-10, sigmoid | the predecessor's sigmoid MLP: faithfulness |
 # | `canvas_cnn` | canvas digits | two 3x3 convolutions, sigmoid, max-pool, linear | the predecessor's sigmoid CNN: faithfulness |
 
-# %%
-models = {name: zoo.load(name, seed=seed, profile=profile) for name in zoo.NAMES}
+# %% tags=["show-input"]
+models = {
+    name: zoo.load(name, seed=seed, profile=profile) for name in zoo.NAMES
+}
 glue(
     "n_models",
-    {6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}.get(len(models), str(len(models))),
+    {6: "Six", 7: "Seven", 8: "Eight", 9: "Nine"}.get(
+        len(models), str(len(models))
+    ),
     display=False,
 )
 for name, model in models.items():
-    glue(f"{name}_accuracy", f"{model.metrics['accuracy']:.1%}", display=False)
-    zoo.check_activations_used_once(model.module, model.inputs(model.dataset.X_test[:1]))
+    glue(
+        f"{name}_accuracy", f"{model.metrics['accuracy']:.1%}", display=False
+    )
+    zoo.check_activations_used_once(
+        model.module, model.inputs(model.dataset.X_test[:1])
+    )
 
 pd.DataFrame(
     [
@@ -242,7 +252,9 @@ from torch import nn
 from unified_attribution import attribute
 
 relu = nn.ReLU()
-reused = nn.Sequential(nn.Linear(3, 4), relu, nn.Linear(4, 4), relu, nn.Linear(4, 1))
+reused = nn.Sequential(
+    nn.Linear(3, 4), relu, nn.Linear(4, 4), relu, nn.Linear(4, 1)
+)
 try:
     attribute("deeplift_rescale", reused, torch.ones(1, 3), 0.0, target=0)
 except ValueError as error:

@@ -57,7 +57,12 @@ from unified_attribution import games, methods
 from unified_attribution.taylor import symbolic
 from unified_attribution.theory import allocation
 
-PERTURBATION = ["occlusion_1", "occlusion_patch", "prediction_difference", "shapley_value"]
+PERTURBATION = [
+    "occlusion_1",
+    "occlusion_patch",
+    "prediction_difference",
+    "shapley_value",
+]
 TITLES = {m: methods.get(m).title for m in PERTURBATION}
 showcase.method_table(PERTURBATION)
 
@@ -103,12 +108,14 @@ showcase.table_1(PERTURBATION)
 # with patches $\{1, 2\}$ and $\{3\}$); Prediction Difference inherits Occlusion-1's proof by
 # linearity.
 
-# %%
+# %% tags=["show-input"]
 variables = sp.symbols("x1:4")
 generic, _ = symbolic.generic_polynomial(variables, 3)
 patches = [[0, 1], [2]]
 for name in ("occlusion_1", "occlusion_patch", "shapley_value"):
-    proof = allocation.prove_reformulation(name, generic, variables, patches=patches)
+    proof = allocation.prove_reformulation(
+        name, generic, variables, patches=patches
+    )
     assert proof, proof.residuals
     display(
         Math(
@@ -121,14 +128,19 @@ for name in ("occlusion_1", "occlusion_patch", "shapley_value"):
 # How each rule splits single effects of order 1 to 3 among three variables (patches
 # $\{1, 2\}$ and $\{3\}$ for Occlusion-patch); the dotted line is the whole effect. See {numref}`fig-perturbation-split`.
 
-# %%
+# %% tags=["show-input"]
 coalitions = [(0,), (2,), (0, 1), (1, 2), (0, 1, 2)]
 split = {
-    TITLES[m]: [[float(w) for w in allocation.weights_of(m, c, 3, patches)] for c in coalitions]
+    TITLES[m]: [
+        [float(w) for w in allocation.weights_of(m, c, 3, patches)]
+        for c in coalitions
+    ]
     for m in ("occlusion_1", "occlusion_patch", "shapley_value")
 }
 fig = plots.allocation_split(
-    split, ["S = {" + ", ".join(str(i + 1) for i in c) + "}" for c in coalitions], 3
+    split,
+    ["S = {" + ", ".join(str(i + 1) for i in c) + "}" for c in coalitions],
+    3,
 )
 plots.glue_figure("fig-perturbation-split", fig)
 
@@ -186,30 +198,49 @@ checks = (  # model, input shape, patches, Occlusion-patch options, digits check
 differences = []
 for label, trained, shape, patch_players, occlusion_by, n_checked in checks:
     f = trained.float64()
-    occlusion_options = {} if occlusion_by == "players" else {"window": (1, 2, 2)}
-    for x, target in zip(x_digits.reshape(-1, *shape)[:n_checked], digit_target.tolist()):
-        effects = games.harsanyi(games.MaskingGame(f, x, 0.0, players=patch_players, target=target))
+    occlusion_options = (
+        {} if occlusion_by == "players" else {"window": (1, 2, 2)}
+    )
+    for x, target in zip(
+        x_digits.reshape(-1, *shape)[:n_checked], digit_target.tolist()
+    ):
+        effects = games.harsanyi(
+            games.MaskingGame(f, x, 0.0, players=patch_players, target=target)
+        )
         runs = {
             name: allocation.run_and_rebuilt(
                 name, f, x, patch_players, target, effects=effects, **options
             )
-            for name, options in (("occlusion_patch", occlusion_options), ("shapley_value", {}))
+            for name, options in (
+                ("occlusion_patch", occlusion_options),
+                ("shapley_value", {}),
+            )
         }
         runs["occlusion_1"] = allocation.run_and_rebuilt(
             "occlusion_1", f, x, [[p] for p in centre], target
         )
         if label == "MLP":  # one game per replacement row
             runs["prediction_difference"] = allocation.run_and_rebuilt(
-                "prediction_difference", f, x, patch_players, target, replacements, seed=seed
+                "prediction_difference",
+                f,
+                x,
+                patch_players,
+                target,
+                replacements,
+                seed=seed,
             )
         differences += [
             (label, TITLES[name], np.abs(run - rebuilt).max())
             for name, (run, rebuilt) in runs.items()
         ]
-differences = pd.DataFrame(differences, columns=["model", "method", "largest |run - rebuilt|"])
+differences = pd.DataFrame(
+    differences, columns=["model", "method", "largest |run - rebuilt|"]
+)
 worst = differences.groupby(["model", "method"], as_index=False).max()
 glue(
-    "perturbation_worst_difference", f"{worst['largest |run - rebuilt|'].max():.0e}", display=False
+    "perturbation_worst_difference",
+    f"{worst['largest |run - rebuilt|'].max():.0e}",
+    display=False,
 )
 showcase.html(worst)
 
@@ -282,7 +313,10 @@ wine_runs = showcase.run(
     0.0,
     wine_target,
     smooth.inputs(wine.X_train).double(),
-    options={"occlusion_patch": {"window": (1,)}, "prediction_difference": {"seed": seed}},
+    options={
+        "occlusion_patch": {"window": (1,)},
+        "prediction_difference": {"seed": seed},
+    },
 )
 gaps = (
     showcase.gap_table(runs)
@@ -305,7 +339,11 @@ showcase.html(gaps.sort_values(["data", "method"]))
 
 # %%
 fig = plots.feature_scores(
-    {TITLES[m]: a.scores[0].numpy() for m, a in wine_runs.items() if m != "occlusion_patch"},
+    {
+        TITLES[m]: a.scores[0].numpy()
+        for m, a in wine_runs.items()
+        if m != "occlusion_patch"
+    },
     wine.feature_names,
     top=10,
 )

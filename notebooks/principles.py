@@ -73,7 +73,13 @@ from myst_nb import glue
 
 from attribution_book import claims, plots, showcase, zoo
 from unified_attribution import methods
-from unified_attribution.theory import departures, principles, probes, reformulations, table_1
+from unified_attribution.theory import (
+    departures,
+    principles,
+    probes,
+    reformulations,
+    table_1,
+)
 
 title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 
@@ -111,7 +117,9 @@ showcase.table_1(table_1.TABLE_1)
 # %%
 def word(value):
     return (
-        {True: "exact", False: "not exact", None: ""}[value] if not isinstance(value, float) else ""
+        {True: "exact", False: "not exact", None: ""}[value]
+        if not isinstance(value, float)
+        else ""
     )
 
 
@@ -124,27 +132,46 @@ for column in shown.columns[1:]:
 showcase.html(shown.rename(index=title).reset_index(names="method"))
 
 # %%
-n_exact = int(sum(bool(v) for v in checks.drop(columns="paper's weights = book's").any(axis=1)))
+n_exact = int(
+    sum(
+        bool(v)
+        for v in checks.drop(columns="paper's weights = book's").any(axis=1)
+    )
+)
 glue("rows_exact_somewhere", n_exact, display=False)
-glue("rows_differ", int((checks["paper's weights = book's"] == False).sum()), display=False)  # noqa: E712
+glue(
+    "rows_differ",
+    int(checks["paper's weights = book's"].eq(False).sum()),
+    display=False,
+)
 
 # Grad-CAM's row lives on the last feature map: measured on the two digits CNNs (test digits,
 # float64) against the first-order term of the head above it, summed over channels
 cam_checks = {}
-for name, head in (("digits_gap_cnn", "average-pool head"), ("digits_cnn", "max-pool head")):
+for name, head in (
+    ("digits_gap_cnn", "average-pool head"),
+    ("digits_cnn", "max-pool head"),
+):
     trained = zoo.load(name, seed=seed, profile=profile)
     X = trained.dataset.X_test[:16]
     worst = departures.grad_cam_departures(
-        trained.float64(), trained.inputs(X).double(), torch.as_tensor(trained.predict(X)), 3
+        trained.float64(),
+        trained.inputs(X).double(),
+        torch.as_tensor(trained.predict(X)),
+        3,
     ).max()
-    cam_checks[f"CNN, {head}: largest departure {worst:.1e}"] = worst <= departures.FLOAT64_EXACT
+    cam_checks[f"CNN, {head}: largest departure {worst:.1e}"] = (
+        worst <= departures.FLOAT64_EXACT
+    )
 
 row_verdicts = {}
 for method in methods.PAPER_A_METHODS:
     propagation = methods.get(method).family == "propagation"
     if method in reformulations.FEATURE_MAP_ROWS:
         # measured on whole networks, not rebuilt on one neuron: the plain rule applies
-        found = claims.table_1_row(cam_checks, False, measured=departures.FLOAT64_EXACT)
+        found = claims.table_1_row(
+            cam_checks, False, measured=departures.FLOAT64_EXACT
+        )
     else:
         checked = checks.loc[method].drop("paper's weights = book's")
         found = claims.table_1_row(checked.to_dict(), propagation)
@@ -152,7 +179,11 @@ for method in methods.PAPER_A_METHODS:
     claims.record(f"A-T1-{method.replace('_', '-')}", row_verdicts[method])
 n_rows_hold = sum(v.verdict == "holds" for v in row_verdicts.values())
 unified = claims.count(
-    n_rows_hold, len(row_verdicts), "rows hold exactly", "the paper's words", "every row exact"
+    n_rows_hold,
+    len(row_verdicts),
+    "rows hold exactly",
+    "the paper's words",
+    "every row exact",
 )
 claims.record("A-abstract-unified", replace(unified, exact=True))
 
@@ -215,7 +246,11 @@ claims.record("A-abstract-unified", replace(unified, exact=True))
 # %%
 glue("weight_order", principles.WEIGHT_ORDER, display=False)
 glue("weight_variables", principles.WEIGHT_VARIABLES, display=False)
-glue("row_contributions", str(table_1.row("lrp_alpha_beta").context.contributions), display=False)
+glue(
+    "row_contributions",
+    str(table_1.row("lrp_alpha_beta").context.contributions),
+    display=False,
+)
 tables = {source: principles.table(source) for source in principles.SOURCES}
 measured = probes.table(detail=True)
 tables["measured"] = measured.map(str)
@@ -235,29 +270,41 @@ def cell(method, principle):
 
 
 side_by_side = pd.DataFrame(
-    {c: [cell(m, c) for m in tables["paper"].index] for c in principles.COLUMNS},
+    {
+        c: [cell(m, c) for m in tables["paper"].index]
+        for c in principles.COLUMNS
+    },
     index=[title[m] for m in tables["paper"].index],
 )
 showcase.html(side_by_side.reset_index(names="method"))
 
 # %%
-from_weights = principles.disagreements(tables["paper"], tables["paper weights"])
+from_weights = principles.disagreements(
+    tables["paper"], tables["paper weights"]
+)
 n_untested = int((tables["measured"] == "untested").sum().sum())
 passing = int((tables["paper"] == "holds").all(axis=1).sum())
 glue("n_paper_pass", passing, display=False)
 glue("n_paper_fail", len(tables["paper"]) - passing, display=False)
 glue("n_untested_cells", n_untested, display=False)
-against_measured = principles.disagreements(tables["paper"], tables["measured"])
+against_measured = principles.disagreements(
+    tables["paper"], tables["measured"]
+)
 glue("n_weight_disagreements", len(from_weights), display=False)
 glue("n_measured_disagreements", len(against_measured), display=False)
 glue("n_cells", tables["paper"].size, display=False)
-assert not from_weights, from_weights  # the paper's weights must reproduce its own verdicts
+assert not from_weights, (
+    from_weights
+)  # the paper's weights must reproduce its own verdicts
 from_book = principles.disagreements(tables["paper"], tables["book weights"])
 derived = [(m, p, a, b) for m, p, a, b in from_book if b != "not derived"]
 glue("n_book_disagreements", len(derived), display=False)
 glue(
     "book_cells",
-    "; ".join(f"{title[m]}, {p}: paper {a}, book's weights {b}" for m, p, a, b in derived),
+    "; ".join(
+        f"{title[m]}, {p}: paper {a}, book's weights {b}"
+        for m, p, a, b in derived
+    ),
     display=False,
 )
 # the paragraph below explains these cells; a new one must be explained there
@@ -328,8 +375,13 @@ explained = {  # the cells the list above explains: a new disagreement must be e
     ("grad_cam", "no unrelated allocation"),
     ("grad_cam", "complete allocation"),
 }
-found_cells = {(method, principle) for method, principle, _, _ in against_measured}
-assert found_cells == explained, (found_cells - explained, explained - found_cells)
+found_cells = {
+    (method, principle) for method, principle, _, _ in against_measured
+}
+assert found_cells == explained, (
+    found_cells - explained,
+    explained - found_cells,
+)
 rows = []
 for method, principle, paper, found in against_measured:
     cell = measured.loc[method, principle]
@@ -346,7 +398,10 @@ for method in methods.PAPER_A_METHODS:
     claims.record(
         f"A-T2-{method.replace('_', '-')}",
         claims.table_2_row(
-            tables["paper"].loc[method], measured.loc[method], principles.COLUMNS, probes.TOLERANCE
+            tables["paper"].loc[method],
+            measured.loc[method],
+            principles.COLUMNS,
+            probes.TOLERANCE,
         ),
     )
 showcase.html(pd.DataFrame(rows))
@@ -399,17 +454,29 @@ rng = np.random.default_rng(seed)
 records = []
 for name in zoo.NAMES:
     trained = zoo.load(name, seed=seed, profile=profile)
-    X = trained.dataset.X_test[rng.choice(len(trained.dataset.X_test), n_inputs, replace=False)]
+    X = trained.dataset.X_test[
+        rng.choice(len(trained.dataset.X_test), n_inputs, replace=False)
+    ]
     x = trained.inputs(X).double()
     target = torch.as_tensor(trained.predict(X))
     found = departures.gradient_departures(trained.float64(), x, 0.0, target)
-    records.append({"model": name, **{k: float(np.median(v)) for k, v in found.items()}})
+    records.append(
+        {"model": name, **{k: float(np.median(v)) for k, v in found.items()}}
+    )
 zoo_table = pd.DataFrame(records).set_index("model")
 showcase.html(zoo_table.reset_index())
 
 # %%
-glue("unexplained_min", f"{zoo_table['unexplained by phi(e_i)'].min():.2f}", display=False)
-glue("unexplained_max", f"{zoo_table['unexplained by phi(e_i)'].max():.2f}", display=False)
+glue(
+    "unexplained_min",
+    f"{zoo_table['unexplained by phi(e_i)'].min():.2f}",
+    display=False,
+)
+glue(
+    "unexplained_max",
+    f"{zoo_table['unexplained by phi(e_i)'].max():.2f}",
+    display=False,
+)
 glue(
     "rescale_ig_shallow",
     f"{zoo_table.loc['digits_shallow', 'DeepLIFT Rescale vs IG']:.1e}",
@@ -426,11 +493,18 @@ smooth = zoo.load("smooth_mlp", seed=seed, profile=profile)
 X = smooth.dataset.X_test[:n_inputs]
 deep_shap_rows = smooth.inputs(smooth.dataset.X_train[:8]).double()
 deep_shap_gap = departures.deep_shap_departures(
-    smooth.float64(), smooth.inputs(X).double(), deep_shap_rows, torch.as_tensor(smooth.predict(X))
+    smooth.float64(),
+    smooth.inputs(X).double(),
+    deep_shap_rows,
+    torch.as_tensor(smooth.predict(X)),
 )
 glue("deep_shap_rows", len(deep_shap_rows), display=False)
 glue("deep_shap_features", deep_shap_rows.shape[1], display=False)
-glue("deep_shap_shapley_median", f"{np.median(deep_shap_gap):.2f}", display=False)
+glue(
+    "deep_shap_shapley_median",
+    f"{np.median(deep_shap_gap):.2f}",
+    display=False,
+)
 glue("deep_shap_shapley_max", f"{deep_shap_gap.max():.2f}", display=False)
 glue("deep_shap_inputs", len(deep_shap_gap), display=False)
 
@@ -449,7 +523,10 @@ measured = {
 claims.record(
     "A-predecessor-almost-consistent",
     claims.each_at_most(
-        measured, departures.ALMOST, "median relative departure from the row", "the book's choice"
+        measured,
+        departures.ALMOST,
+        "median relative departure from the row",
+        "the book's choice",
     ),
 )
 
@@ -537,7 +614,10 @@ def shown(result):
 
 
 scores = pd.DataFrame(
-    {p.name: [shown(probes.measure(m, p)) for m in registered] for p in probes.all_probes()},
+    {
+        p.name: [shown(probes.measure(m, p)) for m in registered]
+        for p in probes.all_probes()
+    },
     index=[methods.get(m).title for m in registered],
 )
 showcase.html(scores.reset_index(names="method"))
@@ -554,9 +634,21 @@ showcase.html(scores.reset_index(names="method"))
 steps = [16, 64, 256, 1024] if profile == "full" else [16, 64]
 samples = [50, 200, 800, 3200, 12800] if profile == "full" else [50, 200]
 budgeted = (principles.COLUMNS[0], principles.COLUMNS[2])
-ig = [max(probes.worst("integrated_gradients", n_steps=n)[p][0] for p in budgeted) for n in steps]
-eg = [max(probes.worst("expected_gradients", n_samples=n)[p][0] for p in budgeted) for n in samples]
-fig, axes = plots.plt.subplots(1, 2, figsize=(10, 3.2))
+ig = [
+    max(
+        probes.worst("integrated_gradients", n_steps=n)[p][0]
+        for p in budgeted
+    )
+    for n in steps
+]
+eg = [
+    max(
+        probes.worst("expected_gradients", n_samples=n)[p][0]
+        for p in budgeted
+    )
+    for n in samples
+]
+fig, axes = plots.plt.subplots(1, 2, figsize=(plots.WIDTH, 3.2))
 plots.budget_curve(
     steps,
     {"Integrated Gradients (Gauss-Legendre)": ig},

@@ -48,7 +48,9 @@ from attribution_book import plots, showcase, zoo
 from unified_attribution import methods
 from unified_attribution.theory import departures, equalities, probes
 
-PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"]
+PROPAGATION = [
+    m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"
+]
 TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
 
 # %% [markdown]
@@ -78,12 +80,20 @@ relative = departures.relative_difference  # max |a - b| / max |b| per input
 
 epsilons = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9]
 lrp_vs_gxi = {
-    label: equalities.lrp_epsilon_curve(models64[label], *examples[label], epsilons)
+    label: equalities.lrp_epsilon_curve(
+        models64[label], *examples[label], epsilons
+    )
     for label in ("MLP (2 hidden)", "CNN (max-pool)")
 }
-fig = plots.budget_curve(epsilons, lrp_vs_gxi, "epsilon", "max |LRP - GxI| / max |GxI|")
+fig = plots.budget_curve(
+    epsilons, lrp_vs_gxi, "epsilon", "max |LRP - GxI| / max |GxI|"
+)
 plots.glue_figure("fig-lrp-epsilon", fig)
-glue("lrp_gxi_smallest", f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e}", display=False)
+glue(
+    "lrp_gxi_smallest",
+    f"{max(v[:, -1].max() for v in lrp_vs_gxi.values()):.0e}",
+    display=False,
+)
 
 # %% [markdown]
 # ```{glue:figure} fig-lrp-epsilon
@@ -112,14 +122,27 @@ rescale_vs_ig = {
     for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)")
 }
 fig = plots.budget_curve(
-    steps, rescale_vs_ig, "n_steps of Integrated Gradients", "max |Rescale - IG| / max |IG|"
+    steps,
+    rescale_vs_ig,
+    "n_steps of Integrated Gradients",
+    "max |Rescale - IG| / max |IG|",
 )
 plots.glue_figure("fig-rescale-ig", fig)
 glue(
-    "rescale_ig_shallow", f"{np.median(rescale_vs_ig['MLP (1 hidden)'][:, -1]):.1e}", display=False
+    "rescale_ig_shallow",
+    f"{np.median(rescale_vs_ig['MLP (1 hidden)'][:, -1]):.1e}",
+    display=False,
 )
-glue("rescale_ig_deep", f"{np.median(rescale_vs_ig['MLP (2 hidden)'][:, -1]):.2f}", display=False)
-glue("rescale_ig_cnn", f"{np.median(rescale_vs_ig['CNN (max-pool)'][:, -1]):.2f}", display=False)
+glue(
+    "rescale_ig_deep",
+    f"{np.median(rescale_vs_ig['MLP (2 hidden)'][:, -1]):.2f}",
+    display=False,
+)
+glue(
+    "rescale_ig_cnn",
+    f"{np.median(rescale_vs_ig['CNN (max-pool)'][:, -1]):.2f}",
+    display=False,
+)
 glue("rescale_ig_steps", f"{steps[-1]:,}", display=False)
 
 # %% [markdown]
@@ -148,13 +171,26 @@ glue("rescale_ig_steps", f"{steps[-1]:,}", display=False)
 # %%
 zplus = pd.DataFrame(
     [
-        {"model": label, **equalities.zplus_against_captum(models64[label], *examples[label])}
+        {
+            "model": label,
+            **equalities.zplus_against_captum(
+                models64[label], *examples[label]
+            ),
+        }
         for label in ("MLP (2 hidden)", "CNN (max-pool)")
     ]
 )
-glue("zplus_captum", f"{zplus['ours vs captum (α1β0)'].max():.0e}", display=False)
+glue(
+    "zplus_captum",
+    f"{zplus['ours vs captum (α1β0)'].max():.0e}",
+    display=False,
+)
 largest = zplus["Deep Taylor z+ vs α1β0"].max()
-glue("zplus_taylor", f"{largest:.0e}" if largest else "the last bit (difference 0)", display=False)
+glue(
+    "zplus_taylor",
+    f"{largest:.0e}" if largest else "the last bit (difference 0)",
+    display=False,
+)
 showcase.html(zplus)
 
 # %% [markdown]
@@ -177,11 +213,23 @@ cam_departure = {}
 for label in ("CNN (avg-pool head)", "CNN (max-pool)"):
     model = models64[label]
     x = models[label].inputs(models[label].dataset.X_test[:n_test]).double()
-    target = torch.as_tensor(models[label].predict(models[label].dataset.X_test[:n_test]))
-    cam_departure[label] = equalities.grad_cam_against_feature_gxi(model, x, target, layer=3)
+    target = torch.as_tensor(
+        models[label].predict(models[label].dataset.X_test[:n_test])
+    )
+    cam_departure[label] = equalities.grad_cam_against_feature_gxi(
+        model, x, target, layer=3
+    )
 largest = cam_departure["CNN (avg-pool head)"].max()
-glue("cam_gap", f"{largest:.0e}" if largest else "the last bit (difference 0)", display=False)
-glue("cam_maxpool", f"{np.median(cam_departure['CNN (max-pool)']):.2f}", display=False)
+glue(
+    "cam_gap",
+    f"{largest:.0e}" if largest else "the last bit (difference 0)",
+    display=False,
+)
+glue(
+    "cam_maxpool",
+    f"{np.median(cam_departure['CNN (max-pool)']):.2f}",
+    display=False,
+)
 
 # %% [markdown]
 # Under the average-pooling head the two agree to {glue:text}`cam_gap`; under the max-pool
@@ -206,8 +254,14 @@ departure = {}
 for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)"):
     model, trained = models64[label], models[label]
     x = trained.inputs(trained.dataset.X_test[:n_depart]).double()
-    target = torch.as_tensor(trained.predict(trained.dataset.X_test[:n_depart]))
-    background = trained.inputs(background_rows).double() if label.startswith("MLP") else None
+    target = torch.as_tensor(
+        trained.predict(trained.dataset.X_test[:n_depart])
+    )
+    background = (
+        trained.inputs(background_rows).double()
+        if label.startswith("MLP")
+        else None
+    )
     # (no DeepShap on the CNN: its integrals over 8 baselines would dominate the run time)
     for name, values in departures.propagation_departures(
         model, x, target, ig_steps, background
@@ -216,7 +270,9 @@ for label in ("MLP (1 hidden)", "MLP (2 hidden)", "CNN (max-pool)"):
 for label, values in cam_departure.items():
     departure[f"Grad-CAM vs GxI on A, {label}"] = values
 fig = plots.departures(
-    departure, "max |method - reformulation| / max |reformulation|, per test digit", floor=1e-16
+    departure,
+    "max |method - reformulation| / max |reformulation|, per test digit",
+    floor=1e-16,
 )
 plots.glue_figure("fig-departures", fig)
 
@@ -249,7 +305,9 @@ plots.glue_figure("fig-departures", fig)
 cnn64 = models64["CNN (max-pool)"]
 x_digits, digit_target = examples["CNN (max-pool)"]
 cnn_background = digits_cnn.inputs(background_rows).double()
-runs = showcase.run(PROPAGATION, cnn64, x_digits, 0.0, digit_target, cnn_background)
+runs = showcase.run(
+    PROPAGATION, cnn64, x_digits, 0.0, digit_target, cnn_background
+)
 fig = plots.attribution_maps(
     x_digits.reshape(-1, 8, 8).numpy(),
     {TITLES[m]: a.scores.numpy() for m, a in runs.items()},
@@ -258,7 +316,14 @@ fig = plots.attribution_maps(
 plots.glue_figure("fig-propagation-maps", fig)
 glue(
     "cam_empty",
-    str(int((runs["grad_cam"].scores.reshape(6, -1).abs().max(dim=1).values == 0).sum())),
+    str(
+        int(
+            (
+                runs["grad_cam"].scores.reshape(6, -1).abs().max(dim=1).values
+                == 0
+            ).sum()
+        )
+    ),
     display=False,
 )
 
@@ -323,7 +388,9 @@ showcase.html(gaps.sort_values(["model", "method"]))
 # our implementation.
 
 # %%
-with warnings.catch_warnings():  # captum announces that it hooks the activations
+with (
+    warnings.catch_warnings()
+):  # captum announces that it hooks the activations
     warnings.simplefilter("ignore", UserWarning)
     captum_scores, captum_gap = DeepLift(cnn64).attribute(
         x_digits.clone().requires_grad_(),
@@ -335,10 +402,19 @@ ours = runs["deeplift_rescale"]
 showcase.html(
     pd.DataFrame(
         {
-            "implementation": ["captum DeepLift", "ours (propagation.deeplift)"],
+            "implementation": [
+                "captum DeepLift",
+                "ours (propagation.deeplift)",
+            ],
             "median |gap| / |f(x) - f(b)|": [
-                np.median((captum_gap.abs() / ours.output_change.abs()).detach().numpy()),
-                np.median((ours.gap.abs() / ours.output_change.abs()).numpy()),
+                np.median(
+                    (captum_gap.abs() / ours.output_change.abs())
+                    .detach()
+                    .numpy()
+                ),
+                np.median(
+                    (ours.gap.abs() / ours.output_change.abs()).numpy()
+                ),
             ],
             "max |difference| / max |score|": [
                 relative(captum_scores.detach(), ours.scores).max(),
@@ -365,7 +441,9 @@ showcase.html(
             {
                 "method": TITLES[m],
                 **{
-                    p.name: ", ".join(f"{v:.3g}" for v in probes.measure(m, p)["scores"])
+                    p.name: ", ".join(
+                        f"{v:.3g}" for v in probes.measure(m, p)["scores"]
+                    )
                     for p in (triple, pair_min)
                 },
             }
@@ -453,9 +531,9 @@ showcase.html(
 # %%
 x_first, target_first = (t[:1] for t in examples["MLP (2 hidden)"])
 pd.Series(
-    equalities.rescale_curve(models64["MLP (2 hidden)"], x_first, target_first, [256, 1024, 4096])[
-        0
-    ],
+    equalities.rescale_curve(
+        models64["MLP (2 hidden)"], x_first, target_first, [256, 1024, 4096]
+    )[0],
     index=[256, 1024, 4096],
     name="max |Rescale - IG| / max |IG|",
 ).rename_axis("steps")

@@ -66,7 +66,9 @@ from unified_attribution.theory import (
     principles,
 )
 
-PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"]
+PROPAGATION = [
+    m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"
+]
 TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
 showcase.method_table(PROPAGATION)
 
@@ -101,7 +103,7 @@ showcase.table_1(PROPAGATION)
 # $r = c$. For a generic $g$ and two positive and one negative contribution
 # ($u_1, u_2 > 0$, $u_3 = -v_1 < 0$), the score of $x_1$ under each rule is:
 
-# %%
+# %% tags=["show-input"]
 cell = layerwise.neuron(2, 1)
 for rule in layerwise.RULES:
     display(
@@ -143,7 +145,7 @@ for rule in layerwise.RULES:
 # within the positive side. LRP-$\epsilon$ is algebra. $\square$ sympy checks each below.
 # ```
 
-# %%
+# %% tags=["show-input"]
 for rule in layerwise.NEURON_WEIGHTS:
     proof = layerwise.prove(rule)
     assert proof, proof.residuals
@@ -157,7 +159,10 @@ eps = sp.Symbol("epsilon")
 lrp = layerwise.scores("lrp_epsilon", cell, epsilon=eps)
 rescale = layerwise.scores("deeplift_rescale", cell)
 identity = [
-    sp.simplify(a - cell.s / (cell.r + cell.s + eps) * (b + u / cell.s * cell.g(cell.r)))
+    sp.simplify(
+        a
+        - cell.s / (cell.r + cell.s + eps) * (b + u / cell.s * cell.g(cell.r))
+    )
     for a, b, u in zip(lrp, rescale, cell.u)
 ]
 assert identity == [0, 0, 0]
@@ -172,12 +177,20 @@ display(
 # How the four split single terms of a neuron with contributions $u = (1, 2, -1)$
 # (LRP-$\alpha\beta$ with $\alpha = 2$, $\beta = 1$, whose split does not depend on the term) ({numref}`fig-neuron-split`):
 
-# %%
+# %% tags=["show-input"]
 contributions = (1, 2, -1)
 keys = [(1, 0, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (2, 0, 1), (1, 1, 1)]
 split = {
-    TITLES[r]: [[float(w) for w in layerwise.weights(r, k, contributions)] for k in keys]
-    for r in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta")
+    TITLES[r]: [
+        [float(w) for w in layerwise.weights(r, k, contributions)]
+        for k in keys
+    ]
+    for r in (
+        "gradient_x_input",
+        "deeplift_rescale",
+        "deeplift_revealcancel",
+        "lrp_alpha_beta",
+    )
 }
 fig = plots.allocation_split(split, [f"κ = {k}" for k in keys], 3)
 plots.glue_figure("fig-neuron-split", fig)
@@ -201,7 +214,12 @@ plots.glue_figure("fig-neuron-split", fig)
 
 # %%
 rows = []
-for rule in ("gradient_x_input", "deeplift_rescale", "deeplift_revealcancel", "lrp_alpha_beta"):
+for rule in (
+    "gradient_x_input",
+    "deeplift_rescale",
+    "deeplift_revealcancel",
+    "lrp_alpha_beta",
+):
     verdicts = principles.on_neuron(rule, contributions)
     rows.append(
         {
@@ -236,7 +254,7 @@ showcase.html(pd.DataFrame(rows))
 # $g(z) = z^2$ (smooth, so the integral is exact), reference 0 and the inputs symbolic
 # (`layerwise.rescale_minus_ig`):
 
-# %%
+# %% tags=["show-input"]
 xs = sp.symbols("x1:3")
 g = sp.Lambda(sp.Symbol("z"), sp.Symbol("z") ** 2)
 W1, c1 = sp.Matrix([[1, -1], [2, 1]]), sp.Matrix([sp.Rational(1, 2), -1])
@@ -246,9 +264,17 @@ two_layers = [
     (sp.Matrix([[1, -1]]), sp.Matrix([sp.Rational(1, 4)])),
     (sp.Matrix([[1]]), sp.Matrix([0])),
 ]
-for label, net in (("one nonlinear layer", one_layer), ("two nonlinear layers", two_layers)):
+for label, net in (
+    ("one nonlinear layer", one_layer),
+    ("two nonlinear layers", two_layers),
+):
     residual = layerwise.rescale_minus_ig(net, xs, g)
-    display(Math(rf"\text{{{label}: Rescale - IG}} = " + sp.latex(sp.Matrix(residual).T)))
+    display(
+        Math(
+            rf"\text{{{label}: Rescale - IG}} = "
+            + sp.latex(sp.Matrix(residual).T)
+        )
+    )
 
 # %% [markdown]
 # The second residual is not zero, yet both methods are complete, so the residuals of the
@@ -264,10 +290,12 @@ for label, net in (("one nonlinear layer", one_layer), ("two nonlinear layers", 
 # ($v(\emptyset) = 0$, $v(\{1\}) = 1$, $v(\{2\}) = 0$, $v(\{1, 2\}) = 1/2$):
 # $f_1 = \mathrm{ReLU}(x_1 - x_2/2)$ and $f_2 = \mathrm{ReLU}(x_1) - \frac12\mathrm{ReLU}(x_1 + x_2 - 1)$.
 
-# %%
+# %% tags=["show-input"]
 f1 = networks.one_hidden([[1.0, -0.5]], [0.0], [1.0])
 f2 = networks.one_hidden([[1.0, 0.0], [1.0, 1.0]], [0.0, -1.0], [1.0, -0.5])
-corners = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype=torch.float64)
+corners = torch.tensor(
+    [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype=torch.float64
+)
 with torch.no_grad():
     assert torch.allclose(f1(corners), f2(corners))
 one = torch.ones(1, 2, dtype=torch.float64)
@@ -281,8 +309,15 @@ same_game = [
     "occlusion_1",
     "shapley_value",
 ]
-same_scores = {m: [attribute(m, f, one, 0.0).scores[0] for f in (f1, f2)] for m in same_game}
-agreeing = [TITLES[m] for m, (a, b) in same_scores.items() if torch.allclose(a, b, atol=1e-12)]
+same_scores = {
+    m: [attribute(m, f, one, 0.0).scores[0] for f in (f1, f2)]
+    for m in same_game
+}
+agreeing = [
+    TITLES[m]
+    for m, (a, b) in same_scores.items()
+    if torch.allclose(a, b, atol=1e-12)
+]
 glue("same_game_agree", ", ".join(agreeing), display=False)
 glue("same_game_differ", len(same_game) - len(agreeing), display=False)
 table = pd.DataFrame(
@@ -376,11 +411,16 @@ sign_flip = nn.Sequential(
 at_ones = torch.ones(1, 2, dtype=torch.float64)
 pd.DataFrame(
     {
-        "DeepLIFT Rescale": attribute("deeplift_rescale", sign_flip, at_ones, 0.0, target=0).scores[
-            0
-        ],
+        "DeepLIFT Rescale": attribute(
+            "deeplift_rescale", sign_flip, at_ones, 0.0, target=0
+        ).scores[0],
         "Integrated Gradients": attribute(
-            "integrated_gradients", sign_flip, at_ones, 0.0, target=0, n_steps=2048
+            "integrated_gradients",
+            sign_flip,
+            at_ones,
+            0.0,
+            target=0,
+            n_steps=2048,
         ).scores[0],
     },
     index=["x1", "x2"],

@@ -54,7 +54,14 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from attribution_book import claims, comparison, data, plots, sasanet_runs, showcase
+from attribution_book import (
+    claims,
+    comparison,
+    data,
+    plots,
+    sasanet_runs,
+    showcase,
+)
 
 # %% [markdown]
 # ## Additive self-attribution
@@ -150,14 +157,19 @@ showcase.html(pd.DataFrame(rows))
 # order) are kept. Models are cached after the first training; the time below is that of
 # the first training, on this machine's two cores.
 
-# %%
-models = {name: sasanet_runs.trained(name, profile=profile, seed=seed) for name in names}
+# %% tags=["show-input"]
+models = {
+    name: sasanet_runs.trained(name, profile=profile, seed=seed)
+    for name in names
+}
 
 
 def test_score(name, model):
     *_, X_test, y_test = sasanet_runs.dataset(name)
     if model.config.task == "regression":
-        return "RMSE", float(np.sqrt(np.mean((model.predict(X_test) - y_test) ** 2)))
+        return "RMSE", float(
+            np.sqrt(np.mean((model.predict(X_test) - y_test) ** 2))
+        )
     return "accuracy", float(np.mean(model.predict(X_test) == y_test))
 
 
@@ -166,7 +178,9 @@ for name, model in models.items():
     metric, score = test_score(name, model)
     *_, X_test, _ = sasanet_runs.dataset(name)
     phi_0, phi = model.attribute(X_test)
-    efficiency = np.abs(phi_0 + phi.sum(axis=1) - model.decision_function(X_test)).max()
+    efficiency = np.abs(
+        phi_0 + phi.sum(axis=1) - model.decision_function(X_test)
+    ).max()
     rows.append(
         {
             "dataset": name,
@@ -175,13 +189,23 @@ for name, model in models.items():
             "training seconds": model.fit_seconds_,
             "test metric": metric,
             "test score": score,
-            "max |phi_0 + sum phi - f|": efficiency,
+            "max |φ₀ + Σᵢ φᵢ − f|": efficiency,
         }
     )
 trained_table = pd.DataFrame(rows)
-glue("training_total", f"{trained_table['training seconds'].sum():.0f}", display=False)
-glue("efficiency_worst", f"{trained_table['max |phi_0 + sum phi - f|'].max():.0e}", display=False)
-real = trained_table["dataset"].isin(sasanet_runs.REAL)  # paper B's claims: real data
+glue(
+    "training_total",
+    f"{trained_table['training seconds'].sum():.0f}",
+    display=False,
+)
+glue(
+    "efficiency_worst",
+    f"{trained_table['max |φ₀ + Σᵢ φᵢ − f|'].max():.0e}",
+    display=False,
+)
+real = trained_table["dataset"].isin(
+    sasanet_runs.REAL
+)  # paper B's claims: real data
 output_gaps = {
     name: comparison.output_gap(models[name], sasanet_runs.dataset(name)[4])
     for name in sasanet_runs.REAL
@@ -192,9 +216,9 @@ glue(
     display=False,
 )
 additive = claims.at_most(
-    trained_table.loc[real, "max |phi_0 + sum phi - f|"].max(),
+    trained_table.loc[real, "max |φ₀ + Σᵢ φᵢ − f|"].max(),
     1e-4,
-    "largest |phi_0 + sum phi - f(x)| over every test row of the real datasets (float32)",
+    "largest |φ₀ + Σᵢ φᵢ(x) − f(x)| over every test row of the real datasets (float32)",
 )
 claims.record(
     "B-abstract-additive",
@@ -231,7 +255,8 @@ showcase.html(trained_table)
 
 # %%
 fig = plots.loss_curves(
-    {name: model.log_ for name, model in models.items()}, ["L_m", "L_v", "L_p", "L_s", "val_loss"]
+    {name: model.log_ for name, model in models.items()},
+    ["L_m", "L_v", "L_p", "L_s", "val_loss"],
 )
 plots.glue_figure("fig-sasanet-losses", fig)
 
@@ -263,7 +288,10 @@ predicted = int(wine.predict(X_wine_test[:1])[0])
 _, phi = wine.attribute(X_wine_test[:1])
 exact = wine.exact_shapley(X_wine_test[0], output=predicted)
 fig = plots.feature_scores(
-    {"SASANet phi": phi[0, :, predicted], "exact Shapley of its value function": exact},
+    {
+        "SASANet phi": phi[0, :, predicted],
+        "exact Shapley of its value function": exact,
+    },
     data.load("wine").feature_names,
     top=13,
 )
@@ -323,7 +351,10 @@ import torch
 from unified_attribution import sasanet
 
 n = 5
-expected = {k: comb(n, k) * sum(1 / j for j in range(1, comb(n, k) + 1)) for k in range(1, n + 1)}
+expected = {
+    k: comb(n, k) * sum(1 / j for j in range(1, comb(n, k) + 1))
+    for k in range(1, n + 1)
+}
 generator = torch.Generator().manual_seed(0)
 simulated = {}
 for k in range(1, n + 1):
@@ -336,9 +367,9 @@ for k in range(1, n + 1):
             count += 1
         draws.append(count)
     simulated[k] = sum(draws) / len(draws)
-pd.DataFrame({"coupon collector": expected, "simulated (200 runs)": simulated}).rename_axis(
-    "k"
-).round(1)
+pd.DataFrame(
+    {"coupon collector": expected, "simulated (200 runs)": simulated}
+).rename_axis("k").round(1)
 
 # %% [markdown]
 # The simulation follows the formula. Training draws one order per row and epoch, so over

@@ -88,17 +88,21 @@ from unified_attribution.taylor import symbolic
 # Take three variables, a polynomial with independent effects of orders 1 and 2 and
 # interactions of orders 2 and 3, and the baseline $b = (1, 0, 2)$:
 
-# %%
+# %% tags=["show-input"]
 x1, x2, x3 = X = sp.symbols("x1:4")
 f = 3 * x1 + x1**2 * x2 - 2 * x2 * x3 + x1 * x2 * x3
 b = (1, 0, 2)
-display(Math(r"f(x) = " + sp.latex(f) + r",\qquad b = " + sp.latex(sp.Matrix(b).T)))
+display(
+    Math(
+        r"f(x) = " + sp.latex(f) + r",\qquad b = " + sp.latex(sp.Matrix(b).T)
+    )
+)
 
 # %% [markdown]
 # Its Taylor terms at $b$, computed from the derivatives (for a polynomial the expansion is
 # finite and exact):
 
-# %%
+# %% tags=["show-input"]
 terms = symbolic.taylor_terms(f, X, b)
 display(Math(symbolic.latex_table(terms)))
 glue("example_n_terms", len(terms), display=False)
@@ -108,11 +112,13 @@ glue("example_n_terms", len(terms), display=False)
 # effects. Note how $x_1^2 x_2$ contributes to $J(\{1, 2\})$ with two terms, one of order 2
 # and one of order 3: an interaction effect is not one term but a sum over all orders.
 
-# %%
+# %% tags=["show-input"]
 psi, J = symbolic.generic_effects(terms)
 for i, effect in sorted(psi.items()):
     display(Math(rf"\psi({i + 1}) = {sp.latex(sp.factor(effect))}"))
-for S, effect in sorted(J.items(), key=lambda kv: (len(kv[0]), sorted(kv[0]))):
+for S, effect in sorted(
+    J.items(), key=lambda kv: (len(kv[0]), sorted(kv[0]))
+):
     members = ", ".join(str(i + 1) for i in sorted(S))
     display(Math(rf"J(\{{{members}\}}) = {sp.latex(sp.factor(effect))}"))
 
@@ -120,24 +126,32 @@ for S, effect in sorted(J.items(), key=lambda kv: (len(kv[0]), sorted(kv[0]))):
 # At the input $x = (2, 1, -1)$ the effects are numbers, and they add up to
 # $f(x) - f(b)$ ({numref}`fig-example-effects`):
 
-# %%
+# %% tags=["show-input"]
 x_value = dict(zip(X, (2, 1, -1)))
 names = [f"ψ({i + 1})" for i in sorted(psi)] + [
     "J({" + ",".join(str(i + 1) for i in sorted(S)) + "})"
     for S in sorted(J, key=lambda S: (len(S), sorted(S)))
 ]
 values = [float(psi[i].subs(x_value)) for i in sorted(psi)] + [
-    float(J[S].subs(x_value)) for S in sorted(J, key=lambda S: (len(S), sorted(S)))
+    float(J[S].subs(x_value))
+    for S in sorted(J, key=lambda S: (len(S), sorted(S)))
 ]
 gap = float(f.subs(x_value) - f.subs(dict(zip(X, b))))
 glue("example_gap", f"{gap:g}", display=False)
 glue("example_sum", f"{sum(values):g}", display=False)
 
 fig, ax = plt.subplots(figsize=(6, 2.8))
-ax.bar(names, values, color=["tab:blue"] * len(psi) + ["tab:orange"] * len(J))
+ax.bar(
+    names,
+    values,
+    color=[plots.COLORS["blue"]] * len(psi)
+    + [plots.COLORS["orange"]] * len(J),
+)
 ax.axhline(0, color="black", linewidth=0.8)
 ax.set_ylabel("effect at x")
-ax.set_title(f"independent (blue) and interaction (orange) effects; sum = {sum(values):g}")
+ax.set_title(
+    f"independent (blue) and interaction (orange) effects; sum = {sum(values):g}"
+)
 fig.tight_layout()
 plots.glue_figure("fig-example-effects", fig)
 
@@ -185,10 +199,12 @@ plots.glue_figure("fig-example-effects", fig)
 # polynomial of degree 3 in 3 variables at once: the coefficients are symbols, and so are
 # $x$ and $b$.
 
-# %%
+# %% tags=["show-input"]
 assert symbolic.prove_decomposition(f, X, b)
 generic, coefficients = symbolic.generic_polynomial(X, 3)
-proof = symbolic.prove_decomposition(generic, X)  # b = (b_1, b_2, b_3) symbolic
+proof = symbolic.prove_decomposition(
+    generic, X
+)  # b = (b_1, b_2, b_3) symbolic
 glue("generic_n_coefficients", len(coefficients), display=False)
 print(proof, "| residual:", proof.residuals)
 
@@ -203,9 +219,18 @@ degrees = [2, 3, 4] if profile == "full" else [2, 3]
 rows = []
 for degree in degrees:
     for trial in range(3):
-        g = symbolic.random_polynomial(X, degree, seed=seed * 100 + 10 * degree + trial)
-        rows.append((degree, trial, bool(symbolic.prove_decomposition(g, X, None))))
-print("\n".join(f"degree {d}, polynomial {t}: decomposition holds: {ok}" for d, t, ok in rows))
+        g = symbolic.random_polynomial(
+            X, degree, seed=seed * 100 + 10 * degree + trial
+        )
+        rows.append(
+            (degree, trial, bool(symbolic.prove_decomposition(g, X, None)))
+        )
+print(
+    "\n".join(
+        f"degree {d}, polynomial {t}: decomposition holds: {ok}"
+        for d, t, ok in rows
+    )
+)
 assert all(ok for *_, ok in rows)
 claims.record(
     "A-abstract-decomposition",

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from attribution_book.bookbuild.check_pages import problems, redirect_target
+from attribution_book.plots import FONT_KEY
 
 PAGE = """<html><body><div id="top">
 <p>Rendered math: <mjx-container class="MathJax">x</mjx-container></p>
@@ -15,9 +16,21 @@ PAGE = """<html><body><div id="top">
 </div></body></html>"""
 
 
+def _png(path: Path, smallest_font_px: float | None) -> None:
+    """A 100 x 50 image, with the smallest font glue_figure would record (or none)."""
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    if smallest_font_px is not None:
+        info.add_text(FONT_KEY, f"{smallest_font_px:.1f}")
+    Image.new("RGB", (100, 50), "white").save(path, pnginfo=info)
+
+
 @pytest.fixture
 def site(tmp_path):
-    (tmp_path / "pic.png").write_bytes(b"png")
+    _png(tmp_path / "pic.png", 12.5)  # 9 pt at 100 dpi
+    _png(tmp_path / "unmeasured.png", None)
     (tmp_path / "other.html").write_text('<html><body><h1 id="sec">S</h1></body></html>')
     return tmp_path
 
@@ -36,7 +49,8 @@ def test_a_good_page_has_no_problems(site):
         '<p><span class="pasted-text">holds</span></p></div>'
         '<div class="solution"><p class="admonition-title">Solution to Exercise 3</p>'
         '<button class="toggle-button"></button><section>the whole derivation, step by step</section></div>'
-        '<figure id="fig-y"><img src="pic.png"><figcaption><p>Figure 1: bars</p></figcaption></figure>'
+        '<figure id="fig-y"><img src="pic.png" data-scale="0.8"><figcaption><p>Figure 1: bars</p>'
+        "</figcaption></figure>"
     )
     assert _check(site, good) == []
 
@@ -77,10 +91,22 @@ def test_a_good_page_has_no_problems(site):
         ),
         ('<figure id="fig-x"><img src="pic.png"></figure>', "figure without a caption: fig-x"),
         (
+            '<figure><img src="pic.png" alt="bars" data-scale="0.6"><figcaption>c</figcaption></figure>',
+            "figure text 7.5 px on screen (smallest font 12.5 px, image shown at 60%",
+        ),
+        (
+            '<figure><img src="unmeasured.png" alt="x"><figcaption>c</figcaption></figure>',
+            "figure text not measured",
+        ),
+        (
             '<table data-overflow="1400px in 688px"><tr><td>a</td></tr></table>',
             "table too wide (1400px in 688px)",
         ),
         ("<article><p>text</p></article>", "not measured"),
+        (
+            '<pre data-overflow="900px in 688px">x = 1\nresult = a_long_call(with_many, arguments)</pre>',
+            "code wider than its column (900px in 688px): result = a_long_call",
+        ),
     ],
 )
 def test_each_broken_thing_is_reported(site, extra, expected):
@@ -102,3 +128,27 @@ def test_redirect_target(site):
     )
     assert redirect_target(page) == "book/intro.html"
     assert redirect_target(site / "other.html") is None
+
+
+def test_glue_figure_records_the_smallest_font_the_page_check_reads(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import myst_nb
+
+    from attribution_book import plots
+    from attribution_book.bookbuild.check_pages import smallest_font
+
+    fig, (shown, hidden) = plt.subplots(1, 2)
+    shown.set_title("a 7 pt title", fontsize=7)
+    hidden.set_title("hidden, 4 pt", fontsize=4)
+    hidden.set_visible(False)  # as panel_grid hides unused panels
+    assert plots.smallest_font_px(fig) == pytest.approx(7 * plots.DPI / 72)
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, obj, display: glued.update({name: obj}))
+    plots.glue_figure("fig-demo", fig)
+    (tmp_path / "demo.png").write_bytes(glued["fig-demo"].data)
+    assert smallest_font(tmp_path / "demo.png") == pytest.approx(9.7)
+    with pytest.raises(ValueError, match="no text"):
+        plots.smallest_font_px(plt.figure())

@@ -25,6 +25,16 @@ def test_count_rule():
         claims.count(1, 6, "pairs hold", others={"reversed": 1})
 
 
+def test_a_denominator_names_the_cases_left_out_and_why():
+    left = {"breast_cancer": "30 features"}
+    assert claims.count(0, 4, "datasets", left_out=left).numbers == (
+        "0 of 4 datasets; left out: breast_cancer (30 features)"
+    )
+    judged = claims.each_at_most({"wine": 0.2, "fair": 0.01}, 0.05, "error", left_out=left)
+    assert judged.verdict == "partly"
+    assert judged.numbers.endswith("; left out: breast_cancer (30 features)")
+
+
 def test_a_conjunction_holds_only_when_every_part_holds():
     holds, partly, fails = (claims.count(k, 2, "cases") for k in (2, 1, 0))
     assert claims.conjunction({"a": holds, "b": holds}).verdict == "holds"

@@ -187,15 +187,15 @@ def _curve(change):
 def _cost(ratio, own_error, kernel_error, fastshap_error=1.0, per_row=None):
     kernel = {
         "time ratio to SASANet": {"1": ratio / 10, "100": ratio / 2, "10000": ratio},  # JSON keys
-        "curve": [{"error (RMSE / sd)": kernel_error}],
+        "curve": [{"Shapley error": kernel_error}],
     }
     per_row = per_row or {"1": 1e-3, "100": 2e-5, "10000": 1e-5}
     return {
         "batches": [1, 10000],
         "datasets": {
             "diabetes": {
-                "SASANet": {"error (RMSE / sd)": own_error, "seconds per row": per_row},
-                "FastSHAP": {"error (RMSE / sd)": fastshap_error},
+                "SASANet": {"Shapley error": own_error, "seconds per row": per_row},
+                "FastSHAP": {"Shapley error": fastshap_error},
                 "estimators": {"KernelSHAP": kernel},
             }
         },
@@ -355,6 +355,22 @@ def test_the_value_function_is_the_game_of_each_row():
     for x, mask, output, value in zip(X, masks, outputs, values):
         game = comparison.value_game(model, x, int(output))
         assert value == pytest.approx(game(mask[None])[0], rel=1e-6)
+
+
+def test_the_value_function_explains_each_rows_class_when_rows_repeat():
+    class ThreeClasses:  # v_x(S) of class c is x_c if feature c is observed; predicts argmax x
+        def value(self, X, masks, fixed_order):
+            return np.where(masks[:, :3], X[:, :3], 0.0)
+
+        def decision_function(self, X):
+            return X[:, :3]
+
+    rows = np.array([[3.0, 1.0, 2.0, 0.0], [0.0, 5.0, 1.0, 0.0], [1.0, 0.0, 4.0, 9.0]])
+    X = rows[[0, 1, 0, 2, 1, 0]]  # repeated rows, as FastSHAP's batches hold them
+    masks = np.ones(X.shape, dtype=bool)
+    masks[3, 2] = False  # row 2's own class unobserved: 0
+    values = comparison.value_function(ThreeClasses())(X, masks)
+    np.testing.assert_array_equal(values, [3.0, 5.0, 3.0, 0.0, 5.0, 3.0])
 
 
 def test_time_ratio_reads_the_batch_size_asked_for():

@@ -62,6 +62,35 @@ def test_parameters_reach_the_notebook(tmp_path):
     assert len(injected) == 1 and "remove-cell" in injected[0].metadata["tags"]  # not on the page
 
 
+def test_code_is_folded_except_in_solutions_and_where_a_chapter_shows_it():
+    def code(source, tags=()):
+        return nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)})
+
+    md = nbformat.v4.new_markdown_cell
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            code("profile = 'quick'", ["injected-parameters"]),
+            code("glue('n', 3, display=False)"),
+            code("terms = symbolic.taylor_terms(f, X, b)", ["show-input"]),
+            code("print('ledger')", ["remove-input"]),
+            md("```{solution-start} ex-a\n:class: dropdown\n```\nThe answer:"),
+            code("answer = 2 + 2"),
+            md("It is 4.\n```{solution-end}\n```\n\n```{exercise}\n:label: ex-b\n```"),
+            code("table = build()"),
+        ]
+    )
+    execute.fold_code(notebook)
+    tags = [c.metadata["tags"] for c in notebook.cells if c.cell_type == "code"]
+    assert tags == [
+        ["injected-parameters", "remove-cell"],
+        ["hide-input"],
+        ["show-input"],
+        ["remove-input"],
+        [],  # a solution's code is the answer: shown
+        ["hide-input"],
+    ]
+
+
 def test_kernels_talk_over_unix_sockets_not_tcp_ports(tmp_path):
     # with TCP, two kernels started at once can be handed the same "free" port (CI saw
     # "Address already in use"); ipc sockets are files private to each kernel

@@ -1,8 +1,9 @@
 // For the page check (attribution_book.bookbuild.check_pages), invisible to the reader: once
-// MathJax has typeset the page, mark display equations wider than their column
-// and tables wider than their column (data-overflow: the reader must scroll sideways) and
+// MathJax has typeset the page, mark display equations, tables and code cells wider than
+// their column (data-overflow: the reader must scroll sideways) and
 // images shown at less than MIN_SCALE of their natural width (data-shrunk: their labels
-// shrink with them).
+// shrink with them); every image's shown width over its natural width (data-scale), from
+// which the page check computes the size of a figure's smallest text on screen.
 const MIN_SCALE = 0.6;
 
 function measurePage() {
@@ -23,8 +24,19 @@ function measurePage() {
       table.setAttribute("data-overflow", `${Math.round(width)}px in ${column.clientWidth}px`);
     }
   });
+  // code, shown or folded: a folded cell is opened to be measured, then folded again
+  const folded = [...document.querySelectorAll("article details:not([open])")];
+  folded.forEach((d) => d.setAttribute("open", ""));
+  document.querySelectorAll("article div.cell_input pre").forEach((pre) => {
+    if (pre.scrollWidth > pre.clientWidth + 1) {
+      pre.setAttribute("data-overflow", `${pre.scrollWidth}px in ${pre.clientWidth}px`);
+    }
+  });
+  folded.forEach((d) => d.removeAttribute("open"));
   document.querySelectorAll("article img").forEach((img) => {
-    if (img.naturalWidth && img.width < MIN_SCALE * img.naturalWidth) {
+    if (!img.naturalWidth) return;
+    img.setAttribute("data-scale", (img.width / img.naturalWidth).toFixed(3));
+    if (img.width < MIN_SCALE * img.naturalWidth) {
       img.setAttribute("data-shrunk", `${img.width}px of ${img.naturalWidth}px`);
     }
   });

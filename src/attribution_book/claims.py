@@ -106,6 +106,12 @@ def _count_margin(successes: int, total: int) -> str:
     return f"{total - successes} more case(s) to hold, {successes} fewer to not hold"
 
 
+def _left_out(cases: dict[str, str] | None) -> str:
+    if not cases:
+        return ""
+    return "; left out: " + "; ".join(f"{case} ({why})" for case, why in cases.items())
+
+
 def count(
     successes: int,
     total: int,
@@ -113,9 +119,11 @@ def count(
     origin: str = "the book's choice",
     bar: str = "",
     others: dict[str, int] | None = None,
+    left_out: dict[str, str] | None = None,
 ) -> Verdict:
     """Holds on every case, partly on some, does not hold here on none. ``others`` names how
-    the remaining cases ended (e.g. {"reversed": 0, "not decided": 5}); they must add up."""
+    the remaining cases ended (e.g. {"reversed": 0, "not decided": 5}); they must add up.
+    ``left_out``: cases not counted, each with the reason (shown after the count)."""
     if not 0 <= successes <= total or total == 0:
         raise ValueError(
             f"{successes} successes of {total} cases: need 0 <= successes <= total > 0"
@@ -131,7 +139,7 @@ def count(
     )
     return Verdict(
         verdict,
-        f"{successes} of {total} {what}{rest}",
+        f"{successes} of {total} {what}{rest}{_left_out(left_out)}",
         "holds if on every case, partly if on some, does not hold here if on none",
         origin,
         bar or "every case",
@@ -177,7 +185,7 @@ def at_most(value: float, bar: float, what: str, origin: str = "the book's choic
     return Verdict(
         verdict,
         f"{what} = {value:.3g} (bar: {bar:g})",
-        f"holds if {what} <= {bar:g}",
+        f"holds if {what} ≤ {bar:g}",
         origin,
         f"{bar:g}",
         float(value),
@@ -186,16 +194,21 @@ def at_most(value: float, bar: float, what: str, origin: str = "the book's choic
 
 
 def each_at_most(
-    values: dict[str, float], bar: float, what: str, origin: str = "the book's choice"
+    values: dict[str, float],
+    bar: float,
+    what: str,
+    origin: str = "the book's choice",
+    left_out: dict[str, str] | None = None,
 ) -> Verdict:
     """One value per case (dataset, model): holds if every value is at most ``bar``, partly
-    if some are, does not hold here if none is. The margin names the case nearest the bar."""
+    if some are, does not hold here if none is. The margin names the case nearest the bar;
+    ``left_out`` names the cases not judged, with the reason."""
     if not values:
         raise ValueError("no values to judge")
     _finite({**values, "bar": bar}, what)
     within = [k for k, v in values.items() if v <= bar]
     listed = ", ".join(f"{k} {v:.2g}" for k, v in values.items())
-    base = count(len(within), len(values), f"at most {bar:g} ({what}: {listed})")
+    base = count(len(within), len(values), f"at most {bar:g} ({what}: {listed})", left_out=left_out)
     nearest = _nearest(values, bar)
     return Verdict(
         base.verdict,

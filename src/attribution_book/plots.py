@@ -2,25 +2,79 @@
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Iterable
 
 import matplotlib.cm
 import matplotlib.colors
 import matplotlib.pyplot as plt
+import matplotlib.text
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
+#: Pixels per inch of the book's figures.
+DPI = 100
+#: The smallest font of a figure (points): tick labels, legends, annotations. At DPI it is
+#: 12.5 image pixels, at least 9 on screen while a figure is shown at 72 % of its width or
+#: more (the page check's bar).
+SMALL = 9
+#: The widest grid of panels (inches) whose SMALL text stays legible: the book's column
+#: shows about 676 pixels, so a figure W inches wide is shown at 676 / (W x DPI) and its
+#: SMALL text at SMALL x 676 / (72 W) pixels, at least 9 while W <= 9.4; the axis labels
+#: outside the panels take the rest.
+WIDTH = 8.6
+#: Okabe and Ito's colour-blind-safe palette: the colour cycle of every figure, and the named
+#: colours the figures pick (SASANet is always vermilion).
+COLORS = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermilion": "#D55E00",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+#: One marker per line, so that lines differ by shape as well as by colour.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
+plt.rcParams["axes.prop_cycle"] = plt.cycler(color=list(COLORS.values()))
+#: The PNG text field in which :func:`glue_figure` records a figure's smallest font, in pixels
+#: of the image; the page check (``bookbuild.check_pages``) scales it by the shown width.
+FONT_KEY = "smallest-font-px"
+
+
+def smallest_font_px(fig, dpi: float = DPI) -> float:
+    """The smallest font size among the texts ``fig`` draws, in pixels of an image at ``dpi``
+    (points x dpi / 72). Texts that are empty, hidden, or on hidden axes do not count."""
+    fig.canvas.draw()
+    sizes = [
+        text.get_fontsize()
+        for text in fig.findobj(matplotlib.text.Text)
+        if text.get_text().strip()
+        and text.get_visible()
+        and (text.axes is None or text.axes.get_visible())
+    ]
+    if not sizes:
+        raise ValueError("the figure draws no text: nothing to read, nothing to measure")
+    return min(sizes) * dpi / 72
+
 
 def glue_figure(name: str, fig) -> None:
-    """Glue ``fig`` under ``name`` for a numbered, captioned ``{glue:figure}`` in the text, and
-    close it: left open, the inline backend would also show it at the end of the cell,
-    uncaptioned."""
+    """Glue ``fig`` under ``name`` for a numbered, captioned ``{glue:figure}`` in the text, as
+    a PNG at :data:`DPI` that records its smallest font (:data:`FONT_KEY`), and close it: left
+    open, the inline backend would also show it at the end of the cell, uncaptioned."""
+    from IPython.display import Image
     from myst_nb import glue
 
-    glue(name, fig, display=False)
+    smallest = smallest_font_px(fig)
+    png = io.BytesIO()
+    fig.savefig(
+        png, format="png", dpi=DPI, bbox_inches="tight", metadata={FONT_KEY: f"{smallest:.1f}"}
+    )
     plt.close(fig)
+    glue(name, Image(data=png.getvalue()), display=False)
 
 
 MAX_COLUMNS = 3  # panels per row: wider strips shrink below legible size at page width
@@ -31,6 +85,7 @@ def panel_grid(count: int, width: float, height: float, ncols: int = MAX_COLUMNS
     at most ``ncols`` per row; panels past ``count`` are hidden."""
     ncols = max(1, min(ncols, count))
     nrows = math.ceil(count / ncols)
+    width = min(width, WIDTH / ncols)
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False, **options
     )
@@ -58,6 +113,7 @@ def image_grid(
         images = images.reshape(-1, side, side)
     titles = list(titles) if titles is not None else [""] * len(images)
     nrows = math.ceil(len(images) / ncols)
+    size = min(size, WIDTH / ncols)
     fig, axes = plt.subplots(
         nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False
     )
@@ -65,7 +121,7 @@ def image_grid(
         ax.axis("off")
     for ax, image, title in zip(axes.flat, images, titles):
         ax.imshow(image, cmap=cmap, interpolation="nearest")
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title, fontsize=SMALL)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
@@ -74,11 +130,7 @@ def image_grid(
 
 def training_curves(histories: dict[str, dict[str, list[float]]], ncols: int = 3):
     """Training and validation loss per epoch, one panel per model, ``ncols`` per row."""
-    ncols = min(ncols, len(histories))
-    nrows = math.ceil(len(histories) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.6 * nrows), squeeze=False)
-    for ax in axes.flat[len(histories) :]:
-        ax.set_visible(False)
+    fig, axes = panel_grid(len(histories), 3.4, 2.6, ncols)
     for ax, (name, history) in zip(axes.flat, histories.items()):
         for key, style in (("train_loss", "-"), ("val_loss", "--")):
             ax.plot(
@@ -92,7 +144,7 @@ def training_curves(histories: dict[str, dict[str, list[float]]], ncols: int = 3
         ax.set_xlabel("epoch")
     for row in axes:
         row[0].set_ylabel("loss")
-    axes.flat[0].legend(fontsize=8)
+    axes.flat[0].legend(fontsize=SMALL)
     fig.tight_layout()
     return fig
 
@@ -105,11 +157,11 @@ def target_distributions(datasets):
     for ax, d in zip(axes.flat, datasets):
         y = np.concatenate([d.y_train, d.y_val, d.y_test])
         if d.task == "regression":
-            ax.hist(y, bins=30, color="tab:blue")
+            ax.hist(y, bins=30, color=COLORS["blue"])
             ax.set_xlabel("target")
         else:
             counts = np.bincount(y, minlength=d.n_classes)
-            ax.bar(np.arange(d.n_classes), counts, color="tab:blue")
+            ax.bar(np.arange(d.n_classes), counts, color=COLORS["blue"])
             ax.set_xlabel("class")
             ax.set_xticks(np.arange(d.n_classes))
         ax.set_title(f"{d.name} ({d.task})", fontsize=10)
@@ -132,7 +184,7 @@ def convergence(errors: dict[str, np.ndarray], ylabel: str = "error", ax=None):
     ax.set_yscale("log")
     ax.set_xlabel("truncation order K")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=SMALL)
     ax.figure.tight_layout()
     return ax.figure
 
@@ -172,14 +224,14 @@ def attribution_maps(
     for k, image in enumerate(images):
         axes[0, k].imshow(image, cmap="gray_r", interpolation="nearest")
         if titles is not None:
-            axes[0, k].set_title(titles[k], fontsize=8)
-    axes[0, 0].set_ylabel("input", fontsize=8)
+            axes[0, k].set_title(titles[k], fontsize=SMALL)
+    axes[0, 0].set_ylabel("input", fontsize=SMALL)
     for row, (label, values) in enumerate(maps.items(), start=1):
         values = np.asarray(values).reshape(images.shape)
         for k, value in enumerate(values):
             scale = np.abs(value).max() or 1.0
             axes[row, k].imshow(value, cmap="bwr", vmin=-scale, vmax=scale, interpolation="nearest")
-        axes[row, 0].set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+        axes[row, 0].set_ylabel(label, fontsize=SMALL, rotation=0, ha="right", va="center")
     if boxes is not None:
         for k, box in enumerate(boxes):
             for ax in axes[:, k]:
@@ -189,8 +241,8 @@ def attribution_maps(
     fig.colorbar(
         matplotlib.cm.ScalarMappable(matplotlib.colors.Normalize(-1, 1), cmap="bwr"), cax=bar
     )
-    bar.set_ylabel("score / largest |score| of its map", fontsize=8)
-    bar.tick_params(labelsize=7)
+    bar.set_ylabel("score / largest |score| of its map", fontsize=SMALL)
+    bar.tick_params(labelsize=SMALL)
     return fig
 
 
@@ -214,7 +266,7 @@ def allocation_split(weights: dict[str, list[list[float]]], keys: list[str], n: 
     for row in axes:
         row[0].set_ylabel("weight")
     fig.tight_layout()
-    fig.legend(loc="lower center", ncol=len(weights), fontsize=8, bbox_to_anchor=(0.5, 1.0))
+    fig.legend(loc="lower center", ncol=len(weights), fontsize=SMALL, bbox_to_anchor=(0.5, 1.0))
     return fig
 
 
@@ -234,10 +286,10 @@ def feature_scores(scores: dict[str, np.ndarray], names, top: int = 10, ax=None)
             height,
             label=label,
         )
-    ax.set_yticks(np.arange(len(order)), names[order], fontsize=8)
+    ax.set_yticks(np.arange(len(order)), names[order], fontsize=SMALL)
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel("score")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=SMALL)
     ax.figure.tight_layout()
     return ax.figure
 
@@ -262,7 +314,7 @@ def budget_curve(
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=SMALL)
     ax.figure.tight_layout()
     return ax.figure
 
@@ -278,8 +330,8 @@ def departures(values: dict[str, np.ndarray], xlabel: str, floor: float = 1e-17)
         jitter = np.random.default_rng(k).uniform(
             -0.15, 0.15, len(d)
         )  # fixed: same figure every run
-        ax.scatter(d, k + jitter, s=5, alpha=0.4, color="tab:blue")
-    ax.set_yticks(np.arange(1, len(labels) + 1), labels, fontsize=8)
+        ax.scatter(d, k + jitter, s=5, alpha=0.4, color=COLORS["blue"])
+    ax.set_yticks(np.arange(1, len(labels) + 1), labels, fontsize=SMALL)
     ax.set_xscale("log")
     ax.set_xlabel(xlabel)
     fig.tight_layout()
@@ -295,7 +347,7 @@ def loss_curves(logs: dict[str, dict[str, list[float]]], keys):
         ax.set_yscale("log")
         ax.set_title(label, fontsize=9)
         ax.set_xlabel("epoch")
-    axes[0, 0].legend(fontsize=7)
+    axes[0, 0].legend(fontsize=SMALL)
     fig.tight_layout()
     return fig
 
@@ -328,7 +380,7 @@ def median_curves(
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=SMALL)
     fig.tight_layout()
     return fig
 
@@ -342,23 +394,19 @@ def score_dots(
     ``summary[dataset][model] = (mean, sd)``, ``metric[dataset]`` names the score."""
     labels = labels or {}
     datasets = list(summary)
-    ncols = min(3, len(datasets))
-    nrows = math.ceil(len(datasets) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.4 * nrows), squeeze=False)
+    fig, axes = panel_grid(len(datasets), 3.6, 2.4)
     for ax, dataset in zip(axes.flat, datasets):
         models = list(summary[dataset])
         means = [summary[dataset][m][0] for m in models]
         sds = [summary[dataset][m][1] for m in models]
-        colors = ["tab:red" if m == "sasanet" else "tab:blue" for m in models]
+        colors = [COLORS["vermilion"] if m == "sasanet" else COLORS["blue"] for m in models]
         ax.errorbar(means, range(len(models)), xerr=sds, fmt="none", ecolor="grey", capsize=2)
         ax.scatter(means, range(len(models)), c=colors, s=16, zorder=3)
-        ax.set_yticks(range(len(models)), [labels.get(m, m) for m in models], fontsize=7)
+        ax.set_yticks(range(len(models)), [labels.get(m, m) for m in models], fontsize=SMALL)
         ax.invert_yaxis()
         ax.set_title(dataset, fontsize=9)
-        ax.set_xlabel(metric[dataset], fontsize=8)
-        ax.tick_params(axis="x", labelsize=7)
-    for ax in list(axes.flat)[len(datasets) :]:
-        ax.set_visible(False)
+        ax.set_xlabel(metric[dataset], fontsize=SMALL)
+        ax.tick_params(axis="x", labelsize=SMALL)
     fig.tight_layout()
     return fig
 
@@ -370,14 +418,16 @@ def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, s
     datasets = list(curves)
     ncols = min(MAX_COLUMNS, len(datasets))
     blocks = math.ceil(len(datasets) / ncols)
-    fig, axes = plt.subplots(2 * blocks, ncols, figsize=(3.1 * ncols, 4.4 * blocks), squeeze=False)
+    fig, axes = plt.subplots(
+        2 * blocks, ncols, figsize=(min(3.1, WIDTH / ncols) * ncols, 4.4 * blocks), squeeze=False
+    )
     for ax in axes.flat:
         ax.set_visible(False)
     styles = {
-        "SASANet": dict(color="tab:red", marker="o"),
-        "KernelSHAP": dict(color="tab:blue", marker="s"),
-        "permutation sampling": dict(color="tab:green", marker="^"),
-        "FastSHAP": dict(color="tab:purple", marker="D"),
+        "SASANet": dict(color=COLORS["vermilion"], marker="o"),
+        "KernelSHAP": dict(color=COLORS["blue"], marker="s"),
+        "permutation sampling": dict(color=COLORS["green"], marker="^"),
+        "FastSHAP": dict(color=COLORS["purple"], marker="D"),
         "random": dict(color="grey", marker=".", linestyle=":"),
     }
     for index, dataset in enumerate(datasets):
@@ -385,7 +435,7 @@ def masking_curves(curves: dict[str, dict[str, list[dict]]], metric: dict[str, s
         top, bottom = axes[row, column], axes[row + 1, column]
         for ax in (top, bottom):
             ax.set_visible(True)
-            ax.tick_params(labelsize=8)
+            ax.tick_params(labelsize=SMALL)
         for ranking, points in curves[dataset].items():
             k = [p["k"] for p in points]
             style = styles.get(ranking, {})
@@ -411,18 +461,21 @@ def error_against_time(
     (seconds, errors)``) and a star per single-shot method (``points[label] = (seconds,
     error)``), one colour per star label."""
     fig, axes = panel_grid(len(panels), 3.2, 2.9, ncols)
-    stars = ("tab:red", "tab:purple", "black", "tab:brown")
+    stars = [
+        (COLORS[c], m)
+        for c, m in (("vermilion", "*"), ("purple", "P"), ("black", "X"), ("sky", "D"))
+    ]
     for ax, (title, (curves, points)) in zip(axes.flat, panels.items()):
-        for label, (seconds, errors) in curves.items():
-            ax.plot(seconds, np.maximum(errors, 1e-6), marker="o", markersize=3, label=label)
-        for color, (label, (seconds, error)) in zip(stars, points.items()):
-            ax.scatter([seconds], [error], marker="*", s=140, color=color, zorder=3, label=label)
+        for marker, (label, (seconds, errors)) in zip(MARKERS, curves.items()):
+            ax.plot(seconds, np.maximum(errors, 1e-6), marker=marker, markersize=4, label=label)
+        for (color, marker), (label, (seconds, error)) in zip(stars, points.items()):
+            ax.scatter([seconds], [error], marker=marker, s=140, color=color, zorder=3, label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # no crowded labels
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(xlabel, fontsize=9)
-        ax.tick_params(labelsize=8)
+        ax.tick_params(labelsize=SMALL)
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel, fontsize=9)
     fig.tight_layout()
@@ -439,7 +492,7 @@ def _legend_above(fig, ax, ncol: int | None) -> None:
         labels,
         loc="lower center",
         ncol=len(labels) if ncol is None else min(len(labels), ncol),
-        fontsize=8,
+        fontsize=SMALL,
         bbox_to_anchor=(0.5, 1.0),
         frameon=False,
     )
@@ -463,8 +516,8 @@ def error_parts(parts: dict[str, dict[str, float]], ylabel: str = "RMSE / sd of 
         )
     ax.set_xticks(x, datasets, fontsize=9)
     ax.set_ylabel(ylabel, fontsize=9)
-    ax.tick_params(labelsize=8)
-    ax.legend(fontsize=8, ncol=2)
+    ax.tick_params(labelsize=SMALL)
+    ax.legend(fontsize=SMALL, ncol=2)
     fig.tight_layout()
     return fig
 
@@ -476,7 +529,7 @@ def boxed_images(
     drawn in red."""
     fig = image_grid(images, titles, ncols=len(images), size=size)
     for ax, box in zip(fig.axes, boxes):
-        _outline(ax, box, "tab:red", 1.5)
+        _outline(ax, box, COLORS["vermilion"], 1.5)
     return fig
 
 
@@ -492,44 +545,48 @@ def score_against_principles(
     labels: dict[str, str] | None = None,
     chance: dict[str, float] | None = None,
 ):
-    """One panel per score (rows) and model (columns): each method's mean score against the
-    number of principles it follows (methods at the same count spread sideways and labelled);
+    """One panel per score (rows) and model (columns): each method's mean score (dot), the
+    methods on the vertical axis grouped by the number of principles they follow (colour and
+    marker), so that a rise of the score with the principles reads as a slant;
     ``means[score][model]`` is a Series indexed by method; ``chance[score]`` a dashed line."""
     labels = labels or {}
     scores = list(means)
     models = list(means[scores[0]])
+    order = followed.sort_values(kind="stable").index  # fewest principles at the top
+    counts = sorted(set(followed))
+    style = {c: (list(COLORS.values())[k], MARKERS[k]) for k, c in enumerate(counts)}
     fig, axes = plt.subplots(
         len(scores),
         len(models),
-        figsize=(3.4 * len(models), 3.0 * len(scores)),
+        figsize=(2.3 * len(models) + 1.3, 0.22 * len(order) * len(scores) + 1.0),
         squeeze=False,
-        sharex=True,
+        sharey=True,
     )
-    for row, score in enumerate(scores):
-        for col, model in enumerate(models):
-            ax = axes[row, col]
-            values = means[score][model].dropna()
-            counts = followed.loc[values.index]
-            for count in sorted(set(counts)):
-                at = values[counts == count].sort_values()
-                offsets = np.linspace(-0.25, 0.25, len(at)) if len(at) > 1 else [0.0]
-                ax.scatter(count + np.asarray(offsets), at.to_numpy(), s=14, zorder=3)
-                for dx, (method, value) in zip(offsets, at.items()):
-                    ax.annotate(
-                        labels.get(method, method),
-                        (count + dx, value),
-                        fontsize=6,
-                        xytext=(2, 2),
-                        textcoords="offset points",
-                    )
+    rows = np.arange(len(order))
+    for r, score in enumerate(scores):
+        for c, model in enumerate(models):
+            ax = axes[r, c]
+            values = means[score][model].reindex(order)
+            for count in counts:
+                at = (followed.loc[order] == count).to_numpy() & values.notna().to_numpy()
+                color, marker = style[count]
+                ax.scatter(
+                    values[at],
+                    rows[at],
+                    color=color,
+                    marker=marker,
+                    s=24,
+                    zorder=3,
+                    label=f"{count} followed",
+                )
             if chance and score in chance:
-                ax.axhline(chance[score], ls="--", color="grey", lw=0.8)
-            ax.set_xticks(sorted(set(followed)))
-            ax.set_title(model, fontsize=9)
-            if col == 0:
-                ax.set_ylabel(score, fontsize=8)
-            if row == len(scores) - 1:
-                ax.set_xlabel("principles followed (Table 2)", fontsize=8)
-            ax.tick_params(labelsize=7)
+                ax.axvline(chance[score], ls="--", color="grey", lw=0.8)
+            ax.set_yticks(rows, [labels.get(m, m) for m in order], fontsize=SMALL)
+            ax.grid(axis="y", color="0.9", lw=0.6)
+            ax.set_title(model if r == 0 else "", fontsize=10)
+            ax.set_xlabel(score, fontsize=SMALL)
+            ax.tick_params(labelsize=SMALL)
+    axes[0, 0].invert_yaxis()
     fig.tight_layout()
+    _legend_above(fig, axes[0, 0], ncol=None)
     return fig

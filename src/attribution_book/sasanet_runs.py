@@ -31,6 +31,13 @@ EXPERIMENTS = {
 #: The datasets paper B's claims are judged on: the real ones (the synthetic set, built to have
 #: known Shapley values, decides only the reviewers' question on irrelevant features).
 REAL = tuple(name for name in EXPERIMENTS if name != "synthetic")
+#: Why a dataset is not counted in a verdict on real data.
+NOT_REAL = "the book's own set, built to have known Shapley values: not data of the paper's kind"
+#: The most features whose 2^n subsets the book enumerates for every explained row.
+EXACT_FEATURES = 13
+#: SASANet's Shapley error is measured on the first rows of each test split: as many in the
+#: Shapley chapter as in the cost benchmark, so that both report the same number.
+SHAPLEY_ERROR_ROWS = 10
 SYNTHETIC_SAMPLES = (1600, 200)  # training (with validation) and test rows
 MAX_TRAINING_ROWS = 4000  # randhie's 12,114 training rows are cut to these (2-core budget)
 _FORMAT = 1  # bump when the training code changes meaning
@@ -94,6 +101,22 @@ def trained(
 # --- what the SASANet chapters measure on a trained model -----------------------------------
 
 
+def _superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def left_out_of_exact(names) -> dict[str, str]:
+    """The datasets of ``names`` too wide for exact enumeration, each with the reason (a
+    verdict that needs exact Shapley values names them as left out)."""
+    widths = {name: dataset(name)[0].shape[1] for name in names}
+    return {
+        name: f"{n} features: 2{_superscript(n)} subsets per row, more than the "
+        f"2{_superscript(EXACT_FEATURES)} the book enumerates"
+        for name, n in widths.items()
+        if n > EXACT_FEATURES
+    }
+
+
 def normalized_rmse(estimate, reference) -> float:
     """RMSE of ``estimate`` against ``reference``, divided by the spread (standard deviation)
     of the reference values: 0 is exact, 1 is as far off as the values vary."""
@@ -146,10 +169,13 @@ def exact_values(
 
 
 def phi_and_exact(
-    model: SASANet, X, seed: int = 0, fixed_order: bool = False
+    model: SASANet, X, seed: int = 0, fixed_order: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """SASANet's phi and the exact Shapley values of its own value function
-    (:func:`exact_values`), both (rows, n), for the output each row's attribution explains."""
+    (:func:`exact_values`), both (rows, n), for the output each row's attribution explains.
+    By default the value function reads every subset in index order: the game the post-hoc
+    estimators see, and the reference of SASANet's Shapley error, ``normalized_rmse(phi,
+    exact)`` pooled over rows and features (the book's Notation page)."""
 
     return own_attribution(model, X), exact_values(model, X, seed=seed, fixed_order=fixed_order)
 
@@ -158,14 +184,15 @@ def ablation_metrics(
     model: SASANet, X, truth, X_test, y_test, masks, orders, seed: int = 0
 ) -> dict:
     """What the ablation table reports for one synthetic-data SASANet: the output's test
-    RMSE, phi against the ``truth`` and against the model's own exact Shapley values
-    (:func:`normalized_rmse`), the irrelevant x5's share of |phi|, the median order spread
-    of the value function on ``masks`` (8 orders), and the mean |Delta| at the last over the
-    first position of the ``orders`` (the positions' contributions)."""
+    RMSE, phi against the ``truth`` and against the model's own exact Shapley values (its
+    Shapley error, the index-order game; :func:`normalized_rmse` both), the irrelevant x5's
+    share of |phi|, the median order spread of the value function on ``masks`` (8 orders),
+    and the mean |Delta| at the last over the first position of the ``orders`` (the
+    positions' contributions)."""
     import torch
 
     _, phi = model.attribute(X)
-    own = np.array([model.exact_shapley(x, seed=seed) for x in X])
+    own = exact_values(model, X, fixed_order=True)
     values = model.values_over_orders(X, masks, orders=8, seed=seed)
     with torch.no_grad():
         delta = model.module_.contributions(torch.as_tensor(X), orders)[..., 0].abs().mean(dim=0)
@@ -173,7 +200,7 @@ def ablation_metrics(
         "training seconds": model.fit_seconds_,
         "test RMSE": float(np.sqrt(np.mean((model.predict(X_test) - y_test) ** 2))),
         "phi vs truth": normalized_rmse(phi, truth),
-        "phi vs own exact": normalized_rmse(phi, own),
+        "Shapley error": normalized_rmse(phi, own),
         "x5 share": np.abs(phi[:, 4]).mean() / np.abs(phi).sum(axis=1).mean(),
         "order spread": float(np.median(values.std(axis=0) / values.mean(axis=0).std())),
         "|Delta| last / first position": float(delta[-1] / delta[0]),

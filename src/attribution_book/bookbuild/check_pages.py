@@ -11,9 +11,12 @@ included) and a screenshot under ``_build/page-check/``, then reports:
 - an internal link to a missing page, or to an anchor that the target page lacks;
 - a "Key results" box with an empty glued value;
 - a solution without a toggle (the reader could not open it) or without content;
-- a display equation or a table wider than its column, or an image shown at less than 60 % of its
-  width (its labels shrink with it), as marked by ``book/_static/page-measure.js`` at a
-  1280 px wide window; a page the script did not measure;
+- a display equation, a table or a code cell (shown or folded) wider than its column, or an
+  image shown at less than 60 % of its width (its labels shrink with it), as marked by
+  ``book/_static/page-measure.js`` at a 1280 px wide window; a page the script did not measure;
+- a figure whose smallest text is under :data:`MIN_FONT_PX` pixels on screen: the smallest
+  font ``plots.glue_figure`` recorded in the PNG, times the scale the image is shown at; a
+  figure that recorded none;
 - a figure without a caption.
 
 Usage: ``python -m attribution_book.bookbuild.check_pages _build/html``.
@@ -52,6 +55,7 @@ ERROR_MARKERS = ("Traceback (most recent call last)", "An Exception was encounte
 NOT_PROSE = ("script", "style", "pre", "code", "textarea", "mjx-container", "noscript")
 SKIP_DIRS = ("_static", "_sources", "_images", "page-check")
 WINDOW = "1280,1600"  # a laptop screen: the content column is about 750 px wide
+MIN_FONT_PX = 9  # the smallest text a reader can read in a figure at that window
 
 
 def find_chromium() -> str:
@@ -128,6 +132,39 @@ def redirect_target(page: Path) -> str | None:
     return match.group(1).strip("'\"") if match else ""
 
 
+def smallest_font(png: Path) -> float | None:
+    """The smallest font (image pixels) that ``plots.glue_figure`` recorded in ``png``."""
+    from PIL import Image, UnidentifiedImageError
+
+    from attribution_book.plots import FONT_KEY
+
+    try:
+        with Image.open(png) as image:
+            value = getattr(image, "text", {}).get(FONT_KEY)
+    except (OSError, UnidentifiedImageError):
+        return None
+    return float(value) if value else None
+
+
+def _figure_fonts(soup: BeautifulSoup, page: Path) -> list[str]:
+    found = []
+    for img in soup.select("figure img"):
+        name = img.get("alt") or img.get("src", "")
+        target = page.parent / unquote(urlsplit(img.get("src", "")).path)
+        if not target.is_file():
+            continue  # reported as a missing image
+        font = smallest_font(target)
+        if font is None:
+            found.append(f"figure text not measured (the PNG records no smallest font): {name}")
+        elif img.has_attr("data-scale") and font * float(img["data-scale"]) < MIN_FONT_PX:
+            shown = font * float(img["data-scale"])
+            found.append(
+                f"figure text {shown:.1f} px on screen (smallest font {font:.1f} px, image "
+                f"shown at {float(img['data-scale']):.0%}; at least {MIN_FONT_PX} px): {name}"
+            )
+    return found
+
+
 def problems(page: Path, dom: str, html_dir: Path) -> list[str]:
     """Everything wrong with ``page`` (a file under ``html_dir``) as rendered to ``dom``."""
     found: list[str] = []
@@ -172,8 +209,12 @@ def problems(page: Path, dom: str, html_dir: Path) -> list[str]:
     for table in soup.select("table[data-overflow]"):
         head = " ".join(table.get_text(" ").split())[:60]
         found.append(f"table too wide ({table['data-overflow']}): {head}...")
+    for pre in soup.select("pre[data-overflow]"):
+        line = max(pre.get_text().splitlines() or [""], key=len).strip()[:60]
+        found.append(f"code wider than its column ({pre['data-overflow']}): {line}...")
     for img in soup.select("img[data-shrunk]"):
         found.append(f"image shrunk to {img['data-shrunk']}: {img.get('alt') or img.get('src')}")
+    found += _figure_fonts(soup, page)
     for figure in soup.select("figure"):
         if not figure.select_one("figcaption") or not figure.select_one("figcaption").get_text(
             strip=True

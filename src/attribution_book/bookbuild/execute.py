@@ -150,21 +150,45 @@ def execute_one(
         )
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
-    _hide_injected_parameters(running)
+    _fold_code_in(running)
     running.replace(final)
     return Result(name, True, time.perf_counter() - start, final)
 
 
-def _hide_injected_parameters(path: Path) -> None:
-    """Tag papermill's injected-parameters cell ``remove-cell``: the book's page does not show
-    it (it is plumbing), the downloadable notebook keeps it."""
+#: Tags that set a code cell's visibility on the page; a cell with none of them is folded.
+VISIBILITY_TAGS = ("show-input", "hide-input", "remove-input", "remove-cell", "hide-cell")
+
+
+def fold_code(notebook) -> None:
+    """Set what the page shows of each code cell (the downloadable notebook keeps everything):
+
+    - papermill's injected-parameters cell is removed (``remove-cell``: plumbing);
+    - a code cell inside a solution (between ``{solution-start}`` and ``{solution-end}``), or
+      tagged ``show-input`` (the sympy derivations, a first call of the library), is shown;
+    - every other code cell that sets no visibility of its own is folded (``hide-input``):
+      its tables and figures stay in the argument, its code is one click away."""
+    in_solution = False
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            start, end = cell.source.rfind("{solution-start}"), cell.source.rfind("{solution-end}")
+            if start != end:  # the later marker of the cell decides
+                in_solution = start > end
+            continue
+        if cell.cell_type != "code":
+            continue
+        tags = list(cell.metadata.get("tags", []))
+        if "injected-parameters" in tags:
+            if "remove-cell" not in tags:
+                cell.metadata["tags"] = [*tags, "remove-cell"]
+        elif not in_solution and not set(tags) & set(VISIBILITY_TAGS):
+            cell.metadata["tags"] = [*tags, "hide-input"]
+
+
+def _fold_code_in(path: Path) -> None:
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            cell.metadata["tags"] = [*tags, "remove-cell"]
+    fold_code(notebook)
     nbformat.write(notebook, path)
 
 

@@ -21,6 +21,9 @@ import jupytext
 
 ROOT = Path(__file__).resolve().parents[3]
 HEADER_END = "# ---\n"
+#: A chapter's code is read on the page, in a column of about 684 pixels of 8.3-pixel
+#: characters (the page check measures it): lines wrap at 78 columns, not the package's 100.
+LINE_LENGTH = 78
 
 
 def _ruff() -> str:
@@ -41,14 +44,24 @@ def _split_header(text: str) -> tuple[str, str]:
 
 
 def formatted(path: Path) -> str:
-    """The text of the percent notebook ``path`` as ruff formats it (pyproject's settings)."""
+    """The text of the percent notebook ``path`` as ruff formats it (pyproject's settings, lines
+    of :data:`LINE_LENGTH`)."""
     text = path.read_text()
     notebook = jupytext.reads(text, fmt="py:percent")
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / f"{path.stem}.ipynb"
         jupytext.write(notebook, copy)
         run = subprocess.run(
-            [_ruff(), "format", "--quiet", "--config", str(ROOT / "pyproject.toml"), str(copy)],
+            [
+                _ruff(),
+                "format",
+                "--quiet",
+                "--config",
+                str(ROOT / "pyproject.toml"),
+                "--line-length",
+                str(LINE_LENGTH),
+                str(copy),
+            ],
             capture_output=True,
             text=True,
         )
