@@ -620,7 +620,9 @@ shown_gains = gains.rename(columns=labels).assign(
     **{"SASANet's gap to the best black box": gap}
 )  # one row per model, one column per dataset
 display(
-    showcase.html(shown_gains.T.rename_axis("gain from tuning").reset_index(), digits=3)
+    showcase.html(
+        shown_gains.T.rename_axis("gain from tuning").reset_index(), digits=3
+    )
 )
 most = gains.idxmax(axis=1).map(labels).value_counts()
 behind = [

@@ -64,11 +64,19 @@ def test_a_two_task_sweep_on_an_in_process_cluster(tmp_path, client):
     todo = sweep.tasks(["tiny"], [0, 1], notebooks)
     records, failures = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
     assert failures == []
-    first = sweep.part_file(tmp_path / "work", "tiny", 0).stat().st_mtime_ns
+    digest = sweep.inputs_digest(notebooks, "tiny")
+    first = sweep.part_file(tmp_path / "work", "tiny", 0, digest).stat().st_mtime_ns
     # a rerun skips the finished tasks
     again, _ = sweep.run(todo, client, tmp_path / "work", notebooks, "quick")
-    assert sweep.part_file(tmp_path / "work", "tiny", 0).stat().st_mtime_ns == first
+    assert sweep.part_file(tmp_path / "work", "tiny", 0, digest).stat().st_mtime_ns == first
     assert [r["seed"] for r in again] == [0, 1]
+    # a changed chapter is run again, not read from the parts of its old source
+    (notebooks / "tiny.py").write_text(TINY + "\n# %%\nchanged = True\n")
+    assert sweep.inputs_digest(notebooks, "tiny") != digest
+    sweep.run(todo[:1], client, tmp_path / "work", notebooks, "quick")
+    assert sweep.part_file(
+        tmp_path / "work", "tiny", 0, sweep.inputs_digest(notebooks, "tiny")
+    ).exists()
     by_seed = {r["seed"]: r["verdicts"]["claim_T_seed"] for r in records}
     assert by_seed[0]["verdict"] == "holds" and by_seed[1]["verdict"] == "does not hold here"
     assert by_seed[1]["value"] == 1.0

@@ -24,6 +24,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -57,11 +58,23 @@ def tasks(chapters: list[str], seeds: list[int], notebook_dir: Path = NOTEBOOK_D
     return [(c, s) for c in chapters for s in seeds]
 
 
-def part_file(workdir: Path, chapter: str, seed: int) -> Path:
-    return Path(workdir) / "parts" / f"{chapter}-seed{seed}.json"
+def inputs_digest(notebook_dir: Path, chapter: str) -> str:
+    """What a chapter's verdicts depend on in this checkout, digested: its source and the
+    package's (``src/``, where present). A part file written under another digest is stale
+    and is not reused."""
+    digest = hashlib.sha256((Path(notebook_dir) / f"{chapter}.py").read_bytes())
+    for path in sorted((ROOT / "src").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
-def run_task(task: tuple, workdir: str, notebook_dir: str, profile: str = "full") -> dict:
+def part_file(workdir: Path, chapter: str, seed: int, digest: str) -> Path:
+    return Path(workdir) / "parts" / f"{chapter}-seed{seed}-{digest}.json"
+
+
+def run_task(
+    task: tuple, workdir: str, notebook_dir: str, digests: dict, profile: str = "full"
+) -> dict:
     """Execute one (chapter, seed) and write its verdicts (a Dask task; returns them).
     Raises RuntimeError with the failing cell's traceback if the chapter fails."""
     from .bookbuild.execute import execute_one
@@ -85,7 +98,7 @@ def run_task(task: tuple, workdir: str, notebook_dir: str, profile: str = "full"
         if name.startswith("claim_") and f"{name}_rule" in values
     }
     record = {"chapter": chapter, "seed": seed, "seconds": result.seconds, "verdicts": verdicts}
-    target = part_file(workdir, chapter, seed)
+    target = part_file(workdir, chapter, seed, digests[chapter])
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".tmp")
     temporary.write_text(json.dumps(record, indent=1))
@@ -101,24 +114,31 @@ def run(
     profile: str = "full",
     progress: bool = True,
 ) -> tuple[list[dict], list[tuple[str, int, str]]]:
-    """Run the tasks not finished yet (no part file) on ``client``, each retried once
+    """Run the tasks not finished yet on ``client``, each retried once
     (:func:`attribution_book.cluster.gather`); return (every finished record, failures as
-    (chapter, seed, error)). Part files are not tied to a commit: delete ``workdir`` after
-    changing a chapter."""
-    pending = [t for t in todo if not part_file(workdir, *t).exists()]
+    (chapter, seed, error)). A task is finished when its part file exists for the chapter's
+    :func:`inputs_digest`: after a change of the chapter or the package it runs again."""
+    digests = {c: inputs_digest(notebook_dir, c) for c in {c for c, _ in todo}}
+
+    def part(task):
+        return part_file(workdir, *task, digests[task[0]])
+
+    pending = [t for t in todo if not part(t).exists()]
     _, failed = cluster.gather(
         client,
-        partial(run_task, workdir=str(workdir), notebook_dir=str(notebook_dir), profile=profile),
+        partial(
+            run_task,
+            workdir=str(workdir),
+            notebook_dir=str(notebook_dir),
+            digests=digests,
+            profile=profile,
+        ),
         pending,
         "sweep",
         progress,
         done=len(todo) - len(pending),
     )
-    records = [
-        json.loads(part_file(workdir, *t).read_text())
-        for t in todo
-        if part_file(workdir, *t).exists()
-    ]
+    records = [json.loads(part(t).read_text()) for t in todo if part(t).exists()]
     return records, [(c, s, str(e)) for (c, s), e in failed]
 
 
