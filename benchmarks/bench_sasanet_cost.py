@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +151,7 @@ def main() -> None:
 
     from attribution_book import comparison
 
+    start = time.perf_counter()
     results = {}
     for name in args.datasets:
         results[name] = measure(name, args.rows, args.repeat, args.profile)
@@ -175,6 +177,7 @@ def main() -> None:
             )
     out = {
         **provenance(),
+        "seconds": round(time.perf_counter() - start),
         "torch threads": 1,
         "rows": args.rows,
         "repeat": args.repeat,

@@ -46,7 +46,7 @@
 # :::
 
 # %% tags=["parameters"]
-profile = "full"  # "full" for the book, "quick" for the tests (the page reads stored runs)
+profile = "full"  # unused: the page reads stored runs
 seed = 0  # unused: the stored runs are seed 0 (a parameter of every chapter)
 
 # %% tags=["hide-input"]

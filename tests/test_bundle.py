@@ -37,7 +37,9 @@ def test_a_bundled_chapter_runs_in_a_fresh_virtual_environment(tmp_path):
     folder = bundle.bundle(CHAPTER, tmp_path / "bundles", executed=executed)
     assert (ROOT / "build").exists() == had_build  # the wheel is built away from the checkout
     assert (folder / "benchmarks" / "results" / "dividends.json").exists()
-    assert "papermill" in (folder / "README.md").read_text()
+    readme = (folder / "README.md").read_text()
+    assert "papermill" in readme and "package registry" in readme
+    assert "| `profile` |" in readme  # the chapter's parameters
     (wheel,) = (folder / "wheels").glob("*.whl")
     with zipfile.ZipFile(wheel) as packed:
         modules = {n for n in packed.namelist() if n.endswith(".py")}

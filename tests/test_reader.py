@@ -62,6 +62,15 @@ def test_rerun_reads_the_parameters_cell(tmp_path):
     assert "make notebook NB=demo PROFILE=quick" in page and "| `seed` | `3` |" in page
     with pytest.raises(FileNotFoundError, match="no chapter"):
         rerun.parameters("missing", tmp_path)
+    (tmp_path / "stored.py").write_text(
+        '# %% tags=["parameters"]\nprofile = "full"  # unused: reads stored runs\n'
+        "seed = 0  # unused\n\n# %%\n"
+        'runs = json.loads(Path("../benchmarks/results/comparison.json").read_text())\n'
+    )
+    page = rerun.section("stored", tmp_path)
+    assert "No parameter changes the page's numbers" in page
+    assert "`benchmarks/results/comparison.json` (the stored run took" in page
+    assert "make benchmark" in page
     (tmp_path / "bare.py").write_text("# %%\nx = 1\n")
     with pytest.raises(ValueError, match="parameters"):
         rerun.parameters("bare", tmp_path)

@@ -3,10 +3,14 @@ chapter's own ``parameters`` cell (so the page never drifts from the notebook)."
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+RESULTS = ROOT / "benchmarks" / "results"
+_STORED = re.compile(r'([a-z_]+\.json)"')
 _ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>[^#]+?)\s*(#\s*(?P<note>.*))?$")
 
 
@@ -43,12 +47,55 @@ def section(name: str, notebooks: Path = NOTEBOOKS) -> str:
             f"`python -m attribution_book.bookbuild.bundle {name}` in a checkout writes a folder "
             "with it, the results it reads, a wheel of the library and the commands.\n"
         )
-    rows = "\n".join(f"| `{p}` | `{v}` | {note} |" for p, v, note in parameters(name, notebooks))
+    changing = [(p, v, note) for p, v, note in parameters(name, notebooks) if not _unused(note)]
+    rows = "\n".join(f"| `{p}` | `{v}` | {note} |" for p, v, note in changing)
+    table = (
+        "Its parameters that change the page's numbers:\n\n"
+        "| parameter | in the book | what it sets |\n|---|---|---|\n" + rows + "\n"
+        if changing
+        else "No parameter changes the page's numbers.\n"
+    )
     return (
         "From a checkout of the repository (the README's `make setup` installs everything):\n\n"
         "```bash\n" + _commands(name) + "```\n\n"
-        f"The executed notebook is written to `book/executed/{name}.ipynb`. Its parameters:\n\n"
-        "| parameter | in the book | what it sets |\n|---|---|---|\n" + rows + "\n"
+        f"The executed notebook is written to `book/executed/{name}.ipynb`. "
+        + table
+        + _stored_runs(Path(notebooks) / f"{name}.py")
+    )
+
+
+def _unused(note: str) -> bool:
+    """A parameter whose note in the parameters cell starts with "unused" changes nothing."""
+    return note.lower().startswith("unused")
+
+
+def stored_runs(chapter: Path, results: Path = RESULTS) -> list[tuple[str, float | None]]:
+    """The stored benchmark results (file, seconds the stored run took, if recorded) that
+    ``chapter`` reads from ``benchmarks/results``."""
+    text = chapter.read_text()
+    if "benchmarks/results" not in text:
+        return []
+    found = []
+    for file in dict.fromkeys(_STORED.findall(text)):
+        path = Path(results) / file
+        seconds = json.loads(path.read_text()).get("seconds") if path.exists() else None
+        found.append((file, seconds))
+    return found
+
+
+def _stored_runs(chapter: Path) -> str:
+    runs = stored_runs(chapter)
+    if not runs:
+        return ""
+    listed = "; ".join(
+        f"`benchmarks/results/{file}`"
+        + (f" (the stored run took {seconds / 60:.0f} minutes)" if seconds else "")
+        for file, seconds in runs
+    )
+    return (
+        f"\nThe tables and verdicts drawn from stored benchmark runs ({listed}) do not change "
+        "with a rerun of this chapter: `make benchmark` reruns the benchmarks on two cores, "
+        "then rerun the chapter.\n"
     )
 
 

@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from attribution_book import rerun
+
 ROOT = Path(__file__).resolve().parents[3]
 
 INSTRUCTIONS = """# {name}: a chapter of "Feature attribution, unified", to run on your own
@@ -34,8 +36,9 @@ python3.11 -m venv .venv
 cd notebooks && ../.venv/bin/papermill {name}.ipynb {name}.rerun.ipynb -p profile quick
 ```
 
-Install torch first (CPU build), as above: otherwise pip resolves a CUDA build of several
-gigabytes. Drop `-p profile quick` for the book's full run, or open `notebooks/{name}.ipynb`
+Installing needs the package registry (PyPI) and PyTorch's index; after that the chapter
+runs offline. Install torch first (CPU build), as above: otherwise pip resolves a CUDA build
+of several gigabytes. Drop `-p profile quick` for the book's full run, or open `notebooks/{name}.ipynb`
 in Jupyter (`.venv/bin/pip install jupyterlab`). Models the chapter needs are trained on
 the first run and cached in `$UNIFIED_ATTRIBUTION_CACHE` (default: a folder in your home).
 """
@@ -92,7 +95,13 @@ def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") ->
     shutil.copytree(ROOT / "benchmarks" / "results", target / "benchmarks" / "results")
     shutil.copy2(ROOT / "constraints.txt", target / "constraints.txt")
     _wheel(target / "wheels")
-    (target / "README.md").write_text(INSTRUCTIONS.format(name=name))
+    rows = "".join(f"| `{p}` | `{v}` | {note} |\n" for p, v, note in rerun.parameters(name))
+    (target / "README.md").write_text(
+        INSTRUCTIONS.format(name=name)
+        + "\nThe chapter's parameters (`-p name value` to papermill):\n\n"
+        + "| parameter | in the book | what it sets |\n|---|---|---|\n"
+        + rows
+    )
     return target
 
 
