@@ -102,3 +102,14 @@ def test_every_figure_is_glued_captioned_and_referenced(chapter):
         draws = re.search(r"plots\.(?!glue_figure)\w+\(|plt\.subplots\(", cell)
         if draws and "[markdown]" not in marker:
             assert "plots.glue_figure(" in cell, f"a figure without a caption: {draws[0]}"
+
+
+def test_the_api_pages_are_what_their_generator_writes():
+    from attribution_book.bookbuild import api_pages
+
+    for key in api_pages.PAGES:
+        written = (ROOT / "book" / "api" / f"{key}.md").read_text()
+        assert written == api_pages.page(key), (
+            f"book/api/{key}.md is stale: python -m attribution_book.bookbuild.api_pages"
+        )
+    assert api_pages.registry_table().count("\n| ") == 14  # one row per method
