@@ -97,21 +97,17 @@ def public(module_name: str) -> list[str]:
 
 
 def registry_table() -> str:
-    """The registered methods as a MyST table: title, the name ``attribute`` takes, family,
-    baseline, players, and the options with their defaults."""
+    """The registered methods as a MyST table: title, the name ``attribute`` takes, the
+    baseline it takes (and whether it plays with groups of elements), the options with their
+    defaults."""
     from unified_attribution import methods
 
-    rows = [
-        "| method | name | family | baseline | players | options (default) |",
-        "|---|---|---|---|---|---|",
-    ]
+    rows = ["| method | name | baseline | options (default) |", "|---|---|---|---|"]
     for name in methods.PAPER_A_METHODS:
         spec = methods.get(name)
         options = ", ".join(f"`{k}={v!r}`" for k, v in spec.options.items()) or "none"
-        rows.append(
-            f"| {spec.title} | `{name}` | {spec.family} | {spec.baseline} | "
-            f"{'yes' if spec.players else 'no'} | {options} |"
-        )
+        baseline = spec.baseline + (", players" if spec.players else "")
+        rows.append(f"| {spec.title} | `{name}` | {baseline} | {options} |")
     return "\n".join(rows)
 
 
