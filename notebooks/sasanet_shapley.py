@@ -591,7 +591,7 @@ order_noise = {
     )
     for k in (1, 4, 16)
 }
-pd.Series(order_noise, name="RMSE(phi, exact) / sd(exact)").rename_axis(
+pd.Series(order_noise, name="phi against these exact values (RMSE / sd)").rename_axis(
     "orders per subset"
 )
 

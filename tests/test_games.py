@@ -46,6 +46,30 @@ def test_fast_transform_equals_the_definition_and_inverts():
     assert_allclose(games.zeta(dividends), values, atol=1e-10)
 
 
+def test_coalition_sizes_count_the_bits_of_every_mask():
+    for n in range(0, 11):
+        masks = np.arange(2**n)
+        bits = np.array([bin(m).count("1") for m in masks])
+        np.testing.assert_array_equal(games.coalition_sizes(n), bits)
+        assert games.coalition_sizes(n, np.uint8).dtype == np.uint8
+
+
+def test_a_tables_values_survive_its_dividends_and_a_fresh_game_is_transformed_in_place():
+    table = np.random.default_rng(0).normal(size=2**6)
+    kept = table.copy()
+    from_table = harsanyi(games.TabularGame(table))
+    np.testing.assert_array_equal(table, kept)  # the game's own table is not overwritten
+    np.testing.assert_allclose(from_table.dividends, games.moebius(kept))
+    model = nn.Sequential(nn.Linear(6, 3), nn.Tanh(), nn.Linear(3, 1)).double()
+    game = MaskingGame(model, torch.linspace(-1, 1, 6, dtype=torch.float64), 0.0)
+    values = game.values()
+    effects = harsanyi(game)
+    np.testing.assert_allclose(effects.dividends, games.moebius(values), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(effects.game_values(), values, rtol=0, atol=1e-14)
+    with pytest.raises(TypeError, match="float64 numpy array"):
+        games.moebius([1.0, 2.0], in_place=True)
+
+
 @pytest.mark.parametrize("n, seed", [(3, 1), (5, 2), (8, 3)])
 def test_dividends_match_shapiq(n, seed):
     values = random_values(n, seed)
@@ -212,8 +236,12 @@ def test_player_labels_and_the_exact_limit_say_what_to_do():
     with pytest.raises(ValueError, match="must be integers"):
         games.player_labels(np.array([True, False, True, False]), x)
     assert games.player_labels(np.array([0.0, 0.0, 1.0, 1.0]), x).tolist() == [0, 0, 1, 1]
-    with pytest.raises(ValueError, match=r"MaskingGame\(\.\.\., max_players=23\)"):
+    with pytest.raises(ValueError, match=r"MaskingGame\(\.\.\., max_players=23\)") as refused:
         MaskingGame(lambda z: z.sum(dim=1, keepdim=True), torch.zeros(23), 0.0)
+    # what 23 players would cost: memory at the peak, and time from this model's speed here
+    assert "0.1 GiB at the peak" in str(refused.value)
+    assert "us per coalition" in str(refused.value)
+    assert games.exact_cost(26).startswith("2**26 = 67,108,864 model evaluations and about 1.1")
     # beyond the hard limit the message must not recommend an option the game refuses
     with pytest.raises(ValueError, match="no exact game goes beyond 30 players") as refused:
         MaskingGame(lambda z: z.sum(dim=1, keepdim=True), torch.zeros(36), 0.0, max_players=36)
@@ -242,3 +270,26 @@ def test_a_model_that_writes_into_its_input_gets_exact_values():
         MaskingGame(pure, x, b, **small).values(),
         atol=1e-12,
     )
+
+
+def test_a_model_that_starts_writing_into_its_input_later_still_gets_exact_values():
+    """The buffer is read without a copy until the model is seen writing into it (torch's
+    version counter): a write on the third call only must not corrupt the later chunks."""
+
+    class LateWriter(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.calls, self.linear = 0, nn.Linear(8, 1).double()
+
+        def forward(self, z):
+            self.calls += 1
+            if self.calls == 4:  # the constructor's check is call 1: chunk 3 writes
+                z.mul_(0.0)
+            return self.linear(z)
+
+    torch.manual_seed(2)
+    late = LateWriter()
+    pure = nn.Sequential(late.linear)
+    x, b = torch.randn(8, dtype=torch.float64), torch.randn(8, dtype=torch.float64)
+    expected = MaskingGame(pure, x, b, batch_size=16).values()
+    assert_allclose(MaskingGame(late, x, b, batch_size=16).values(), expected, atol=1e-12)

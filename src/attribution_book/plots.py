@@ -498,7 +498,7 @@ def _legend_above(fig, ax, ncol: int | None) -> None:
     )
 
 
-def error_parts(parts: dict[str, dict[str, float]], ylabel: str = "RMSE / sd of the exact values"):
+def error_parts(parts: dict[str, dict[str, float]], ylabel: str = "Shapley error"):
     """Grouped bars: for each dataset (``parts[dataset]``), one bar per part of an error and
     one for the total, in the order of the dict."""
     datasets = list(parts)

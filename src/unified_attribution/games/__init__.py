@@ -28,7 +28,15 @@ Modules: ``coalitions`` (bit masks), ``game`` (the interface),
 from .coalitions import MAX_EXACT_PLAYERS, coalition_sizes, mask_of, players_of
 from .dividends import Effects, harsanyi, moebius, zeta
 from .game import Game, TabularGame
-from .masking import MarginalGame, MaskingGame, checked_forward, eval_mode, patches, player_labels
+from .masking import (
+    MarginalGame,
+    MaskingGame,
+    checked_forward,
+    eval_mode,
+    exact_cost,
+    patches,
+    player_labels,
+)
 
 __all__ = [
     "MAX_EXACT_PLAYERS",
@@ -39,6 +47,7 @@ __all__ = [
     "TabularGame",
     "checked_forward",
     "coalition_sizes",
+    "exact_cost",
     "eval_mode",
     "harsanyi",
     "mask_of",

@@ -10,13 +10,14 @@ import numpy as np
 MAX_EXACT_PLAYERS = 22  # masks are int32 inside MaskingGame: never above 30
 
 
-def _bit_count(masks: np.ndarray) -> np.ndarray:
-    return np.bitwise_count(masks.astype(np.uint64)).astype(np.int64)
-
-
-def coalition_sizes(n: int) -> np.ndarray:
-    """``|S|`` for every coalition mask 0 .. 2**n - 1."""
-    return _bit_count(np.arange(2**n, dtype=np.uint64))
+def coalition_sizes(n: int, dtype: type = np.int64) -> np.ndarray:
+    """``|S|`` for every coalition mask 0 .. 2**n - 1, built by doubling (the masks with bit i
+    set are those without it, plus one): no array of masks, so ``dtype=np.uint8`` keeps it at
+    one byte per coalition (64 MiB at n = 26)."""
+    sizes = np.zeros(2**n, dtype=dtype)
+    for i in range(n):
+        np.add(sizes[: 2**i], 1, out=sizes[2**i : 2 ** (i + 1)])
+    return sizes
 
 
 def mask_of(coalition: Iterable[int], n: int) -> int:

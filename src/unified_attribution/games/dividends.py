@@ -15,12 +15,16 @@ import numpy as np
 
 from .coalitions import coalition_sizes, mask_of, players_from_length, players_of
 from .game import Game
+from .masking import MarginalGame, MaskingGame
 
 
-def moebius(values: np.ndarray) -> np.ndarray:
-    """Harsanyi dividends from game values (fast Moebius transform, n passes)."""
+def moebius(values: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """Harsanyi dividends from game values (fast Moebius transform, n passes). ``in_place``:
+    transform a float64 array that the caller owns instead of a copy (half the memory)."""
     n = players_from_length(len(values))
-    out = np.array(values, dtype=np.float64, copy=True)
+    if in_place and not (isinstance(values, np.ndarray) and values.dtype == np.float64):
+        raise TypeError("an in-place transform needs a float64 numpy array")
+    out = values if in_place else np.array(values, dtype=np.float64, copy=True)
     for i in range(n):
         view = out.reshape(-1, 2, 2**i)
         view[:, 1, :] -= view[:, 0, :]
@@ -52,22 +56,25 @@ class Effects:
     def __post_init__(self):
         self.dividends = np.asarray(self.dividends, dtype=np.float64)
         self.n = players_from_length(len(self.dividends))
-        self._sizes = coalition_sizes(self.n)
+        self._sizes = coalition_sizes(self.n, np.uint8)  # one byte per coalition
 
     @classmethod
-    def from_values(cls, values: np.ndarray, names: Sequence[str] | None = None) -> "Effects":
+    def from_values(
+        cls, values: np.ndarray, names: Sequence[str] | None = None, in_place: bool = False
+    ) -> "Effects":
         """The dividends of a game given as v(S) for every mask S; a NaN or infinite value
-        (a model that overflows or divides by zero on some coalition) is refused by mask."""
+        (a model that overflows or divides by zero on some coalition) is refused by mask.
+        ``in_place``: the values (float64, owned by the caller) become the dividends."""
         values = np.asarray(values)
-        bad = np.flatnonzero(~np.isfinite(values))
-        if bad.size:
+        if not np.isfinite(values).all():
+            bad = np.flatnonzero(~np.isfinite(values))
             raise ValueError(
                 f"the game has {bad.size} non-finite value(s) (first at coalition mask "
                 f"{int(bad[0])}, players {players_of(int(bad[0]))}): dividends and Shapley "
                 "values of such a game are meaningless; check the model on masked inputs "
                 "(its output with those players at the baseline)"
             )
-        return cls(moebius(values), names)
+        return cls(moebius(values, in_place=in_place), names)
 
     def __getitem__(self, coalition: Iterable[int]) -> float:
         return float(self.dividends[mask_of(coalition, self.n)])
@@ -118,10 +125,10 @@ class Effects:
     def allocate(self, weight: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """a_i = sum_{S ∋ i} weight(``|S|``) H(S): the allocation of every effect to its members
         with a weight that depends on the coalition size only."""
-        sizes = self._sizes
-        w = np.zeros_like(self.dividends)
-        nonempty = sizes > 0
-        w[nonempty] = weight(sizes[nonempty]) * self.dividends[nonempty]
+        by_size = np.zeros(self.n + 1)
+        by_size[1:] = weight(np.arange(1, self.n + 1))  # one weight per size, not per coalition
+        w = by_size[self._sizes]
+        w *= self.dividends
         return np.array([w.reshape(-1, 2, 2**i)[:, 1, :].sum() for i in range(self.n)])
 
     def shapley(self) -> np.ndarray:
@@ -181,4 +188,7 @@ def harsanyi(game: Game, progress: bool = False) -> Effects:
             f"{type(game).__name__} declares n = {game.n} players but its values() returned "
             f"shape {values.shape}, not ({2**game.n},): one value per coalition, indexed by mask"
         )
-    return Effects.from_values(values)
+    # the values of these games are fresh arrays: they become the dividends (half the memory);
+    # any other game's values may be its own table, which must not change
+    fresh = isinstance(game, (MaskingGame, MarginalGame)) and values.dtype == np.float64
+    return Effects.from_values(values, in_place=fresh)

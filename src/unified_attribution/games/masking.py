@@ -38,23 +38,51 @@ def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
 HARD_LIMIT = 30
 
 
-def _check_exact_limit(n: int, numel: int, limit: int) -> None:
-    if n > limit:
-        evaluations = 2**n
-        memory = evaluations * 8 / 2**30
-        lift = (
-            f"to lift the limit knowingly, build the game yourself: "
-            f"MaskingGame(..., max_players={n})."
-            if n <= HARD_LIMIT
-            else f"no exact game goes beyond {HARD_LIMIT} players here (int32 coalition masks)."
+#: Bytes per coalition at the peak of an exact game: its value (float64, transformed in place
+#: into its dividend), its size (one byte), and the weights of one allocation (float64).
+BYTES_PER_COALITION = 17
+
+
+def exact_cost(n: int, seconds_per_coalition: float | None = None) -> str:
+    """What exact enumeration of ``n`` players costs: 2**n evaluations, the peak memory
+    (:data:`BYTES_PER_COALITION` per coalition) and, given the model's measured seconds per
+    coalition, the time."""
+    memory = 2**n * BYTES_PER_COALITION / 2**30
+    text = f"2**{n} = {2**n:,} model evaluations and about {memory:.1f} GiB at the peak"
+    if seconds_per_coalition:
+        seconds = 2**n * seconds_per_coalition
+        text += (
+            f", about {seconds / 60:.0f} minutes of forward passes at this model's measured "
+            f"{seconds_per_coalition * 1e6:.2g} us per coalition"
+            if seconds >= 120
+            else f", about {seconds:.0f} s of forward passes at this model's measured "
+            f"{seconds_per_coalition * 1e6:.2g} us per coalition"
         )
-        raise ValueError(
-            f"{n} players need 2**{n} = {evaluations:,} model evaluations and {memory:.1f} GiB "
-            f"for the game values alone; the exact limit is {limit} players. Group the "
-            f"{numel} input elements into fewer players (e.g. players=games.patches(shape, 4)), "
-            f"or estimate Shapley values by sampling (captum's ShapleyValueSampling, shapiq's "
-            f"PermutationSamplingSV); {lift}"
-        )
+    return text
+
+
+def _check_exact_limit(
+    n: int, numel: int, limit: int, timing: Callable[[], float] | None = None
+) -> None:
+    """Refuse more than ``limit`` players, saying what they would cost (``timing``: measures
+    the model's seconds per coalition, on this machine, only when refusing)."""
+    if n <= limit:
+        return
+    lift = (
+        f"to lift the limit knowingly, build the game yourself: MaskingGame(..., max_players={n})."
+        if n <= HARD_LIMIT
+        else f"no exact game goes beyond {HARD_LIMIT} players here (int32 coalition masks)."
+    )
+    try:
+        measured = timing() if timing is not None and n <= HARD_LIMIT else None
+    except Exception:  # noqa: BLE001 - an estimate only: the refusal must still be raised
+        measured = None
+    raise ValueError(
+        f"{n} players need {exact_cost(n, measured)}; the exact limit is {limit} players. "
+        f"Group the {numel} input elements into fewer players (e.g. "
+        f"players=games.patches(shape, 4)), or estimate Shapley values by sampling (captum's "
+        f"ShapleyValueSampling, shapiq's PermutationSamplingSV); {lift}"
+    )
 
 
 @contextlib.contextmanager
@@ -183,11 +211,13 @@ class MaskingGame:
         self.x, self.baseline, self.target = x, b, target
         self.labels = player_labels(players, x)
         self.n = int(self.labels.max()) + 1 if (self.labels >= 0).any() else 0
-        _check_exact_limit(self.n, x.numel(), min(max_players, HARD_LIMIT))
         # element e is on when bit labels[e] of the mask is set; elements of no player read
         # bit n, which every mask gets set in inputs() (n <= 30, so int32 suffices)
         self._bit_of_element = torch.as_tensor(
             np.where(self.labels >= 0, self.labels, self.n), dtype=torch.int32
+        )
+        _check_exact_limit(
+            self.n, x.numel(), min(max_players, HARD_LIMIT), self._seconds_per_coalition
         )
         if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
             raise ValueError(
@@ -196,6 +226,21 @@ class MaskingGame:
             )
         self.batch_size = int(batch_size)
         self._check_target()
+
+    def _seconds_per_coalition(self, coalitions: int = 1024) -> float:
+        """The model's time per masked input on this machine (best of two batches of
+        ``coalitions`` random masks): what the exact-limit message extrapolates from."""
+        import time
+
+        masks = np.random.default_rng(0).integers(0, 2**self.n, coalitions, dtype=np.int64)
+        batch = self.inputs(masks)
+        best = float("inf")
+        with torch.no_grad(), eval_mode(self.model):
+            for _ in range(2):
+                start = time.perf_counter()
+                self.model(batch.clone())
+                best = min(best, time.perf_counter() - start)
+        return best / coalitions
 
     def _check_target(self) -> None:
         with eval_mode(self.model):
@@ -252,25 +297,44 @@ class MaskingGame:
         Coalitions are evaluated in aligned chunks of 2**k masks (2**k <= batch_size): the
         low k bits run through the same patterns in every chunk and the high bits are
         constant within one. So one input buffer holds the low-bit patterns, and each chunk
-        only overwrites the columns of the high-bit players; the model gets a copy of it."""
+        only overwrites the columns of the high-bit players. The model reads the buffer
+        itself; if it writes into its input (torch's version counter of the buffer moves),
+        the chunk is evaluated again from a rebuilt buffer and every later chunk gets a copy.
+        (A write that bypasses torch, through ``.numpy()``, is not seen.)"""
         from tqdm.auto import tqdm
 
         total = 2**self.n
         k = min(self.n, max(0, self.batch_size.bit_length() - 1))
         chunk = 2**k
-        batch = self.inputs(np.arange(chunk)).reshape(chunk, -1)  # high players at b
         runs = _runs(np.flatnonzero(self._bit_of_element.numpy() >= k))  # column slices
+
+        def buffer_for(start: int) -> torch.Tensor:
+            buffer = self.inputs(np.arange(chunk)).reshape(chunk, -1)  # high players at b
+            return fill(buffer, start)
+
+        def fill(buffer: torch.Tensor, start: int) -> torch.Tensor:
+            if start:
+                row = self.inputs(np.array([start])).reshape(-1)
+                for lo, hi in runs:  # slice copies: far faster than index assignment
+                    buffer[:, lo:hi] = row[lo:hi]
+            return buffer
+
+        batch, copies = buffer_for(0), False
         out = np.empty(total, dtype=np.float64)
         with torch.no_grad(), eval_mode(self.model):
             for start in tqdm(
                 range(0, total, chunk), desc=f"{total:,} coalitions", disable=not progress
             ):
-                if start:
-                    row = self.inputs(np.array([start])).reshape(-1)
-                    for lo, hi in runs:  # slice copies: far faster than index assignment
-                        batch[:, lo:hi] = row[lo:hi]
-                # a copy: a model that writes into its input must not change the shared buffer
-                values = self._outputs(batch.reshape(chunk, *self.x.shape).clone())
+                fill(batch, start)
+                shaped = batch.reshape(chunk, *self.x.shape)
+                if copies:
+                    values = self._outputs(shaped.clone())
+                else:
+                    version = batch._version  # torch counts the in-place writes to a tensor
+                    values = self._outputs(shaped)
+                    if batch._version != version:  # the model wrote into its input
+                        batch, copies = buffer_for(start), True
+                        values = self._outputs(batch.reshape(chunk, *self.x.shape).clone())
                 out[start : start + chunk] = values.double().numpy()
         return out
 

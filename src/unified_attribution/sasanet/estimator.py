@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from ..games import TabularGame
 
 import copy
-import os
 import time
 import warnings
 from dataclasses import asdict, fields
@@ -22,6 +21,7 @@ import torch
 from sklearn.base import BaseEstimator
 from torch import nn
 
+from . import inputs, persistence
 from .config import LOSSES, TASKS, Config
 from .module import SASANetModule, random_orders
 
@@ -88,85 +88,22 @@ class SASANet(BaseEstimator):
             return float(r2_score(y, predicted))
         return float(accuracy_score(y, predicted))
 
-    # --- input checks ----------------------------------------------------------------------
+    # --- input checks (:mod:`~unified_attribution.sasanet.inputs`) ---------------------------
 
     def _features(self, X) -> torch.Tensor:
-        names = [str(c) for c in X.columns] if hasattr(X, "columns") else None
-        fitted_names = getattr(self, "feature_names_in_", None)
-        if self.module_ is not None and names is not None and fitted_names is not None:
-            if names != fitted_names:
-                raise ValueError(
-                    f"X's columns {names} are not the columns the model was fitted on, in "
-                    f"order: {fitted_names}; select them as X[{fitted_names}]"
-                )
-        X = np.array(X, dtype=np.float32)  # a copy: torch needs a writable array
-        if X.ndim != 2:
-            raise ValueError(f"X must be a 2-d array (samples x features), got shape {X.shape}")
-        if not np.isfinite(X).all():
-            rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
-            raise ValueError(
-                f"X contains NaN or infinite values (rows {rows[:5].tolist()}...): "
-                f"impute or drop them first"
-            )
-        if self.module_ is not None and X.shape[1] != self.module_.n_features:
-            raise ValueError(
-                f"X has {X.shape[1]} features, the model was fitted on {self.module_.n_features}"
-            )
-        for i, k in self.config.categorical.items():
-            column = X[:, int(i)]
-            if (column != np.round(column)).any() or column.min() < 0 or column.max() >= k:
-                raise ValueError(f"categorical feature {i} must hold integers 0..{k - 1}")
-        return torch.as_tensor(X)
+        fitted = self.module_ is not None
+        return inputs.features(
+            X,
+            self.config.categorical,
+            n_features=self.module_.n_features if fitted else None,
+            names=getattr(self, "feature_names_in_", None) if fitted else None,
+        )
 
     def _targets(self, y) -> tuple[torch.Tensor, int]:
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-d, got shape {y.shape}")
-        task = self.config.task
-        if task == "regression":
-            y = y.astype(np.float32)
-            if not np.isfinite(y).all():
-                raise ValueError("y contains NaN or infinite values")
-            return torch.as_tensor(y), 1
-        if not np.issubdtype(y.dtype, np.integer) and (y != np.round(y)).any():
-            raise ValueError(
-                f"a {task} task needs integer class labels, got values like {y[:3]}; "
-                f"for a numeric target use task='regression'"
-            )
-        labels = np.unique(y)
-        if task == "binary" and not set(labels.tolist()) <= {0, 1}:
-            raise ValueError(
-                f"a binary task needs labels 0 and 1, got {labels.tolist()[:10]}; "
-                f"use task='multiclass' for more classes"
-            )
-        if task == "multiclass" and (
-            len(labels) < 2 or not np.array_equal(labels, np.arange(len(labels)))
-        ):
-            raise ValueError(
-                f"a multiclass task needs labels 0..K-1 with K >= 2, each present, got "
-                f"{labels.tolist()[:10]}; relabel them (e.g. np.unique(y, return_inverse=True))"
-            )
-        n_outputs = 1 if task == "binary" else int(labels.max()) + 1
-        return torch.as_tensor(y.astype(np.int64)), n_outputs
+        return inputs.targets(y, self.config.task)
 
     def _validation_targets(self, y, n_outputs: int) -> torch.Tensor:
-        """Validation labels: any subset of the training classes (a class may be absent),
-        never a class the training labels do not have."""
-        if self.config.task == "regression":
-            return self._targets(y)[0]
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y_val must be 1-d, got shape {y.shape}")
-        classes = 2 if self.config.task == "binary" else n_outputs
-        if y.size == 0:
-            return torch.as_tensor(y.astype(np.int64))  # refused below: no validation rows
-        if (y != np.round(y)).any() or y.min() < 0 or y.max() >= classes:
-            unseen = sorted(set(np.unique(y).tolist()) - set(range(classes)))
-            raise ValueError(
-                f"y_val holds labels {unseen[:10]} that are not training classes "
-                f"0..{classes - 1}; validate on the classes the model is trained on"
-            )
-        return torch.as_tensor(y.astype(np.int64))
+        return inputs.validation_targets(y, self.config.task, n_outputs)
 
     def _task_loss(self, output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Mean loss of raw outputs (..., m) against y (...)."""
@@ -236,10 +173,77 @@ class SASANet(BaseEstimator):
             return self._fit(X, y, X_val, y_val)
 
     def _fit(self, X, y, X_val, y_val) -> "SASANet":
+        """The training loop: one epoch at a time (:meth:`_train_epoch`), the validation loss
+        after each (:meth:`_validation_loss`), early stopping on it."""
         from tqdm.auto import tqdm
 
         cfg = self.config
         self.module_ = None
+        generator = torch.Generator().manual_seed(cfg.seed)  # the split, then every batch
+        x, y_t, x_val, y_val_t, n_outputs = self._training_data(X, y, X_val, y_val, generator)
+        torch.manual_seed(cfg.seed)
+        self.module_ = SASANetModule(x.shape[1], n_outputs, cfg)
+        optimizer = torch.optim.Adam(
+            self.module_.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
+        )
+        val_order = random_orders(
+            len(x_val), x.shape[1], torch.Generator().manual_seed(cfg.seed + 1)
+        )
+        self.log_ = {**{f"L_{k}": [] for k in LOSSES}, "val_loss": [], "val_output_loss": []}
+        self.stopped_ = None
+        self.snapshots_: list[tuple[int, dict]] = []  # (epochs trained, weights)
+        best, best_state, waited = float("inf"), copy.deepcopy(self.module_.state_dict()), 0
+        start = time.perf_counter()
+        bar = tqdm(
+            range(cfg.epochs), desc="training SASANet", unit="epoch", disable=not self.progress
+        )
+        try:
+            for epoch in bar:
+                sums = self._train_epoch(x, y_t, optimizer, generator, epoch)
+                val_loss, output_loss = (
+                    self._validation_loss(x_val, y_val_t, val_order)
+                    if not self.stopped_
+                    else (float("nan"), float("nan"))
+                )
+                if not self.stopped_ and not np.isfinite(val_loss):
+                    self.stopped_ = (
+                        f"the validation loss became {val_loss} in epoch {epoch}; training "
+                        f"stopped, the weights of the best epoch so far are kept"
+                    )
+                if self.stopped_:
+                    warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
+                    break
+                for k in LOSSES:
+                    self.log_[f"L_{k}"].append(sums[k] / len(x))
+                self.log_["val_loss"].append(val_loss)
+                self.log_["val_output_loss"].append(output_loss)
+                bar.set_postfix(val_loss=f"{val_loss:.4f}")
+                if cfg.snapshot_every and (epoch + 1) % cfg.snapshot_every == 0:
+                    self.snapshots_.append((epoch + 1, copy.deepcopy(self.module_.state_dict())))
+                if val_loss < best:
+                    best, best_state, waited = val_loss, copy.deepcopy(self.module_.state_dict()), 0
+                else:
+                    waited += 1
+                    if waited >= cfg.patience:
+                        break
+        except KeyboardInterrupt:  # stopped by hand: keep what was learned, say so
+            self.stopped_ = (
+                f"interrupted after {len(self.log_['val_loss'])} epochs; the weights "
+                f"of the best epoch so far are kept"
+            )
+            warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
+        self.module_.load_state_dict(best_state)
+        self.module_.eval()
+        self.fit_seconds_ = time.perf_counter() - start
+        self.epochs_ = len(self.log_["val_loss"])
+        return self
+
+    def _training_data(self, X, y, X_val, y_val, generator: torch.Generator) -> tuple:
+        """(x, y, x_val, y_val, n_outputs) as tensors, checked: the validation rows given, or
+        a share ``config.validation`` of the training rows held out (drawn from ``generator``,
+        which training then goes on drawing from); a regression
+        target standardized with the training mean and sd (kept as ``y_mean_``, ``y_scale_``)."""
+        cfg = self.config
         if (X_val is None) != (y_val is None):
             raise ValueError(
                 "X_val and y_val go together: pass both, or neither (then a share of the "
@@ -249,7 +253,6 @@ class SASANet(BaseEstimator):
         self.feature_names_in_ = [str(c) for c in X.columns] if hasattr(X, "columns") else None
         if len(x) != len(y_t):
             raise ValueError(f"X has {len(x)} rows but y has {len(y_t)}")
-        generator = torch.Generator().manual_seed(cfg.seed)
         if X_val is None:
             held = torch.randperm(len(x), generator=generator)[
                 : int(round(cfg.validation * len(x)))
@@ -288,84 +291,42 @@ class SASANet(BaseEstimator):
                 (y_t - self.y_mean_) / self.y_scale_,
                 (y_val_t - self.y_mean_) / self.y_scale_,
             )
-        torch.manual_seed(cfg.seed)
-        self.module_ = SASANetModule(x.shape[1], n_outputs, cfg)
-        optimizer = torch.optim.Adam(
-            self.module_.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
-        )
-        val_order = random_orders(
-            len(x_val), x.shape[1], torch.Generator().manual_seed(cfg.seed + 1)
-        )
-        self.log_ = {**{f"L_{k}": [] for k in LOSSES}, "val_loss": [], "val_output_loss": []}
-        self.stopped_ = None
-        self.snapshots_: list[tuple[int, dict]] = []  # (epochs trained, weights)
-        best, best_state, waited = float("inf"), copy.deepcopy(self.module_.state_dict()), 0
-        start = time.perf_counter()
-        bar = tqdm(
-            range(cfg.epochs), desc="training SASANet", unit="epoch", disable=not self.progress
-        )
-        try:
-            for epoch in bar:
-                self.module_.train()
-                sums = dict.fromkeys(LOSSES, 0.0)
-                batches = torch.randperm(len(x), generator=generator).split(cfg.batch_size)
-                for idx in batches:
-                    parts = self.losses(x[idx], y_t[idx], generator)
-                    total = sum(w * parts[k] for w, k in zip(cfg.weights, LOSSES) if w)
-                    if not torch.isfinite(total):
-                        self.stopped_ = (
-                            f"loss became {total.item()} in epoch {epoch}; training "
-                            f"stopped, the weights of the best epoch so far are kept; "
-                            f"lower learning_rate (now {cfg.learning_rate})"
-                        )
-                        break
-                    optimizer.zero_grad()
-                    total.backward()
-                    optimizer.step()
-                    for k in LOSSES:
-                        sums[k] += parts[k].item() * len(idx)
-                if self.stopped_:
-                    warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
-                    break
-                self.module_.eval()
-                with torch.no_grad():
-                    output_loss = self._task_loss(self.module_(x_val), y_val_t).item()
-                    prefix_loss = self._task_loss(
-                        self.module_.cumulative(x_val, val_order),
-                        y_val_t[:, None].expand(-1, x.shape[1]),
-                    ).item()
-                val_loss = output_loss + prefix_loss
-                if not np.isfinite(val_loss):
-                    self.stopped_ = (
-                        f"the validation loss became {val_loss} in epoch {epoch}; training "
-                        f"stopped, the weights of the best epoch so far are kept"
-                    )
-                    warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
-                    break
-                for k in LOSSES:
-                    self.log_[f"L_{k}"].append(sums[k] / len(x))
-                self.log_["val_loss"].append(val_loss)
-                self.log_["val_output_loss"].append(output_loss)
-                bar.set_postfix(val_loss=f"{val_loss:.4f}")
-                if cfg.snapshot_every and (epoch + 1) % cfg.snapshot_every == 0:
-                    self.snapshots_.append((epoch + 1, copy.deepcopy(self.module_.state_dict())))
-                if val_loss < best:
-                    best, best_state, waited = val_loss, copy.deepcopy(self.module_.state_dict()), 0
-                else:
-                    waited += 1
-                    if waited >= cfg.patience:
-                        break
-        except KeyboardInterrupt:  # stopped by hand: keep what was learned, say so
-            self.stopped_ = (
-                f"interrupted after {len(self.log_['val_loss'])} epochs; the weights "
-                f"of the best epoch so far are kept"
-            )
-            warnings.warn(self.stopped_, RuntimeWarning, stacklevel=2)
-        self.module_.load_state_dict(best_state)
+        return x, y_t, x_val, y_val_t, n_outputs
+
+    def _train_epoch(self, x, y, optimizer, generator, epoch: int) -> dict[str, float]:
+        """One pass over shuffled mini-batches; the sum over rows of each loss. A NaN or
+        infinite loss stops the epoch and sets ``stopped_``."""
+        cfg = self.config
+        self.module_.train()
+        sums = dict.fromkeys(LOSSES, 0.0)
+        for idx in torch.randperm(len(x), generator=generator).split(cfg.batch_size):
+            parts = self.losses(x[idx], y[idx], generator)
+            total = sum(w * parts[k] for w, k in zip(cfg.weights, LOSSES) if w)
+            if not torch.isfinite(total):
+                self.stopped_ = (
+                    f"loss became {total.item()} in epoch {epoch}; training stopped, the "
+                    f"weights of the best epoch so far are kept; lower learning_rate (now "
+                    f"{cfg.learning_rate})"
+                )
+                break
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+            for k in LOSSES:
+                sums[k] += parts[k].item() * len(idx)
+        return sums
+
+    def _validation_loss(self, x_val, y_val, order) -> tuple[float, float]:
+        """(the validation loss that picks the best epoch, its output part): the task loss of
+        the output plus that of every prefix of one fixed ``order``."""
         self.module_.eval()
-        self.fit_seconds_ = time.perf_counter() - start
-        self.epochs_ = len(self.log_["val_loss"])
-        return self
+        with torch.no_grad():
+            output_loss = self._task_loss(self.module_(x_val), y_val).item()
+            prefix_loss = self._task_loss(
+                self.module_.cumulative(x_val, order),
+                y_val[:, None].expand(-1, x_val.shape[1]),
+            ).item()
+        return output_loss + prefix_loss, output_loss
 
     # --- use -------------------------------------------------------------------------------
 
@@ -540,28 +501,11 @@ class SASANet(BaseEstimator):
     # --- persistence -----------------------------------------------------------------------
 
     def save(self, path: str | Path) -> None:
-        """Weights, configuration and training log in one file, written atomically: the bytes
-        go to a temporary file beside ``path``, which then replaces it, so a reader never sees
-        half a file and a writer killed mid-way leaves the model saved before intact."""
+        """Weights, configuration and training log in one file, written atomically
+        (:func:`~unified_attribution.sasanet.persistence.write`): a reader never sees half a
+        file, and a writer killed mid-way leaves the model saved before intact."""
         module = self._fitted()
-        path = Path(path)
-        if not path.parent.is_dir():
-            raise FileNotFoundError(
-                f"cannot save the SASANet to {path}: the folder {path.parent} does not exist"
-            )
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            self._write(module, temporary)
-            os.replace(temporary, path)
-        except OSError as err:
-            temporary.unlink(missing_ok=True)
-            raise OSError(
-                f"cannot save the SASANet to {path}: {err.strerror or err} (is the folder "
-                "there and writable?)"
-            ) from err
-
-    def _write(self, module: SASANetModule, path: Path) -> None:
-        torch.save(
+        persistence.write(
             {
                 "config": asdict(self.config),
                 "state_dict": module.state_dict(),
@@ -581,21 +525,10 @@ class SASANet(BaseEstimator):
 
     @classmethod
     def load(cls, path: str | Path) -> "SASANet":
-        """A SASANet saved by :meth:`save`. Read in torch's weights-only mode: tensors and
-        plain Python values only, so a file from elsewhere cannot run code."""
-        try:
-            stored = torch.load(Path(path), map_location="cpu", weights_only=True)
-        except FileNotFoundError:
-            raise
-        except Exception as err:  # noqa: BLE001 - truncated, empty or foreign files
-            raise ValueError(
-                f"{path} is not a SASANet saved by SASANet.save (unreadable: "
-                f"{type(err).__name__}: {err}); train and save the model again"
-            ) from err
-        if not isinstance(stored, dict) or not {"config", "state_dict"} <= set(stored):
-            raise ValueError(
-                f"{path} is not a SASANet saved by SASANet.save (no config and weights)"
-            )
+        """A SASANet saved by :meth:`save`, read in torch's weights-only mode
+        (:func:`~unified_attribution.sasanet.persistence.read`): a file from elsewhere cannot
+        run code."""
+        stored = persistence.read(path)
         config = stored["config"]
         config["weights"] = tuple(config["weights"])
         model = cls(**config)

@@ -17,6 +17,7 @@ slow matrix forms of Linear, Conv2d and AvgPool2d layers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -28,13 +29,30 @@ STABILIZER = 1e-9  # keeps 0/0 at 0, as captum's rules do
 
 
 @dataclass(frozen=True)
+class Term:
+    """One term of z: the layer's affine map applied to ``input(a)`` (a function of the layer
+    input ``a``) with the weight ``weight(w)`` (a function of the layer's weight)."""
+
+    input: Callable[[torch.Tensor], torch.Tensor]
+    weight: Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Part:
+    """``sign`` * sum_k input_k * d(z . R / z)/d input_k, with z the sum of the ``terms``
+    (plus the layer's bias if ``bias``)."""
+
+    sign: float
+    terms: tuple[Term, ...]
+    bias: bool
+
+
+@dataclass(frozen=True)
 class Rule:
-    """R_in = sum over parts (sign, terms, bias): sign * sum_k input_k * d(z . R / z)/d input_k
-    with z = sum_k affine(input_k, weight_k) (+ the layer's bias if ``bias``); each term's
-    input is a function of the layer input ``a``, each weight a function of the layer."""
+    """R_in = the sum of the ``parts``, each stabilized by ``stabilizer`` (z + eps sign z)."""
 
     name: str
-    parts: tuple  # ((sign, ((input_fn, weight_fn), ...), bias), ...)
+    parts: tuple[Part, ...]
     stabilizer: float = STABILIZER
 
 
@@ -46,7 +64,7 @@ def epsilon(eps: float = STABILIZER) -> Rule:
     """LRP-epsilon: R_i = sum_j a_i w_ij / (z_j + eps sign z_j) R_j, z_j = sum_i a_i w_ij + c_j
     (the bias counts in the denominator and keeps its share). captum's EpsilonRule."""
     check_epsilon(eps)
-    return Rule(f"epsilon={eps:g}", ((1.0, ((_same, _same),), True),), eps)
+    return Rule(f"epsilon={eps:g}", (Part(1.0, (Term(_same, _same),), bias=True),), eps)
 
 
 def check_epsilon(eps: float) -> None:
@@ -71,9 +89,11 @@ def alpha_beta(alpha: float = 2.0, beta: float = 1.0) -> Rule:
             f"LRP-alpha-beta needs alpha - beta = 1 and beta >= 0 (relevance is "
             f"conserved only then); got alpha={alpha}, beta={beta}"
         )
-    positive = ((plus, plus), (minus, minus))
-    negative = ((plus, minus), (minus, plus))
-    parts = ((alpha, positive, False),) + (((-beta, negative, False),) if beta else ())
+    positive = (Term(plus, plus), Term(minus, minus))
+    negative = (Term(plus, minus), Term(minus, plus))
+    parts = (Part(alpha, positive, bias=False),) + (
+        (Part(-beta, negative, bias=False),) if beta else ()
+    )
     return Rule(f"alpha={alpha:g},beta={beta:g}", parts)
 
 
@@ -90,8 +110,8 @@ def z_bounded(lower: torch.Tensor, upper: torch.Tensor) -> Rule:
     def negated(fn):
         return lambda w: -fn(w)
 
-    terms = ((_same, _same), (low, negated(plus)), (high, negated(minus)))
-    return Rule("zB", ((1.0, terms, False),))
+    terms = (Term(_same, _same), Term(low, negated(plus)), Term(high, negated(minus)))
+    return Rule("zB", (Part(1.0, terms, bias=False),))
 
 
 @dataclass(frozen=True)
@@ -129,14 +149,14 @@ def _relevance_through(
     else:
         affine = lambda a_, w: affine_map(layer, a_, w)  # noqa: E731
     out = torch.zeros_like(a)
-    for sign, terms, with_bias in rule.parts:
-        inputs = [fn(a).detach().clone().requires_grad_() for fn, _ in terms]
+    for part in rule.parts:
+        inputs = [term.input(a).detach().clone().requires_grad_() for term in part.terms]
         weight = getattr(layer, "weight", None)
         z = sum(
-            affine(inp, wfn(weight) if weight is not None else None)
-            for inp, (_, wfn) in zip(inputs, terms)
+            affine(inp, term.weight(weight) if weight is not None else None)
+            for inp, term in zip(inputs, part.terms)
         )
-        if with_bias and getattr(layer, "bias", None) is not None:
+        if part.bias and getattr(layer, "bias", None) is not None:
             z = z + (layer.bias if isinstance(layer, nn.Linear) else layer.bias[:, None, None])
         stable = z + rule.stabilizer * torch.where(z >= 0, 1.0, -1.0)
         grads = torch.autograd.grad(
@@ -144,7 +164,7 @@ def _relevance_through(
         )
         for inp, grad in zip(inputs, grads):
             if grad is not None:
-                out = out + sign * inp.detach() * grad
+                out = out + part.sign * inp.detach() * grad
     return out
 
 

@@ -1,0 +1,96 @@
+"""What SASANet accepts as data: features, labels and validation labels, checked, as tensors.
+Each refusal says what was wrong and what to do."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..aliases import ArrayLike
+
+
+def features(
+    X: ArrayLike,
+    categorical: dict,
+    n_features: int | None = None,
+    names: list[str] | None = None,
+) -> torch.Tensor:
+    """``X`` (rows x features; an array or a DataFrame) as float32. ``categorical``: {column:
+    number of categories}, whose columns must hold integers 0..k-1. For a fitted model,
+    ``n_features`` and the column ``names`` it was fitted on (a DataFrame's columns must be
+    those, in that order)."""
+    given = [str(c) for c in X.columns] if hasattr(X, "columns") else None
+    if given is not None and names is not None and given != names:
+        raise ValueError(
+            f"X's columns {given} are not the columns the model was fitted on, in "
+            f"order: {names}; select them as X[{names}]"
+        )
+    X = np.array(X, dtype=np.float32)  # a copy: torch needs a writable array
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-d array (samples x features), got shape {X.shape}")
+    if not np.isfinite(X).all():
+        rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
+        raise ValueError(
+            f"X contains NaN or infinite values (rows {rows[:5].tolist()}...): "
+            f"impute or drop them first"
+        )
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"X has {X.shape[1]} features, the model was fitted on {n_features}")
+    for i, k in categorical.items():
+        column = X[:, int(i)]
+        if (column != np.round(column)).any() or column.min() < 0 or column.max() >= k:
+            raise ValueError(f"categorical feature {i} must hold integers 0..{k - 1}")
+    return torch.as_tensor(X)
+
+
+def targets(y: ArrayLike, task: str) -> tuple[torch.Tensor, int]:
+    """(labels as a tensor, the number of outputs): float32 values for regression; 0/1 for a
+    binary task (one output); 0..K-1, each present, for a multiclass task (K outputs)."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-d, got shape {y.shape}")
+    if task == "regression":
+        y = y.astype(np.float32)
+        if not np.isfinite(y).all():
+            raise ValueError("y contains NaN or infinite values")
+        return torch.as_tensor(y), 1
+    if not np.issubdtype(y.dtype, np.integer) and (y != np.round(y)).any():
+        raise ValueError(
+            f"a {task} task needs integer class labels, got values like {y[:3]}; "
+            f"for a numeric target use task='regression'"
+        )
+    labels = np.unique(y)
+    if task == "binary" and not set(labels.tolist()) <= {0, 1}:
+        raise ValueError(
+            f"a binary task needs labels 0 and 1, got {labels.tolist()[:10]}; "
+            f"use task='multiclass' for more classes"
+        )
+    if task == "multiclass" and (
+        len(labels) < 2 or not np.array_equal(labels, np.arange(len(labels)))
+    ):
+        raise ValueError(
+            f"a multiclass task needs labels 0..K-1 with K >= 2, each present, got "
+            f"{labels.tolist()[:10]}; relabel them (e.g. np.unique(y, return_inverse=True))"
+        )
+    n_outputs = 1 if task == "binary" else int(labels.max()) + 1
+    return torch.as_tensor(y.astype(np.int64)), n_outputs
+
+
+def validation_targets(y: ArrayLike, task: str, n_outputs: int) -> torch.Tensor:
+    """Validation labels: any subset of the training classes (a class may be absent), never
+    a class the training labels do not have."""
+    if task == "regression":
+        return targets(y, task)[0]
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y_val must be 1-d, got shape {y.shape}")
+    classes = 2 if task == "binary" else n_outputs
+    if y.size == 0:
+        return torch.as_tensor(y.astype(np.int64))  # refused by fit: no validation rows
+    if (y != np.round(y)).any() or y.min() < 0 or y.max() >= classes:
+        unseen = sorted(set(np.unique(y).tolist()) - set(range(classes)))
+        raise ValueError(
+            f"y_val holds labels {unseen[:10]} that are not training classes "
+            f"0..{classes - 1}; validate on the classes the model is trained on"
+        )
+    return torch.as_tensor(y.astype(np.int64))
