@@ -275,7 +275,9 @@ at_20 = float(masking.loc[20, "total_s"])
     "minutes at 30 (x 1024)": at_20 * 1024 / 60,
     "GiB at the peak at 30": BYTES_PER_COALITION * 2**30 / 2**30,
     "default limit (players)": MAX_EXACT_PLAYERS,
-    "MiB at the peak at the limit": BYTES_PER_COALITION * 2**MAX_EXACT_PLAYERS / 2**20,
+    "MiB at the peak at the limit": BYTES_PER_COALITION
+    * 2**MAX_EXACT_PLAYERS
+    / 2**20,
 }
 
 # %% [markdown]

@@ -591,9 +591,9 @@ order_noise = {
     )
     for k in (1, 4, 16)
 }
-pd.Series(order_noise, name="phi against these exact values (RMSE / sd)").rename_axis(
-    "orders per subset"
-)
+pd.Series(
+    order_noise, name="phi against these exact values (RMSE / sd)"
+).rename_axis("orders per subset")
 
 # %% [markdown]
 # The difference between the columns is the part of the gap that order noise makes; what
