@@ -37,14 +37,8 @@ def transform_vs_shapiq(sizes, repeat: int) -> list[dict]:
 
     from unified_attribution import games
 
-    class TableGame(shapiq.Game):
-        def __init__(self, table):
-            self.table = table
-            super().__init__(n_players=int(np.log2(len(table))), normalize=False, verbose=False)
-
-        def value_function(self, coalitions):
-            masks = (coalitions.astype(np.int64) * (1 << np.arange(self.n_players))).sum(axis=1)
-            return self.table[masks]
+    def TableGame(table):  # shapiq's view of the same table (games.as_shapiq_game)
+        return games.as_shapiq_game(games.TabularGame(table))
 
     rows = []
     for n in sizes:

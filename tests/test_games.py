@@ -23,16 +23,9 @@ def brute_force_moebius(values):
     )
 
 
-class TableGame(shapiq.Game):
+def TableGame(values):
     """shapiq's view of a game given by its 2**n values in bit-mask order."""
-
-    def __init__(self, values):
-        self.table = values
-        super().__init__(n_players=int(np.log2(len(values))), normalize=False)
-
-    def value_function(self, coalitions):
-        masks = (coalitions.astype(np.int64) * (1 << np.arange(self.n_players))).sum(axis=1)
-        return self.table[masks]
+    return games.as_shapiq_game(games.TabularGame(values))
 
 
 def random_values(n, seed):
@@ -99,6 +92,11 @@ def test_sum_of_unanimity_games_has_exactly_its_coefficients_as_dividends():
         ]
     }
     values = np.array([sum(c for m, c in carriers.items() if m & t == m) for t in range(2**n)])
+    # the library's home for such games builds the same table
+    built = games.unanimity_game(
+        {(0,): 1.5, (1, 2): -2.0, (0, 3, 5): 0.75, (2, 4, 5, 6): 3.0, (): 0.25}, n
+    )
+    assert_allclose(built.values(), values, atol=1e-12)
     expected = np.zeros(2**n)
     for m, c in carriers.items():
         expected[m] = c

@@ -22,12 +22,14 @@ so ``values[mask]`` is v(S). The fast transform takes ``n`` vectorised passes ov
 repeat that check).
 
 Modules: ``coalitions`` (bit masks), ``game`` (the interface),
-``masking`` (games of a model), ``dividends`` (the transform and :class:`Effects`).
+``masking`` (games of a model), ``dividends`` (the transform and :class:`Effects`),
+``known`` (games whose dividends are known by construction, and shapiq's view of a game).
 """
 
 from .coalitions import MAX_EXACT_PLAYERS, coalition_sizes, mask_of, players_of
 from .dividends import Effects, harsanyi, moebius, zeta
 from .game import Game, TabularGame
+from .known import as_shapiq_game, unanimity_game
 from .masking import (
     MarginalGame,
     MaskingGame,
@@ -46,6 +48,7 @@ __all__ = [
     "MaskingGame",
     "TabularGame",
     "checked_forward",
+    "as_shapiq_game",
     "coalition_sizes",
     "exact_cost",
     "eval_mode",
@@ -55,5 +58,6 @@ __all__ = [
     "patches",
     "player_labels",
     "players_of",
+    "unanimity_game",
     "zeta",
 ]
