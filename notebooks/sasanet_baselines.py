@@ -665,10 +665,12 @@ glue(
 # :class: dropdown
 # `comparison.masking_curve(model, X, y, rankings, orders=8)` reads the value function
 # averaged over 8 random orders of the observed set instead of index order; call it with each
-# of the three rankings the chapter builds. Order noise is a few percent of the spread of
-# the values ({ref}`sasanet-shapley`), so the curves move by about that much; a change of
-# the ranking of SASANet, KernelSHAP and FastSHAP would show that their differences are
-# within order noise.
+# of the three rankings the chapter builds. How much the value function moves with the
+# order is measured in {ref}`sasanet-shapley-order` (the spread over orders against the
+# spread over rows); the curves can move by about that share, and a change of the ranking
+# of SASANet, KernelSHAP and FastSHAP would show that their differences are within order
+# noise. The stored rankings come from the benchmark, so the rerun needs
+# `benchmarks/bench_comparison.py` with `orders=8` passed to `masking_curve`.
 # ```
 #
 # ```{exercise}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from attribution_book.bookbuild.check_pages import problems, redirect_target
+from attribution_book.bookbuild.check_pages import measures, problems, redirect_target
 from attribution_book.plots import FONT_KEY
 
 PAGE = """<html><body><div id="top">
@@ -152,3 +152,14 @@ def test_glue_figure_records_the_smallest_font_the_page_check_reads(tmp_path, mo
     assert smallest_font(tmp_path / "demo.png") == pytest.approx(9.7)
     with pytest.raises(ValueError, match="no text"):
         plots.smallest_font_px(plt.figure())
+
+
+def test_the_report_gives_each_pages_height_and_smallest_figure_text(site):
+    dom = (
+        '<html><body data-height="12378"><figure><img src="pic.png" data-scale="0.8">'
+        "<figcaption>c</figcaption></figure></body></html>"
+    )
+    found = measures(site / "page.html", dom)
+    assert found["height"] == 12378
+    assert found["smallest figure text"] == pytest.approx(12.5 * 0.8)
+    assert measures(site / "page.html", "<html><body></body></html>") == {}

@@ -40,6 +40,7 @@ function measurePage() {
       img.setAttribute("data-shrunk", `${img.width}px of ${img.naturalWidth}px`);
     }
   });
+  document.body.setAttribute("data-height", document.documentElement.scrollHeight);
   document.body.setAttribute("data-measured", "true");
 }
 

@@ -146,6 +146,24 @@ def smallest_font(png: Path) -> float | None:
     return float(value) if value else None
 
 
+def measures(page: Path, dom: str) -> dict[str, float]:
+    """What a reader meets on the page, for the report: its height (px, at the check's
+    window) and the smallest figure text on screen (px), where measured."""
+    soup = BeautifulSoup(dom, "html.parser")
+    found: dict[str, float] = {}
+    body = soup.find("body")
+    if body is not None and body.get("data-height"):
+        found["height"] = float(body["data-height"])
+    shown = [
+        font * float(img["data-scale"])
+        for img in soup.select("figure img[data-scale]")
+        if (font := smallest_font(page.parent / unquote(urlsplit(img.get("src", "")).path)))
+    ]
+    if shown:
+        found["smallest figure text"] = min(shown)
+    return found
+
+
 def _figure_fonts(soup: BeautifulSoup, page: Path) -> list[str]:
     found = []
     for img in soup.select("figure img"):
@@ -240,22 +258,23 @@ def problems(page: Path, dom: str, html_dir: Path) -> list[str]:
     return found
 
 
-def check(html_dir: Path, shots_dir: Path, jobs: int = 2) -> dict[str, list[str]]:
-    """Render every page of ``html_dir``; return the problems found, by page."""
+def check(html_dir: Path, shots_dir: Path, jobs: int = 2) -> dict[str, tuple[list[str], dict]]:
+    """Render every page of ``html_dir``; return, by page, the problems found and what
+    :func:`measures` read."""
     chromium = find_chromium()
     pages = built_pages(html_dir)
     if not pages:
         raise SystemExit(f"no built pages in {html_dir}/: build the book first (make html)")
 
-    def one(page: Path) -> tuple[str, list[str]]:
+    def one(page: Path) -> tuple[str, tuple[list[str], dict]]:
         rel = page.relative_to(html_dir)
         target = redirect_target(page)
         if target is not None:  # a redirect: its target is checked as a page of its own
             ok = target and (page.parent / unquote(urlsplit(target).path)).is_file()
-            return str(rel), [] if ok else [f"redirects to a missing page {target!r}"]
+            return str(rel), ([] if ok else [f"redirects to a missing page {target!r}"], {})
         dom = render(chromium, page, shots_dir / rel.with_suffix(".png"))
         (shots_dir / rel).write_text(dom, encoding="utf-8")
-        return str(rel), problems(page, dom, html_dir)
+        return str(rel), (problems(page, dom, html_dir), measures(page, dom))
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return dict(pool.map(one, pages))
@@ -267,9 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshots", type=Path, default=Path("_build/page-check"))
     args = parser.parse_args(argv)
     report = check(args.html_dir, args.screenshots)
-    bad = {page: found for page, found in report.items() if found}
-    for page in report:
-        print(f"  {'ok    ' if page not in bad else 'BROKEN'} {page}")
+    bad = {page: found for page, (found, _) in report.items() if found}
+    for page, (_, measured) in report.items():
+        said = []
+        if "height" in measured:
+            said.append(f"{measured['height']:,.0f} px tall")
+        if "smallest figure text" in measured:
+            said.append(f"smallest figure text {measured['smallest figure text']:.1f} px")
+        print(
+            f"  {'ok    ' if page not in bad else 'BROKEN'} {page}"
+            + (f"  ({'; '.join(said)})" if said else "")
+        )
     for page, found in bad.items():
         for problem in found:
             print(f"{page}: {problem}", file=sys.stderr)
