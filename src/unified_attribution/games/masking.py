@@ -38,6 +38,9 @@ def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
 HARD_LIMIT = 30
 
 
+#: Bytes of masked inputs per forward pass when the batch size is not given: 2**16 digits of
+#: 64 float32 pixels fit in 16 MiB, a 224 x 224 x 3 float32 image gets 27 per batch.
+BATCH_BYTES = 2**24
 #: Bytes per coalition at the peak of an exact game: its value (float64, transformed in place
 #: into its dividend), its size (one byte), and the weights of one allocation (float64).
 BYTES_PER_COALITION = 17
@@ -176,7 +179,8 @@ class MaskingGame:
     0..n-1 (``-1``: no player, keeps
     its value in ``x``), or a list of index groups into the flattened ``x``. ``target``:
     the output index for models with several outputs (``None`` for one output).
-    Evaluation runs in batches of ``batch_size`` coalitions, so memory stays bounded.
+    Evaluation runs in batches of ``batch_size`` coalitions, so memory stays bounded; by
+    default as many as fit in :data:`BATCH_BYTES` of masked inputs (at most 2**16).
     """
 
     def __init__(
@@ -186,7 +190,7 @@ class MaskingGame:
         baseline: ArrayLike = 0.0,
         players: Players = None,
         target: int | None = None,
-        batch_size: int = 8192,
+        batch_size: int | None = None,
         max_players: int = MAX_EXACT_PLAYERS,
     ):
         self.model = model
@@ -219,6 +223,8 @@ class MaskingGame:
         _check_exact_limit(
             self.n, x.numel(), min(max_players, HARD_LIMIT), self._seconds_per_coalition
         )
+        if batch_size is None:  # as many masked inputs as fit in BATCH_BYTES
+            batch_size = max(1, min(2**16, BATCH_BYTES // (x.numel() * x.element_size())))
         if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
             raise ValueError(
                 f"batch_size must be a positive whole number of coalitions per forward pass, "
@@ -353,7 +359,7 @@ class MarginalGame:
         background: ArrayLike,
         players: Players = None,
         target: int | None = None,
-        batch_size: int = 8192,
+        batch_size: int | None = None,
         max_players: int = MAX_EXACT_PLAYERS,
     ):
         background = torch.as_tensor(background)
