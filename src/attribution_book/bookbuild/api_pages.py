@@ -67,7 +67,12 @@ PAGES = {
         "SASANet and FastSHAP",
         "Paper B's self-attributing network as a scikit-learn-style estimator, and FastSHAP, "
         "the amortized post-hoc explainer it is compared with.",
-        ("unified_attribution.sasanet", "unified_attribution.fastshap"),
+        (
+            "unified_attribution.sasanet",
+            "unified_attribution.sasanet.inputs",
+            "unified_attribution.sasanet.persistence",
+            "unified_attribution.fastshap",
+        ),
     ),
 }
 #: Modules whose documented members are listed: fastshap's module-level type alias would

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 def unanimity_game(carriers: dict[tuple[int, ...], float], n: int) -> TabularGame:
     """sum_R c_R u_R over the ``carriers`` {R: c_R} of ``n`` players, with the unanimity game
     u_R(T) = 1 if R is a subset of T, else 0. Its Harsanyi dividends are exactly the c_R (0 for
-    every other coalition) and its Shapley values phi_i = sum over R containing i of c_R / |R|.
+    every other coalition) and its Shapley values phi_i = sum over R containing i of
+    c_R / ``|R|``.
 
     >>> from unified_attribution.games import harsanyi, unanimity_game
     >>> effects = harsanyi(unanimity_game({(0, 1): 2.0, (2,): 1.0}, n=3))

@@ -48,7 +48,7 @@ BYTES_PER_COALITION = 17
 
 def exact_cost(n: int, seconds_per_coalition: float | None = None) -> str:
     """What exact enumeration of ``n`` players costs: 2**n evaluations, the peak memory
-    (:data:`BYTES_PER_COALITION` per coalition) and, given the model's measured seconds per
+    (``BYTES_PER_COALITION`` per coalition) and, given the model's measured seconds per
     coalition, the time."""
     memory = 2**n * BYTES_PER_COALITION / 2**30
     text = f"2**{n} = {2**n:,} model evaluations and about {memory:.1f} GiB at the peak"
@@ -180,7 +180,7 @@ class MaskingGame:
     its value in ``x``), or a list of index groups into the flattened ``x``. ``target``:
     the output index for models with several outputs (``None`` for one output).
     Evaluation runs in batches of ``batch_size`` coalitions, so memory stays bounded; by
-    default as many as fit in :data:`BATCH_BYTES` of masked inputs (at most 2**16).
+    default as many as fit in ``BATCH_BYTES`` of masked inputs (at most 2**16).
     """
 
     def __init__(
