@@ -46,18 +46,18 @@ def _fit(job):
 
 
 def _fidelity(job):
-    from attribution_book import comparison, sasanet_runs
+    from attribution_book import comparison, explained, sasanet_runs
 
     dataset, config, rows, budget = job
     model = sasanet_runs.trained(dataset, seed=0, **config)
     *_, X_test, y_test = sasanet_runs.dataset(dataset)
     X, y = X_test[:rows], y_test[:rows]
-    attributions = {"SASANet": sasanet_runs.own_attribution(model, X)}
+    attributions = {"SASANet": explained.own_attribution(model, X)}
     for estimator in comparison.POSTHOC:
         attributions[estimator] = comparison.posthoc_attribution(model, X, estimator, budget)
     X_train, *_ = sasanet_runs.dataset(dataset)
     explainer = comparison.fastshap_explainer(model, X_train)
-    attributions["FastSHAP"] = explainer.attribute(comparison.value_function(model), X)
+    attributions["FastSHAP"] = explainer.attribute(comparison.value_function(model), X).values
     rankings = {name: comparison.ranking(a) for name, a in attributions.items()}
     rankings["random"] = np.random.default_rng(0).permuted(
         np.tile(np.arange(X.shape[1]), (len(X), 1)), axis=1

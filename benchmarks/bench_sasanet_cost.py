@@ -58,7 +58,7 @@ def throughput(attribute, X: np.ndarray, repeat: int) -> dict[int, float]:
 
 def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
     """Errors, curves and throughput on one dataset's SASANet (book default, seed 0)."""
-    from attribution_book import comparison, sasanet_runs
+    from attribution_book import comparison, explained, sasanet_runs
 
     model = sasanet_runs.trained(name, profile=profile)
     X_train, *_, X_test, _ = sasanet_runs.dataset(name)
@@ -69,7 +69,7 @@ def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
     explainer = comparison.fastshap_explainer(model, X_train)
 
     nrmse = sasanet_runs.normalized_rmse
-    outputs = sasanet_runs.explained_output(model, X)
+    outputs = explained.explained_output(model, X)
     own, references = sasanet_runs.phi_and_exact(model, X, fixed_order=True)
     amortized = explainer.attribute(value, X)
     curves = {
@@ -89,12 +89,14 @@ def measure(name: str, rows: int, repeat: int, profile: str) -> dict:
     one_pass = {
         "SASANet": {
             "Shapley error": nrmse(own, references),
+            "evaluations per row": model.attribute(X[:1]).budget,
             "seconds per row": throughput(model.attribute, X, repeat),
             "training seconds": model.fit_seconds_,
             "error parts": sasanet_runs.error_decomposition(model, X),
         },
         "FastSHAP": {
-            "Shapley error": nrmse(amortized, references),
+            "Shapley error": nrmse(amortized.values, references),
+            "evaluations per row": amortized.budget,
             "seconds per row": throughput(lambda B: explainer.attribute(value, B), X, repeat),
             "training seconds": explainer.fit_seconds_,
             "training evaluations": explainer.evaluations_,

@@ -34,5 +34,5 @@ print("dividend of {0, 1}:", round(effects[(0, 1)], 4), " Shapley:", effects.sha
 data = load_breast_cancer(as_frame=True)
 X, y = data.data.iloc[:, :6], data.target
 net = SASANet("binary", epochs=5, seed=0).fit(X, y)
-phi_0, phi = net.attribute(X.iloc[:2])
-print(pd.DataFrame(phi, columns=X.columns).round(3).to_string())
+found = net.attribute(X.iloc[:2])  # values, baseline_value, output, budget
+print(pd.DataFrame(found.values, columns=X.columns).round(3).to_string())

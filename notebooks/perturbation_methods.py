@@ -162,7 +162,7 @@ plots.glue_figure("fig-perturbation-split", fig)
 #
 # For each of the six digits, the library computes all $2^{16}$ dividends of the game whose
 # players are the sixteen $2 \times 2$ patches, rebuilds each method from them with its
-# weights (`allocation.rebuild_from_dividends`, the same sympy expressions as above), and
+# weights (`allocation.rebuild_from_effects`, the same sympy expressions as above), and
 # compares with the method run on the model: Occlusion-patch (captum's `Occlusion` sliding
 # a $2 \times 2$ window for the CNN; `FeatureAblation` over the patches for the MLP, whose
 # input is flat), the exact Shapley value over patches, and Prediction Difference over

@@ -368,7 +368,7 @@ showcase.html(table)
 # :label: ex-revealcancel-terms
 # For the two-input neuron $y = g(u_1 + u_3)$ with $u_1 > 0 > u_3$ and $g(z) = z^3$ at $r = 0$,
 # list the Taylor terms and split each by RevealCancel's weights by hand; check with
-# `layerwise.rebuild`.
+# `layerwise.rebuild_neuron`.
 # ```
 #
 # ```{solution} ex-revealcancel-terms
@@ -380,7 +380,7 @@ showcase.html(table)
 # $a_1 = u_1^3 + \tfrac32 (u_1^2 u_3 + u_1 u_3^2)$, the same as the definition:
 # $\Delta y^+ = \tfrac12[g(u_1) - g(0)] + \tfrac12[g(u_1 + u_3) - g(u_3)]$. Rescale would give
 # $x_1$ two thirds of $3u_1^2 u_3$ and one third of $3u_1 u_3^2$.
-# `layerwise.rebuild("deeplift_revealcancel", layerwise.neuron(1, 1))` returns the same split
+# `layerwise.rebuild_neuron("deeplift_revealcancel", layerwise.neuron(1, 1))` returns the same split
 # (for the generic cubic $g$ of {ref}`principles`). With a second positive input the mixed
 # terms would also be split within the positive side, by exponents.
 # ```

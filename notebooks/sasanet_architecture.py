@@ -177,9 +177,11 @@ rows = []
 for name, model in models.items():
     metric, score = test_score(name, model)
     *_, X_test, _ = sasanet_runs.dataset(name)
-    phi_0, phi = model.attribute(X_test)
+    found = model.attribute(X_test)
     efficiency = np.abs(
-        phi_0 + phi.sum(axis=1) - model.decision_function(X_test)
+        found.baseline_value
+        + found.values.sum(axis=1)
+        - model.decision_function(X_test)
     ).max()
     rows.append(
         {
@@ -285,7 +287,7 @@ plots.glue_figure("fig-sasanet-losses", fig)
 wine = models["wine"]
 *_, X_wine_test, _ = sasanet_runs.dataset("wine")
 predicted = int(wine.predict(X_wine_test[:1])[0])
-_, phi = wine.attribute(X_wine_test[:1])
+phi = wine.attribute(X_wine_test[:1]).values
 exact = wine.exact_shapley(X_wine_test[0], output=predicted)
 fig = plots.feature_scores(
     {

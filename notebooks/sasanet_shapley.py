@@ -337,7 +337,7 @@ plots.glue_figure("fig-phi-vs-exact", fig)
 syn = models["synthetic"]
 X_syn = test_rows("synthetic", 200 if profile == "full" else 20)
 truth = synthetic.GROUND_TRUTH.shapley(X_syn.astype(np.float64))
-_, phi_syn = syn.attribute(X_syn)
+phi_syn = syn.attribute(X_syn).values
 exact_syn = sasanet_runs.exact_values(syn, X_syn, fixed_order=True)
 per_feature = pd.DataFrame(
     {
@@ -417,7 +417,7 @@ X_few, truth_few = X_syn[:20], truth[:20]
 n_train = len(sasanet_runs.dataset("synthetic")[0])
 for k in range(len(syn.snapshots_)):
     snapshot = syn.at_snapshot(k)
-    _, phi_k = snapshot.attribute(X_few)
+    phi_k = snapshot.attribute(X_few).values
     own = sasanet_runs.exact_values(snapshot, X_few, fixed_order=True)
     seen.append(syn.snapshots_[k][0] * n_train)
     against_truth.append(nrmse(phi_k, truth_few))
@@ -583,7 +583,7 @@ plots.glue_figure("fig-ablations", fig)
 
 # %%
 rows = X_syn[:20]
-own = np.array(syn.attribute(rows)[1])
+own = syn.attribute(rows).values
 order_noise = {
     k: nrmse(
         own,

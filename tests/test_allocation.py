@@ -30,9 +30,9 @@ def test_random_polynomials_of_degree_4_in_4_variables(method):
 def test_a_wrong_weight_is_not_proved():
     f, _ = symbolic.generic_polynomial(X[:2], 3)
     gxi = allocation.closed_form("gradient_x_input", f, X[:2])
-    with_ig_weights = allocation.rebuild("integrated_gradients", f, X[:2])
+    with_ig_weights = allocation.rebuild_polynomial("integrated_gradients", f, X[:2])
     assert any(sp.expand(a - b) != 0 for a, b in zip(gxi, with_ig_weights))
-    shapley_as_occlusion = allocation.rebuild("occlusion_1", f, X[:2])
+    shapley_as_occlusion = allocation.rebuild_polynomial("occlusion_1", f, X[:2])
     shapley = allocation.closed_form("shapley_value", f, X[:2])
     assert any(sp.expand(a - b) != 0 for a, b in zip(shapley, shapley_as_occlusion))
 
@@ -42,7 +42,7 @@ def test_weights_and_errors():
     with pytest.raises(ValueError, match="no derived weights for 'lrp_epsilon'"):
         allocation.weight("lrp_epsilon")
     with pytest.raises(ValueError, match="must partition"):
-        allocation.rebuild("occlusion_patch", X[0] * X[1], X[:2], patches=[[0]])
+        allocation.rebuild_polynomial("occlusion_patch", X[0] * X[1], X[:2], patches=[[0]])
     with pytest.raises(ValueError, match="not a polynomial"):
         allocation.prove_reformulation("occlusion_1", sp.exp(X[0]), X[:1])
 
@@ -62,13 +62,13 @@ def test_numeric_weights_are_the_displayed_ones():
             for i in range(4)
         ]
         assert_allclose(
-            allocation.rebuild_from_dividends(method, effects, patches), exact, atol=1e-12
+            allocation.rebuild_from_effects(method, effects, patches), exact, atol=1e-12
         )
     assert_allclose(
-        allocation.rebuild_from_dividends("shapley_value", effects), effects.shapley(), atol=1e-12
+        allocation.rebuild_from_effects("shapley_value", effects), effects.shapley(), atol=1e-12
     )
     assert_allclose(
-        allocation.rebuild_from_dividends("occlusion_1", effects), effects.occlusion(), atol=1e-12
+        allocation.rebuild_from_effects("occlusion_1", effects), effects.occlusion(), atol=1e-12
     )
 
 
@@ -92,7 +92,7 @@ def test_perturbation_methods_are_their_allocations_on_the_digits_mlp(model_cach
     # a wrong allocation is caught: the Shapley value's dividends rebuilt with Occlusion-1's weights
     effects = games.harsanyi(games.MaskingGame(f, x, 0.0, players=patches, target=3))
     run, _ = allocation.run_and_rebuilt("shapley_value", f, x, patches, 3, effects=effects)
-    assert np.abs(run - allocation.rebuild_from_dividends("occlusion_1", effects)).max() > 1e-3
+    assert np.abs(run - allocation.rebuild_from_effects("occlusion_1", effects)).max() > 1e-3
     with pytest.raises(ValueError, match="one element per player"):
         allocation.run_and_rebuilt("occlusion_1", f, x, patches, 3)
 
@@ -125,4 +125,4 @@ def test_numeric_rebuilds_refuse_the_other_family():
     with pytest.raises(ValueError, match="no weights over Taylor terms"):
         allocation.rebuild_from_parts("shapley_value", np.zeros((3, 2)))
     with pytest.raises(ValueError, match="no weights over dividends"):
-        allocation.rebuild_from_dividends("integrated_gradients", games.Effects(np.zeros(4)))
+        allocation.rebuild_from_effects("integrated_gradients", games.Effects(np.zeros(4)))

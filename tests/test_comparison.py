@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from attribution_book import comparison, data, sasanet_runs
+from attribution_book import comparison, data, explained, sasanet_runs
 from unified_attribution.sasanet import SASANet
 
 FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
@@ -121,7 +121,7 @@ def test_masking_curve_runs_from_the_full_set_to_the_empty_set(diabetes_model):
         model,
         X,
         y,
-        comparison.ranking(sasanet_runs.own_attribution(model, X)),
+        comparison.ranking(explained.own_attribution(model, X)),
         ks=[0, 1, X.shape[1]],
     )
     full = model.value(X, np.ones(X.shape, dtype=bool), fixed_order=True)
@@ -133,10 +133,10 @@ def test_masking_curve_runs_from_the_full_set_to_the_empty_set(diabetes_model):
     # nothing observed: every prediction is v(empty) = b, the change is mean |v(N) - b| itself
     assert curve[2]["prediction change"] == pytest.approx(1.0, rel=1e-5)
     assert curve[2]["RMSE"] == pytest.approx(
-        np.sqrt(np.mean((y - model.attribute(X)[0]) ** 2)), rel=1e-5
+        np.sqrt(np.mean((y - model.attribute(X).baseline_value) ** 2)), rel=1e-5
     )
     # averaged over random orders: the full set's score is v_x(N) averaged the same way
-    ranks = comparison.ranking(sasanet_runs.own_attribution(model, X))
+    ranks = comparison.ranking(explained.own_attribution(model, X))
     averaged = comparison.masking_curve(model, X, y, ranks, ks=[0, 1], orders=8)
     full8 = model.value(X, np.ones(X.shape, dtype=bool), orders=8)
     assert averaged[0]["RMSE"] == pytest.approx(
@@ -162,7 +162,7 @@ def test_posthoc_estimators_at_full_budget_are_the_exact_shapley_values(wine_mod
     estimate = comparison.posthoc_attribution(
         small, X, estimator, budget=2**5 if estimator == "KernelSHAP" else 5000
     )
-    target = sasanet_runs.explained_output(small, X)
+    target = explained.explained_output(small, X)
     for row, (x, t) in enumerate(zip(X, target)):
         exact = small.exact_shapley(x, output=int(t), fixed_order=True)  # the game's exact values
         tolerance = 1e-4 if estimator == "KernelSHAP" else 0.1 * np.abs(exact).max()
@@ -174,9 +174,11 @@ def test_posthoc_estimators_at_full_budget_are_the_exact_shapley_values(wine_mod
 def test_own_attribution_explains_the_predicted_class(wine_model):
     model, ds = wine_model
     X = ds.X_test[:5]
-    _, phi = model.attribute(X)
+    phi = model.attribute(X).values
     cls = model.decision_function(X).argmax(axis=1)
-    np.testing.assert_allclose(sasanet_runs.own_attribution(model, X), phi[np.arange(5), :, cls])
+    np.testing.assert_allclose(explained.own_attribution(model, X), phi[np.arange(5), :, cls])
+    with pytest.raises(ValueError, match="one output per row"):
+        model.attribute(X).at(cls[:2])
 
 
 def _curve(change):
@@ -350,7 +352,7 @@ def test_the_value_function_is_the_game_of_each_row():
     model = SASANet("multiclass", epochs=2, width=16, layers=1, heads=2).fit(ds.X_train, ds.y_train)
     X = ds.X_test[:3]
     masks = np.random.default_rng(0).random(X.shape) < 0.5
-    outputs = sasanet_runs.explained_output(model, X)
+    outputs = explained.explained_output(model, X)
     values = comparison.value_function(model)(X, masks)
     for x, mask, output, value in zip(X, masks, outputs, values):
         game = comparison.value_game(model, x, int(output))

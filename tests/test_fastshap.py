@@ -51,9 +51,13 @@ def test_recovers_exact_shapley_values(rows, game, truth, tolerance):
     X, X_test = rows
     explainer = FastSHAP(hidden=(64, 64), samples=16, epochs=60, seed=0).fit(game, X)
     grand = game(X_test, np.ones(X_test.shape, bool)) - game(X_test, np.zeros(X_test.shape, bool))
-    phi = explainer.attribute(game, X_test)
-    assert nrmse(phi, truth(X_test)) < tolerance
-    np.testing.assert_allclose(phi.sum(axis=1), grand, atol=1e-4)  # efficient by construction
+    found = explainer.attribute(game, X_test)
+    assert nrmse(found.values, truth(X_test)) < tolerance
+    np.testing.assert_allclose(found.values.sum(axis=1), grand, atol=1e-4)  # efficient
+    np.testing.assert_allclose(found.baseline_value, game(X_test, np.zeros(X_test.shape, bool)))
+    np.testing.assert_allclose(found.output, game(X_test, np.ones(X_test.shape, bool)))
+    assert np.abs(found.gap).max() < 1e-4
+    assert (found.explainer, found.budget, found.estimated) == ("FastSHAP", 2, True)
     assert explainer.evaluations_ == len(X) * (16 + 2)
 
 
@@ -62,7 +66,9 @@ def test_is_deterministic(rows):
     a, b = (
         FastSHAP(hidden=(16,), samples=4, epochs=3, seed=1).fit(additive, X[:200]) for _ in "ab"
     )
-    np.testing.assert_array_equal(a.attribute(additive, X_test), b.attribute(additive, X_test))
+    np.testing.assert_array_equal(
+        a.attribute(additive, X_test).values, b.attribute(additive, X_test).values
+    )
 
 
 def test_kernel_samples_are_complementary_pairs_of_the_kernel_sizes():
@@ -105,3 +111,16 @@ def test_the_game_is_evaluated_once_before_training(rows):
 
     FastSHAP(hidden=(8,), samples=2, epochs=5).fit(counted, X[:100])
     assert calls == [100, 100, 200]  # v(N), v(empty), then 2 subsets per row, in one call
+
+
+def test_the_result_still_reads_as_the_old_return_values_for_one_release(rows):
+    """``phi_0, phi = ...`` (SASANet's old tuple) and ``np.asarray(...)`` (FastSHAP's old
+    array) keep working, with a DeprecationWarning."""
+    X, X_test = rows
+    found = FastSHAP(hidden=(8,), samples=2, epochs=1, seed=0).fit(additive, X[:50])
+    found = found.attribute(additive, X_test[:3])
+    with pytest.warns(DeprecationWarning, match="read .values"):
+        assert np.array_equal(np.asarray(found), found.values)
+    with pytest.warns(DeprecationWarning, match="baseline_value and .values"):
+        phi_0, phi = found
+    assert phi_0 is found.baseline_value and phi is found.values

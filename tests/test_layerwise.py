@@ -18,7 +18,7 @@ def test_a_wrong_weight_is_caught():
     reveal = layerwise.scores("deeplift_revealcancel", cell)
     assert any(
         sp.expand(a - b) != 0
-        for a, b in zip(reveal, layerwise.rebuild("integrated_gradients", cell))
+        for a, b in zip(reveal, layerwise.rebuild_neuron("integrated_gradients", cell))
     )
     # with one sign only, RevealCancel is Rescale (its Delta y- part is empty)
     same = layerwise.Neuron(layerwise.neuron(2, 0).u, cell.r, cell.g)

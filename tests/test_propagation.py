@@ -176,47 +176,83 @@ def slow_deeplift(model, x, ref, target, rule):
     return (x - ref) * multiplier
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_lrp_against_slow_matrix_form(seed):
-    model = random_mlp(seed)
-    x = torch.randn(1, 6, dtype=torch.float64)
-    for rule, ours in [
-        ("epsilon", propagation.lrp(model, x, ONE, propagation.epsilon())),
-        ("alpha_beta", propagation.lrp(model, x, ONE, propagation.alpha_beta())),
-    ]:
-        np.testing.assert_allclose(
-            ours[0].numpy(), slow_lrp(model, x[0].numpy(), 0, rule), atol=1e-9
-        )
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_deep_taylor_against_slow_matrix_form(seed):
-    """z^B at the first layer for inputs in [0, 1], z+ (alpha 1, beta 0) above (wide layers:
-    the narrow ones of the other tests can leave a hidden layer dead at x)."""
-    model = random_mlp(seed, sizes=(6, 16, 12, 3))
-    x = torch.rand(1, 6, dtype=torch.float64)
+def _top(model, x):
+    """Each row's largest output: positive at these inputs, so z+ passes relevance down."""
     with torch.no_grad():
-        top = int(model(x).argmax())  # a positive output: z+ passes relevance down
-    ours = propagation.deep_taylor(model, x, torch.tensor([top]), 0.0, 1.0)
+        return model(x).argmax(dim=1)
+
+
+#: (fast, slow, options) per rule: ours, and the slow matrix form of the same formula, each
+#: called as f(model, x, reference, target, **options) on one row (x, reference: (1, ...)).
+SLOW_FORMS = {
+    "lrp_epsilon": (
+        lambda m, x, r, t, eps: propagation.lrp(m, x, t, propagation.epsilon(eps)),
+        lambda m, x, r, t, eps: slow_lrp(m, x[0].numpy(), int(t), "epsilon", eps=eps),
+        {"eps": 1e-9},
+    ),
+    "lrp_alpha_beta": (
+        lambda m, x, r, t, alpha, beta: propagation.lrp(
+            m, x, t, propagation.alpha_beta(alpha, beta)
+        ),
+        lambda m, x, r, t, alpha, beta: slow_lrp(
+            m, x[0].numpy(), int(t), "alpha_beta", alpha, beta
+        ),
+        {"alpha": 2.0, "beta": 1.0},
+    ),
+    # z^B at the first layer for inputs in [0, 1], z+ (alpha 1, beta 0) above
+    "deep_taylor": (
+        lambda m, x, r, t, bounds: propagation.deep_taylor(m, x, t, *bounds),
+        lambda m, x, r, t, bounds: slow_lrp(
+            m, x[0].numpy(), int(t), "alpha_beta", 1.0, 0.0, bounds=bounds
+        ),
+        {"bounds": (0.0, 1.0)},
+    ),
+    "deeplift_rescale": (
+        lambda m, x, r, t, rule: propagation.deeplift(m, x, r, t, rule),
+        lambda m, x, r, t, rule: slow_deeplift(m, x[0].numpy(), r[0].numpy(), int(t), rule),
+        {"rule": "rescale"},
+    ),
+    "deeplift_revealcancel": (
+        lambda m, x, r, t, rule: propagation.deeplift(m, x, r, t, rule),
+        lambda m, x, r, t, rule: slow_deeplift(m, x[0].numpy(), r[0].numpy(), int(t), rule),
+        {"rule": "revealcancel"},
+    ),
+}
+
+
+@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("network", ["mlp", "cnn"])
+@pytest.mark.parametrize("name", SLOW_FORMS)
+def test_every_rule_against_its_slow_matrix_form(name, network, seed):
+    """One table of (fast, slow, options): every propagation rule on an MLP and on a CNN
+    (convolutions and average pooling checked as the linear maps they are), inputs in
+    [0, 1] (Deep Taylor's z^B domain), the largest output explained."""
+    fast, slow, options = SLOW_FORMS[name]
+    if network == "mlp":  # wide layers: narrow ones can leave a hidden layer dead at x
+        model, shape = random_mlp(seed, sizes=(6, 16, 12, 3)), (1, 6)
+    else:
+        model, shape = avgpool_cnn(seed), (1, 1, 8, 8)
+    generator = torch.Generator().manual_seed(seed)
+    x, reference = (torch.rand(shape, dtype=torch.float64, generator=generator) for _ in "xr")
+    target = _top(model, x)
+    ours = fast(model, x, reference, target, **options)[0].reshape(-1).numpy()
+    expected = slow(model, x, reference, target, **options)
+    np.testing.assert_allclose(ours, expected, atol=1e-9, err_msg=f"{name} on the {network}")
+    assert np.abs(expected).max() > 1e-3  # not a vacuous agreement of zeros
+    if name.startswith("deeplift"):
+        with torch.no_grad():
+            delta = float(model(x)[0, target] - model(reference)[0, target])
+        assert ours.sum() == pytest.approx(delta, abs=1e-10)  # summation to delta
+
+
+def test_deep_taylor_first_layer_rule_matters():
+    """The z^B check above is not z+ everywhere in disguise: on these inputs the two differ."""
+    model = random_mlp(0, sizes=(6, 16, 12, 3))
+    x = torch.rand(1, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    top = int(_top(model, x))
     first_z_b = slow_lrp(model, x[0].numpy(), top, "alpha_beta", 1.0, 0.0, bounds=(0, 1))
-    np.testing.assert_allclose(ours[0].numpy(), first_z_b, atol=1e-9)
-    assert np.abs(first_z_b).max() > 1e-3
     zplus_only = slow_lrp(model, x[0].numpy(), top, "alpha_beta", 1.0, 0.0)
-    assert not np.allclose(first_z_b, zplus_only)  # the first layer's rule matters
-
-
-@pytest.mark.parametrize("rule", propagation.DEEPLIFT_RULES)
-@pytest.mark.parametrize("seed", range(3))
-def test_deeplift_against_slow_matrix_form(seed, rule):
-    model = random_mlp(seed)
-    x, ref = torch.randn(2, 6, dtype=torch.float64)
-    ours = propagation.deeplift(model, x[None], ref[None], ONE, rule)[0].numpy()
-    np.testing.assert_allclose(
-        ours, slow_deeplift(model, x.numpy(), ref.numpy(), 0, rule), atol=1e-10
-    )
-    with torch.no_grad():
-        delta = (model(x) - model(ref))[0].item()
-    assert ours.sum() == pytest.approx(delta, abs=1e-10)  # summation to delta
+    assert not np.allclose(first_z_b, zplus_only)
 
 
 def test_revealcancel_differs_from_rescale_where_signs_mix():
@@ -473,32 +509,6 @@ def avgpool_cnn(seed):
         nn.Flatten(),
         nn.Linear(4 * 4 * 4, 3),
     ).double()
-
-
-@pytest.mark.parametrize("seed", range(2))
-def test_lrp_on_a_cnn_against_slow_matrix_form(seed):
-    """Convolutions and average pooling as the linear maps they are: LRP-epsilon and
-    LRP-alpha-beta on a CNN, checked without captum."""
-    model = avgpool_cnn(seed)
-    x = torch.rand(1, 1, 8, 8, dtype=torch.float64)
-    for rule, ours in [
-        ("epsilon", propagation.lrp(model, x, ONE, propagation.epsilon())),
-        ("alpha_beta", propagation.lrp(model, x, ONE, propagation.alpha_beta())),
-    ]:
-        expected = slow_lrp(model, x[0].numpy(), 0, rule)
-        np.testing.assert_allclose(ours[0].reshape(-1).numpy(), expected, atol=1e-9, err_msg=rule)
-        assert np.abs(expected).max() > 1e-3
-
-
-@pytest.mark.parametrize("rule", propagation.DEEPLIFT_RULES)
-@pytest.mark.parametrize("seed", range(2))
-def test_deeplift_on_a_cnn_against_slow_matrix_form(seed, rule):
-    model = avgpool_cnn(seed)
-    x, ref = torch.rand(2, 1, 1, 8, 8, dtype=torch.float64)
-    ours = propagation.deeplift(model, x, ref, ONE, rule)[0].reshape(-1).numpy()
-    np.testing.assert_allclose(
-        ours, slow_deeplift(model, x[0].numpy(), ref[0].numpy(), 0, rule), atol=1e-10
-    )
 
 
 @pytest.mark.parametrize("mode", ["circular", "reflect", "replicate"])

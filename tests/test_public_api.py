@@ -49,3 +49,28 @@ def test_every_public_function_is_annotated():
 def test_the_packages_say_they_are_typed():
     root = Path(unified_attribution.__file__).parent
     assert (root / "py.typed").exists()
+
+
+def renamed_modules():
+    for info in pkgutil.walk_packages(unified_attribution.__path__, "unified_attribution."):
+        module = importlib.import_module(info.name)
+        if "RENAMED" in vars(module):
+            yield module
+
+
+def test_old_names_still_work_for_one_release_and_warn():
+    """Every rename a module records (``RENAMED``: old -> new) keeps the old name reachable,
+    as the same object, with a DeprecationWarning naming the new one."""
+    import pytest
+
+    modules = list(renamed_modules())
+    names = {f"{m.__name__}.{old}" for m in modules for old in m.RENAMED}
+    assert "unified_attribution.theory.allocation.rebuild_from_dividends" in names
+    assert "unified_attribution.games.evaluate" in names
+    for module in modules:
+        for old, new in module.RENAMED.items():
+            assert old not in vars(module), f"{module.__name__}.{old} is still defined"
+            with pytest.warns(DeprecationWarning, match=f"renamed {module.__name__}.{new}"):
+                assert getattr(module, old) is getattr(module, new)
+        with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+            module.no_such_name  # noqa: B018

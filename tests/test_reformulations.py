@@ -209,7 +209,7 @@ def _rows_averaged(method, expr, point, baselines):
     rows = []
     for b in baselines:
         terms = symbolic.taylor_terms(expr, X, list(b))
-        rows.append([float(a.subs(at_x)) for a in reformulations.rebuild(method, terms)])
+        rows.append([float(a.subs(at_x)) for a in reformulations.rebuild_from_terms(method, terms)])
     return np.mean(rows, axis=0)
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError
 
-from attribution_book import data, sasanet_runs, synthetic
+from attribution_book import data, explained, sasanet_runs, synthetic
 from unified_attribution.sasanet import SASANet
 
 FAST = {"epochs": 3, "width": 16, "layers": 1, "heads": 2}
@@ -29,10 +30,13 @@ def fitted():
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
 def test_efficiency_phi_0_plus_phi_is_the_output(fitted, task):
     model, ds = fitted[task]
-    phi_0, phi = model.attribute(ds.X_test[:10])
-    total = phi_0 + phi.sum(axis=1)
+    found = model.attribute(ds.X_test[:10])
+    total = found.baseline_value + found.values.sum(axis=1)
     np.testing.assert_allclose(total, model.decision_function(ds.X_test[:10]), rtol=1e-5, atol=1e-5)
-    assert phi.shape[:2] == (10, ds.n_features)
+    np.testing.assert_allclose(found.output, model.decision_function(ds.X_test[:10]), atol=1e-5)
+    assert found.values.shape[:2] == (10, ds.n_features)
+    assert (found.explainer, found.budget, found.estimated) == ("SASANet", 0, True)
+    assert np.abs(found.gap).max() < 1e-5
     if task == "multiclass":
         assert model.predict_proba(ds.X_test[:10]).shape == (10, ds.n_classes)
         np.testing.assert_allclose(model.predict_proba(ds.X_test[:10]).sum(axis=1), 1, atol=1e-6)
@@ -47,7 +51,7 @@ def test_value_reads_only_the_observed_features(fitted):
     x[:, ~mask] = 100.0  # unobserved features changed wildly
     np.testing.assert_array_equal(model.values_over_orders(x, mask, orders=3), before)
     # the empty set is the bias phi_0; the full set is f_c(x_N), close to (not equal to) f(x)
-    phi_0, _ = model.attribute(x)
+    phi_0 = model.attribute(x).baseline_value
     np.testing.assert_allclose(model.value(x, np.zeros(ds.n_features, bool)), phi_0, rtol=1e-6)
 
 
@@ -68,7 +72,7 @@ def test_training_is_deterministic_and_seeded():
     b = SASANet("multiclass", **FAST).fit(ds.X_train, ds.y_train)
     c = SASANet("multiclass", seed=1, **FAST).fit(ds.X_train, ds.y_train)
     assert a.log_ == b.log_
-    np.testing.assert_array_equal(a.attribute(ds.X_test)[1], b.attribute(ds.X_test)[1])
+    np.testing.assert_array_equal(a.attribute(ds.X_test).values, b.attribute(ds.X_test).values)
     assert a.log_ != c.log_
     assert set(a.log_) >= {"L_m", "L_v", "L_p", "L_s", "val_loss"}
 
@@ -78,7 +82,9 @@ def test_save_and_load_give_the_same_model(fitted, tmp_path):
     model.save(tmp_path / "m.pt")
     again = SASANet.load(tmp_path / "m.pt")
     np.testing.assert_array_equal(again.predict_proba(ds.X_test), model.predict_proba(ds.X_test))
-    np.testing.assert_array_equal(again.attribute(ds.X_test)[1], model.attribute(ds.X_test)[1])
+    np.testing.assert_array_equal(
+        again.attribute(ds.X_test).values, model.attribute(ds.X_test).values
+    )
     assert again.log_ == model.log_
 
 
@@ -115,7 +121,7 @@ def test_bad_input_is_refused_with_a_clear_message(fitted):
     X[3, 2] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         SASANet("binary", **FAST).fit(X, ds.y_train[:20])
-    with pytest.raises(ValueError, match="X has 5 features, the model was fitted on 30"):
+    with pytest.raises(ValueError, match="X has 5 features, but SASANet is expecting 30"):
         model.predict(ds.X_test[:, :5])
     with pytest.raises(ValueError, match="binary task needs labels 0 and 1"):
         SASANet("binary", **FAST).fit(ds.X_train[:30], np.arange(30) % 3)
@@ -123,10 +129,14 @@ def test_bad_input_is_refused_with_a_clear_message(fitted):
         SASANet("multiclass", **FAST).fit(ds.X_train[:30], np.linspace(0, 1, 30))
     with pytest.raises(ValueError, match="task must be one of"):
         SASANet("ranking")
-    with pytest.raises(RuntimeError, match="not fitted"):  # like scikit-learn, a state error
+    with pytest.raises(RuntimeError, match="not fitted"):  # a state error, as before
         SASANet("binary").predict(ds.X_test)
-    with pytest.raises(ValueError, match="use predict for regression"):
+    with pytest.raises(NotFittedError, match="not fitted"):  # and scikit-learn's
+        SASANet("binary").attribute(ds.X_test)
+    assert not hasattr(SASANet("regression"), "predict_proba")  # as scikit-learn's regressors
+    with pytest.raises(AttributeError, match="no attribute 'predict_proba'") as refused:
         SASANet("regression").predict_proba(ds.X_test)
+    assert "use predict for regression" in str(refused.value.__cause__)  # shown above it
     with pytest.raises(ValueError, match="at most 16 features"):
         model.exact_shapley(ds.X_test[0])
 
@@ -213,7 +223,7 @@ def test_the_chapters_measurements_on_a_trained_sasanet(fitted, task):
     phi, exact = sasanet_runs.phi_and_exact(model, X[:2])
     assert phi.shape == exact.shape == (2, ds.n_features)
     # the exact values are efficient for the index-order game of the output each row explains
-    output = int(sasanet_runs.explained_output(model, X[:1])[0])
+    output = int(explained.explained_output(model, X[:1])[0])
     values = model.value_game(X[0], output=output, fixed_order=True).values()
     np.testing.assert_allclose(exact[0].sum(), values[-1] - values[0], rtol=1e-6, atol=1e-8)
     with pytest.raises(ValueError, match="output must be"):
@@ -325,7 +335,7 @@ def test_intermediate_attribution_adds_up_to_the_value_of_the_full_set(fitted, t
     intermediate = model.intermediate_attribution(X, orders=5, seed=3)
     assert intermediate.shape[:2] == X.shape
     full = model.values_over_orders(X, np.ones(X.shape, bool), orders=5, seed=3).mean(axis=0)
-    phi_0, _ = model.attribute(X)
+    phi_0 = model.attribute(X).baseline_value
     np.testing.assert_allclose(intermediate.sum(axis=1), full - phi_0, rtol=1e-4, atol=1e-4)
     with pytest.raises(ValueError, match="orders must be at least 1"):
         model.intermediate_attribution(X, orders=0)
@@ -431,3 +441,42 @@ def test_the_parts_of_scikit_learns_contract_that_hold():
     assert fitted.score(ds.X_test, ds.y_test) == pytest.approx(
         np.mean(fitted.predict(ds.X_test) == ds.y_test)
     )
+
+
+#: scikit-learn's estimator checks SASANet fails, by task, and why (the class docstring says
+#: the same): its options are validated in __init__ and kept in one Config; a
+#: classifier's labels must be 0..K-1 (it keeps no classes_); a binary SASANet is handed the
+#: checks' multiclass data (the task is chosen in the constructor, not inferred from y).
+FAILED_CHECKS = {
+    "regression": {
+        "check_no_attributes_set_in_init",
+        "check_do_not_raise_errors_in_init_or_set_params",
+    },
+    "multiclass": {
+        "check_no_attributes_set_in_init",
+        "check_do_not_raise_errors_in_init_or_set_params",
+        "check_estimators_dtypes",  # labels 1, 2
+        "check_dtype_object",  # string labels
+        "check_fit2d_1sample",  # labels 1, 2
+        "check_fit2d_1feature",  # labels 1, 2
+    },
+}
+
+
+@pytest.mark.parametrize("task", FAILED_CHECKS)
+def test_scikit_learns_own_estimator_checks(task):
+    """sklearn.utils.estimator_checks.check_estimator: every check passes (or is skipped)
+    but the ones :data:`FAILED_CHECKS` names; a check newly passing fails this test too, so
+    the list and the docstring stay true."""
+    import warnings
+
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(
+            SASANet(task, epochs=2, width=8, seed=0), on_fail=None, on_skip=None
+        )
+    failed = {r["check_name"] for r in results if r["status"] == "failed"}
+    assert failed == FAILED_CHECKS[task]
+    assert sum(r["status"] == "passed" for r in results) >= 30

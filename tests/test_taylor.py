@@ -77,7 +77,7 @@ def test_numeric_terms_match_sympy_on_a_polynomial_module(seed):
         torch.tensor(x, dtype=torch.float64),
         torch.tensor(b, dtype=torch.float64),
     )
-    numeric_terms = numeric.taylor_terms(game, degree)
+    numeric_terms = numeric.game_terms(game, degree)
     at_x = dict(zip(X[:n], x))
     for kappa in multi_indices(n, degree):
         expected = float(exact[kappa].subs(at_x)) if kappa in exact else 0.0
@@ -105,7 +105,7 @@ def test_jets_match_nested_autodiff():
     x = torch.randn(5, dtype=torch.float64)
     game = games.MaskingGame(net, x, 0.1, players=[[0, 1], [2], [3, 4]], target=1)
     order = 5
-    terms = numeric.taylor_terms(game, order)
+    terms = numeric.game_terms(game, order)
     by_jets = numeric.truncated_effects_by_order(game, order)
     for k in range(1, order + 1):
         slow = numeric.truncated_effects(
@@ -121,7 +121,7 @@ def test_jets_through_a_convolution():
     ).double()
     x = torch.randn(1, 4, 4, dtype=torch.float64)
     game = games.MaskingGame(net, x, 0.0, players=games.patches((1, 4, 4), 2))
-    terms = numeric.taylor_terms(game, 3)
+    terms = numeric.game_terms(game, 3)
     slow = numeric.truncated_effects(terms, game.n)
     assert_allclose(numeric.truncated_effects_by_order(game, 3)[-1], slow, atol=1e-10)
 
@@ -151,7 +151,7 @@ def test_relu_jets_are_the_local_linearisation():
 
 def test_unsupported_layers_and_orders_are_refused():
     net = nn.Sequential(nn.Linear(3, 3), nn.ELU(), nn.Linear(3, 1))
-    with pytest.raises(TypeError, match="does not support ELU.*taylor_terms"):
+    with pytest.raises(TypeError, match="does not support ELU.*game_terms"):
         jets.series(net, torch.zeros(1, 3), torch.ones(1, 3), 2)
     game = games.MaskingGame(
         smooth_net(), torch.zeros(5, dtype=torch.float64), players=None, target=0
@@ -209,7 +209,7 @@ def test_gradient_parts_match_the_terms_by_multi_index():
     x = torch.randn(5, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
     b = torch.full((5,), 0.1, dtype=torch.float64)
     order = 4
-    terms = numeric.taylor_terms(games.MaskingGame(net, x, b, target=1), order)
+    terms = numeric.game_terms(games.MaskingGame(net, x, b, target=1), order)
     parts = numeric.gradient_parts(net, x, b, target=1, max_order=order)
     for k in range(1, order + 1):
         slow = [sum(kap[i] * v for kap, v in terms.items() if sum(kap) == k) for i in range(5)]

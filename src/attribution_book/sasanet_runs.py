@@ -15,6 +15,7 @@ import numpy as np
 from unified_attribution.sasanet import SASANet
 
 from . import PROFILES, cache, data, synthetic
+from .explained import explained_output, own_attribution
 
 # dataset -> (task, options of the full profile); the quick profile trains a fifth of the epochs
 EXPERIMENTS = {
@@ -191,7 +192,7 @@ def ablation_metrics(
     positions' contributions)."""
     import torch
 
-    _, phi = model.attribute(X)
+    phi = model.attribute(X).values
     own = exact_values(model, X, fixed_order=True)
     values = model.values_over_orders(X, masks, orders=8, seed=seed)
     with torch.no_grad():
@@ -301,18 +302,3 @@ def error_decomposition(
     parts["without distillation"] = intermediate - index  # (a) + (b): a perfect Shapley module
     scale = index.std()
     return {name: float(np.sqrt(np.mean(part**2)) / scale) for name, part in parts.items()}
-
-
-def explained_output(model, X) -> np.ndarray:
-    """The output an attribution explains per row: the predicted class of a multiclass model,
-    0 otherwise (the logit of a binary model, the value of a regression)."""
-    f = model.decision_function(X)
-    return f.argmax(axis=1) if f.ndim == 2 else np.zeros(len(X), dtype=int)
-
-
-def own_attribution(model, X) -> np.ndarray:
-    """SASANet's phi (N, n) for the explained output of each row."""
-    _, phi = model.attribute(X)
-    if phi.ndim == 3:
-        phi = phi[np.arange(len(X)), :, explained_output(model, X)]
-    return phi

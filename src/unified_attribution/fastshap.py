@@ -33,6 +33,7 @@ import torch
 from torch import nn
 
 from .aliases import ArrayLike
+from .amortized import ShapleyEstimate
 
 #: v(X, masks) -> values: X (M, n) inputs, masks (M, n) booleans (True: player present),
 #: one value per row (M,)
@@ -204,19 +205,19 @@ class FastSHAP:
         predicted = (masks * phi[:, None, :]).sum(dim=2)  # 1_S . phi_hat, (B, samples)
         return ((sampled - predicted) ** 2).mean()
 
-    def attribute(self, value: ValueFunction, X: ArrayLike) -> np.ndarray:
-        """(N, n) Shapley value estimates of ``value`` at the rows of ``X``: one forward pass
-        of the explainer, normalised to add up to v(x, N) - v(x, empty) as in training (two
-        evaluations of ``value`` per row; the raw output is defined only up to a shift)."""
+    def attribute(self, value: ValueFunction, X: ArrayLike) -> ShapleyEstimate:
+        """Shapley value estimates of ``value`` at the rows of ``X`` (``values`` (N, n)): one
+        forward pass of the explainer, normalised to add up to v(x, N) - v(x, empty) as in
+        training (two evaluations of ``value`` per row, the ``budget``; the raw output is
+        defined only up to a shift)."""
         if self.network_ is None:
             raise RuntimeError("this FastSHAP is not fitted yet: call fit(value, X) first")
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != len(self.mean_):
             raise ValueError(f"X must be (rows, {len(self.mean_)}), got shape {X.shape}")
-        grand = self._evaluate(value, X, np.ones(X.shape, dtype=bool)) - self._evaluate(
-            value, X, np.zeros(X.shape, dtype=bool)
-        )
+        full = self._evaluate(value, X, np.ones(X.shape, dtype=bool))
+        empty = self._evaluate(value, X, np.zeros(X.shape, dtype=bool))
         x = torch.as_tensor((X - self.mean_) / self.scale_, dtype=torch.float32)
         with torch.no_grad():
-            phi = self._normalised(x, torch.as_tensor(grand, dtype=torch.float32))
-        return phi.numpy().astype(np.float64)
+            phi = self._normalised(x, torch.as_tensor(full - empty, dtype=torch.float32))
+        return ShapleyEstimate("FastSHAP", phi.numpy().astype(np.float64), empty, full, budget=2)

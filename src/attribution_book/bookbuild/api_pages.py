@@ -66,8 +66,9 @@ PAGES = {
     "sasanet": (
         "SASANet and FastSHAP",
         "Paper B's self-attributing network as a scikit-learn-style estimator, and FastSHAP, "
-        "the amortized post-hoc explainer it is compared with.",
+        "the amortized post-hoc explainer it is compared with; both return a ShapleyEstimate.",
         (
+            "unified_attribution.amortized",
             "unified_attribution.sasanet",
             "unified_attribution.sasanet.inputs",
             "unified_attribution.sasanet.persistence",
@@ -116,17 +117,33 @@ def registry_table() -> str:
     return "\n".join(rows)
 
 
+def options_table() -> str:
+    """Every option of the registered methods as a MyST table: method, option, default and
+    its registered one-line meaning."""
+    from unified_attribution import methods
+
+    rows = ["| method | option | default | meaning |", "|---|---|---|---|"]
+    for name in methods.PAPER_A_METHODS:
+        spec = methods.get(name)
+        for option, default in spec.options.items():
+            meaning = spec.meanings[option].replace("|", "\\|")
+            rows.append(f"| {spec.title} | `{option}` | `{default!r}` | {meaning} |")
+    return "\n".join(rows)
+
+
 def page(key: str) -> str:
     """The Markdown of API page ``key`` of :data:`PAGES`."""
     title, intro, modules = PAGES[key]
     parts = [f"(api-{key})=", f"# {title}", "", intro, ""]
     if key == "methods":
         parts += [
-            "The registry (`methods.REGISTRY`, looked up with `methods.get`); each option's "
-            "meaning is in the method tables of {ref}`gradient-methods`, "
-            "{ref}`propagation-methods` and {ref}`perturbation-methods`.",
+            "The registry (`methods.REGISTRY`, looked up with `methods.get`), then every "
+            "option with its registered meaning (the method tables of {ref}`gradient-methods`, "
+            "{ref}`propagation-methods` and {ref}`perturbation-methods` show the same).",
             "",
             registry_table(),
+            "",
+            options_table(),
             "",
         ]
     for module in modules:

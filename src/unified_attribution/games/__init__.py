@@ -26,6 +26,7 @@ Modules: ``coalitions`` (bit masks), ``game`` (the interface),
 ``known`` (games whose dividends are known by construction, and shapiq's view of a game).
 """
 
+from .._renamed import renamed_names
 from .coalitions import MAX_EXACT_PLAYERS, coalition_sizes, mask_of, players_of
 from .dividends import Effects, harsanyi, moebius, zeta
 from .game import Game, TabularGame
@@ -61,3 +62,7 @@ __all__ = [
     "unanimity_game",
     "zeta",
 ]
+
+#: Old names, kept for one release (they warn): old -> new.
+RENAMED = {"evaluate": "checked_forward"}
+__getattr__ = renamed_names(__name__, RENAMED, globals())

@@ -9,6 +9,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import torch
 
+from .._renamed import renamed_names
 from ..aliases import ArrayLike, Model, Players
 from .coalitions import MAX_EXACT_PLAYERS
 
@@ -379,3 +380,8 @@ class MarginalGame:
 
     def values(self, progress: bool = False) -> np.ndarray:
         return np.mean([game.values(progress) for game in self.games], axis=0)
+
+
+#: Old names, kept for one release (they warn): old -> new.
+RENAMED = {"evaluate": "checked_forward"}
+__getattr__ = renamed_names(__name__, RENAMED, globals())

@@ -25,9 +25,21 @@ def features(
             f"X's columns {given} are not the columns the model was fitted on, in "
             f"order: {names}; select them as X[{names}]"
         )
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise TypeError(
+            "X is a sparse matrix; SASANet takes dense arrays: pass X.toarray() (it has at "
+            "most 16 features, so the dense array is small)"
+        )
+    if np.iscomplexobj(X):
+        raise ValueError("Complex data not supported: pass the real part (X.real) or split it")
     X = np.array(X, dtype=np.float32)  # a copy: torch needs a writable array
     if X.ndim != 2:
-        raise ValueError(f"X must be a 2-d array (samples x features), got shape {X.shape}")
+        raise ValueError(
+            f"X must be a 2-d array (samples x features), got shape {X.shape}; Reshape your "
+            "data: X.reshape(1, -1) for one row, X.reshape(-1, 1) for one feature"
+        )
+    if X.shape[1] == 0:
+        raise ValueError(f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
     if not np.isfinite(X).all():
         rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
         raise ValueError(
@@ -35,7 +47,10 @@ def features(
             f"impute or drop them first"
         )
     if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"X has {X.shape[1]} features, the model was fitted on {n_features}")
+        raise ValueError(
+            f"X has {X.shape[1]} features, but SASANet is expecting {n_features} features as "
+            "input: pass the columns it was fitted on"
+        )
     for i, k in categorical.items():
         column = X[:, int(i)]
         if (column != np.round(column)).any() or column.min() < 0 or column.max() >= k:

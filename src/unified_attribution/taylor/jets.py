@@ -142,7 +142,7 @@ def _propagate(module: nn.Module, jet: torch.Tensor) -> torch.Tensor:
     raise TypeError(
         f"Taylor-mode propagation does not support {type(module).__name__}; "
         f"supported: {', '.join(t.__name__ for t in SUPPORTED)}. Use "
-        f"unified_attribution.taylor.numeric.taylor_terms (nested autodiff, any "
+        f"unified_attribution.taylor.numeric.game_terms (nested autodiff, any "
         f"torch function, slower) instead."
     )
 

@@ -10,7 +10,7 @@ Taylor terms of g at 0, evaluated at t = 1, are the Taylor terms of the masking 
 
 Two routes, one slow and general, one fast:
 
-- :func:`taylor_terms`: every single term t(kappa). All derivatives of order k come at once
+- :func:`game_terms`: every single term t(kappa). All derivatives of order k come at once
   from k nested ``torch.func.jacfwd`` calls, as the symmetric tensor d^k g(0) of shape
   (n,)*k: any torch function, but n**k entries, so few players when k is large.
 - :func:`effect_parts`, :func:`truncated_effects_by_order`: the sums of terms by order and
@@ -32,6 +32,7 @@ from torch import nn
 from torch.func import jacfwd
 
 from .. import games
+from .._renamed import renamed_names
 from ..games import MaskingGame
 from . import float64_copy, kappa_factorial, multi_indices, support_mask
 
@@ -70,7 +71,7 @@ def derivative_tensors(game: MaskingGame, order: int) -> list[torch.Tensor]:
     return tensors
 
 
-def taylor_terms(game: MaskingGame, order: int) -> dict[tuple[int, ...], float]:
+def game_terms(game: MaskingGame, order: int) -> dict[tuple[int, ...], float]:
     """t(kappa) for every 0 <= ``|kappa|`` <= order of the game's Taylor expansion at the
     baseline (the zero multi-index holds f(b))."""
     tensors = derivative_tensors(game, order)
@@ -158,3 +159,8 @@ def gradient_parts(
         gradient = torch.zeros_like(delta) if gradient is None else gradient
         parts.append((delta * gradient).detach().reshape(-1).numpy())
     return np.stack(parts)
+
+
+#: Old names, kept for one release (they warn): old -> new.
+RENAMED = {"taylor_terms": "game_terms"}
+__getattr__ = renamed_names(__name__, RENAMED, globals())

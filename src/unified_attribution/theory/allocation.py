@@ -5,7 +5,7 @@ Perturbation family, over Harsanyi dividends H(S):  a_i = sum_S w_i(S) H(S).
 
 For each method this module gives the weight as a sympy expression (:func:`weight`), the
 method's closed form for a sympy expression (:func:`closed_form`), the scores rebuilt from
-the effects (:func:`rebuild`), and :func:`prove_reformulation`: closed form minus rebuild,
+the effects (:func:`rebuild_polynomial`), and :func:`prove_reformulation`: closed form minus rebuild,
 expanded, for every variable (0 proves it, for polynomials). The weights are the book's own
 derivations; paper A's own rows (its Table 1) are in :mod:`unified_attribution.theory.table_1`,
 which says where the two differ. :func:`rebuild_errors` and :func:`run_and_rebuilt` check the
@@ -27,6 +27,7 @@ import sympy as sp
 import torch
 
 from .. import games
+from .._renamed import renamed_names
 from ..aliases import ArrayLike, Model, Patches, Players, SymbolicBaseline, Variables
 from ..taylor import symbolic
 
@@ -75,7 +76,7 @@ def weights_of(
     return [_weight_value(method, i, key, patch_of) for i in range(n)]
 
 
-def rebuild(
+def rebuild_polynomial(
     method: str,
     expr: sp.Expr,
     variables: Variables,
@@ -119,7 +120,7 @@ def rebuild_from_parts(method: str, parts: np.ndarray) -> np.ndarray:
     return np.cumsum(g[:, None] * parts, axis=0)
 
 
-def rebuild_from_dividends(
+def rebuild_from_effects(
     method: str, effects: games.Effects, patches: Patches = None
 ) -> np.ndarray:
     """Perturbation family, numerically: a_i = sum_{S non-empty} w_i(S) H(S) over the
@@ -187,7 +188,7 @@ def run_and_rebuilt(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Perturbation family on a torch model at one input ``x``: the scores of ``method`` as
     run, one per player (the score of the player's first element), and as rebuilt from the
-    Harsanyi dividends of the masking game on ``players`` (:func:`rebuild_from_dividends`).
+    Harsanyi dividends of the masking game on ``players`` (:func:`rebuild_from_effects`).
 
     Occlusion-1 runs on every element and needs single-element players; Occlusion-patch
     takes each player as a patch (with ``window=`` in ``options`` it runs captum's sliding
@@ -219,7 +220,7 @@ def run_and_rebuilt(
         effects = games.harsanyi(game(model, x, baseline, players=players, target=target))
     rule = "occlusion_1" if method == "prediction_difference" else method  # by linearity
     patches = [[i] for i in range(n)] if method == "occlusion_patch" else None
-    return scores, rebuild_from_dividends(rule, effects, patches)
+    return scores, rebuild_from_effects(rule, effects, patches)
 
 
 def patch_lookup(patches: Patches, n: int) -> dict[int, frozenset]:
@@ -290,8 +291,13 @@ def prove_reformulation(
     variables = list(variables)
     symbolic.polynomial_degree(expr, variables)  # polynomials only, with a clear message otherwise
     ours = closed_form(method, expr, variables, baseline, patches)
-    rebuilt = rebuild(method, expr, variables, baseline, patches)
+    rebuilt = rebuild_polynomial(method, expr, variables, baseline, patches)
     residuals = {
         f"a_{variables[i]}": sp.expand(ours[i] - rebuilt[i]) for i in range(len(variables))
     }
     return symbolic.Proof(f"{method}: closed form = sum of w_i x effects", residuals)
+
+
+#: Old names, kept for one release (they warn): old -> new.
+RENAMED = {"rebuild": "rebuild_polynomial", "rebuild_from_dividends": "rebuild_from_effects"}
+__getattr__ = renamed_names(__name__, RENAMED, globals())

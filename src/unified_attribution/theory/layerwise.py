@@ -31,6 +31,7 @@ from typing import Sequence
 
 import sympy as sp
 
+from .._renamed import renamed_names
 from ..taylor import kappa_factorial, multi_indices, symbolic
 
 RULES = (
@@ -144,7 +145,7 @@ NEURON_WEIGHTS = {  # w_i(kappa) over the Taylor terms of y in the u_i (positive
 }
 
 
-def taylor_terms(cell: Neuron, degree: int = 3) -> dict[tuple, sp.Expr]:
+def neuron_terms(cell: Neuron, degree: int = 3) -> dict[tuple, sp.Expr]:
     """t(kappa) of y = g(r + sum_i u_i) in the u_i, for g = :func:`cubic`:
     a_|kappa| ``|kappa|``! / kappa! u^kappa."""
     a = sp.symbols("a_0:4")
@@ -156,14 +157,14 @@ def taylor_terms(cell: Neuron, degree: int = 3) -> dict[tuple, sp.Expr]:
     }
 
 
-def rebuild(rule: str, cell: Neuron, degree: int = 3) -> list[sp.Expr]:
+def rebuild_neuron(rule: str, cell: Neuron, degree: int = 3) -> list[sp.Expr]:
     """sum_kappa w_i(kappa) t(kappa) with the weights of ``rule``."""
     if rule not in NEURON_WEIGHTS:
         raise ValueError(
             f"{rule!r} has no weights over Taylor terms; those with: {', '.join(NEURON_WEIGHTS)}"
         )
     positive = set(cell.positive)
-    terms = taylor_terms(cell, degree)
+    terms = neuron_terms(cell, degree)
     return [
         sp.expand(sum(NEURON_WEIGHTS[rule](i, kappa, positive) * t for kappa, t in terms.items()))
         for i in range(len(cell.u))
@@ -176,7 +177,7 @@ def prove(rule: str, n_positive: int = 2, n_negative: int = 1) -> symbolic.Proof
     cell = neuron(n_positive, n_negative)
     cell = Neuron(cell.u, cell.r, cubic(cell.r))
     closed = scores(rule, cell)
-    rebuilt = rebuild(rule, cell)
+    rebuilt = rebuild_neuron(rule, cell)
     residuals = {
         f"a_{i + 1}": sp.simplify(sp.expand(c - b)) for i, (c, b) in enumerate(zip(closed, rebuilt))
     }
@@ -242,3 +243,8 @@ def rescale_minus_ig(
         sp.factor(sp.expand(a - b))
         for a, b in zip(rescale_chain(layers, x, g), integrated_gradients_chain(layers, x, g))
     ]
+
+
+#: Old names, kept for one release (they warn): old -> new.
+RENAMED = {"taylor_terms": "neuron_terms", "rebuild": "rebuild_neuron"}
+__getattr__ = renamed_names(__name__, RENAMED, globals())

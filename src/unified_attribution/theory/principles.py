@@ -41,6 +41,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from .._renamed import renamed_names
 from ..taylor import multi_indices, support
 from . import layerwise, table_1
 
@@ -255,3 +256,8 @@ def disagreements(first: pd.DataFrame, second: pd.DataFrame) -> list[tuple[str, 
         for c in first.columns
         if plain(first.loc[m, c]) != plain(second.loc[m, c])
     ]
+
+
+#: Old names, kept for one release (they warn): old -> new.
+RENAMED = {"Verdict": "CellVerdict"}
+__getattr__ = renamed_names(__name__, RENAMED, globals())

@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from .. import games
+from .._renamed import renamed_names
 from ..methods import attribute, get
 from ..methods.propagation import UnsupportedModel
 from . import networks
@@ -298,3 +299,8 @@ def table(methods: list[str] | None = None, detail: bool = False) -> "pd.DataFra
     from ..methods import PAPER_A_METHODS
 
     return frame({m: measured_verdicts(m) for m in (methods or PAPER_A_METHODS)}, detail)
+
+
+#: Old names, kept for one release (they warn): old -> new.
+RENAMED = {"verdicts": "measured_verdicts"}
+__getattr__ = renamed_names(__name__, RENAMED, globals())

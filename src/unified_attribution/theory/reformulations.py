@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from .._renamed import renamed_names
 from ..aliases import SymbolicBaseline, Variables
 from ..taylor import symbolic
 from . import allocation, layerwise
@@ -18,7 +19,7 @@ if TYPE_CHECKING:  # annotations only
     import pandas as pd
 
 
-def rebuild(
+def rebuild_from_terms(
     method: str, terms: dict[tuple, object], context: Context | None = None, source: str = "paper"
 ) -> list:
     """a_i = sum_kappa w_i(kappa) t(kappa) over the given Taylor terms (sympy or floats)."""
@@ -40,7 +41,7 @@ def rebuild_from_dividends(
             "rebuild from Taylor terms instead"
         )
     indicator = lambda s: tuple(int(j in s) for j in range(n))  # noqa: E731
-    return rebuild(method, {indicator(s): h for s, h in dividends.items() if s}, context)
+    return rebuild_from_terms(method, {indicator(s): h for s, h in dividends.items() if s}, context)
 
 
 # --- proofs -------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ def prove_on_polynomial(
     closed = allocation.closed_form(
         closed_name, expr, variables, baseline, [list(p) for p in patches] if patches else None
     )
-    rebuilt = rebuild(method, symbolic.taylor_terms(expr, variables, baseline))
+    rebuilt = rebuild_from_terms(method, symbolic.taylor_terms(expr, variables, baseline))
     return symbolic.Proof(
         f"{method}: closed form = paper A's Table 1 row",
         {f"a_{v}": sp.expand(c - r) for v, c, r in zip(variables, closed, rebuilt)},
@@ -100,7 +101,7 @@ def prove_on_neuron(
     if not root_value:
         g = sp.Lambda(g.variables, g.expr.subs(a0, 0))
     cell = layerwise.Neuron(cell.u, r, g)
-    terms = {k: t for k, t in layerwise.taylor_terms(cell).items()}
+    terms = {k: t for k, t in layerwise.neuron_terms(cell).items()}
     if method == "lrp_epsilon":
         closed, ctx = layerwise.scores("lrp_epsilon", cell), Context(contributions=cell.u)
     elif method in ("deeplift_revealcancel", "deeplift_rescale", "deep_shap"):
@@ -112,7 +113,7 @@ def prove_on_neuron(
         ctx = Context(contributions=cell.u, alpha=alpha, beta=beta)
     else:
         raise ValueError(f"{method!r} is not an N+/N- row")
-    rebuilt = rebuild(method, terms, ctx)
+    rebuilt = rebuild_from_terms(method, terms, ctx)
     return symbolic.Proof(
         f"{method}: one neuron, closed form = paper A's Table 1 row",
         {f"a_{u}": sp.simplify(c - b) for u, c, b in zip(cell.u, closed, rebuilt)},
@@ -163,3 +164,8 @@ def check_rows() -> "pd.DataFrame":
         "occlusion_patch", patch_expr, patch_x, 0
     ).holds
     return table
+
+
+#: Old names, kept for one release (they warn): old -> new.
+RENAMED = {"rebuild": "rebuild_from_terms"}
+__getattr__ = renamed_names(__name__, RENAMED, globals())
