@@ -17,7 +17,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
-.PHONY: help setup notebooks notebook html check-pages book test benchmark sweep browser format bundle clean
+.PHONY: help setup notebooks notebook html check-pages book test benchmark sweep browser format bundle assignment clean
 
 help:
 	@echo "make setup      create .venv (torch 2.13.0 CPU first, then the package with its extras)"
@@ -27,6 +27,7 @@ help:
 	@echo "make benchmark  run benchmarks/ (writes benchmarks/results/, read by the book's Cost page)"
 	@echo "make sweep [SEEDS=5] [SCHEDULER=tcp://host:8786]   seeded chapters at K seeds on Dask (writes benchmarks/results/seed_sweep.json, read by the ledger)"
 	@echo "make bundle NB=name   one executed chapter, its results and a wheel, to run outside the repository"
+	@echo "make assignment NB=name   the chapter as an autograded assignment (_build/assignments/name/, README there)"
 	@echo "make format     ruff format: src, tests, benchmarks, and the chapters as notebooks"
 	@echo "make clean      remove generated files (keeps .venv and the model cache)"
 
@@ -37,7 +38,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=python3.11)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,sweep,test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,sweep,test,assignments]'
 	# the LRP oracle of tests/test_oracles.py, in a folder of its own: --no-deps, as its torchvision
 	# requirement would pull a CUDA torch, and outside site-packages, as quantus imports any zennit it finds
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target $(VENV)/oracles zennit==0.5.1
@@ -46,6 +47,10 @@ $(STAMP): pyproject.toml constraints.txt
 bundle: setup
 	@test -n "$(NB)" || { echo "name the chapter: make bundle NB=gradient_methods (see notebooks/)"; exit 2; }
 	$(PY) -m attribution_book.bookbuild.bundle $(NB)
+
+assignment: setup
+	@test -n "$(NB)" || { echo "name the chapter: make assignment NB=taylor_interactions (graded chapters: taylor_interactions, propagation_methods, gradient_methods)"; exit 2; }
+	$(PY) -m attribution_book.bookbuild.assignment build $(NB)
 
 format: setup
 	$(VENV)/bin/ruff format src tests benchmarks

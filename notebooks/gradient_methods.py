@@ -493,6 +493,105 @@ plots.glue_figure("fig-gradient-wine", fig)
 # ```
 
 # %% [markdown]
+# The next three exercises are computed, and graded when the chapter is an assignment
+# (README, "For instructors"): store each answer under the name the exercise gives.
+#
+# ```{exercise}
+# :label: ex-gxi-degree
+# Compute Gradient x Input's scores $x_i \partial_i f(x)$ for $f(x) = x_1^2 x_2$ at
+# $x = (1, 2)$, $b = 0$, with sympy, and store their sum divided by $f(x) - f(b)$ as
+# `gxi_total_ratio`. Explain the number with {ref}`ex-gxi-total`.
+# ```
+#
+# ```{solution-start} ex-gxi-degree
+# :class: dropdown
+# ```
+# Every term of $x_1^2 x_2$ is of order 3 and is counted 3 times:
+
+# %% grade={"answer": "gxi_total_ratio", "atol": 1e-12, "points": 1, "rtol": 0}
+y1, y2 = sp.symbols("y1 y2")
+cubic_f = y1**2 * y2
+at_y = {y1: 1, y2: 2}
+gxi_scores = [(yi * sp.diff(cubic_f, yi)).subs(at_y) for yi in (y1, y2)]
+gxi_total_ratio = float(sum(gxi_scores) / cubic_f.subs(at_y))
+gxi_total_ratio
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-ig-path-numbers
+# For the path of {ref}`ex-ig-path`, $\gamma(s) = b + (s^2 \Delta_1, s \Delta_2)$, compute
+# both scores of $f = x_1 x_2$ at $x = (3, 2)$, $b = 0$ with `sympy.integrate`, and store
+# them as `path_scores`.
+# ```
+#
+# ```{solution-start} ex-ig-path-numbers
+# :class: dropdown
+# ```
+# The weights $2\kappa_1 / (2\kappa_1 + \kappa_2)$ and $\kappa_2 / (2\kappa_1 + \kappa_2)$ on
+# the one term $x_1 x_2$ give two thirds and one third of $f(x)$:
+
+# %% grade={"answer": "path_scores", "atol": 1e-12, "points": 1, "rtol": 0}
+s = sp.Symbol("s")
+product_f = y1 * y2
+point = {y1: 3, y2: 2}
+path = {y1: s**2 * point[y1], y2: s * point[y2]}
+path_scores = [
+    float(
+        sp.integrate(
+            sp.diff(product_f, yi).subs(path) * sp.diff(path[yi], s),
+            (s, 0, 1),
+        )
+    )
+    for yi in (y1, y2)
+]
+assert sum(path_scores) == float(product_f.subs(point))  # complete
+path_scores
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-relu-gap
+# Gradient x Input on the ReLU network `networks.one_hidden([[1, -1], [2, 1]], c, [1, 1])`
+# at $x = (2, 1)$, baseline 0: compute its gap (the sum of the scores minus
+# $f(x) - f(0)$, `Attribution.gap`) without biases ($c = (0, 0)$) and with $c = (0, -1)$,
+# and store the two gaps as `relu_gaps`. Which network is positively homogeneous?
+# ```
+#
+# ```{solution-start} ex-relu-gap
+# :class: dropdown
+# ```
+# Without biases the network is positively homogeneous of degree 1 and Gradient x Input is
+# complete ({ref}`ex-gxi-total`); with the bias $-1$ the gap is the part of
+# $f(x) - f(0)$ that the bias accounts for along the way:
+
+# %% grade={"answer": "relu_gaps", "atol": 1e-12, "points": 1, "rtol": 0}
+from unified_attribution.theory import networks
+
+x_relu = torch.tensor([[2.0, 1.0]], dtype=torch.float64)
+relu_gaps = [
+    float(
+        attribute(
+            "gradient_x_input",
+            networks.one_hidden([[1.0, -1.0], [2.0, 1.0]], bias, [1.0, 1.0]),
+            x_relu,
+            0.0,
+            target=0,
+        ).gap[0]
+    )
+    for bias in ([0.0, 0.0], [0.0, -1.0])
+]
+relu_gaps
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
 # ## Rerun this chapter
 
 # %% tags=["remove-input"]

@@ -395,19 +395,24 @@ showcase.html(table)
 # ```{solution-start} ex-rescale-depth
 # :class: dropdown
 # ```
-# One such network, found by a search over networks with weights in steps of $\tfrac12$ (both
-# scores sum to the same $f(x) - f(0)$, so with two inputs a flip of one sign flips the other):
+# One such network, found by a search over networks with weights in steps of $\tfrac12$: the
+# two methods give $x_1$ scores of opposite signs, while both sum to the same $f(x) - f(0)$.
+# (The network this solution showed until this edition gave equal scores; the check below
+# now runs with the chapter.)
 
-# %%
+# %% grade={"answer": "sign_flip", "check": "rescale_and_ig_disagree", "points": 1}
 from torch import nn
 
+from attribution_book import grading
+
 sign_flip = nn.Sequential(
-    networks.linear([[0.0, -0.5], [1.5, -1.5]], [0.5, 0.5]),
+    networks.linear([[-1.0, 0.5], [-0.5, -1.5]], [1.5, 1.0]),
     nn.ReLU(),
-    networks.linear([[0.0, 0.5], [0.0, -2.0]], [1.5, 1.0]),
+    networks.linear([[-2.0, -1.0], [-0.5, 1.5]], [-2.0, 0.5]),
     nn.ReLU(),
-    networks.linear([[0.5, 1.0]], 2.0),
+    networks.linear([[1.5, 2.0]], 0.5),
 )
+assert grading.rescale_and_ig_disagree(sign_flip)
 at_ones = torch.ones(1, 2, dtype=torch.float64)
 pd.DataFrame(
     {
@@ -433,6 +438,67 @@ pd.DataFrame(
 # ```{solution-end}
 # ```
 #
+
+# %% [markdown]
+# Two more, on one neuron $y = \mathrm{ReLU}(x_1 - 2x_2 - \tfrac12)$ at $x = (2, \tfrac12)$,
+# baseline 0 (`networks.one_hidden([[1, -2]], [-0.5], [1])`). Store each answer under the
+# name given; the three exercises of this section are graded when the chapter is an
+# assignment (README, "For instructors").
+#
+# ```{exercise}
+# :label: ex-neuron-rescale
+# Compute DeepLIFT Rescale's two scores by hand (the multiplier of the ReLU is
+# $\Delta y / \Delta z$), check them with `attribute`, and store them as
+# `rescale_one_neuron`. Do they add up to $y(x) - y(0)$?
+# ```
+#
+# ```{solution-start} ex-neuron-rescale
+# :class: dropdown
+# ```
+# $z = \tfrac12$ at $x$ and $-\tfrac12$ at the baseline, so $\Delta y = \tfrac12$,
+# $\Delta z = 1$ and the multiplier is $\tfrac12$: the scores are half of
+# $(w_1 x_1, w_2 x_2) = (2, -1)$, and they add up to $\Delta y$:
+
+# %% grade={"answer": "rescale_one_neuron", "atol": 1e-12, "points": 1, "rtol": 0}
+one_neuron = networks.one_hidden([[1.0, -2.0]], [-0.5], [1.0])
+x_neuron = torch.tensor([[2.0, 0.5]], dtype=torch.float64)
+found = attribute("deeplift_rescale", one_neuron, x_neuron, 0.0, target=0)
+rescale_one_neuron = found.scores[0].tolist()
+assert (
+    abs(float(found.gap[0])) < 1e-12
+)  # complete: the scores sum to y(x) - y(0)
+rescale_one_neuron
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-neuron-lrp
+# Compute LRP-$\epsilon$'s two scores on the same neuron for $\epsilon = 10^{-9}$ (the
+# output's relevance is $y(x)$; the bias counts in the denominator $z$) and store them as
+# `lrp_one_neuron`. Where does the rest of $y(x)$ go?
+# ```
+#
+# ```{solution-start} ex-neuron-lrp
+# :class: dropdown
+# ```
+# Each input gets $x_i w_i / z$ of $y = z = \tfrac12$, that is $(2, -1)$: their sum is
+# twice $y(x)$, and the bias's share $c / z \cdot y = -\tfrac12$ takes the difference.
+# LRP-$\epsilon$ gives Gradient x Input here (one layer, $\epsilon \to 0$), not Rescale's
+# half of it:
+
+# %% grade={"answer": "lrp_one_neuron", "atol": 1e-09, "points": 1, "rtol": 1e-06}
+lrp_one_neuron = (
+    attribute("lrp_epsilon", one_neuron, x_neuron, target=0, epsilon=1e-9)
+    .scores[0]
+    .tolist()
+)
+lrp_one_neuron
+
+# %% [markdown]
+# ```{solution-end}
+# ```
 
 # %% [markdown]
 # ## Rerun this chapter

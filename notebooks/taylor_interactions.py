@@ -290,6 +290,103 @@ claims.record(
 # ```
 
 # %% [markdown]
+# The next three exercises are computed, and graded when the chapter is an assignment
+# (README, "For instructors"): store each answer under the name the exercise gives.
+#
+# ```{exercise}
+# :label: ex-product-numbers
+# For $f(x) = x_1 x_2$ at $b = (1, 2)$ and $x = (3, 5)$, compute $\psi(1)$, $\psi(2)$ and
+# $J(\{1, 2\})$ with `symbolic.taylor_terms` and `symbolic.generic_effects`, and store
+# them, in that order, as the list `product_effects`.
+# ```
+#
+# ```{solution-start} ex-product-numbers
+# :class: dropdown
+# ```
+# The terms at $b$, grouped by support, evaluated at $x$ (their sum is $f(x) - f(b)$, as
+# {prf:ref}`thm-decomposition` says):
+
+# %% grade={"answer": "product_effects", "atol": 1e-12, "points": 1, "rtol": 0}
+u1, u2 = sp.symbols("u1 u2")
+psi_u, J_u = symbolic.generic_effects(
+    symbolic.taylor_terms(u1 * u2, [u1, u2], [1, 2])
+)
+at_x = {u1: 3, u2: 5}
+product_effects = [
+    float(psi_u[0].subs(at_x)),
+    float(psi_u[1].subs(at_x)),
+    float(J_u[frozenset({0, 1})].subs(at_x)),
+]
+f_u = u1 * u2
+assert sum(product_effects) == float(
+    f_u.subs(at_x) - f_u.subs({u1: 1, u2: 2})
+)
+product_effects
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-square-dividends
+# Let $f(x) = (x_1 + x_2 + x_3)^2$, $b = 0$ and $x = (1, 2, 3)$. Compute the Harsanyi
+# dividends of its masking game for the three pairs, $H(\{1, 2\})$, $H(\{1, 3\})$ and
+# $H(\{2, 3\})$ (`symbolic.harsanyi_dividends`), and store them in that order as
+# `pair_dividends`. What is the dividend of $\{1, 2, 3\}$?
+# ```
+#
+# ```{solution-start} ex-square-dividends
+# :class: dropdown
+# ```
+# The dividend of a pair $\{i, j\}$ is the cross term $2 x_i x_j$; a quadratic has no
+# dividend of order three:
+
+# %% grade={"answer": "pair_dividends", "atol": 1e-12, "points": 1, "rtol": 0}
+v = sp.symbols("v1:4")
+square_dividends = symbolic.harsanyi_dividends(sum(v) ** 2, v, 0)
+at_v = dict(zip(v, (1, 2, 3)))
+pair_dividends = [
+    float(square_dividends[frozenset(pair)].subs(at_v))
+    for pair in ((0, 1), (0, 2), (1, 2))
+]
+assert square_dividends[frozenset({0, 1, 2})] == 0
+pair_dividends
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-square-shapley
+# For the same game, compute the Shapley values from the dividends,
+# $\phi_i = \sum_{S \ni i} H(S) / |S|$, and store them as `shapley_from_dividends`. Check
+# that they add up to $f(x) - f(b)$.
+# ```
+#
+# ```{solution-start} ex-square-shapley
+# :class: dropdown
+# ```
+# Each player keeps its own square and half of every cross term it is in:
+
+# %% grade={"answer": "shapley_from_dividends", "atol": 1e-12, "points": 1, "rtol": 0}
+shapley_from_dividends = [
+    float(
+        sum(
+            h.subs(at_v) / len(s)
+            for s, h in square_dividends.items()
+            if i in s
+        )
+    )
+    for i in range(3)
+]
+assert sum(shapley_from_dividends) == float((sum(v) ** 2).subs(at_v))
+shapley_from_dividends
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
 # ## Rerun this chapter
 
 # %% tags=["remove-input"]

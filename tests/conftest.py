@@ -19,6 +19,7 @@ SLOWEST_FIRST = (
     "test_every_notebook_executes_with_the_quick_profile",
     "test_a_bundled_chapter_runs_in_a_fresh_virtual_environment",
     "test_a_chapter_run_twice_gives_identical_outputs",
+    "test_grading_a_folder",
 )
 
 

@@ -43,7 +43,8 @@ class ShapleyEstimate:
 
     @property
     def gap(self) -> np.ndarray:
-        """phi_0 + sum_i phi_i - f(x) per row (and output): zero when the values are efficient."""
+        """The efficiency gap per row (and output), phi_0 + sum_i phi_i - f(x); zero when
+        the values add up to the output."""
         return self.baseline_value + self.values.sum(axis=1) - self.output
 
     def at(self, outputs: ArrayLike) -> np.ndarray:

@@ -63,6 +63,6 @@ __all__ = [
     "zeta",
 ]
 
-#: Old names, kept for one release (they warn): old -> new.
+#: Each renamed public name and its new name (the old names warn for one release).
 RENAMED = {"evaluate": "checked_forward"}
 __getattr__ = renamed_names(__name__, RENAMED, globals())

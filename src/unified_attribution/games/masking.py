@@ -382,6 +382,6 @@ class MarginalGame:
         return np.mean([game.values(progress) for game in self.games], axis=0)
 
 
-#: Old names, kept for one release (they warn): old -> new.
+#: Each renamed public name and its new name (the old names warn for one release).
 RENAMED = {"evaluate": "checked_forward"}
 __getattr__ = renamed_names(__name__, RENAMED, globals())

@@ -161,6 +161,6 @@ def gradient_parts(
     return np.stack(parts)
 
 
-#: Old names, kept for one release (they warn): old -> new.
+#: Each renamed public name and its new name (the old names warn for one release).
 RENAMED = {"taylor_terms": "game_terms"}
 __getattr__ = renamed_names(__name__, RENAMED, globals())

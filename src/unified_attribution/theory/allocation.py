@@ -298,6 +298,6 @@ def prove_reformulation(
     return symbolic.Proof(f"{method}: closed form = sum of w_i x effects", residuals)
 
 
-#: Old names, kept for one release (they warn): old -> new.
+#: Each renamed public name and its new name (the old names warn for one release).
 RENAMED = {"rebuild": "rebuild_polynomial", "rebuild_from_dividends": "rebuild_from_effects"}
 __getattr__ = renamed_names(__name__, RENAMED, globals())

@@ -245,6 +245,6 @@ def rescale_minus_ig(
     ]
 
 
-#: Old names, kept for one release (they warn): old -> new.
+#: Each renamed public name and its new name (the old names warn for one release).
 RENAMED = {"taylor_terms": "neuron_terms", "rebuild": "rebuild_neuron"}
 __getattr__ = renamed_names(__name__, RENAMED, globals())

@@ -258,6 +258,6 @@ def disagreements(first: pd.DataFrame, second: pd.DataFrame) -> list[tuple[str, 
     ]
 
 
-#: Old names, kept for one release (they warn): old -> new.
+#: Each renamed public name and its new name (the old names warn for one release).
 RENAMED = {"Verdict": "CellVerdict"}
 __getattr__ = renamed_names(__name__, RENAMED, globals())

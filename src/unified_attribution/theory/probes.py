@@ -301,6 +301,6 @@ def table(methods: list[str] | None = None, detail: bool = False) -> "pd.DataFra
     return frame({m: measured_verdicts(m) for m in (methods or PAPER_A_METHODS)}, detail)
 
 
-#: Old names, kept for one release (they warn): old -> new.
+#: Each renamed public name and its new name (the old names warn for one release).
 RENAMED = {"verdicts": "measured_verdicts"}
 __getattr__ = renamed_names(__name__, RENAMED, globals())

@@ -166,6 +166,6 @@ def check_rows() -> "pd.DataFrame":
     return table
 
 
-#: Old names, kept for one release (they warn): old -> new.
+#: Each renamed public name and its new name (the old names warn for one release).
 RENAMED = {"rebuild": "rebuild_from_terms"}
 __getattr__ = renamed_names(__name__, RENAMED, globals())

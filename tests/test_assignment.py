@@ -1,0 +1,114 @@
+"""A chapter as an autograded assignment: Otter Assign builds it, Otter Run grades it; the
+instructor notebook gets full marks, a blank one zero, one wrong answer loses that question
+only, and a broken or endless submission is a row with its reason."""
+
+import csv
+import json
+
+import nbformat
+import pytest
+import torch
+
+from attribution_book import grading
+from attribution_book.bookbuild import assignment
+from unified_attribution.theory import networks
+
+CHAPTER = "taylor_interactions"  # the cheapest graded chapter (about 8 s)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return assignment.build(CHAPTER, tmp_path_factory.mktemp("assignments"))
+
+
+def test_three_chapters_grade_three_or_more_questions_each():
+    counts = assignment.graded_chapters()
+    assert len(counts) >= 3 and min(counts.values()) >= 3, counts
+
+
+def test_bad_names_are_refused_with_what_to_do(tmp_path):
+    with pytest.raises(ValueError, match="'nope' is not a chapter; chapters: claims"):
+        assignment.build("nope", tmp_path)
+    with pytest.raises(ValueError, match="'cost' has no graded exercise.*taylor_interactions"):
+        assignment.build("cost", tmp_path)
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.notebooks
+def test_grading_a_folder(built, tmp_path):
+    """The student notebook has a cell to fill per question and no solution; grading gives
+    full marks, zero, exactly one question lost; a file that is not a notebook and one that
+    runs too long are reported, and the others are graded all the same. (One test: the
+    assignment is built once.)"""
+    student = nbformat.read(built / "student" / f"{CHAPTER}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in student.cells)
+    for q in assignment.questions(assignment.read_chapter(CHAPTER)):
+        assert f"{q.answer} = ...  # your answer" in text
+    assert "solution-start" not in text and "{solution}" not in text
+    assert "symbolic.harsanyi_dividends(sum(v)" not in text  # a solution's code
+    instructor = nbformat.read(built / "instructor" / f"{CHAPTER}.ipynb", as_version=4)
+    assert "symbolic.harsanyi_dividends(sum(v)" in "\n".join(c.source for c in instructor.cells)
+    assert (built / "autograder" / f"{CHAPTER}-autograder.zip").exists()
+    assert (
+        list((built / "wheels").glob("*.whl"))
+        and "grade-folder" in (built / "README.md").read_text()
+    )
+
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    instructor = nbformat.read(built / "instructor" / f"{CHAPTER}.ipynb", as_version=4)
+    nbformat.write(instructor, folder / "full.ipynb")
+    (folder / "blank.ipynb").write_bytes((built / "student" / f"{CHAPTER}.ipynb").read_bytes())
+    (cell,) = [c for c in instructor.cells if "pair_dividends = [" in c.source]
+    cell.source += "\npair_dividends[0] += 1"
+    nbformat.write(instructor, folder / "one_wrong.ipynb")
+    (folder / "broken.ipynb").write_text("not a notebook")
+    cell.source += "\nimport time\ntime.sleep(600)"
+    nbformat.write(instructor, folder / "endless.ipynb")
+
+    grades = {
+        g.submission: g
+        for g in assignment.grade_folder(
+            built / "autograder" / f"{CHAPTER}-autograder.zip", folder, jobs=2, timeout=40
+        )
+    }
+    points = sum(q.points for q in assignment.questions(assignment.read_chapter(CHAPTER)))
+    assert grades["full.ipynb"].total == points and not grades["full.ipynb"].error
+    assert grades["blank.ipynb"].total == 0 and not grades["blank.ipynb"].error
+    lost = {q for q, s in grades["one_wrong.ipynb"].scores.items() if s == 0}
+    assert lost == {"pair_dividends"} and grades["one_wrong.ipynb"].total == points - 1
+    assert "could not be graded" in grades["broken.ipynb"].error
+    assert "timed out after 40 s" in grades["endless.ipynb"].error
+    with open(folder / "grades.csv") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    assert float(rows["full.ipynb"]["total"]) == points and rows["endless.ipynb"]["error"]
+
+
+def test_close_compares_numbers_of_any_shape_with_the_stated_tolerance():
+    assert grading.close([1.0, 2.0], [1.0, 2.0 + 1e-10], rtol=0, atol=1e-9)
+    assert not grading.close([1.0, 2.0], [1.0, 2.1], rtol=0, atol=1e-9)
+    assert not grading.close([1.0, 2.0], [1.0, 2.0, 3.0])  # shape
+    assert not grading.close(Ellipsis, [1.0])  # the blank cell's answer
+    assert grading.close({"b": None, "a": 1}, [1.0, float("nan")])  # dict values by key, None
+    assert json.dumps(grading.as_numbers(torch.tensor([1.5, 2.0])))  # JSON-ready
+
+
+def test_the_sign_flip_property():
+    flip = torch.nn.Sequential(
+        networks.linear([[-1.0, 0.5], [-0.5, -1.5]], [1.5, 1.0]),
+        torch.nn.ReLU(),
+        networks.linear([[-2.0, -1.0], [-0.5, 1.5]], [-2.0, 0.5]),
+        torch.nn.ReLU(),
+        networks.linear([[1.5, 2.0]], 0.5),
+    )
+    assert grading.CHECKS["rescale_and_ig_disagree"](flip)
+    same = torch.nn.Sequential(  # the network the book showed before: equal scores
+        networks.linear([[0.0, -0.5], [1.5, -1.5]], [0.5, 0.5]),
+        torch.nn.ReLU(),
+        networks.linear([[0.0, 0.5], [0.0, -2.0]], [1.5, 1.0]),
+        torch.nn.ReLU(),
+        networks.linear([[0.5, 1.0]], 2.0),
+    )
+    assert not grading.CHECKS["rescale_and_ig_disagree"](same)
+    assert not grading.CHECKS["rescale_and_ig_disagree"](networks.linear([[1.0, -2.0]]))
+    assert not grading.CHECKS["rescale_and_ig_disagree"]("not a model")
