@@ -21,8 +21,8 @@ export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
 help:
 	@echo "make setup      create .venv (torch 2.13.0 CPU first, then the package with its extras)"
-	@echo "make book       setup, execute every notebook (full profile), strict build, browser check"
-	@echo "make test       setup, run pytest (which also executes every notebook, quick profile)"
+	@echo "make book       setup, execute every notebook (full profile; one whose inputs did not change since its last execution is reused), strict build, browser check"
+	@echo "make test       setup, run pytest (which also executes every notebook as make book does, into book/executed)"
 	@echo "make notebook NB=name [PROFILE=quick] [ARGS='-p seed 3']   rerun one notebook"
 	@echo "make benchmark  run benchmarks/ (writes benchmarks/results/, read by the book's Cost page)"
 	@echo "make sweep [SEEDS=5] [SCHEDULER=tcp://host:8786]   seeded chapters at K seeds on Dask (writes benchmarks/results/seed_sweep.json, read by the ledger)"
@@ -82,7 +82,7 @@ check-pages: setup browser
 	$(PY) -m attribution_book.bookbuild.check_pages _build/html
 
 book: setup browser
-	$(MAKE) notebooks PROFILE=full
+	$(MAKE) notebooks PROFILE=full ARGS=--reuse
 	$(MAKE) html
 	$(MAKE) check-pages
 	@echo "The book: $(CURDIR)/_build/html/index.html"

@@ -16,7 +16,7 @@ def model_cache(tmp_path, monkeypatch):
 #: tests round robin in collection order, so these begin at once on both workers and the
 #: short tests fill in around them, instead of one long test ending the run alone.
 SLOWEST_FIRST = (
-    "test_every_notebook_executes_with_the_quick_profile",
+    "test_every_notebook_executes_as_the_book_runs_it",
     "test_a_bundled_chapter_runs_in_a_fresh_virtual_environment",
     "test_a_chapter_run_twice_gives_identical_outputs",
     "test_grading_a_folder",

@@ -177,3 +177,23 @@ def test_summary_pages_run_last_and_learn_where_the_chapters_are(tmp_path, monke
         o["text"] for c in notebook.cells for o in c.get("outputs", []) if o.get("name") == "stdout"
     ]
     assert "chapter.ipynb" in printed[-1]
+
+
+def test_an_execution_is_reused_only_for_the_same_inputs(tmp_path, capsys):
+    """``--reuse`` (make book) skips a chapter whose executed notebook records the digest of
+    the same source and parameters; another seed or an edited source executes it again."""
+    source = _write(tmp_path / "nbs", "clock", "\n# %%\nimport time\nprint(time.time_ns())\n")
+
+    def run(*extra):
+        args = ["--notebook-dir", str(tmp_path / "nbs"), "--output-dir", str(tmp_path / "out")]
+        assert execute.main([*args, "--reuse", *extra]) == 0
+        return (tmp_path / "out" / "clock.ipynb").read_text()
+
+    first = run()
+    assert execute.executed_digest(tmp_path / "out" / "clock.ipynb") == execute.inputs_digest(
+        source, {"profile": "full"}
+    )
+    assert run() == first and "reused clock" in capsys.readouterr().out
+    assert run("-p", "seed", "1") != first  # other parameters: executed again
+    source.write_text(source.read_text() + "\n# %%\nprint('edited')\n")
+    assert "edited" in run("-p", "seed", "1")  # another source: executed again

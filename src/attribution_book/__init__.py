@@ -14,4 +14,4 @@
 PROFILES = (
     "full",
     "quick",
-)  # "full" builds the book; "quick" (fewer epochs, inputs) runs the tests
+)  # "full" builds the book; "quick" (fewer epochs, inputs) is a fast rerun

@@ -22,6 +22,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -74,6 +76,35 @@ class Result:
     seconds: float
     output: Path
     error: str = ""
+    reused: bool = False
+
+
+ROOT = Path(__file__).resolve().parents[3]
+#: Where an executed notebook records the digest of what it was executed from.
+DIGEST_KEY = "attribution_book_inputs"
+
+
+def inputs_digest(source: Path, parameters: dict) -> str:
+    """What an execution depends on in this checkout, digested: the chapter's source, its
+    parameters, the packages' sources, the stored benchmark results the chapters read and
+    the pinned versions. An executed notebook with the same digest is the same execution
+    (on the same machine and torch build every output is bit-identical)."""
+    digest = hashlib.sha256(Path(source).read_bytes())
+    digest.update(json.dumps(parameters, sort_keys=True).encode())
+    files = [*sorted((ROOT / "src").rglob("*.py")), ROOT / "constraints.txt"]
+    files += sorted(p for p in (ROOT / "benchmarks" / "results").rglob("*") if p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def executed_digest(path: Path) -> str | None:
+    """The inputs digest an executed notebook records (None: none, or no notebook)."""
+    try:
+        return json.loads(Path(path).read_text())["metadata"].get(DIGEST_KEY)
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def discover(notebook_dir: Path = NOTEBOOK_DIR, only: list[str] | None = None) -> list[Path]:
@@ -119,6 +150,7 @@ def execute_one(
     failed = output_dir / f"{name}.failed.ipynb"
     for stale in (final, failed):
         stale.unlink(missing_ok=True)
+    digest = inputs_digest(source, parameters)  # before: a chapter may write stored results
     start = time.perf_counter()
     # a short private directory for the connection file and its sockets (a Unix socket's
     # path must stay under ~100 characters)
@@ -150,7 +182,7 @@ def execute_one(
         )
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
-    _fold_code_in(running)
+    _fold_code_in(running, digest)
     running.replace(final)
     return Result(name, True, time.perf_counter() - start, final)
 
@@ -184,11 +216,12 @@ def fold_code(notebook) -> None:
             cell.metadata["tags"] = [*tags, "hide-input"]
 
 
-def _fold_code_in(path: Path) -> None:
+def _fold_code_in(path: Path, digest: str) -> None:
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
     fold_code(notebook)
+    notebook.metadata[DIGEST_KEY] = digest
     nbformat.write(notebook, path)
 
 
@@ -197,9 +230,12 @@ def execute_all(
     output_dir: Path = OUTPUT_DIR,
     parameters: dict | None = None,
     jobs: int = 2,
+    reuse: bool = False,
 ) -> list[Result]:
     """Execute ``sources``, ``jobs`` at a time; print one line per notebook as it ends. The
-    pages of :data:`SUMMARIES` run last, told where the others were written."""
+    pages of :data:`SUMMARIES` run last, told where the others were written (always: they
+    read the others). ``reuse``: a chapter whose executed notebook records the same
+    :func:`inputs_digest` is not executed again."""
     parameters = dict(parameters or {})
     os.environ.update(KERNEL_ENV)
     # kernels named "python3" must start this interpreter (the one with the package)
@@ -217,6 +253,18 @@ def execute_all(
             summary_parameters["executed_dir"], summaries[0].parent.resolve()
         )
     results = []
+    if reuse:
+        done = [
+            s
+            for s in chapters
+            if executed_digest(Path(output_dir) / f"{s.stem}.ipynb") == inputs_digest(s, parameters)
+        ]
+        for s in done:
+            print(f"  reused {s.stem:<32}   same inputs as the executed notebook", flush=True)
+            results.append(
+                Result(s.stem, True, 0.0, Path(output_dir) / f"{s.stem}.ipynb", reused=True)
+            )
+        chapters = [s for s in chapters if s not in done]
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         for batch, values in ((chapters, parameters), (summaries, summary_parameters)):
             futures = [pool.submit(execute_one, s, output_dir, values) for s in batch]
@@ -264,6 +312,12 @@ def main(argv: list[str] | None = None) -> int:
         help="execute only this notebook (stem of notebooks/NAME.py; repeatable)",
     )
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="skip a chapter whose executed notebook records the same inputs (source, "
+        "parameters, package sources, stored results, pinned versions)",
+    )
     parser.add_argument("--notebook-dir", type=Path, default=NOTEBOOK_DIR)
     parser.add_argument("--output-dir", type=Path, default=OUTPUT_DIR)
     args = parser.parse_args(argv)
@@ -272,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     if not sources:
         print(f"no notebooks found in {args.notebook_dir}/", file=sys.stderr)
         return 1
-    results = execute_all(sources, args.output_dir, params, args.jobs)
+    results = execute_all(sources, args.output_dir, params, args.jobs, args.reuse)
     failures = [r for r in results if not r.ok]
     for r in failures:
         print(f"\n{'=' * 78}\n{r.error}\n(partial notebook kept at {r.output})", file=sys.stderr)
