@@ -34,6 +34,17 @@ def test_bad_names_are_refused_with_what_to_do(tmp_path):
     assert not any(tmp_path.iterdir())  # nothing written
 
 
+def test_a_chapter_that_reads_stored_results_is_refused(tmp_path, monkeypatch):
+    """Otter Run grades in a temporary folder without ../benchmarks/results."""
+    posthoc = assignment.read_chapter("sasanet_posthoc")
+    code = next(c for c in posthoc.cells if c.cell_type == "code" and "results_dir" in c.source)
+    code.metadata["grade"] = {"answer": "results_dir"}
+    monkeypatch.setattr(assignment, "read_chapter", lambda name: posthoc)
+    with pytest.raises(ValueError, match="reads stored results from ../benchmarks/results"):
+        assignment.build("sasanet_posthoc", tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
 @pytest.mark.notebooks
 def test_grading_a_folder(built, tmp_path):
     """The student notebook has a cell to fill per question and no solution; grading gives

@@ -346,6 +346,11 @@ def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
             f"chapter {name!r} has no graded exercise: give a solution code cell the metadata "
             f'grade={{"answer": ...}}; chapters with graded exercises: {others}'
         )
+    if any("../benchmarks/results" in c.source for c in notebook.cells):
+        raise ValueError(
+            f"chapter {name!r} reads stored results from ../benchmarks/results, which Otter "
+            "Run's grading folder does not have: a graded chapter must run on its own"
+        )
     expected = expected_answers(name, notebook, parameters)
     target = Path(out) / name
     if target.exists():
