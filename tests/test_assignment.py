@@ -123,3 +123,18 @@ def test_the_sign_flip_property():
     assert not grading.CHECKS["rescale_and_ig_disagree"](same)
     assert not grading.CHECKS["rescale_and_ig_disagree"](networks.linear([[1.0, -2.0]]))
     assert not grading.CHECKS["rescale_and_ig_disagree"]("not a model")
+
+
+def test_malformed_grade_metadata_and_an_empty_folder_are_refused(tmp_path):
+    notebook = assignment.read_chapter(CHAPTER)
+    graded = next(c for c in notebook.cells if "grade" in c.metadata)
+    for spec, said in (
+        ({"points": 1}, "needs 'answer'"),
+        ({"answer": "x", "tolerance": 1}, "needs 'answer' and takes points"),
+        ({"answer": "x", "check": "nope"}, "unknown check 'nope'; checks: rescale_and_ig"),
+    ):
+        graded.metadata["grade"] = spec
+        with pytest.raises(ValueError, match=said):
+            assignment.questions(notebook)
+    with pytest.raises(ValueError, match="holds no .ipynb submission"):
+        assignment.grade_folder(tmp_path / "autograder.zip", tmp_path)
