@@ -24,7 +24,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -59,13 +58,13 @@ def tasks(chapters: list[str], seeds: list[int], notebook_dir: Path = NOTEBOOK_D
 
 
 def inputs_digest(notebook_dir: Path, chapter: str) -> str:
-    """What a chapter's verdicts depend on in this checkout, digested: its source and the
-    package's (``src/``, where present). A part file written under another digest is stale
-    and is not reused."""
-    digest = hashlib.sha256((Path(notebook_dir) / f"{chapter}.py").read_bytes())
-    for path in sorted((ROOT / "src").rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    """What a chapter's verdicts depend on in this checkout, digested (its source, the
+    packages' sources, the stored results, the pins: the book build's
+    :func:`attribution_book.bookbuild.execute.inputs_digest`; the seed is in the part file's
+    name). A part file written under another digest is stale and is not reused."""
+    from .bookbuild.execute import inputs_digest as digest_of
+
+    return digest_of(Path(notebook_dir) / f"{chapter}.py", {})
 
 
 def part_file(workdir: Path, chapter: str, seed: int, digest: str) -> Path:
