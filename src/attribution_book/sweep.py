@@ -76,10 +76,10 @@ def run_task(
 ) -> dict:
     """Execute one (chapter, seed) and write its verdicts (a Dask task; returns them).
     Raises RuntimeError with the failing cell's traceback if the chapter fails."""
-    from .bookbuild.execute import execute_one
+    from .bookbuild.execute import execute_one, path_with_this_python
 
     chapter, seed = task
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.environ["PATH"] = path_with_this_python()
     out = Path(workdir) / f"{chapter}-seed{seed}"
     result = execute_one(
         Path(notebook_dir) / f"{chapter}.py", out, {"profile": profile, "seed": seed}

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import grading
+from . import execute
 
 ROOT = Path(__file__).resolve().parents[3]
 OUT = ROOT / "_build" / "assignments"
@@ -86,7 +87,7 @@ def _with_this_python() -> dict:
     """The environment with this interpreter's folder first on PATH (Otter and the kernels
     it starts, "python3", are this environment's) and one BLAS / torch thread per process
     unless set (notebooks graded side by side would otherwise spin-wait on shared cores)."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": execute.path_with_this_python()}
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
     return env
@@ -240,18 +241,16 @@ def master_notebook(name: str, notebook, expected: dict):
             _raw("# END QUESTION"),
         ]
     master = nbformat.v4.new_notebook(cells=cells)
-    master.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
+    master.metadata["kernelspec"] = dict(execute.KERNELSPEC)
     return master
 
 
 def expected_answers(name: str, notebook, parameters: dict | None = None) -> dict:
-    """Execute the chapter (its solutions included) and read each graded answer as numbers."""
+    """Execute the chapter (its solutions included) with the book's pipeline
+    (:func:`attribution_book.bookbuild.execute.execute_one`) and read each graded answer as
+    numbers."""
+    import jupytext
     import nbformat
-    import papermill
 
     graded = [q for q in questions(notebook) if not q.check]
     probe = nbformat.v4.new_code_cell(
@@ -260,26 +259,17 @@ def expected_answers(name: str, notebook, parameters: dict | None = None) -> dic
         + ", ".join(f"{q.answer!r}: _grading.as_numbers({q.answer})" for q in graded)
         + "}))"
     )
-    os.environ["PATH"] = _with_this_python()["PATH"]  # the kernel "python3" is this one
+    os.environ["PATH"] = execute.path_with_this_python()  # the kernel "python3" is this one
     source = nbformat.from_dict(dict(notebook))
     source.cells = [*source.cells, probe]
-    source.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{name}.ipynb"
-        nbformat.write(source, path)
-        ran = papermill.execute_notebook(
-            str(path),
-            str(path),
-            parameters=parameters or {},
-            kernel_name="python3",
-            cwd=str(ROOT / "notebooks"),
-            progress_bar=False,
-        )
-    for output in ran.cells[-1].get("outputs", []):
+        path = Path(tmp) / f"{name}.py"
+        jupytext.write(source, path, fmt="py:percent")
+        ran = execute.execute_one(path, Path(tmp) / "executed", parameters or {})
+        if not ran.ok:
+            raise RuntimeError(f"{name}: the solutions do not run:\n{ran.error}")
+        last = nbformat.read(ran.output, as_version=4).cells[-1]
+    for output in last.get("outputs", []):
         text = output.get("text", "")
         if text.startswith("ANSWERS "):
             return json.loads(text.removeprefix("ANSWERS ").strip())

@@ -53,6 +53,8 @@ KERNEL_ENV = {
     "UNIFIED_ATTRIBUTION_PROGRESS": "0",  # no progress bars in the rendered book
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences debugpy's frozen-modules warning
 }
+#: The kernel every notebook runs in: this environment's "python3".
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -107,6 +109,12 @@ def executed_digest(path: Path) -> str | None:
         return None
 
 
+def path_with_this_python() -> str:
+    """PATH with this interpreter's folder first: a kernel named "python3" (and any tool
+    started by name) is then this environment's, the one with the package."""
+    return f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
 def discover(notebook_dir: Path = NOTEBOOK_DIR, only: list[str] | None = None) -> list[Path]:
     """The notebook sources in ``notebook_dir``, or those named in ``only``."""
     sources = sorted(p for p in Path(notebook_dir).glob("*.py") if not p.name.startswith("_"))
@@ -158,11 +166,7 @@ def execute_one(
     os.environ["JUPYTER_RUNTIME_DIR"] = runtime
     try:
         notebook = jupytext.read(source)
-        notebook.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
+        notebook.metadata["kernelspec"] = dict(KERNELSPEC)
         jupytext.write(notebook, running)
         papermill.execute_notebook(
             str(running),
@@ -239,7 +243,7 @@ def execute_all(
     parameters = dict(parameters or {})
     os.environ.update(KERNEL_ENV)
     # kernels named "python3" must start this interpreter (the one with the package)
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.environ["PATH"] = path_with_this_python()
     print(
         f"executing {len(sources)} notebook(s) with {parameters} into {output_dir}/, "
         f"{jobs} at a time",
