@@ -94,7 +94,7 @@ def _with_this_python() -> dict:
 
 
 def chapters() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
+    return [p.stem for p in execute.discover(ROOT / "notebooks")]
 
 
 def read_chapter(name: str):
@@ -326,7 +326,7 @@ each notebook if your machine has Docker).
 
 def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
     """Write the assignment of chapter ``name`` to ``out/name`` (replaced whole) and return it."""
-    from .bundle import _wheel
+    from .bundle import wheel
 
     notebook = read_chapter(name)
     graded = questions(notebook)
@@ -366,7 +366,7 @@ def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
         (zipped,) = (dist / "autograder").glob("*.zip")
         shutil.copy2(zipped, target / "autograder" / f"{name}-autograder.zip")
     shutil.copy2(ROOT / "constraints.txt", target / "constraints.txt")
-    _wheel(target / "wheels")
+    wheel(target / "wheels")
     rows = ["| answer | points | judged by |", "|---|---|---|"] + [
         f"| `{q.answer}` | {q.points:g} | "
         + (

@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from attribution_book import rerun
+from attribution_book.bookbuild import execute
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,7 +45,7 @@ the first run and cached in `$UNIFIED_ATTRIBUTION_CACHE` (default: a folder in y
 """
 
 
-def _wheel(out: Path) -> None:
+def wheel(out: Path) -> None:
     """A wheel of both packages, built from a clean copy of the sources: built in the
     checkout, setuptools would leave a build/ folder there and could pack stale modules
     from an earlier build of it."""
@@ -79,7 +80,7 @@ def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") ->
     """Write the bundle of chapter ``name`` (a stem of ``notebooks/*.py``) to ``out/name``
     and return that folder. Any other name is refused before anything is written or removed
     (``out/name`` is replaced whole)."""
-    chapters = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
+    chapters = [p.stem for p in execute.discover(ROOT / "notebooks")]
     if name not in chapters:
         raise ValueError(f"{name!r} is not a chapter; chapters: {', '.join(chapters)}")
     notebook = executed / f"{name}.ipynb"
@@ -94,7 +95,7 @@ def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") ->
     shutil.copy2(notebook, target / "notebooks" / notebook.name)
     shutil.copytree(ROOT / "benchmarks" / "results", target / "benchmarks" / "results")
     shutil.copy2(ROOT / "constraints.txt", target / "constraints.txt")
-    _wheel(target / "wheels")
+    wheel(target / "wheels")
     rows = "".join(f"| `{p}` | `{v}` | {note} |\n" for p, v, note in rerun.parameters(name))
     (target / "README.md").write_text(
         INSTRUCTIONS.format(name=name)
