@@ -172,6 +172,30 @@ def test_image_patches_and_batching():
         games.patches((8, 8), 3)
 
 
+def test_every_chunk_size_gives_the_values_of_each_coalition_built_alone():
+    """values() rewrites only the columns of the players whose bit flipped from one chunk to
+    the next; with scattered players and elements of no player, every chunk size must give
+    what each masked input built on its own gives (``game(masks)``)."""
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Linear(12, 6), nn.ReLU(), nn.Linear(6, 2)).double()
+    x, b = torch.randn(12, dtype=torch.float64), torch.randn(12, dtype=torch.float64)
+    labels = np.array([3, 0, 5, -1, 1, 3, 2, 4, -1, 0, 5, 2])  # players spread over x
+    alone = MaskingGame(model, x, b, players=labels, target=1)(np.arange(64))
+    for batch_size in (1, 2, 3, 8, 31, 64, 1000):
+        game = MaskingGame(model, x, b, players=labels, target=1, batch_size=batch_size)
+        assert_allclose(game.values(), alone, rtol=0, atol=1e-12, err_msg=f"{batch_size=}")
+
+
+def test_the_default_batch_keeps_the_largest_activation_within_the_budget():
+    """On the CPU the default batch is sized by the largest activation of one input (here
+    the convolution's 8 x 8 x 8 float32 output, 8 times the input), not by the input."""
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(512, 1))
+    game = MaskingGame(model, torch.rand(1, 8, 8), 0.0, players=games.patches((1, 8, 8), 4))
+    assert game.batch_size == games.masking.BATCH_BYTES // (8 * 8 * 8 * 4)
+    plain = MaskingGame(lambda z: z.sum(dim=1, keepdim=True), torch.rand(16), 0.0)
+    assert plain.batch_size == min(2**16, games.masking.BATCH_BYTES // (16 * 4))
+
+
 def test_bad_input_is_refused_with_a_clear_message():
     model = nn.Sequential(nn.Linear(30, 2))
     x = torch.zeros(30)

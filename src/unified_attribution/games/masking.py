@@ -39,9 +39,15 @@ def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
 HARD_LIMIT = 30
 
 
-#: Bytes of masked inputs per forward pass when the batch size is not given: 2**16 digits of
-#: 64 float32 pixels fit in 16 MiB, a 224 x 224 x 3 float32 image gets 27 per batch.
-BATCH_BYTES = 2**24
+#: Bytes per forward pass when the batch size is not given. On the CPU: of the largest
+#: activation (the input or any module's output) of one input times the batch, sized to stay
+#: in a core's cache: 4,096 coalitions of the digits MLP (64 units), 128 of the digits CNN
+#: (32 x 8 x 8 units). Measured on the digits CNN (2 cores, one thread): 65,536 per batch took
+#: 4.4 s per image, 128 to 1,024 per batch about 1 s (benchmarks/bench_dividends.py).
+BATCH_BYTES = 2**20
+#: Bytes of masked inputs per forward pass on an accelerator (large batches pay there): 2**16
+#: digits of 64 float32 pixels fit in 16 MiB, a 224 x 224 x 3 float32 image gets 27 per batch.
+DEVICE_BATCH_BYTES = 2**24
 #: Bytes per coalition at the peak of an exact game: its value (float64, transformed in place
 #: into its dividend), its size (one byte), and the weights of one allocation (float64).
 BYTES_PER_COALITION = 17
@@ -181,7 +187,9 @@ class MaskingGame:
     its value in ``x``), or a list of index groups into the flattened ``x``. ``target``:
     the output index for models with several outputs (``None`` for one output).
     Evaluation runs in batches of ``batch_size`` coalitions, so memory stays bounded; by
-    default as many as fit in ``BATCH_BYTES`` of masked inputs (at most 2**16).
+    default (at most 2**16) as many as keep the largest activation of the batch within
+    ``BATCH_BYTES`` on the CPU (measured on ``x`` once), and the masked inputs within
+    ``DEVICE_BATCH_BYTES`` on an accelerator.
     """
 
     def __init__(
@@ -224,15 +232,20 @@ class MaskingGame:
         _check_exact_limit(
             self.n, x.numel(), min(max_players, HARD_LIMIT), self._seconds_per_coalition
         )
-        if batch_size is None:  # as many masked inputs as fit in BATCH_BYTES
-            batch_size = max(1, min(2**16, BATCH_BYTES // (x.numel() * x.element_size())))
+        largest = self._check_target()  # bytes of the largest activation of one input
+        if batch_size is None:
+            budget, per_input = (
+                (BATCH_BYTES, largest)
+                if x.device.type == "cpu"
+                else (DEVICE_BATCH_BYTES, x.numel() * x.element_size())
+            )
+            batch_size = max(1, min(2**16, budget // per_input))
         if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
             raise ValueError(
                 f"batch_size must be a positive whole number of coalitions per forward pass, "
                 f"got {batch_size!r}; lower it (e.g. 1024) if memory is short"
             )
         self.batch_size = int(batch_size)
-        self._check_target()
 
     def _seconds_per_coalition(self, coalitions: int = 1024) -> float:
         """The model's time per masked input on this machine (best of two batches of
@@ -249,15 +262,29 @@ class MaskingGame:
                 best = min(best, time.perf_counter() - start)
         return best / coalitions
 
-    def _check_target(self) -> None:
-        with eval_mode(self.model):
-            out = checked_forward(
-                self.model,
-                self.x[None].clone(),  # a model that writes into its input must not change x
-                f"x of shape {tuple(self.x.shape)} with a batch dimension added",
-                "If the shape is the cause, pass x shaped as one input of the model, without "
-                "the batch dimension; if the dtype is, x.to(the model's dtype)",
-            )
+    def _check_target(self) -> int:
+        """Check that the model maps x to (1, K) outputs and ``target`` is one of them;
+        return the bytes of the largest activation of that forward pass (x included)."""
+        largest = [self.x.numel() * self.x.element_size()]
+
+        def record(module, inputs, output):
+            if isinstance(output, torch.Tensor):
+                largest.append(output.numel() * output.element_size())
+
+        modules = list(self.model.modules()) if isinstance(self.model, torch.nn.Module) else []
+        hooks = [m.register_forward_hook(record) for m in modules]
+        try:
+            with eval_mode(self.model):
+                out = checked_forward(
+                    self.model,
+                    self.x[None].clone(),  # a model that writes into its input must not change x
+                    f"x of shape {tuple(self.x.shape)} with a batch dimension added",
+                    "If the shape is the cause, pass x shaped as one input of the model, "
+                    "without the batch dimension; if the dtype is, x.to(the model's dtype)",
+                )
+        finally:
+            for hook in hooks:
+                hook.remove()
         if out.dim() != 2 or out.shape[0] != 1:
             raise ValueError(
                 f"the model maps one input (x of shape {tuple(self.x.shape)}, batch "
@@ -276,6 +303,7 @@ class MaskingGame:
                 f"target {self.target} is out of range: the model has "
                 f"{out.shape[1]} output(s), target must be 0..{out.shape[1] - 1}"
             )
+        return max(largest)
 
     def inputs(self, masks: np.ndarray) -> torch.Tensor:
         """The masked inputs of the coalitions ``masks`` (bit masks), one row each."""
@@ -303,36 +331,41 @@ class MaskingGame:
 
         Coalitions are evaluated in aligned chunks of 2**k masks (2**k <= batch_size): the
         low k bits run through the same patterns in every chunk and the high bits are
-        constant within one. So one input buffer holds the low-bit patterns, and each chunk
-        only overwrites the columns of the high-bit players. The model reads the buffer
-        itself; if it writes into its input (torch's version counter of the buffer moves),
-        the chunk is evaluated again from a rebuilt buffer and every later chunk gets a copy.
-        (A write that bypasses torch, through ``.numpy()``, is not seen.)"""
+        constant within one. So one input buffer holds the low-bit patterns, and from one
+        chunk to the next only the columns of the high-bit players whose bit flipped are
+        overwritten (two players per chunk on average). The model reads the buffer itself;
+        if it writes into its input (torch's version counter of the buffer moves), the chunk
+        is evaluated again from a rebuilt buffer and every later chunk gets a copy. (A write
+        that bypasses torch, through ``.numpy()``, is not seen.)"""
         from tqdm.auto import tqdm
 
         total = 2**self.n
         k = min(self.n, max(0, self.batch_size.bit_length() - 1))
         chunk = 2**k
-        runs = _runs(np.flatnonzero(self._bit_of_element.numpy() >= k))  # column slices
+        bits = self._bit_of_element.numpy()
+        columns = {p: _runs(np.flatnonzero(bits == p)) for p in range(k, self.n)}
+        x, b = self.x.reshape(-1), self.baseline.reshape(-1)
 
         def buffer_for(start: int) -> torch.Tensor:
-            buffer = self.inputs(np.arange(chunk)).reshape(chunk, -1)  # high players at b
-            return fill(buffer, start)
+            return self.inputs(np.arange(chunk) + start).reshape(chunk, -1)
 
-        def fill(buffer: torch.Tensor, start: int) -> torch.Tensor:
-            if start:
-                row = self.inputs(np.array([start])).reshape(-1)
-                for lo, hi in runs:  # slice copies: far faster than index assignment
-                    buffer[:, lo:hi] = row[lo:hi]
-            return buffer
+        def flip(buffer: torch.Tensor, before: int, start: int) -> None:
+            flipped = (before ^ start) >> k
+            while flipped:
+                player = k + (flipped & -flipped).bit_length() - 1
+                source = x if start >> player & 1 else b
+                for lo, hi in columns[player]:  # slice copies: far faster than index assignment
+                    buffer[:, lo:hi] = source[lo:hi]
+                flipped &= flipped - 1
 
-        batch, copies = buffer_for(0), False
+        batch, before, copies = buffer_for(0), 0, False
         out = np.empty(total, dtype=np.float64)
         with torch.no_grad(), eval_mode(self.model):
             for start in tqdm(
                 range(0, total, chunk), desc=f"{total:,} coalitions", disable=not progress
             ):
-                fill(batch, start)
+                flip(batch, before, start)
+                before = start
                 shaped = batch.reshape(chunk, *self.x.shape)
                 if copies:
                     values = self._outputs(shaped.clone())
@@ -342,7 +375,7 @@ class MaskingGame:
                     if batch._version != version:  # the model wrote into its input
                         batch, copies = buffer_for(start), True
                         values = self._outputs(batch.reshape(chunk, *self.x.shape).clone())
-                out[start : start + chunk] = values.double().numpy()
+                torch.from_numpy(out[start : start + chunk]).copy_(values)
         return out
 
 
