@@ -12,11 +12,13 @@ def model_cache(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-#: The longest tests, started first: with two workers (pyproject's ``-n 2``) xdist hands out
-#: tests round robin in collection order, so these begin at once on both workers and the
-#: short tests fill in around them, instead of one long test ending the run alone.
-SLOWEST_FIRST = (
-    "test_every_notebook_executes_as_the_book_runs_it",
+#: The longest test first and the next longest last. pyproject runs ``-n 2 --dist worksteal``:
+#: xdist gives the first half of the collection to one worker and the second half to the
+#: other, and a worker that runs out takes tests still queued on the other. So the notebook
+#: executions start at once on one worker, the other slow tests end the other worker's half,
+#: and the short tests queued behind the notebooks move to the worker that is free.
+FIRST = "test_every_notebook_executes_as_the_book_runs_it"
+LAST = (
     "test_a_bundled_chapter_runs_in_a_fresh_virtual_environment",
     "test_a_chapter_run_twice_gives_identical_outputs",
     "test_grading_a_folder",
@@ -26,6 +28,6 @@ SLOWEST_FIRST = (
 def pytest_collection_modifyitems(items):
     def rank(item):
         name = item.originalname or item.name
-        return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+        return 0 if name == FIRST else 2 if name in LAST else 1
 
     items.sort(key=rank)  # stable: the rest keep their order
