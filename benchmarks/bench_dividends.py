@@ -7,10 +7,14 @@
    of at least 50); their values are compared.
 2. ``harsanyi(MaskingGame(...))`` and its Shapley values on the trained digits MLP with 16
    players (2x2 patches) and 20 to 26 players (the 64 pixels in contiguous groups; above
-   the default limit of 22 with ``max_players``): the share of the time spent outside the
-   model's forward passes (masking, transform) in a warm run, and the peak memory added by
-   the first (cold) run, each configuration in a fresh subprocess (one run of each above 22
-   players, where a run takes up to a minute).
+   the default limit of 22 with ``max_players``): in a warm run, the model's forward passes,
+   the masking around them (``values()`` less the forward passes, as a share of the forward
+   passes) and the transform; the peak memory added by the first (cold) run; each
+   configuration in a fresh subprocess (one run of each above 22 players, where a run takes
+   up to a minute).
+3. The default batch (``MaskingGame``'s, sized by the largest activation of one input)
+   against the earlier default of 2**16 coalitions per forward pass, side by side in one
+   run: ``values()`` of the digits MLP (20 players) and the digits CNN (16 patches).
 
 Results go to ``benchmarks/results/dividends.json``; the book's "Cost" page reads them.
 Run with ``make benchmark`` (one torch thread, as everywhere in this project).
@@ -129,15 +133,23 @@ def one_masking_run(n_players: int) -> dict:
     peak_extra_kib = peak_kib - rss_before
     forward_s = 0.0
     start = time.perf_counter()
-    effects = games.harsanyi(game)
-    total_s = time.perf_counter() - start
+    values = game.values()
+    values_s = time.perf_counter() - start
+    start = time.perf_counter()
+    effects = games.Effects.from_values(values, in_place=True)  # what harsanyi(game) does
+    transform_s = time.perf_counter() - start
+    total_s = values_s + transform_s
     assert np.isfinite(effects.dividends).all()
     return {
         "players": n_players,
         "coalitions": 2**n_players,
+        "batch_size": game.batch_size,
         "total_s": total_s,
         "cold_total_s": cold_s,
         "forward_s": forward_s,
+        "masking_s": values_s - forward_s,
+        "masking_share": (values_s - forward_s) / forward_s,  # of the forward passes' time
+        "transform_s": transform_s,
         "outside_share": 1 - forward_s / total_s,
         "peak_extra_mib": peak_extra_kib / 1024,
         "peak_rss_mib": peak_kib / 1024,
@@ -161,8 +173,52 @@ def masking_share(sizes, repeat: int) -> list[dict]:
         rows.append(best)
         print(
             f"  n={n:2d}  total {best['total_s']:.2f} s  forward {best['forward_s']:.2f} s  "
-            f"outside {best['outside_share']:.0%}  peak +{best['peak_extra_mib']:.0f} MiB "
-            f"({best['peak_rss_mib']:.0f} MiB in all)",
+            f"masking {best['masking_share']:.1%} of it  transform {best['transform_s']:.3f} s  "
+            f"peak +{best['peak_extra_mib']:.0f} MiB ({best['peak_rss_mib']:.0f} MiB in all)",
+            flush=True,
+        )
+    return rows
+
+
+#: The default batch before it was sized by the model's activations: 16 MiB of masked
+#: inputs, 2**16 digits.
+EARLIER_DEFAULT_BATCH = 2**16
+
+
+def batch_rule(repeat: int) -> list[dict]:
+    """``values()`` at the default batch and at the earlier default, side by side."""
+    import torch
+
+    torch.set_num_threads(1)
+    from attribution_book import data, zoo
+    from unified_attribution import games
+
+    digits = data.load("digits")
+    cases = (("digits_mlp", 20), ("digits_cnn", 16))
+    rows = []
+    for name, n_players in cases:
+        trained = zoo.load(name, progress=False)
+        x = trained.inputs(digits.X_test[:1])[0]
+        players = games.patches((1, 8, 8), 2) if x.dim() == 3 else _pixel_groups(n_players)
+        times = {}
+        for label, batch_size in (("default", None), ("earlier", EARLIER_DEFAULT_BATCH)):
+            game = games.MaskingGame(
+                trained.module, x, 0.0, players=players, target=0, batch_size=batch_size
+            )
+            times[label], _ = best_of(repeat, game.values)
+            times[f"{label}_batch"] = game.batch_size
+        rows.append(
+            {
+                "model": name,
+                "players": n_players,
+                **times,
+                "speedup": times["earlier"] / times["default"],
+            }
+        )
+        print(
+            f"  {name} ({n_players} players): batch {times['default_batch']:,} "
+            f"{times['default']:.3f} s, batch {times['earlier_batch']:,} {times['earlier']:.3f} s"
+            f" (x{times['earlier'] / times['default']:.1f})",
             flush=True,
         )
     return rows
@@ -186,6 +242,8 @@ def main(argv=None) -> int:
     transform = transform_vs_shapiq(args.sizes, args.repeat)
     print("digits MLP: share of time outside the forward passes", flush=True)
     masking = masking_share(args.masking_sizes, args.repeat)
+    print("default batch against the earlier default (2**16 coalitions)", flush=True)
+    batches = batch_rule(args.repeat)
     result = {
         "machine": {
             "python": platform.python_version(),
@@ -199,6 +257,7 @@ def main(argv=None) -> int:
         "repeat": args.repeat,
         "transform": transform,
         "masking": masking,
+        "batch_rule": batches,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")

@@ -193,7 +193,7 @@ checks = (  # model, input shape, patches, Occlusion-patch options, digits check
         games.patches((1, 8, 8), 2),
         "window",
         2 if profile == "full" else 1,
-    ),  # 2**16 CNN passes in float64 take ~10 s per game
+    ),  # 2**16 CNN passes in float64 per game: two digits
 )
 differences = []
 for label, trained, shape, patch_players, occlusion_by, n_checked in checks:
