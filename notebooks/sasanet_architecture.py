@@ -158,10 +158,7 @@ showcase.html(pd.DataFrame(rows))
 # the first training, on this machine's two cores.
 
 # %% tags=["show-input"]
-models = {
-    name: sasanet_runs.trained(name, profile=profile, seed=seed)
-    for name in names
-}
+models = sasanet_runs.trained_all(names, profile=profile, seed=seed)
 
 
 def test_score(name, model):

@@ -523,8 +523,9 @@ stored = {
     if r["model"] == "sasanet" and r["config"] == {} and r["seed"] == 0
 }
 recheck = []
-for d in datasets:
-    model = sasanet_runs.trained(d, profile=profile, seed=seed)
+for d, model in sasanet_runs.trained_all(
+    datasets, profile=profile, seed=seed
+).items():
     *_, X_test, y_test = sasanet_runs.dataset(d)
     output = (
         model.predict(X_test)

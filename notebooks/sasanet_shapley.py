@@ -64,10 +64,7 @@ from unified_attribution import sasanet
 names = list(sasanet_runs.EXPERIMENTS)
 real = list(sasanet_runs.REAL)  # paper B's claims are judged on these
 glue("n_real_datasets", len(real), display=False)
-models = {
-    name: sasanet_runs.trained(name, profile=profile, seed=seed)
-    for name in names
-}
+models = sasanet_runs.trained_all(names, profile=profile, seed=seed)
 n_rows = 20 if profile == "full" else 4
 rng = np.random.default_rng(seed)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import unified_attribution
-from attribution_book import cache
+from attribution_book import cache, sasanet_runs
 
 LIBRARY = Path(unified_attribution.__file__).parent
 
@@ -163,6 +163,35 @@ def test_a_reader_without_the_lock_never_moves_an_entry_aside(model_cache):
 
     assert cache.load_or_train(path, train, read) == "model from the other process"
     assert not path.with_suffix(".corrupt").exists()
+
+
+def test_an_entry_another_process_is_training_is_skipped_without_waiting(model_cache):
+    """``wait=False`` returns None at once while another holder has the lock (a second open
+    file description: flock locks conflict between them even in one process), and trains
+    once the lock is free."""
+    path = cache.entry("zoo", "toy", 0, {"width": 7})
+
+    def train(tmp):
+        tmp.write_text("model")
+        return "trained"
+
+    with cache.training_lock(path):
+        assert cache.load_or_train(path, train, lambda p: p.read_text(), wait=False) is None
+        assert not path.exists()
+    assert cache.load_or_train(path, train, lambda p: p.read_text(), wait=False) == "trained"
+
+
+def test_trained_all_leaves_the_models_others_are_training_for_last(monkeypatch):
+    calls = []
+
+    def fake(name, profile, seed, progress, overrides, wait):
+        calls.append((name, wait))
+        return None if (name == "wine" and not wait) else f"model of {name}"
+
+    monkeypatch.setattr(sasanet_runs, "_trained", fake)
+    found = sasanet_runs.trained_all(["wine", "diabetes"], profile="quick")
+    assert calls == [("wine", False), ("diabetes", False), ("wine", True)]
+    assert list(found) == ["wine", "diabetes"] and found["wine"] == "model of wine"
 
 
 def test_a_read_only_cache_trains_in_memory_and_a_file_in_the_way_is_named(

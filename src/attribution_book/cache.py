@@ -45,10 +45,15 @@ def entry(kind: str, name: str, seed: int, payload: dict) -> Path:
     return root() / kind / f"{name}-s{seed}-{digest[:12]}.pt"
 
 
+class Busy(Exception):
+    """Another process is training this entry (raised by ``training_lock(..., wait=False)``)."""
+
+
 @contextlib.contextmanager
-def training_lock(path: Path):
+def training_lock(path: Path, wait: bool = True):
     """An exclusive lock on ``path``'s ``.lock`` file while a model is trained, so that a
-    second process asking for the same model waits, then reads the cache."""
+    second process asking for the same model waits, then reads the cache (``wait=False``:
+    raises :class:`Busy` instead of waiting)."""
     import fcntl
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +61,8 @@ def training_lock(path: Path):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                raise Busy(path.name) from None
             print(f"waiting for another process to finish training {path.name} ...", flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -88,13 +95,18 @@ def _read_or_none(path: Path, read: Callable[[Path], T], locked: bool) -> T | No
 
 
 def load_or_train(
-    path: Path, train: Callable[[Path], T], read: Callable[[Path], T], retrain: bool = False
-) -> T:
+    path: Path,
+    train: Callable[[Path], T],
+    read: Callable[[Path], T],
+    retrain: bool = False,
+    wait: bool = True,
+) -> T | None:
     """``read(path)`` if the entry exists and reads (and not ``retrain``); otherwise, under
     the lock, ``train(tmp)``, which fits the model, writes it to ``tmp`` and returns it;
     ``tmp`` is flushed to disk and renamed to ``path``. Temporary files that a killed run
     left for this entry are removed. A cache folder that cannot be written trains the model
-    in memory, with a warning; a cache path that is a file is refused by name."""
+    in memory, with a warning; a cache path that is a file is refused by name. ``wait=False``:
+    ``None`` at once if another process is training the entry."""
     if not retrain and (model := _read_or_none(path, read, locked=False)) is not None:
         return model
     try:
@@ -115,7 +127,11 @@ def load_or_train(
         )
         with tempfile.TemporaryDirectory() as scratch:
             return train(Path(scratch) / path.name)
-    with training_lock(path):
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(training_lock(path, wait))
+        except Busy:
+            return None
         if not retrain and (model := _read_or_none(path, read, locked=True)) is not None:
             return model  # trained by another process meanwhile
         for orphan in path.parent.glob(f"{path.stem}.tmp*"):  # we hold the lock: nobody writes them

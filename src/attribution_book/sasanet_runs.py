@@ -66,6 +66,28 @@ def trained(
     models (``$UNIFIED_ATTRIBUTION_CACHE``), keyed by its configuration, the code's format,
     torch's version and the bytes of its training and validation data; the training time of
     the first fit is kept."""
+    return _trained(name, profile, seed, progress, overrides, wait=True)
+
+
+def trained_all(
+    names, profile: str = "full", seed: int = 0, progress: bool = False, **overrides
+) -> dict[str, SASANet]:
+    """:func:`trained` of each of ``names``, by name. A model that another process is
+    training just then is left for last: two chapters asking for the same models at once
+    train different ones side by side, instead of one waiting for each of the other's."""
+    found = {}
+    for name in names:
+        model = _trained(name, profile, seed, progress, overrides, wait=False)
+        if model is not None:
+            found[name] = model
+    for name in names:
+        if name not in found:
+            found[name] = trained(name, profile, seed, progress, **overrides)
+    return {name: found[name] for name in names}
+
+
+def _trained(name, profile, seed, progress, overrides, wait: bool) -> SASANet | None:
+    """:func:`trained`; ``wait=False``: None at once if another process is training it."""
     if name not in EXPERIMENTS:
         raise ValueError(f"no SASANet experiment for {name!r}; known: {', '.join(EXPERIMENTS)}")
     if profile not in PROFILES:
@@ -94,8 +116,9 @@ def trained(
         model.save(tmp)
         return SASANet.load(tmp)  # as a later run will read it
 
-    cached = cache.load_or_train(path, fit, SASANet.load)
-    cached.progress = progress
+    cached = cache.load_or_train(path, fit, SASANet.load, wait=wait)
+    if cached is not None:
+        cached.progress = progress
     return cached
 
 
