@@ -29,7 +29,7 @@ def test_tasks_refuse_unknown_chapters_and_non_integer_seeds():
 
 def test_an_unreachable_scheduler_is_named():
     with pytest.raises(ConnectionError, match="127.0.0.1:9"):
-        cluster.client("tcp://127.0.0.1:9")
+        cluster.client("tcp://127.0.0.1:9", timeout="1s")
 
 
 def test_the_command_refuses_bad_input_before_running(tmp_path, capsys):

@@ -25,10 +25,11 @@ def one_thread() -> None:
     torch.set_num_threads(1)
 
 
-def client(scheduler: str | None = None, workers: int | None = None):
+def client(scheduler: str | None = None, workers: int | None = None, timeout: str = "10s"):
     """A Dask client on ``scheduler`` (default: :data:`SCHEDULER_ENV`), or on a new local
     cluster of ``workers`` single-threaded processes (default: one per core); every worker
-    runs :func:`one_thread`. An unreachable address is a ConnectionError naming it."""
+    runs :func:`one_thread`. An address that does not answer within ``timeout`` is a
+    ConnectionError naming it."""
     from distributed import Client, LocalCluster
 
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
@@ -36,7 +37,7 @@ def client(scheduler: str | None = None, workers: int | None = None):
         raise ValueError(f"workers must be at least 1, got {workers}")
     if scheduler:
         try:
-            found = Client(scheduler, timeout="10s")
+            found = Client(scheduler, timeout=timeout)
         except (OSError, TimeoutError) as err:
             raise ConnectionError(
                 f"no Dask scheduler answers at {scheduler!r} ({err}); start one (dask "

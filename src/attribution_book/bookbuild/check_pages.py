@@ -79,7 +79,7 @@ def built_pages(html_dir: Path) -> list[Path]:
 
 def render(chromium: str, page: Path, screenshot: Path) -> str:
     """The page's DOM after its scripts ran, and a screenshot of its top, from one launch
-    of the browser (half the time of one launch for each)."""
+    of the browser (not one for each)."""
     url = page.resolve().as_uri()
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     screenshot.unlink(missing_ok=True)

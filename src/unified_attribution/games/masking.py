@@ -42,8 +42,7 @@ HARD_LIMIT = 30
 #: Bytes per forward pass when the batch size is not given. On the CPU: of the largest
 #: activation (the input or any module's output) of one input times the batch, sized to stay
 #: in a core's cache: 4,096 coalitions of the digits MLP (64 units), 128 of the digits CNN
-#: (32 x 8 x 8 units). Measured on the digits CNN (2 cores, one thread): 65,536 per batch took
-#: 4.4 s per image, 128 to 1,024 per batch about 1 s (benchmarks/bench_dividends.py).
+#: (32 x 8 x 8 units). benchmarks/bench_dividends.py times both against batches of 2**16.
 BATCH_BYTES = 2**20
 #: Bytes of masked inputs per forward pass on an accelerator (large batches pay there): 2**16
 #: digits of 64 float32 pixels fit in 16 MiB, a 224 x 224 x 3 float32 image gets 27 per batch.
