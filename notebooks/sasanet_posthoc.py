@@ -123,6 +123,16 @@ glue(
 )
 parts_table = pd.DataFrame(error_parts).T.rename_axis("dataset")
 real_cost = [d for d in cost["datasets"] if d in sasanet_runs.REAL]
+first_budgets = {
+    curve["curve"][0]["budget"]
+    for d in cost["datasets"].values()
+    for curve in d["estimators"].values()
+}
+assert len(first_budgets) == 1, (
+    f"the estimators start at different budgets: {first_budgets}"
+)
+(smallest_budget,) = first_budgets
+glue("smallest_budget", f"{smallest_budget:,}", display=False)
 largest = {
     d: parts_table.loc[d, list(sasanet_runs.ERROR_PARTS)].idxmax()
     for d in parts_table.index
@@ -262,7 +272,8 @@ glue(
 # ## Cost of an attribution
 #
 # On the same game, SASANet's one forward pass against the post-hoc estimators the paper
-# compares with: shapiq's KernelSHAP and permutation sampling at budgets from 32 evaluations
+# compares with: shapiq's KernelSHAP and permutation sampling at budgets from
+# {glue:text}`smallest_budget` evaluations
 # up to $2^n$ (where KernelSHAP is exact, its error rounding), and FastSHAP
 # {cite}`jethani2022fastshap`, an explainer network trained with the Shapley weighted
 # least-squares objective on SASANet's game over the training rows, which like SASANet
@@ -309,8 +320,8 @@ plots.glue_figure(
 # :name: fig-cost-curves
 # :alt: One panel per dataset, log-log: error against seconds per row for KernelSHAP and permutation sampling at growing budgets, with SASANet and FastSHAP as large markers at one row and at many rows per call.
 #
-# Error against seconds per row: KernelSHAP and permutation sampling at budgets from 32
-# evaluations to $2^n$ (lines), SASANet and FastSHAP at one row per call and at the largest
+# Error against seconds per row: KernelSHAP and permutation sampling at budgets from
+# {glue:text}`smallest_budget` evaluations to $2^n$ (lines), SASANet and FastSHAP at one row per call and at the largest
 # batch (large markers, one shape each).
 # ```
 #
@@ -386,9 +397,9 @@ for d, c in cost["datasets"].items():
         row[f"{label}: error within SASANet's time"] = (
             "none" if within is None else within
         )
-    row["Shapley error, KernelSHAP at 32"] = c["estimators"]["KernelSHAP"][
-        "curve"
-    ][0]["Shapley error"]
+    row["Shapley error, KernelSHAP at its smallest budget"] = c["estimators"][
+        "KernelSHAP"
+    ]["curve"][0]["Shapley error"]
     equal.append(row)
 equal = pd.DataFrame(equal)
 spent = {
@@ -470,10 +481,13 @@ glue(
     else 'the sampling estimators reach the errors in the columns "error within SASANet\'s time"',
     display=False,
 )
-at_smallest = (real_rows["KernelSHAP: budget at SASANet's error"] == 32).all()
+at_smallest = (
+    real_rows["KernelSHAP: budget at SASANet's error"] == smallest_budget
+).all()
 glue(
     "upper_bound",
-    " (already at the smallest budget tried, 32 evaluations: the ratios are upper bounds)"
+    f" (already at the smallest budget tried, {smallest_budget:,} evaluations: the ratios "
+    "are upper bounds)"
     if at_smallest
     else " (at the budgets in the table)",
     display=False,
@@ -492,7 +506,7 @@ glue(
 )
 more_precise = int(
     (
-        real_rows["Shapley error, KernelSHAP at 32"]
+        real_rows["Shapley error, KernelSHAP at its smallest budget"]
         < real_rows["Shapley error, SASANet"]
     ).sum()
 )
@@ -522,7 +536,8 @@ showcase.html(
 # {glue:text}`fastshap_error`; FastSHAP is the more precise of the two on
 # {glue:text}`fastshap_more_precise` real datasets; it is least precise on
 # {glue:text}`fastshap_worst`: an amortized explainer is only as good as the rows it learns
-# from. At its smallest budget of 32 evaluations KernelSHAP is already more precise than
+# from. At its smallest budget of {glue:text}`smallest_budget` evaluations KernelSHAP is
+# already more precise than
 # SASANet on {glue:text}`kernel_more_precise` real datasets. At SASANet's error, KernelSHAP
 # takes {glue:text}`kernel_ratio_one` times SASANet's time when SASANet explains one row per
 # call, and {glue:text}`kernel_ratio` times at its cheapest measured batch size
@@ -708,13 +723,13 @@ showcase.html(one_row_ratio.rename_axis("dataset").reset_index(), digits=3)
 # :label: ex-posthoc-distillation
 # Suppose SASANet's Shapley module matched its training target exactly (no distillation
 # error, the last column of {numref}`fig-error-parts`). Would SASANet then be more precise
-# than KernelSHAP at its smallest budget of 32 evaluations?
+# than KernelSHAP at its smallest budget ({glue:text}`smallest_budget` evaluations)?
 # ```
 #
 # ```{solution-start} ex-posthoc-distillation
 # :class: dropdown
 # ```
-# The Shapley error without distillation against KernelSHAP's at 32 evaluations:
+# The Shapley error without distillation against KernelSHAP's at its smallest budget:
 
 # %%
 perfect = pd.DataFrame(
@@ -723,7 +738,7 @@ perfect = pd.DataFrame(
             "SASANet without distillation": error_parts[d][
                 "without distillation"
             ],
-            "KernelSHAP at 32": cost["datasets"][d]["estimators"][
+            "KernelSHAP, smallest budget": cost["datasets"][d]["estimators"][
                 "KernelSHAP"
             ]["curve"][0]["Shapley error"],
         }
@@ -732,14 +747,16 @@ perfect = pd.DataFrame(
 ).T
 still_behind = int(
     (
-        perfect["SASANet without distillation"] > perfect["KernelSHAP at 32"]
+        perfect["SASANet without distillation"]
+        > perfect["KernelSHAP, smallest budget"]
     ).sum()
 )
 glue("perfect_behind", f"{still_behind} of {len(perfect)}", display=False)
 showcase.html(perfect.rename_axis("dataset").reset_index(), digits=3)
 
 # %% [markdown]
-# Even a perfect Shapley module would be less precise than KernelSHAP at 32 evaluations on
+# Even a perfect Shapley module would be less precise than KernelSHAP at
+# {glue:text}`smallest_budget` evaluations on
 # {glue:text}`perfect_behind` real datasets: what remains is the order inconsistency and
 # the intermediate gap, which belong to the value function and to the
 # marginal-contribution module, not to the distillation. Better distillation alone cannot
