@@ -129,6 +129,12 @@ def _superscript(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
+def left_out_as_not_real(names) -> dict[str, str]:
+    """The datasets of ``names`` that are not real data, each with the reason
+    (:data:`NOT_REAL`): a verdict on real data names them as left out."""
+    return {name: NOT_REAL for name in names if name not in REAL}
+
+
 def left_out_of_exact(names) -> dict[str, str]:
     """The datasets of ``names`` too wide for exact enumeration, each with the reason (a
     verdict that needs exact Shapley values names them as left out)."""

@@ -93,7 +93,7 @@ def accuracy_verdicts(summary: dict, datasets: Sequence[str]) -> dict[str, claim
     unknown = [d for d in datasets if d not in summary]
     if unknown:
         raise ValueError(f"no scores for datasets {unknown}; summary has {list(summary)}")
-    not_real = {d: sasanet_runs.NOT_REAL for d in summary if d not in sasanet_runs.REAL}
+    not_real = sasanet_runs.left_out_as_not_real(summary)
     beats, rivals = [], []
     for dataset in datasets:
         by_model = summary[dataset]
@@ -214,7 +214,7 @@ def claim_verdicts(
     }
     left_out = {
         **sasanet_runs.left_out_of_exact(d for d in datasets if d not in judged),
-        **{d: sasanet_runs.NOT_REAL for d in cost["datasets"] if d not in sasanet_runs.REAL},
+        **sasanet_runs.left_out_as_not_real(cost["datasets"]),
     }
     fast = [d for d, r in ratios.items() if r is None or r > 1]
     strict = [d for d, r in ratios.items() if r is None or r >= BOOK_SPEED_BAR]
@@ -295,7 +295,7 @@ def masking_verdict(fidelity: dict, datasets: Sequence[str]) -> claims.Verdict:
         "real datasets",
         "the paper's words",
         "the largest drop on every dataset",
-        left_out={d: sasanet_runs.NOT_REAL for d in fidelity if d not in sasanet_runs.REAL},
+        left_out=sasanet_runs.left_out_as_not_real(fidelity),
     )
     nearest = min(gaps, key=lambda d: abs(gaps[d]))
     return replace(
