@@ -384,46 +384,99 @@ def test_grad_cam_on_a_probe_by_hand():
     )  # mean gradient x A = 1
 
 
-class InlineRelu(nn.Module):
+class Branching(nn.Module):
+    """A forward that branches on the values of its input: torch.fx cannot trace it."""
+
     def __init__(self):
         super().__init__()
         self.first, self.second = nn.Linear(3, 3), nn.Linear(3, 1)
 
     def forward(self, x):
-        return self.second(torch.relu(self.first(x)))
+        h = self.first(x)
+        return self.second(h if h.sum() > 0 else -h)
 
 
-class Chain(nn.Module):
+class Softmaxed(nn.Module):
     def __init__(self):
         super().__init__()
-        self.first, self.act, self.second = nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1)
+        self.first, self.second = nn.Linear(3, 3), nn.Linear(3, 1)
 
     def forward(self, x):
-        return self.second(self.act(self.first(x)))
+        return self.second(torch.softmax(self.first(x), dim=1))
 
 
-def test_models_outside_the_rules_are_refused_by_name():
+class Divided(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.first(x) / (2 + x)
+
+
+class Exponential(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.first, self.second = nn.Linear(3, 3), nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.second(torch.exp(self.first(x)))
+
+
+def test_models_outside_the_rules_are_refused_by_name_line_and_reason():
+    """Each refusal names the node (module path or function), the line of forward that
+    applies it, why no rule applies, and what works instead; it never suggests a fix that
+    cannot work (registering LayerNorm or softmax as one of the kinds would be wrong)."""
     x = torch.rand(2, 3)
-    relu = nn.ReLU()
     cases = [
-        (InlineRelu(), "relu"),
-        (
-            nn.Sequential(nn.Linear(3, 3), relu, nn.Linear(3, 3), relu, nn.Linear(3, 1)),
-            "same module object",
-        ),
-        (nn.Sequential(nn.Linear(3, 3), nn.ELU(), nn.Linear(3, 1)), "ELU"),
-        (nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)).eval(), "BatchNorm1d"),
+        (nn.Sequential(nn.Linear(3, 3), nn.LayerNorm(3), nn.Linear(3, 1)), r"'1'.*statistic"),
+        (Softmaxed(), r"torch.softmax.*test_propagation.py:\d+.*attention"),
+        (Divided(), r"operator.truediv.*division by an input-dependent"),
+        (Exponential(), r"torch.exp.*register_rule\(torch.exp"),
+        (Branching(), r"could not be traced.*branches"),
     ]
-    for model, named in cases:
+    for model, message in cases:
         for method in ("lrp_epsilon", "deeplift_rescale", "deeplift_revealcancel", "deep_taylor"):
-            with pytest.raises(propagation.UnsupportedModel, match=named):
-                methods.attribute(method, model, x)
-    # a module whose forward is a plain chain of modules is traced and accepted
-    assert [type(m) for m in propagation.layers(Chain())] == [nn.Linear, nn.ReLU, nn.Linear]
+            with pytest.raises(propagation.UnsupportedModel, match=message) as refused:
+                methods.attribute(method, model, x, target=0)
+            assert "Gradient x Input" in str(refused.value) or "register" in str(refused.value)
+    for model, _ in cases[:3]:
+        assert "register" not in str(_refusal(model, x))
     with pytest.raises(propagation.UnsupportedModel, match="convolutional"):
         methods.attribute(
             "grad_cam", random_mlp(0), torch.rand(2, 6, dtype=torch.float64), target=0
         )
+
+
+def _refusal(model, x) -> Exception:
+    with pytest.raises(propagation.UnsupportedModel) as refused:
+        methods.attribute("lrp_epsilon", model, x, target=0)
+    return refused.value
+
+
+def test_a_registered_rule_makes_a_module_of_ones_own_supported():
+    """An activation whose forward branches on its input's values cannot be traced;
+    registered as "elementwise" it is one node, and DeepLIFT stays complete through it."""
+
+    class Clipped(nn.Module):
+        def forward(self, z):
+            return z.clamp(min=0) if bool((z > -100).all()) else z
+
+    model = nn.Sequential(nn.Linear(3, 4), Clipped(), nn.Linear(4, 2)).double()
+    x = torch.rand(3, 3, dtype=torch.float64)
+    with pytest.raises(propagation.UnsupportedModel, match="could not be traced"):
+        methods.attribute("deeplift_rescale", model, x, 0.0, target=0)
+    try:
+        propagation.register_rule(Clipped, "elementwise")
+        found = methods.attribute("deeplift_rescale", model, x, 0.0, target=0)
+        assert found.gap.abs().max() < 1e-12 and found.scores.abs().max() > 1e-3
+        twin = nn.Sequential(model[0], nn.ReLU(), model[2])
+        expected = methods.attribute("deeplift_rescale", twin, x, 0.0, target=0).scores
+        np.testing.assert_allclose(found.scores.numpy(), expected.numpy(), atol=1e-14)
+    finally:
+        propagation.RULES.pop(Clipped)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        propagation.register_rule(Clipped, "activation")
 
 
 def test_bad_options_and_baselines_are_explained():

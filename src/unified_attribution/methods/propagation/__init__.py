@@ -1,9 +1,11 @@
-"""The propagation family: LRP-epsilon (captum), LRP-alpha-beta, Deep Taylor, DeepLIFT
-(Rescale, RevealCancel), DeepShap (ours, on the engine below) and Grad-CAM (captum).
+"""The propagation family: LRP-epsilon, LRP-alpha-beta, Deep Taylor, DeepLIFT (Rescale,
+RevealCancel), DeepShap and Grad-CAM, on any model torch.fx can trace.
 
-The engine, each part small enough to read: ``chain`` (the layers of a model),
-``relevance`` (LRP rules and composites, Deep Taylor) and ``multipliers``
-(DeepLIFT). Its names are re-exported here.
+The engine, each part small enough to read: ``graph`` (the model as a graph of operations,
+and the one reverse sweep over it), ``table`` (the rule of each kind of node, as data;
+:func:`register` adds your own module), ``relevance`` (LRP rules and composites, Deep
+Taylor), ``multipliers`` (DeepLIFT) and ``chain`` (the layers of a plain chain, for the
+chapters that index a layer by its position). Its names are re-exported here.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ import torch
 from torch import nn
 
 from ..registry import captum, register
+from . import graph, relevance
 from .chain import ELEMENTWISE, LINEAR, PASS_THROUGH, POOLING, SUPPORTED, UnsupportedModel, layers
-from .multipliers import DEEPLIFT_RULES, NEAR_ZERO, deeplift
+from .multipliers import DEEPLIFT_RULES, NEAR_ZERO, contributions, deeplift
+from .table import KINDS, REFUSED, RULES
+from .table import register as register_rule
 from .relevance import (
     STABILIZER,
     Composite,
@@ -38,6 +43,9 @@ from .relevance import (
 __all__ = [
     "DEEPLIFT_RULES",
     "ELEMENTWISE",
+    "KINDS",
+    "REFUSED",
+    "RULES",
     "LINEAR",
     "NEAR_ZERO",
     "PASS_THROUGH",
@@ -55,6 +63,7 @@ __all__ = [
     "epsilon",
     "layers",
     "lrp",
+    "register_rule",
     "uniform",
     "z_bounded",
 ]
@@ -74,21 +83,18 @@ _NO_BASELINE = "no baseline: explains f(x) itself (root point 0; the gap is agai
     allocation=r"$\epsilon \to 0$ on ReLU nets: Gradient x Input at $b = 0$ "
     r"($w_i(\kappa) = \kappa_i$); one neuron $y = g(c + \sum_i u_i)$: share "
     r"$u_i / (c + s + \epsilon)$ of $y$, the bias keeps the rest",
-    assumptions="captum's LRP, EpsilonRule(epsilon) on Linear and Conv2d layers, "
-    "epsilon 1e-9 on pooling; " + _NO_BASELINE,
+    assumptions="ours (propagation.lrp): epsilon at Linear and convolutions (BatchNorm folded "
+    "in), the z-rule with epsilon 1e-9 at sums, means and pooling; equals captum's LRP "
+    "(EpsilonRule) on chains and zennit's on residual networks; " + _NO_BASELINE,
     baseline="none",
     budget="epsilon",
 )
 def _lrp_epsilon(model, x, baseline, target, players, epsilon=0.01):
-    from captum.attr._utils.lrp_rules import EpsilonRule
-
-    return captum_lrp(model, lambda: EpsilonRule(epsilon)).attribute(
-        x.requires_grad_(), target=target
-    )
+    return lrp(model, x, target, relevance.epsilon(epsilon))
 
 
 def captum_lrp(model: nn.Module, make_rule: Callable) -> LRP:
-    """captum's LRP on a copy of ``model`` (captum attaches its rules to the layers) with a
+    """captum's LRP (the tests' and the equalities chapter's reference on chains) on a copy of ``model`` (captum attaches its rules to the layers) with a
     fresh ``make_rule()`` on every Linear and Conv2d layer and captum's default EpsilonRule
     (epsilon 1e-9) on pooling and Flatten (which has no default; this passes R on), and
     captum's IdentityRule on a Sigmoid (captum passes R through ReLU and Tanh by itself).
@@ -207,9 +213,13 @@ def _deeplift_revealcancel(model, x, baseline, target, players):
     baseline="distribution",
 )
 def _deep_shap(model, x, baseline, target, players):
+    traced = graph.trace(model)  # traced and evaluated at x once, for every baseline row
+    with torch.no_grad():
+        values = graph.forward(traced, x)
+    steps = graph.plan(traced, values)
     total = torch.zeros_like(x)
     for b in baseline:
-        total += deeplift(model, x, b.expand_as(x), target, rule="rescale")
+        total += contributions(traced, steps, values, b.expand_as(x), target, "rescale")
     return total / len(baseline)
 
 
@@ -232,25 +242,87 @@ def _deep_shap(model, x, baseline, target, players):
     baseline="none",
 )
 def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
-    chain = layers(model)
-    convolutions = [k for k, m in enumerate(chain) if isinstance(m, nn.Conv2d)]
-    if not convolutions:
+    traced = graph.trace(model, fold=False)
+    with torch.no_grad():
+        node = feature_map(traced, layer, graph.forward(traced, x[:1]))
+    values = graph.forward(traced, x, leaf=node)
+    features, out = values[node], values[traced.output.args[0]]
+    if not isinstance(features, torch.Tensor) or features.dim() not in (3, 4):
         raise UnsupportedModel(
-            "Grad-CAM needs a convolutional layer; this model "
-            "has none: use Gradient x Input on a layer instead"
+            f"Grad-CAM needs a feature map of shape (N, C, H, W) or (N, C, L); {graph.where(node)} "
+            f"gives {tuple(getattr(features, 'shape', ()))}: name a convolution's output as layer="
         )
+    rows = torch.arange(len(x), device=x.device)
+    (gradient,) = torch.autograd.grad(out.reshape(len(x), -1)[rows, target].sum(), features)
+    spatial = tuple(range(2, features.dim()))
+    cam = (gradient.mean(dim=spatial, keepdim=True) * features).sum(1, keepdim=True).detach()
+    cam = torch.relu(cam) if relu else cam
+    mode = "bilinear" if features.dim() == 4 else "linear"
+    return nn.functional.interpolate(cam, tuple(x.shape[2:]), mode=mode).expand_as(x).clone()
+
+
+def feature_map(traced: graph.Traced, layer, values: dict) -> "torch.fx.Node":
+    """The node whose output is Grad-CAM's feature map. ``layer``: a module of the model or
+    its dotted name (``"layer4.1.conv2"``; a module traced into gives its last operation's
+    output, e.g. a residual block's), a node name, an index in a plain chain (the chapters'
+    convention), or None: the last output of the last convolution's spatial size (after a
+    convolution's activation, BatchNorm or residual sum; before any pooling that shrinks it)."""
+    nodes = list(traced.graph.nodes)
+    model = traced.model
     if layer is None:
-        last = convolutions[-1]
-        layer = (
-            last + 1 if last + 1 < len(chain) and isinstance(chain[last + 1], ELEMENTWISE) else last
+        convolutions = [n for n in nodes if isinstance(traced.module(n), (nn.Conv1d, nn.Conv2d))]
+        if not convolutions:
+            raise UnsupportedModel(
+                "Grad-CAM needs a convolutional layer; this model has none: use "
+                "Gradient x Input on a layer instead"
+            )
+        size = _spatial(values[convolutions[-1]])
+        after = nodes[nodes.index(convolutions[-1]) : -1]
+        return [n for n in after if _spatial(values[n]) == size][-1]
+    if isinstance(layer, (int,)) and not isinstance(layer, bool):
+        chain = layers(model)
+        if not -len(chain) <= layer < len(chain):
+            raise ValueError(f"layer {layer} is outside the chain's {len(chain)} layers")
+        layer = chain[layer]
+    if isinstance(layer, nn.Module):
+        path = next((name for name, m in model.named_modules() if m is layer), None)
+        if path is None:
+            raise ValueError(f"layer {layer} is not a module of this model")
+        layer = path
+    if not isinstance(layer, str):
+        raise TypeError(f"layer must be a module, its dotted name, or None; got {layer!r}")
+    named = [n for n in nodes if n.name == layer]
+    if named:
+        return named[0]
+    inside = [n for n in nodes if _inside(n, layer)]
+    if not inside:
+        raise ValueError(
+            f"no operation of the model is {layer!r}; modules: "
+            + ", ".join(name for name, _ in model.named_modules() if name)
         )
-    cam = captum("LayerGradCam")(model, chain[layer]).attribute(
-        x, target=target, relu_attributions=relu
+    calls = {key for n in inside for key in _calls(n, layer)}
+    if len(calls) > 1:
+        raise ValueError(
+            f"{layer!r} is applied at {len(calls)} places; name one of its nodes instead: "
+            + ", ".join(n.name for n in inside if n.op == "call_module")
+        )
+    return inside[-1]
+
+
+def _inside(node, path: str) -> bool:
+    stack = node.meta.get("nn_module_stack") or {}
+    return any(name == path for name, _ in stack.values()) or (
+        node.op == "call_module" and node.target == path
     )
-    if cam.dim() != 4:
-        raise UnsupportedModel(
-            f"Grad-CAM needs a spatial feature map; layer "
-            f"{layer} ({chain[layer]}) gives shape {tuple(cam.shape)}"
-        )
-    cam = captum("LayerAttribution").interpolate(cam, tuple(x.shape[2:]), "bilinear")
-    return cam.expand_as(x).clone()
+
+
+def _calls(node, path: str) -> list[str]:
+    stack = node.meta.get("nn_module_stack") or {}
+    return [key for key, (name, _) in stack.items() if name == path] or [node.name]
+
+
+def _spatial(value) -> tuple | None:
+    """The spatial size of a feature map (N, C, ...), None for anything else."""
+    if isinstance(value, torch.Tensor) and value.dim() in (3, 4) and value.is_floating_point():
+        return tuple(value.shape[2:])
+    return None

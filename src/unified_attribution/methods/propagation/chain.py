@@ -93,15 +93,11 @@ def _traced_chain(model: nn.Module) -> list[nn.Module]:
 
 
 def affine_map(layer: nn.Module, a: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-    """The layer's linear map with ``weight`` in place of its own, without bias. A
-    convolution's padding mode (zeros, reflect, replicate, circular) is kept, as
-    ``nn.Conv2d`` applies it: the padded input, then the convolution without padding."""
+    """The layer's linear map (Linear, Conv1d, Conv2d) with ``weight`` in place of its own,
+    without bias; a convolution keeps its padding mode (zeros, reflect, replicate, circular)."""
     if isinstance(layer, nn.Linear):
         return F.linear(a, weight)
-    if layer.padding_mode != "zeros":
-        a = F.pad(a, layer._reversed_padding_repeated_twice, mode=layer.padding_mode)
-        return F.conv2d(a, weight, None, layer.stride, 0, layer.dilation, layer.groups)
-    return F.conv2d(a, weight, None, layer.stride, layer.padding, layer.dilation, layer.groups)
+    return layer._conv_forward(a, weight, None)
 
 
 def plus(t: torch.Tensor) -> torch.Tensor:

@@ -1,24 +1,30 @@
-"""DeepLIFT with the Rescale and RevealCancel rules (Shrikumar et al. 2017).
+"""DeepLIFT with the Rescale and RevealCancel rules (Shrikumar et al. 2017), on any graph
+:mod:`.graph` can trace.
 
-A forward pass of differences from the reference in which every activation is replaced by
-multipliers computed from x and the reference and then held fixed; the map from input
-differences to the output difference is then linear, and the contributions are
-Delta x * its gradient (summation to delta holds exactly). Linear layers split each term
-w_ij Delta a_j by its sign, as the authors' implementation (kundajelab/deeplift, Dense
-layer) does; max-pooling follows captum's rule (the difference of maxima goes to the argmax
-at x and at the reference). Rescale is compared with captum's DeepLift in the tests, both
-rules with slow matrix forms.
+Multipliers m = d Delta(output) / d Delta(node) are passed from the output back to the
+input (:func:`.graph.sweep`): affine maps and routing pass them by their Jacobian (the linear
+rule, exact); an activation multiplies them by Delta y / Delta z (Rescale) or, when a layer
+with weights feeds it alone, splits them by the sign of each term w_ij Delta a_j
+(RevealCancel, as the authors' implementation, kundajelab/deeplift, splits a Dense layer);
+max-pooling follows captum's rule (the difference of maxima goes to the argmax at x and at
+the reference); a product of two inputs a b gets the two-player Shapley split Delta(a b) =
+Delta a (b + b') / 2 + (a + a') / 2 Delta b, exact for a bilinear map (the DeepLIFT paper
+has no rule of its own for products; RevealCancel splits its two parts the same way). The
+contributions Delta x * m add up to f(x) - f(reference) exactly. Rescale is compared with
+captum's DeepLift and shap's DeepExplainer in the tests, both rules with slow matrix forms.
 """
 
 from __future__ import annotations
 
-import copy
+from types import SimpleNamespace
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.fx.operator_schemas import normalize_function
 
-from .chain import ELEMENTWISE, LINEAR, affine_map, layers, minus, plus
+from . import graph
+from .chain import affine_map, minus, plus
 
 NEAR_ZERO = 1e-10  # |Delta| below this: DeepLIFT falls back to the gradient, as captum does
 
@@ -51,14 +57,6 @@ def _signed_terms(layer, delta, difference):
     return positive, negative
 
 
-def _slope(activation: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """g'(z), element-wise (ReLU'(0) = 0, as autograd has it)."""
-    with torch.enable_grad():
-        z = z.detach().clone().requires_grad_()
-        (grad,) = torch.autograd.grad(activation(z).sum(), z)
-    return grad
-
-
 def _revealcancel(g, z_ref, positive, negative, slope):
     """Delta y = m+ Delta z+ + m- Delta z-, with Delta y+- the two-player Shapley values of
     the positive and negative parts: Delta y+ = 1/2 [g(r + p) - g(r)] + 1/2 [g(r + n + p) -
@@ -73,8 +71,9 @@ def _maxpool_deltas(layer, a, a_ref, delta):
     """captum's DeepLIFT rule for max-pooling: with m = max(y, y_ref), the argmax of the
     window at x receives m - y_ref and the argmax at the reference y - m; each position's
     multiplier is what it receives over its own Delta a (the gradient where Delta a = 0)."""
+    pool = F.max_pool1d if a.dim() == 3 else F.max_pool2d
     (y, index), (y_ref, index_ref) = (
-        F.max_pool2d(
+        pool(
             t,
             layer.kernel_size,
             layer.stride,
@@ -97,6 +96,19 @@ def _maxpool_deltas(layer, a, a_ref, delta):
     ).reshape(y.shape)
 
 
+def _pooling(traced: graph.Traced, node) -> object:
+    """A max-pooling node's settings (its module, or the functional call's arguments)."""
+    if node.op == "call_module":
+        return traced.module(node)
+    values = {n: None for n in node.all_input_nodes}
+    settings = normalize_function(
+        node.target, node.args, node.kwargs, normalize_to_only_use_kwargs=True
+    ).kwargs
+    settings = {k: v for k, v in settings.items() if k not in values}
+    settings["stride"] = settings.get("stride") or settings["kernel_size"]
+    return SimpleNamespace(**settings)
+
+
 def deeplift(
     model: nn.Module,
     x: torch.Tensor,
@@ -106,40 +118,91 @@ def deeplift(
 ) -> torch.Tensor:
     """DeepLIFT contributions C_i with sum_i C_i = f(x)_t - f(reference)_t exactly.
     ``rule``: "rescale" (m = Delta y / Delta z at every activation) or "revealcancel" (at
-    every activation that follows a linear layer; the authors' genomics default used Rescale
-    after convolutions). Where Delta z ~ 0 the multiplier is the slope g'(z) at x."""
+    every activation that a Linear or convolution feeds alone, Rescale at the others; the
+    authors' genomics default used Rescale after convolutions). Where Delta z ~ 0 the
+    multiplier is the slope g'(z) at x."""
     if rule not in DEEPLIFT_RULES:
         raise ValueError(f"rule must be one of {DEEPLIFT_RULES}, got {rule!r}")
-    chain = layers(model)
-    a, a_ref = x.detach(), reference.detach()
-    delta_in = (a - a_ref).requires_grad_()
-    delta = delta_in
-    preceding = None
+    traced = graph.trace(model)
+    with torch.no_grad():
+        values = graph.forward(traced, x.detach())
+    return contributions(traced, graph.plan(traced, values), values, reference, target, rule)
+
+
+def contributions(
+    traced: graph.Traced,
+    steps: list[graph.Step],
+    values: dict,
+    reference: torch.Tensor,
+    target: torch.Tensor,
+    rule: str,
+) -> torch.Tensor:
+    """:func:`deeplift` from a graph already traced and evaluated at x (DeepShap reuses
+    them for every baseline row)."""
+    with torch.no_grad():
+        refs = graph.forward(traced, reference.detach().expand_as(values[traced.input]))
+    kinds = {step.node: step.kind for step in steps}
+
+    def through(step: graph.Step, m: torch.Tensor) -> dict:
+        node = step.node
+        if step.kind in ("route", "affine", "linear"):
+            return graph.vjp(traced, step, values, m)
+        if step.kind == "maxpool":
+            return {step.inputs[0]: _maxpool_multipliers(traced, step, values, refs, m)}
+        if step.kind == "product":
+            return _product_multipliers(traced, step, values, refs, m)
+        z_node = node.args[0]
+        (slope,) = graph.vjp(traced, step, values, torch.ones_like(values[node])).values()
+        feeder = z_node if kinds.get(z_node) == "linear" and len(z_node.users) == 1 else None
+        if rule == "revealcancel" and feeder is not None:
+            return _revealcancel_multipliers(traced, node, feeder, values, refs, slope, m)
+        dy, dz = values[node] - refs[node], values[z_node] - refs[z_node]
+        return {z_node: m * _ratio(dy, dz, slope)}
+
+    last = traced.output.args[0]
     with torch.enable_grad():
-        for layer in chain:
-            if getattr(layer, "inplace", False):  # DeepLIFT reads a layer's input and output both
-                layer = copy.copy(layer)
-                layer.inplace = False
-            with torch.no_grad():
-                y, y_ref = layer(a), layer(a_ref)
-            if isinstance(layer, LINEAR):
-                positive, negative = _signed_terms(layer, delta, a - a_ref)
-                preceding = (positive, negative)
-                delta = positive + negative
-            elif isinstance(layer, ELEMENTWISE):
-                slope = _slope(layer, a)
-                if rule == "revealcancel" and preceding is not None:
-                    delta = _revealcancel(layer, a_ref, *preceding, slope)
-                else:
-                    delta = _ratio(y - y_ref, (a - a_ref), slope) * delta
-                preceding = None
-            elif isinstance(layer, nn.MaxPool2d):
-                delta = _maxpool_deltas(layer, a, a_ref, delta)
-                preceding = None
-            else:  # average pooling, Flatten, Dropout, Identity: linear in Delta
-                delta = layer(delta)
-                preceding = None
-            a, a_ref = y, y_ref
-        out = delta.reshape(len(x), -1).gather(1, target[:, None]).sum()
-        (grad,) = torch.autograd.grad(out, delta_in)
-    return (delta_in * grad).detach()
+        received = graph.sweep(steps, last, graph.seed(values[last], target), through)
+    x = values[traced.input]
+    m = received.get(traced.input, torch.zeros_like(x))
+    return ((x - refs[traced.input]) * m).detach()
+
+
+def _revealcancel_multipliers(traced, node, feeder, values, refs, slope, m):
+    """RevealCancel at the activation ``node`` fed by the layer ``feeder`` alone: the
+    multipliers at the layer's input (the layer is passed here, with its sign split)."""
+    source = feeder.args[0]
+    layer = traced.module(feeder)
+    difference = values[source] - refs[source]
+    delta = difference.detach().clone().requires_grad_()
+
+    def g(z):
+        return graph.evaluate(traced, node, values, {feeder: z})
+
+    positive, negative = _signed_terms(layer, delta, difference)
+    dy = _revealcancel(g, refs[feeder], positive, negative, slope)
+    (grad,) = torch.autograd.grad((dy * m).sum(), delta)
+    return {source: grad}
+
+
+def _maxpool_multipliers(traced, step, values, refs, m):
+    a_node = step.inputs[0]
+    a, a_ref = values[a_node], refs[a_node]
+    delta = (a - a_ref).detach().requires_grad_()
+    out = _maxpool_deltas(_pooling(traced, step.node), a, a_ref, delta)
+    (grad,) = torch.autograd.grad((out * m).sum(), delta)
+    return grad
+
+
+def _product_multipliers(traced, step, values, refs, m):
+    """Delta(a b) = Delta a * op(., (b + b') / 2) + op((a + a') / 2, .) Delta b."""
+    first, second = step.node.args[:2]
+    op = graph.call(traced, step.node)
+    mean_first = (values[first] + refs[first]) / 2
+    mean_second = (values[second] + refs[second]) / 2
+    a = values[first].detach().clone().requires_grad_()
+    b = values[second].detach().clone().requires_grad_()
+    out = op(a, mean_second) + op(mean_first, b)
+    grad_a, grad_b = torch.autograd.grad(out, (a, b), m)
+    if first is second:  # a * a: both halves go to the one input
+        return {first: grad_a + grad_b}
+    return {first: grad_a, second: grad_b}

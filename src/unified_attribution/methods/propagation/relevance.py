@@ -23,9 +23,16 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .chain import LINEAR, POOLING, affine_map, layers, minus, plus
+from . import graph
+from .chain import affine_map, minus, plus
 
 STABILIZER = 1e-9  # keeps 0/0 at 0, as captum's rules do
+
+
+def stabilized(z: torch.Tensor, eps: float) -> torch.Tensor:
+    """z + eps sign(z), with sign(0) = 1 (zennit's and captum's convention), in z's dtype
+    (a sign tensor of torch's default dtype would round eps to float32)."""
+    return z + eps * (2 * (z >= 0).to(z.dtype) - 1)
 
 
 @dataclass(frozen=True)
@@ -116,15 +123,16 @@ def z_bounded(lower: torch.Tensor, upper: torch.Tensor) -> Rule:
 
 @dataclass(frozen=True)
 class Composite:
-    """Which rule each linear layer gets, as data (zennit's composites): ``first`` at the
-    first linear layer, the one that touches the input, and ``rest`` at every other."""
+    """Which rule each layer with weights gets, as data (zennit's composites): ``first`` at
+    the layers that touch the input (only routing such as a reshape between them), and
+    ``rest`` at every other."""
 
     name: str
     rest: Rule
     first: Rule | None = None
 
     def rule_for(self, k: int) -> Rule:
-        """The rule of the k-th linear layer (0: the input layer)."""
+        """The rule of the k-th layer with weights (0: a layer at the input)."""
         return self.first if k == 0 and self.first is not None else self.rest
 
 
@@ -144,21 +152,17 @@ def deep_taylor_composite(lower: torch.Tensor, upper: torch.Tensor) -> Composite
 def _relevance_through(
     layer: nn.Module, a: torch.Tensor, relevance: torch.Tensor, rule: Rule
 ) -> torch.Tensor:
-    if not isinstance(layer, LINEAR):  # pooling: the epsilon rule (tiny epsilon) on the layer
-        rule, affine = epsilon(), lambda a_, w: layer(a_)
-    else:
-        affine = lambda a_, w: affine_map(layer, a_, w)  # noqa: E731
+    """R at the input ``a`` of a layer with weights (Linear, Conv1d, Conv2d) by ``rule``."""
     out = torch.zeros_like(a)
     for part in rule.parts:
         inputs = [term.input(a).detach().clone().requires_grad_() for term in part.terms]
-        weight = getattr(layer, "weight", None)
         z = sum(
-            affine(inp, term.weight(weight) if weight is not None else None)
+            affine_map(layer, inp, term.weight(layer.weight))
             for inp, term in zip(inputs, part.terms)
         )
-        if part.bias and getattr(layer, "bias", None) is not None:
-            z = z + (layer.bias if isinstance(layer, nn.Linear) else layer.bias[:, None, None])
-        stable = z + rule.stabilizer * torch.where(z >= 0, 1.0, -1.0)
+        if part.bias and layer.bias is not None:
+            z = z + layer.bias.reshape(-1, *([1] * (z.dim() - 2)))
+        stable = stabilized(z, rule.stabilizer)
         grads = torch.autograd.grad(
             (z * (relevance / stable).detach()).sum(), inputs, allow_unused=True
         )
@@ -168,39 +172,51 @@ def _relevance_through(
     return out
 
 
+def _z_rule(traced, step, values, relevance, degree: int) -> dict:
+    """The z-rule on the node's own terms, z = sum_k z_k + constants (Euler: sum_k a_k dz/da_k
+    = degree * (z - constants) for a map homogeneous of that degree in its inputs a_k):
+    R_k = a_k d(z . s)/d a_k / degree, s = R / (z + 1e-9 sign z). Degree 1 for affine maps
+    and max-pooling, 2 for a product of two inputs (AttnLRP's uniform rule, Achtibat et al.
+    2024: each factor half of the product's relevance)."""
+    z = values[step.node]
+    scaled = relevance / stabilized(z, STABILIZER)
+    grads = graph.vjp(traced, step, values, scaled)
+    return {node: values[node] * grad / degree for node, grad in grads.items()}
+
+
 def lrp(
     model: nn.Module, x: torch.Tensor, target: torch.Tensor, composite: Composite | Rule
 ) -> torch.Tensor:
     """Relevance of every input element for the output ``target`` of each row, starting from
-    R = f(x)_target at the output; ``composite`` gives the rule of each linear layer (a
-    single rule: the same everywhere). Pooling layers use the epsilon rule, activations and
-    Flatten pass relevance on."""
+    R = f(x)_target at the output and passed back node by node through ``model``'s graph
+    (:mod:`.graph`; the rule of each kind of node is in :mod:`.table`). ``composite`` gives
+    the rule of each layer with weights (a single rule: the same everywhere; its ``first``
+    rule goes to the layers that only routing separates from the input)."""
     if isinstance(composite, Rule):
         composite = uniform(composite)
-    chain = layers(model)
-    activations = [x.detach()]
+    traced = graph.trace(model)
     with torch.no_grad():
-        for layer in chain:
-            activations.append(layer(activations[-1]))
-    out = activations[-1].reshape(len(x), -1)
-    relevance = torch.zeros_like(out)
-    rows = torch.arange(len(x))
-    relevance[rows, target] = out[rows, target]
-    relevance = relevance.reshape(activations[-1].shape)
-    linear_index = [k for k, layer in enumerate(chain) if isinstance(layer, LINEAR)]
-    with torch.enable_grad():
-        for k in range(len(chain) - 1, -1, -1):
-            layer, a = chain[k], activations[k]
-            if isinstance(layer, LINEAR + POOLING):  # activations, Flatten: R passes on
-                rule = (
-                    composite.rule_for(linear_index.index(k))
-                    if isinstance(layer, LINEAR)
-                    else epsilon()
-                )
-                relevance = _relevance_through(layer, a, relevance, rule)
-            else:
-                relevance = relevance.reshape(a.shape)
-    return relevance
+        values = graph.forward(traced, x.detach())
+    steps = graph.plan(traced, values)
+    last = traced.output.args[0]
+    out = values[last]
+    rows = torch.arange(len(x), device=x.device)
+    start = graph.seed(out, target, out.reshape(len(x), -1)[rows, target])
+
+    def rule(step: graph.Step, relevance: torch.Tensor) -> dict:
+        if step.kind == "route":
+            return graph.vjp(traced, step, values, relevance)
+        if step.kind == "elementwise":
+            return {step.node.args[0]: relevance}
+        if step.kind == "linear":
+            a = step.node.args[0]
+            layer_rule = composite.rule_for(0 if step.first else 1)
+            return {a: _relevance_through(traced.module(step.node), values[a], relevance, layer_rule)}
+        return _z_rule(traced, step, values, relevance, 2 if step.kind == "product" else 1)
+
+    with torch.enable_grad():  # each rule differentiates its own node
+        received = graph.sweep(steps, last, start, rule)
+    return received.get(traced.input, torch.zeros_like(x)).detach()
 
 
 def deep_taylor(
