@@ -249,7 +249,7 @@ def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
     features, out = values[node], values[traced.output.args[0]]
     if not isinstance(features, torch.Tensor) or features.dim() not in (3, 4):
         raise UnsupportedModel(
-            f"Grad-CAM needs a feature map of shape (N, C, H, W) or (N, C, L); {graph.where(node)} "
+            f"Grad-CAM needs a feature map of shape (N, C, H, W) or (N, C, L); {graph.where(traced, node)} "
             f"gives {tuple(getattr(features, 'shape', ()))}: name a convolution's output as layer="
         )
     rows = torch.arange(len(x), device=x.device)

@@ -118,17 +118,19 @@ def _fold_batch_norms(traced: Traced) -> None:
         traced.graph.erase_node(node)
 
 
-def where(node: fx.Node) -> str:
-    """The node as a message names it: module path or function, and the source line."""
-    what = node.target if node.op == "call_module" else table.label(
-        node.target if node.op == "call_function" else str(node.target)
-    )
+def where(traced: Traced, node: fx.Node) -> str:
+    """The node as a message names it: module type and path, or the function, and the line
+    of forward that applies it."""
+    if node.op == "call_module":
+        what = f"{table.label(type(traced.model.get_submodule(node.target)))} {node.target!r}"
+    else:
+        what = repr(table.label(node.target if node.op == "call_function" else str(node.target)))
     frames = [line.strip() for line in (node.stack_trace or "").splitlines()]
     for k in range(len(frames) - 2, -1, -1):
         if frames[k].startswith("File ") and _TORCH_DIR not in frames[k]:
             file, line = frames[k].split('"')[1], frames[k].split("line ")[1].split(",")[0]
-            return f"'{what}' (node {node.name}, {os.path.basename(file)}:{line}: {frames[k + 1]})"
-    return f"'{what}' (node {node.name})"
+            return f"{what} (node {node.name}, {os.path.basename(file)}:{line}: {frames[k + 1]})"
+    return f"{what} (node {node.name})"
 
 
 def call(traced: Traced, node: fx.Node) -> Callable:
@@ -248,7 +250,7 @@ def _kind_of(traced: Traced, node: fx.Node, inputs: tuple[fx.Node, ...]) -> str:
     if reason is not None:
         raise UnsupportedModel(
             f"the propagation methods (LRP, Deep Taylor, DeepLIFT, DeepShap) cannot pass "
-            f"{where(node)}: {reason}. {_HELP}"
+            f"{where(traced, node)}: {reason}. {_HELP}"
         )
     if kind == "product":
         factors = [a for a in node.args if isinstance(a, fx.Node) and a in inputs]
