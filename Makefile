@@ -39,9 +39,11 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,sweep,test,assignments]'
-	# the LRP oracle of tests/test_oracles.py, in a folder of its own: --no-deps, as its torchvision
-	# requirement would pull a CUDA torch, and outside site-packages, as quantus imports any zennit it finds
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target $(VENV)/oracles zennit==0.5.1
+	# the LRP oracles of tests/test_oracles.py (zennit; lxt, AttnLRP's reference), in a folder of
+	# their own: --no-deps, as their torchvision / transformers requirements would pull a CUDA torch
+	# (the modules the tests load import torch only), and outside site-packages, as quantus
+	# imports any zennit it finds
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target $(VENV)/oracles zennit==0.5.1 lxt==2.1
 	touch $(STAMP)
 
 bundle: setup

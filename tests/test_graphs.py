@@ -175,21 +175,78 @@ def test_grad_cam_on_a_residual_network_by_module_or_dotted_name():
         attribute("grad_cam", model, x, target=TARGET, layer="layer9")
 
 
+def test_a_recurrent_network_is_refused_with_the_module_and_the_reason():
+    model, x, background = case("LSTM")
+    for method, baseline in (("lrp_epsilon", None), ("deeplift_rescale", 0.0), ("deep_shap", background)):
+        options = {} if baseline is None else {"baseline": baseline}
+        with pytest.raises(propagation.UnsupportedModel, match=r"nn.LSTM 'lstm'.*architectures.py:\d+.*recurrent cell"):
+            attribute(method, model, x, target=TARGET, **options)
+    assert attribute("gradient_x_input", model, x, target=TARGET).scores.shape == x.shape
+
+
 @pytest.mark.parametrize(
     "name, named",
     [
-        ("MLP + LayerNorm", r"nn.LayerNorm '1'.*statistic of its own input"),
-        ("transformer", r"nn.TransformerEncoder 'encoder'.*architectures.py:\d+.*attention"),
-        ("LSTM", r"nn.LSTM 'lstm'.*architectures.py:\d+.*recurrent cell"),
+        ("MLP + LayerNorm", r"nn.LayerNorm '1'.*no published DeepLIFT rule"),
+        (
+            "transformer",
+            r"'torch.softmax'.*rewrites.py:\d+.*in architectures.py:\d+: return self.head\(self.encoder.*"
+            r"no published DeepLIFT rule",
+        ),
     ],
 )
-def test_what_no_rule_covers_is_refused_with_the_module_and_the_reason(name, named):
+def test_attention_and_layer_norm_run_lrp_and_are_refused_by_deeplift(name, named):
+    """AttnLRP's rules cover softmax and LayerNorm for LRP (tests/test_oracles.py checks them
+    against lxt); DeepLIFT has no rule for them, and says where and why."""
     model, x, background = case(name)
-    for method, baseline in (("lrp_epsilon", None), ("deeplift_rescale", 0.0), ("deep_shap", background)):
-        options = {} if baseline is None else {"baseline": baseline}
+    for method in ("lrp_epsilon", "lrp_alpha_beta", "deep_taylor"):
+        found = attribute(method, model, x, target=TARGET)
+        assert torch.isfinite(found.scores).all() and found.scores.abs().max() > 1e-6
+    for method, baseline in (("deeplift_rescale", 0.0), ("deeplift_revealcancel", 0.0), ("deep_shap", background)):
         with pytest.raises(propagation.UnsupportedModel, match=named):
-            attribute(method, model, x, target=TARGET, **options)
-    assert attribute("gradient_x_input", model, x, target=TARGET).scores.shape == x.shape
+            attribute(method, model, x, baseline, target=TARGET)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"batch_first": True},
+        {"batch_first": False},
+        {"batch_first": True, "norm_first": True, "activation": "gelu"},
+    ],
+    ids=["batch first", "sequence first", "norm first, gelu"],
+)
+def test_attention_rewrites_compute_what_the_modules_compute(settings):
+    """The traceable forms of nn.TransformerEncoder, its layers and nn.MultiheadAttention give
+    the modules' own outputs (two layers, a final LayerNorm)."""
+    from unified_attribution.methods.propagation import graph
+
+    torch.manual_seed(5)
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, **settings)
+    model = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8), enable_nested_tensor=False)
+    model = model.double().eval()
+    x = torch.randn(3, 5, 8, dtype=torch.float64)
+    traced = graph.trace(model)
+    with torch.no_grad():
+        ours = graph.forward(traced, x)[traced.output]
+        np.testing.assert_allclose(ours.numpy(), model(x).numpy(), rtol=1e-12, atol=1e-13)
+    kinds = {step.kind for step in graph.plan(traced, graph.forward(traced, x))}
+    assert {"softmax", "layernorm", "product", "linear"} <= kinds
+
+
+def test_attention_with_a_mask_is_refused():
+    class Masked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = nn.MultiheadAttention(4, 1, batch_first=True)
+
+        def forward(self, x):
+            mask = torch.ones(3, 3, dtype=torch.bool).triu(1)
+            return self.attention(x, x, x, attn_mask=mask)[0].sum(dim=(1, 2))[:, None]
+
+    x = torch.rand(2, 3, 4)
+    with pytest.raises(propagation.UnsupportedModel, match="without masks"):
+        attribute("lrp_epsilon", Masked(), x, target=0)
 
 
 def test_the_rules_table_lists_every_kind_and_refusal():
@@ -199,4 +256,5 @@ def test_the_rules_table_lists_every_kind_and_refusal():
     assert not set(propagation.RULES) & set(propagation.REFUSED)
     assert propagation.table.lookup(nn.LeakyReLU) == "elementwise"
     assert propagation.table.lookup(torch.cat) == "route"
-    assert propagation.table.lookup(nn.MultiheadAttention) is None
+    assert propagation.table.lookup(nn.MultiheadAttention) is None  # read through a rewrite
+    assert all(kind.lrp for kind in propagation.KINDS.values())

@@ -237,6 +237,80 @@ def test_the_lrp_family_is_zennits_with_its_canonizers_on_residual_and_batch_nor
         assert relative(ours, reference) < 1e-6, method
 
 
+def lxt():
+    """lxt's explicit AttnLRP functions (Achtibat et al. 2024); its package ``__init__`` is
+    empty and ``lxt.explicit.functional`` imports torch only (setup installs lxt with
+    ``--no-deps`` into :data:`ORACLES`, beside zennit)."""
+    if "lxt" not in sys.modules:
+        spec = importlib.machinery.PathFinder.find_spec("lxt", [str(ORACLES)])
+        if spec is None:
+            raise RuntimeError(f"lxt is missing from {ORACLES}: `make setup` installs it")
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["lxt"] = package
+        spec.loader.exec_module(package)
+    from lxt.explicit import functional
+
+    return functional
+
+
+def lxt_transformer(model, x, target, eps=1e-12) -> tuple[torch.Tensor, torch.Tensor]:
+    """The feature-token transformer of ``attribution_book.architectures`` written out with
+    lxt's rules: epsilon at Linear layers and sums, the uniform rule at products, the softmax
+    and LayerNorm rules, identity through a constant factor. Returns (output, relevance)."""
+    lf = lxt()
+    p = {name: value.detach() for name, value in model.named_parameters()}
+    block = model.encoder.layers[0]
+    size, heads = block.self_attn.embed_dim, block.self_attn.num_heads
+    width = size // heads
+    x = x.clone().requires_grad_()
+    n, f = x.shape
+
+    def linear(t, name, part=slice(None)):
+        return lf.linear_epsilon(t, p[f"{name}.weight"][part], p[f"{name}.bias"][part], eps)
+
+    def layer_norm(t, module):
+        return lf.layer_norm_grad_fn.apply(t, module.weight.detach(), module.bias.detach(), module.eps, eps)
+
+    def split(t):
+        return t.reshape(n, f, heads, width).transpose(1, 2)
+
+    tokens = lf.add2(
+        lf.mul2(x[:, :, None], p["tokens.weight"]), p["tokens.bias"].expand(n, f, size), epsilon=eps
+    )
+    attn = "encoder.layers.0.self_attn"
+    thirds = [slice(k * size, (k + 1) * size) for k in range(3)]
+    q, k, v = (
+        split(lf.linear_epsilon(tokens, p[f"{attn}.in_proj_weight"][t], p[f"{attn}.in_proj_bias"][t], eps))
+        for t in thirds
+    )
+    scores = lf.mul2(lf.matmul(q, k.transpose(-2, -1), epsilon=eps), 1 / math.sqrt(width))
+    mixed = lf.matmul(lf.softmax(scores, -1), v, epsilon=eps).transpose(1, 2).reshape(n, f, size)
+    h = layer_norm(lf.add2(tokens, linear(mixed, f"{attn}.out_proj"), epsilon=eps), block.norm1)
+    ff = linear(torch.relu(linear(h, "encoder.layers.0.linear1")), "encoder.layers.0.linear2")
+    h = layer_norm(lf.add2(h, ff, epsilon=eps), block.norm2)
+    out = linear(lf.mean(h, 1, False, epsilon=eps), "head")
+    chosen = torch.zeros_like(out)
+    chosen[torch.arange(n), target] = 1.0
+    (relevance,) = torch.autograd.grad(out, x, out * chosen)
+    return out.detach(), relevance.detach()
+
+
+def test_lrp_on_a_transformer_is_lxts_attnlrp():
+    """A TransformerEncoder over feature tokens (nn.MultiheadAttention and LayerNorm read
+    through propagation.rewrites): our LRP-epsilon at a tiny epsilon against lxt's AttnLRP
+    rules written out by hand on the same weights; the transcription's output is the
+    model's."""
+    from attribution_book import architectures
+
+    model = architectures.build("transformer", seed=0)
+    x = architectures.inputs("transformer", 4, seed=4)
+    out, reference = lxt_transformer(model, x, TARGET)
+    np.testing.assert_allclose(out.numpy(), model(x).detach().numpy(), rtol=1e-12, atol=1e-12)
+    ours = attribute("lrp_epsilon", model, x, target=TARGET, epsilon=1e-12).scores
+    assert reference.abs().max() > 1e-3
+    assert relative(ours, reference) < 1e-6
+
+
 def shap_deep(model, x, background, target) -> np.ndarray:
     import shap
 

@@ -23,7 +23,7 @@ from torch import nn
 
 from ..registry import captum, register
 from . import graph, relevance
-from .chain import ELEMENTWISE, LINEAR, PASS_THROUGH, POOLING, SUPPORTED, UnsupportedModel, layers
+from .chain import LINEAR, POOLING, UnsupportedModel, layers
 from .multipliers import DEEPLIFT_RULES, NEAR_ZERO, contributions, deeplift
 from .table import KINDS, REFUSED, RULES
 from .table import register as register_rule
@@ -42,16 +42,11 @@ from .relevance import (
 
 __all__ = [
     "DEEPLIFT_RULES",
-    "ELEMENTWISE",
     "KINDS",
     "REFUSED",
     "RULES",
-    "LINEAR",
     "NEAR_ZERO",
-    "PASS_THROUGH",
-    "POOLING",
     "STABILIZER",
-    "SUPPORTED",
     "Composite",
     "Rule",
     "UnsupportedModel",

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 import torch
 import torch.fx as fx
 from torch import nn
+from torch.fx.operator_schemas import normalize_function
 from torch.nn.utils.fusion import fuse_conv_bn_eval, fuse_linear_bn_eval
 
-from . import table
-from .chain import UnsupportedModel
+from . import rewrites, table
+from .chain import LinearMap, UnsupportedModel
 
-_TORCH_DIR = os.path.dirname(torch.__file__)
+_NOT_USERS = (os.path.dirname(torch.__file__), __file__)  # frames a message does not name
 _OUT_OF_PLACE = {operator.iadd: operator.add, operator.isub: operator.sub, operator.imul: operator.mul}
 _HELP = (
     "Use a gradient or perturbation method on this model (Gradient x Input, Integrated "
@@ -67,11 +68,18 @@ class Traced:
 
 
 class _Tracer(fx.Tracer):
-    """torch.fx's tracer, with every module type the rules table names kept whole."""
+    """torch.fx's tracer, with every module type the rules table names kept whole, and the
+    attention modules read through their traceable forms (:mod:`.rewrites`)."""
 
     def is_leaf_module(self, module: nn.Module, qualified_name: str) -> bool:
         known = table.lookup(type(module)) or table.refusal(type(module))
         return bool(known) or super().is_leaf_module(module, qualified_name)
+
+    def call_module(self, module, forward, args, kwargs):
+        form = rewrites.REWRITES.get(type(module))
+        if form is not None and table.lookup(type(module)) is None:
+            return form(module, *args, **kwargs)
+        return super().call_module(module, forward, args, kwargs)
 
 
 def trace(model: nn.Module, fold: bool = True) -> Traced:
@@ -83,6 +91,8 @@ def trace(model: nn.Module, fold: bool = True) -> Traced:
         )
     tracer = _Tracer()
     tracer.record_stack_traces = True
+    if type(model) in rewrites.REWRITES:  # the root's own forward is not a module call
+        model = _Whole(model)
     try:
         graph = tracer.trace(model)
     except Exception as err:  # data-dependent control flow and the like
@@ -99,6 +109,17 @@ def trace(model: nn.Module, fold: bool = True) -> Traced:
     if fold:
         _fold_batch_norms(traced)
     return traced
+
+
+class _Whole(nn.Module):
+    """A model whose own type has a traceable form, as the one submodule ``model``."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)
 
 
 def _fold_batch_norms(traced: Traced) -> None:
@@ -118,6 +139,22 @@ def _fold_batch_norms(traced: Traced) -> None:
         traced.graph.erase_node(node)
 
 
+def layer(traced: Traced, node: fx.Node, values: dict):
+    """The layer with weights a ``linear`` node applies: its module (BatchNorm folded in),
+    or the weights of a functional ``F.linear``."""
+    module = traced.module(node)
+    if module is not None:
+        return module
+    named = settings(node)
+    weight, bias = named["weight"], named.get("bias")
+    return LinearMap(values.get(weight, weight), values.get(bias, bias) if bias is not None else None)
+
+
+def settings(node: fx.Node) -> dict:
+    """A functional node's arguments by name (torch.fx.operator_schemas)."""
+    return normalize_function(node.target, node.args, node.kwargs, normalize_to_only_use_kwargs=True).kwargs
+
+
 def where(traced: Traced, node: fx.Node) -> str:
     """The node as a message names it: module type and path, or the function, and the line
     of forward that applies it."""
@@ -126,10 +163,16 @@ def where(traced: Traced, node: fx.Node) -> str:
     else:
         what = repr(table.label(node.target if node.op == "call_function" else str(node.target)))
     frames = [line.strip() for line in (node.stack_trace or "").splitlines()]
-    for k in range(len(frames) - 2, -1, -1):
-        if frames[k].startswith("File ") and _TORCH_DIR not in frames[k]:
-            file, line = frames[k].split('"')[1], frames[k].split("line ")[1].split(",")[0]
-            return f"{what} (node {node.name}, {os.path.basename(file)}:{line}: {frames[k + 1]})"
+    lines = [
+        f"{os.path.basename(frames[k].split(chr(34))[1])}:{frames[k].split('line ')[1].split(',')[0]}: "
+        + frames[k + 1]
+        for k in range(len(frames) - 1)
+        if frames[k].startswith("File ") and not any(d in frames[k] for d in _NOT_USERS)
+    ]
+    if lines:  # the innermost line, and the model's own line that led there (through a rewrite)
+        outer = [line for line in lines if not line.startswith("rewrites.py")]
+        inner = lines[-1] + (f", in {outer[-1]}" if outer and outer[-1] != lines[-1] else "")
+        return f"{what} (node {node.name}, {inner})"
     return f"{what} (node {node.name})"
 
 
@@ -247,6 +290,8 @@ def _kind_of(traced: Traced, node: fx.Node, inputs: tuple[fx.Node, ...]) -> str:
         )
     if kind in ("affine", "product") and target in (operator.truediv, "div") and node.args[1] in inputs:
         reason = "a division by an input-dependent tensor is not affine and has no rule here"
+    if kind == "linear" and node.op == "call_function" and any(n in inputs for n in node.all_input_nodes[1:]):
+        reason = "a linear map whose weights depend on the input is a product; use torch.matmul"
     if reason is not None:
         raise UnsupportedModel(
             f"the propagation methods (LRP, Deep Taylor, DeepLIFT, DeepShap) cannot pass "

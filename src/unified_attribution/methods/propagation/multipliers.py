@@ -24,7 +24,8 @@ from torch import nn
 from torch.fx.operator_schemas import normalize_function
 
 from . import graph
-from .chain import affine_map, minus, plus
+from .chain import UnsupportedModel, affine_map, minus, plus
+from .table import KINDS, NO_DEEPLIFT_RULE
 
 NEAR_ZERO = 1e-10  # |Delta| below this: DeepLIFT falls back to the gradient, as captum does
 
@@ -139,6 +140,11 @@ def contributions(
 ) -> torch.Tensor:
     """:func:`deeplift` from a graph already traced and evaluated at x (DeepShap reuses
     them for every baseline row)."""
+    for step in steps:
+        if KINDS[step.kind].deeplift is None:
+            raise UnsupportedModel(
+                f"DeepLIFT and DeepShap cannot pass {graph.where(traced, step.node)}: {NO_DEEPLIFT_RULE}"
+            )
     with torch.no_grad():
         refs = graph.forward(traced, reference.detach().expand_as(values[traced.input]))
     kinds = {step.node: step.kind for step in steps}
@@ -171,7 +177,7 @@ def _revealcancel_multipliers(traced, node, feeder, values, refs, slope, m):
     """RevealCancel at the activation ``node`` fed by the layer ``feeder`` alone: the
     multipliers at the layer's input (the layer is passed here, with its sign split)."""
     source = feeder.args[0]
-    layer = traced.module(feeder)
+    layer = graph.layer(traced, feeder, values)
     difference = values[source] - refs[source]
     delta = difference.detach().clone().requires_grad_()
 

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from . import graph
-from .chain import affine_map, minus, plus
+from .chain import LinearMap, affine_map, minus, plus
 
 STABILIZER = 1e-9  # keeps 0/0 at 0, as captum's rules do
 
@@ -160,8 +160,9 @@ def _relevance_through(
             affine_map(layer, inp, term.weight(layer.weight))
             for inp, term in zip(inputs, part.terms)
         )
-        if part.bias and layer.bias is not None:
-            z = z + layer.bias.reshape(-1, *([1] * (z.dim() - 2)))
+        if part.bias and layer.bias is not None:  # a convolution's bias is per channel (dim 1)
+            linear = isinstance(layer, (nn.Linear, LinearMap))
+            z = z + (layer.bias if linear else layer.bias.reshape(-1, *([1] * (z.dim() - 2))))
         stable = stabilized(z, rule.stabilizer)
         grads = torch.autograd.grad(
             (z * (relevance / stable).detach()).sum(), inputs, allow_unused=True
@@ -182,6 +183,36 @@ def _z_rule(traced, step, values, relevance, degree: int) -> dict:
     scaled = relevance / stabilized(z, STABILIZER)
     grads = graph.vjp(traced, step, values, scaled)
     return {node: values[node] * grad / degree for node, grad in grads.items()}
+
+
+def _softmax_rule(traced, node, values, relevance) -> torch.Tensor:
+    """AttnLRP's softmax rule (Achtibat et al. 2024, Prop. 3.1; lxt's softmax): a Taylor
+    decomposition at x itself, R_in = x (R - s sum_j R_j), s = softmax(x), along its axis."""
+    module = traced.module(node)
+    dim = module.dim if module is not None else graph.settings(node)["dim"]
+    x, s = values[node.args[0]], values[node]
+    return x * (relevance - s * relevance.sum(dim, keepdim=True))
+
+
+def _layer_norm_rule(traced, node, values, relevance) -> torch.Tensor:
+    """AttnLRP's LayerNorm rule (Achtibat et al. 2024, Prop. 3.4; lxt's layer_norm): the
+    identity rule through the division by the standard deviation (held at its value at x),
+    then the z-rule (stabilizer 1e-9) on y = (x - mean x) / std * weight + bias."""
+    module = traced.module(node)
+    if module is not None:
+        shape, weight, bias, eps = module.normalized_shape, module.weight, module.bias, module.eps
+    else:
+        named = graph.settings(node)
+        pick = lambda v: values.get(v, v) if isinstance(v, torch.fx.Node) else v  # noqa: E731
+        shape, weight, bias, eps = (pick(named.get(k)) for k in ("normalized_shape", "weight", "bias", "eps"))
+    x = values[node.args[0]]
+    dims = tuple(range(-len(shape), 0))
+    std = (x.var(dims, unbiased=False, keepdim=True) + eps).sqrt()
+    leaf = x.detach().clone().requires_grad_()
+    y = (leaf - leaf.mean(dims, keepdim=True)) / std
+    y = y * (1 if weight is None else weight) + (0 if bias is None else bias)
+    (grad,) = torch.autograd.grad(y, leaf, relevance / stabilized(y.detach(), STABILIZER))
+    return x * grad
 
 
 def lrp(
@@ -211,7 +242,12 @@ def lrp(
         if step.kind == "linear":
             a = step.node.args[0]
             layer_rule = composite.rule_for(0 if step.first else 1)
-            return {a: _relevance_through(traced.module(step.node), values[a], relevance, layer_rule)}
+            layer = graph.layer(traced, step.node, values)
+            return {a: _relevance_through(layer, values[a], relevance, layer_rule)}
+        if step.kind == "softmax":
+            return {step.node.args[0]: _softmax_rule(traced, step.node, values, relevance)}
+        if step.kind == "layernorm":
+            return {step.node.args[0]: _layer_norm_rule(traced, step.node, values, relevance)}
         return _z_rule(traced, step, values, relevance, 2 if step.kind == "product" else 1)
 
     with torch.enable_grad():  # each rule differentiates its own node

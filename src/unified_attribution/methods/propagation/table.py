@@ -26,7 +26,7 @@ class Kind:
     name: str
     what: str
     lrp: str
-    deeplift: str
+    deeplift: str | None  # None: DeepLIFT (and DeepShap) refuse the node
 
 
 KINDS = {
@@ -70,6 +70,20 @@ KINDS = {
             "the two-player Shapley split, exact for a bilinear map: "
             "Delta(a b) = Delta a (b + b') / 2 + (a + a') / 2 Delta b",
         ),
+        Kind(
+            "softmax",
+            "a softmax (attention weights)",
+            "AttnLRP's softmax rule, a Taylor decomposition at x: R_in = x (R - s sum(R)) "
+            "(Achtibat et al. 2024, Prop. 3.1)",
+            None,
+        ),
+        Kind(
+            "layernorm",
+            "layer normalization (x - mean) / std * weight + bias",
+            "AttnLRP's rule: the identity rule through 1 / std (held at its value), the z-rule "
+            "on the centering and the affine part (Achtibat et al. 2024, Prop. 3.4)",
+            None,
+        ),
     )
 }
 
@@ -77,7 +91,9 @@ _ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Softplus, nn
 
 #: module types, functions and method names (strings) -> the name of a kind
 RULES: dict[object, str] = {
-    **dict.fromkeys((nn.Linear, nn.Conv1d, nn.Conv2d), "linear"),
+    **dict.fromkeys((nn.Linear, nn.Conv1d, nn.Conv2d, F.linear), "linear"),
+    **dict.fromkeys((nn.Softmax, F.softmax, torch.softmax, "softmax"), "softmax"),
+    **dict.fromkeys((nn.LayerNorm, F.layer_norm), "layernorm"),
     **dict.fromkeys(_ACTIVATIONS, "elementwise"),
     **dict.fromkeys((nn.MaxPool1d, nn.MaxPool2d, F.max_pool1d, F.max_pool2d), "maxpool"),
     **dict.fromkeys(
@@ -180,38 +196,30 @@ _NORMALIZATION = (
     "divides by a statistic of its own input (a nonlinear map of all its inputs together); "
     "no rule of LRP or DeepLIFT is implemented for it here"
 )
-_ATTENTION = (
-    "attention (a softmax of products of the input) has no rule implemented here; AttnLRP "
-    "(Achtibat et al. 2024) defines one for LRP, not yet built"
-)
 _RECURRENT = (
     "a recurrent cell: no published propagation rule is implemented here, and it is refused "
     "rather than approximated"
 )
+_DECODER = (
+    "a decoder reads a second input (the memory); the methods explain models of one input, "
+    "and only the encoder's modules have traceable forms here (propagation.rewrites)"
+)
 
 #: what the propagation methods refuse on purpose, with the reason
 REFUSED: dict[object, str] = {
-    **dict.fromkeys(
-        (nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm1d, nn.InstanceNorm2d, F.layer_norm),
-        _NORMALIZATION,
-    ),
-    **dict.fromkeys(
-        (
-            nn.MultiheadAttention,
-            nn.TransformerEncoderLayer,
-            nn.TransformerDecoderLayer,
-            nn.TransformerEncoder,
-            nn.TransformerDecoder,
-            nn.Transformer,
-            nn.Softmax,
-            F.softmax,
-            torch.softmax,
-            "softmax",
-        ),
-        _ATTENTION,
-    ),
+    **dict.fromkeys((nn.GroupNorm, nn.InstanceNorm1d, nn.InstanceNorm2d), _NORMALIZATION),
+    **dict.fromkeys((nn.TransformerDecoderLayer, nn.TransformerDecoder, nn.Transformer), _DECODER),
     **dict.fromkeys((nn.LSTM, nn.GRU, nn.RNN, nn.LSTMCell, nn.GRUCell, nn.RNNCell), _RECURRENT),
 }
+
+#: why DeepLIFT (and DeepShap) refuse the kinds without a DeepLIFT rule
+NO_DEEPLIFT_RULE = (
+    "DeepLIFT's rules (Rescale, RevealCancel, the linear rule; the Shapley split of a "
+    "product here) cover functions of one input element and affine maps; a softmax or a "
+    "normalization mixes all its inputs nonlinearly and no published DeepLIFT rule covers it, "
+    "so it is refused rather than approximated. LRP-epsilon, LRP-alpha-beta and Deep Taylor "
+    "run here (AttnLRP's rules)"
+)
 
 
 def register(target: type[nn.Module] | Callable | str, kind: str) -> None:
