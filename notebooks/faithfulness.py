@@ -195,8 +195,10 @@ glue("acc_max", f"{accuracy.iloc[:, 1:].max().max():.2f}", display=False)
 # methods that take a distribution get {glue:text}`n_background` training images);
 # Occlusion-patch, Prediction Difference and the exact Shapley value play with
 # {glue:text}`patch` patches ({glue:text}`n_players` players, {glue:text}`n_evaluations`
-# evaluations per image for the Shapley value). The propagation methods refuse the
-# polynomial model's squaring layer and Grad-CAM needs a convolution: those cells stay empty.
+# evaluations per image for the Shapley value). Grad-CAM needs a convolution: its cells stay
+# empty for the two models without one. The polynomial model's squaring layer is a product
+# $z \cdot z$: DeepLIFT splits it by the two-player Shapley rule, LRP by AttnLRP's uniform
+# rule (see {ref}`architectures`).
 
 # %%
 results = {}

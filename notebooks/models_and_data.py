@@ -119,8 +119,10 @@ plots.glue_figure("fig-digit-sample", fig)
 #
 # {glue:text}`n_models` small models serve all chapters. Each is trained by Adam on mini-batches whose order
 # is drawn from the seed, and keeps the weights of its best validation epoch. Every
-# non-linearity is its own module, created once and used once: DeepLIFT and LRP give wrong
-# results otherwise, and the propagation methods refuse such models.
+# non-linearity is its own module, created once and used once: libraries that keep a
+# module's input on the module (captum's DeepLift, shap's DeepExplainer) give wrong results
+# or fail otherwise. The propagation methods here read the model's graph, where each use of
+# a module is a node of its own, and need no such care.
 #
 # | model | data | architecture | used for |
 # |---|---|---|---|
@@ -237,9 +239,9 @@ pd.Series(
 #
 # ```{exercise}
 # :label: ex-models-reused-relu
-# Every non-linearity is its own module. Build `nn.Sequential(lin1, relu, lin2, relu, lin3)`
-# with the *same* `relu` object twice and run DeepLIFT Rescale on it. What happens, and why
-# would a silent result be wrong?
+# Build `nn.Sequential(lin1, relu, lin2, relu, lin3)` with the *same* `relu` object twice
+# and run DeepLIFT Rescale on it, here and with captum's `DeepLift`. What does each do, and
+# why does it matter that the two uses see different inputs?
 # ```
 #
 # ```{solution-start} ex-models-reused-relu
@@ -247,23 +249,40 @@ pd.Series(
 # ```
 
 # %%
+import warnings
+
+from captum.attr import DeepLift
 from torch import nn
 
 from unified_attribution import attribute
 
+torch.manual_seed(4)
 relu = nn.ReLU()
 reused = nn.Sequential(
     nn.Linear(3, 4), relu, nn.Linear(4, 4), relu, nn.Linear(4, 1)
+).double()
+twin = nn.Sequential(reused[0], nn.ReLU(), reused[2], nn.ReLU(), reused[4])
+x = torch.rand(
+    3, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)
 )
+ours = attribute("deeplift_rescale", reused, x, 0.0, target=0).scores
+assert torch.equal(
+    ours, attribute("deeplift_rescale", twin, x, 0.0, target=0).scores
+)
+assert ours.abs().min() > 1e-4
 try:
-    attribute("deeplift_rescale", reused, torch.ones(1, 3), 0.0, target=0)
-except ValueError as error:
-    print(type(error).__name__, ":", error)
+    with warnings.catch_warnings():  # captum's generic note on hooks
+        warnings.simplefilter("ignore")
+        DeepLift(reused).attribute(x, torch.zeros_like(x), target=0)
+except RuntimeError as error:
+    print(type(error).__name__, ":", str(error).split(". ")[0])
 
 # %% [markdown]
-# The method refuses the model and names the layer. Methods that hook a module record its
-# input and output once per call; a module used twice has its first record overwritten by
-# the second, and the multipliers of the first use would be computed from the wrong layer.
+# Here the reused model gets exactly the scores of its twin with one module per use: the
+# methods read the model's graph, where the two uses are two nodes, each with its own
+# input at x and at the reference. captum keeps a module's input and output on the module
+# itself; a second use would overwrite the first use's record, and the multipliers of the
+# first use would come from the second layer's values, so captum refuses the model.
 # ```{solution-end}
 # ```
 

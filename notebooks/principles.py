@@ -600,8 +600,10 @@ showcase.html(pd.DataFrame(rows), digits=4)
 # The scores $(a_1, a_2, a_3, a_4)$ of each registered method at its default options
 # (Occlusion-patch with windows $\{1, 2\}$, $\{3, 4\}$; methods that take a distribution of
 # baselines get the single baseline $b$; Grad-CAM reads the four inputs as a $2 \times 2$
-# image through a $1 \times 1$ identity convolution). The propagation family refuses the
-# smooth pair, an `nn.Bilinear`: "refused", and that probe tests nothing for them.
+# image through a $1 \times 1$ identity convolution). The propagation family, Grad-CAM
+# apart, refuses the smooth pair, an `nn.Bilinear` (no propagation rule covers it):
+# "refused", and that probe tests nothing for them. Grad-CAM needs only the gradient at its
+# feature map and runs on it.
 
 # %%
 registered = list(methods.REGISTRY)

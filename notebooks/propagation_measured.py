@@ -428,8 +428,9 @@ showcase.html(
 # ## The principles, on the probes
 #
 # The probes of {ref}`principles` now run all seven methods (the verdict table there is
-# generated from the registry). The propagation family refuses the smooth pair, an
-# `nn.Bilinear`; Grad-CAM runs on each probe read as a $2 \times 2$ image through a
+# generated from the registry). The propagation family, Grad-CAM apart, refuses the smooth
+# pair, an `nn.Bilinear` (no propagation rule covers it); Grad-CAM, which needs only the
+# gradient at its feature map, runs on each probe read as a $2 \times 2$ image through a
 # $1 \times 1$ identity convolution. The scores on the two probes that separate them:
 
 # %%

@@ -73,16 +73,17 @@ TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
 showcase.method_table(PROPAGATION)
 
 # %% [markdown]
-# Four of the seven are implemented here (`unified_attribution.methods.propagation`): LRP-$\alpha\beta$
-# for any $\alpha - \beta = 1$, Deep Taylor, DeepLIFT RevealCancel, and DeepLIFT Rescale
-# with DeepShap, which captum has but gets wrong on the digits CNN (see
-# {ref}`captum-deeplift-maxpool`). LRP-$\epsilon$ and Grad-CAM are captum's. Every one of
-# ours is tested three ways: against captum where the two overlap (LRP rules, DeepLIFT on
-# networks without max-pooling), against values worked out by hand on a two-neuron network,
-# and against a slow matrix form written directly from the papers' formulas
-# (`tests/test_propagation.py`). A model with a layer outside Linear, Conv2d, ReLU, Tanh,
-# pooling and Flatten, an activation applied inline in `forward`, or one module applied
-# twice is refused with an error naming it.
+# All seven are implemented here (`unified_attribution.methods.propagation`), on the model's
+# graph as torch.fx reads it: residual sums, BatchNorm, concatenation, gates and attention
+# included (see {ref}`architectures`). captum has LRP-$\epsilon$, DeepLIFT Rescale, DeepShap
+# and Grad-CAM, and gets DeepLIFT wrong on the digits CNN (see
+# {ref}`captum-deeplift-maxpool`). Every one of ours is tested against an independent
+# implementation (captum on chains, zennit on residual and BatchNorm networks, shap's
+# DeepExplainer, lxt for attention), against values worked out by hand on a two-neuron
+# network, and against a slow matrix form written directly from the papers' formulas
+# (`tests/test_propagation.py`, `tests/test_graphs.py`, `tests/test_oracles.py`). An
+# operation no rule covers (a recurrent cell, a division by the input, a softmax for
+# DeepLIFT) is refused with an error naming it and the line of `forward` that applies it.
 #
 # ## Paper A's Table 1 for this family
 #

@@ -6,11 +6,13 @@ import csv
 import json
 
 import nbformat
+import numpy as np
 import pytest
 import torch
 
 from attribution_book import grading
 from attribution_book.bookbuild import assignment
+from unified_attribution import attribute
 from unified_attribution.theory import networks
 
 CHAPTER = "taylor_interactions"  # the cheapest graded chapter (about 8 s)
@@ -113,14 +115,15 @@ def test_the_sign_flip_property():
         networks.linear([[1.5, 2.0]], 0.5),
     )
     assert grading.CHECKS["rescale_and_ig_disagree"](flip)
-    same = torch.nn.Sequential(  # the network the book showed before: equal scores
-        networks.linear([[0.0, -0.5], [1.5, -1.5]], [0.5, 0.5]),
-        torch.nn.ReLU(),
-        networks.linear([[0.0, 0.5], [0.0, -2.0]], [1.5, 1.0]),
-        torch.nn.ReLU(),
-        networks.linear([[0.5, 1.0]], 2.0),
-    )
+    # one ReLU layer on a linear map: Rescale has IG's weights exactly, so no sign differs
+    # (the two-layer network this test used as "equal" gives (0.375, -0.375) against (-0.15, 0.15))
+    same = networks.one_hidden([[1.0, -0.5], [0.5, 1.5]], [0.5, -1.0], [1.0, -2.0])
     assert not grading.CHECKS["rescale_and_ig_disagree"](same)
+    x = torch.ones(1, 2, dtype=torch.float64)
+    rescale = attribute("deeplift_rescale", same, x, 0.0, target=0).scores
+    path = attribute("integrated_gradients", same, x, 0.0, target=0, n_steps=2048).scores
+    np.testing.assert_allclose(rescale.numpy(), path.numpy(), rtol=1e-3)  # quadrature at a kink
+    assert rescale.abs().min() > 0.1
     assert not grading.CHECKS["rescale_and_ig_disagree"](networks.linear([[1.0, -2.0]]))
     assert not grading.CHECKS["rescale_and_ig_disagree"]("not a model")
 

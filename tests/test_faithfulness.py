@@ -75,6 +75,11 @@ def test_localization_is_the_positive_mass_inside_the_box():
         faithfulness.localization(maps[[1, 3]], boxes[:2], (1, 6, 6)), [9 / 36, 0.0]
     )  # all constant
     assert_allclose(faithfulness.localization(torch.zeros(2, 36), boxes[:2], (1, 6, 6)), [0.0, 0.0])
+    # a varying map with no positive entry scores 0 too (Quantus asserted on it)
+    negative = -0.1 - torch.rand(
+        1, 1, 6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0)
+    )
+    assert_allclose(faithfulness.localization(negative, boxes[:1], (1, 6, 6)), [0.0])
     flat = faithfulness.localization(maps.reshape(4, -1), boxes, (1, 6, 6))
     assert_allclose(flat, found)
     with pytest.raises(ValueError, match="one \\(row, column, height, width\\) per input"):
@@ -130,9 +135,10 @@ def test_evaluate_scores_every_method_and_records_refusals():
         torch.rand(5, 16, dtype=torch.float64),
         n_samples=16,
     )
-    refused = {m for m in methods.PAPER_A_METHODS if methods.get(m).family == "propagation"}
-    assert set(found.refused) == refused | {"grad_cam"}
-    assert "Square" in found.refused["lrp_epsilon"]
+    # the squaring layer is a product z * z, which the propagation rules cover; Grad-CAM
+    # needs a convolution
+    assert set(found.refused) == {"grad_cam"}
+    assert "convolution" in found.refused["grad_cam"]
     table = found.per_input("localization")
     assert list(table.columns) == [m for m in methods.PAPER_A_METHODS if m not in found.refused]
     assert table.shape == (3, len(table.columns))

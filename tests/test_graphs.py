@@ -19,7 +19,11 @@ TARGET = torch.tensor([0, 1, 2, 0])
 
 
 def case(name: str):
-    return architectures.build(name), architectures.inputs(name, 4), architectures.inputs(name, 3, seed=1)
+    return (
+        architectures.build(name),
+        architectures.inputs(name, 4),
+        architectures.inputs(name, 3, seed=1),
+    )
 
 
 @pytest.mark.parametrize("name", SUPPORTED)
@@ -177,9 +181,16 @@ def test_grad_cam_on_a_residual_network_by_module_or_dotted_name():
 
 def test_a_recurrent_network_is_refused_with_the_module_and_the_reason():
     model, x, background = case("LSTM")
-    for method, baseline in (("lrp_epsilon", None), ("deeplift_rescale", 0.0), ("deep_shap", background)):
+    for method, baseline in (
+        ("lrp_epsilon", None),
+        ("deeplift_rescale", 0.0),
+        ("deep_shap", background),
+    ):
         options = {} if baseline is None else {"baseline": baseline}
-        with pytest.raises(propagation.UnsupportedModel, match=r"nn.LSTM 'lstm'.*architectures.py:\d+.*recurrent cell"):
+        with pytest.raises(
+            propagation.UnsupportedModel,
+            match=r"nn.LSTM 'lstm'.*architectures.py:\d+.*recurrent cell",
+        ):
             attribute(method, model, x, target=TARGET, **options)
     assert attribute("gradient_x_input", model, x, target=TARGET).scores.shape == x.shape
 
@@ -202,7 +213,11 @@ def test_attention_and_layer_norm_run_lrp_and_are_refused_by_deeplift(name, name
     for method in ("lrp_epsilon", "lrp_alpha_beta", "deep_taylor"):
         found = attribute(method, model, x, target=TARGET)
         assert torch.isfinite(found.scores).all() and found.scores.abs().max() > 1e-6
-    for method, baseline in (("deeplift_rescale", 0.0), ("deeplift_revealcancel", 0.0), ("deep_shap", background)):
+    for method, baseline in (
+        ("deeplift_rescale", 0.0),
+        ("deeplift_revealcancel", 0.0),
+        ("deep_shap", background),
+    ):
         with pytest.raises(propagation.UnsupportedModel, match=named):
             attribute(method, model, x, baseline, target=TARGET)
 
@@ -219,7 +234,7 @@ def test_attention_and_layer_norm_run_lrp_and_are_refused_by_deeplift(name, name
 def test_attention_rewrites_compute_what_the_modules_compute(settings):
     """The traceable forms of nn.TransformerEncoder, its layers and nn.MultiheadAttention give
     the modules' own outputs (two layers, a final LayerNorm)."""
-    from unified_attribution.methods.propagation import graph
+    from unified_attribution.methods.propagation import graph, steps
 
     torch.manual_seed(5)
     layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, **settings)
@@ -230,7 +245,7 @@ def test_attention_rewrites_compute_what_the_modules_compute(settings):
     with torch.no_grad():
         ours = graph.forward(traced, x)[traced.output]
         np.testing.assert_allclose(ours.numpy(), model(x).numpy(), rtol=1e-12, atol=1e-13)
-    kinds = {step.kind for step in graph.plan(traced, graph.forward(traced, x))}
+    kinds = {step.kind for step in steps.plan(traced, graph.forward(traced, x))}
     assert {"softmax", "layernorm", "product", "linear"} <= kinds
 
 

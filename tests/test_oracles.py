@@ -269,7 +269,9 @@ def lxt_transformer(model, x, target, eps=1e-12) -> tuple[torch.Tensor, torch.Te
         return lf.linear_epsilon(t, p[f"{name}.weight"][part], p[f"{name}.bias"][part], eps)
 
     def layer_norm(t, module):
-        return lf.layer_norm_grad_fn.apply(t, module.weight.detach(), module.bias.detach(), module.eps, eps)
+        return lf.layer_norm_grad_fn.apply(
+            t, module.weight.detach(), module.bias.detach(), module.eps, eps
+        )
 
     def split(t):
         return t.reshape(n, f, heads, width).transpose(1, 2)
@@ -280,7 +282,11 @@ def lxt_transformer(model, x, target, eps=1e-12) -> tuple[torch.Tensor, torch.Te
     attn = "encoder.layers.0.self_attn"
     thirds = [slice(k * size, (k + 1) * size) for k in range(3)]
     q, k, v = (
-        split(lf.linear_epsilon(tokens, p[f"{attn}.in_proj_weight"][t], p[f"{attn}.in_proj_bias"][t], eps))
+        split(
+            lf.linear_epsilon(
+                tokens, p[f"{attn}.in_proj_weight"][t], p[f"{attn}.in_proj_bias"][t], eps
+            )
+        )
         for t in thirds
     )
     scores = lf.mul2(lf.matmul(q, k.transpose(-2, -1), epsilon=eps), 1 / math.sqrt(width))

@@ -428,19 +428,30 @@ def test_models_outside_the_rules_are_refused_by_name_line_and_reason():
     applies it, why no rule applies, and what works instead; it never suggests a fix that
     cannot work (registering LayerNorm or softmax as one of the kinds would be wrong)."""
     x = torch.rand(2, 3)
+    deeplift = ("deeplift_rescale", "deeplift_revealcancel", "deep_shap")
+    everything = ("lrp_epsilon", "lrp_alpha_beta", "deep_taylor") + deeplift
     cases = [
-        (nn.Sequential(nn.Linear(3, 3), nn.LayerNorm(3), nn.Linear(3, 1)), r"'1'.*statistic"),
-        (Softmaxed(), r"torch.softmax.*test_propagation.py:\d+.*attention"),
-        (Divided(), r"operator.truediv.*division by an input-dependent"),
-        (Exponential(), r"torch.exp.*register_rule\(torch.exp"),
-        (Branching(), r"could not be traced.*branches"),
+        (
+            nn.Sequential(nn.Linear(3, 3), nn.GroupNorm(1, 3), nn.Linear(3, 1)),
+            r"nn.GroupNorm '1'.*statistic",
+            everything,
+        ),
+        (
+            Softmaxed(),
+            r"torch.softmax.*test_propagation.py:\d+.*no published DeepLIFT rule",
+            deeplift,
+        ),
+        (Divided(), r"operator.truediv.*division by an input-dependent", everything),
+        (Exponential(), r"torch.exp.*register_rule\(torch.exp", everything),
+        (Branching(), r"could not be traced.*branches", everything),
     ]
-    for model, message in cases:
-        for method in ("lrp_epsilon", "deeplift_rescale", "deeplift_revealcancel", "deep_taylor"):
+    for model, message, refusing in cases:
+        for method in refusing:
+            baseline = x[:2] if method == "deep_shap" else 0.0
             with pytest.raises(propagation.UnsupportedModel, match=message) as refused:
-                methods.attribute(method, model, x, target=0)
-            assert "Gradient x Input" in str(refused.value) or "register" in str(refused.value)
-    for model, _ in cases[:3]:
+                methods.attribute(method, model, x, baseline, target=0)
+            assert "Gradient x Input" in str(refused.value) or "LRP-epsilon" in str(refused.value)
+    for model, _, _ in cases[:3]:
         assert "register" not in str(_refusal(model, x))
     with pytest.raises(propagation.UnsupportedModel, match="convolutional"):
         methods.attribute(
@@ -450,7 +461,7 @@ def test_models_outside_the_rules_are_refused_by_name_line_and_reason():
 
 def _refusal(model, x) -> Exception:
     with pytest.raises(propagation.UnsupportedModel) as refused:
-        methods.attribute("lrp_epsilon", model, x, target=0)
+        methods.attribute("deeplift_rescale", model, x, 0.0, target=0)
     return refused.value
 
 

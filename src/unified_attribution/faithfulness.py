@@ -157,20 +157,21 @@ def localization(scores: torch.Tensor, boxes: np.ndarray, image_shape: Sequence[
     constant = (flat == flat[:, :1]).all(axis=1)
     # Quantus refuses constant maps: a positive constant puts the box's share inside
     values = np.where(flat[:, 0] > 0, inside.reshape(len(maps), -1).mean(axis=1), 0.0)
-    if (~constant).any():
+    varies = ~constant & (flat > 0).any(axis=1)  # Quantus refuses a map with no positive entry too
+    if varies.any():
         with contextlib.redirect_stdout(io.StringIO()):  # Quantus prints advice to take |a| first
             metric = quantus.AttributionLocalisation(
                 abs=False, normalise=False, positive_attributions=True, disable_warnings=True
             )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            varying = maps[~constant]
-            values[~constant] = metric(
+            varying = maps[varies]
+            values[varies] = metric(
                 model=None,
                 x_batch=varying,
                 y_batch=np.zeros(len(varying), dtype=int),
                 a_batch=varying,
-                s_batch=inside[~constant],
+                s_batch=inside[varies],
                 channel_first=True,
             )
     return values

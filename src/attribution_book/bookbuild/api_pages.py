@@ -131,6 +131,33 @@ def options_table() -> str:
     return "\n".join(rows)
 
 
+def rules_table() -> str:
+    """The propagation rules as data (``propagation.KINDS``, ``RULES``, ``REFUSED``) as two
+    MyST tables: each kind of node with its LRP and DeepLIFT rules and the module types,
+    functions and tensor methods that are of that kind; then what is refused, and why."""
+    from unified_attribution.methods.propagation import KINDS, REFUSED, RULES, rewrites, table
+
+    def names(targets) -> str:
+        return ", ".join(f"`{table.label(t)}`" for t in targets)
+
+    rows = ["| kind | what | LRP | DeepLIFT, DeepShap | operations |", "|---|---|---|---|---|"]
+    for kind in KINDS.values():
+        members = [t for t, k in RULES.items() if k == kind.name]
+        deeplift = kind.deeplift or "refused (no published rule)"
+        rows.append(f"| {kind.name} | {kind.what} | {kind.lrp} | {deeplift} | {names(members)} |")
+    reasons: dict[str, list] = {}
+    for target, reason in REFUSED.items():
+        reasons.setdefault(reason, []).append(target)
+    rows += ["", "| refused | why |", "|---|---|"]
+    rows += [f"| {names(targets)} | {reason} |" for reason, targets in reasons.items()]
+    rows += [
+        "",
+        f"Read through traceable forms of their own (`propagation.rewrites`, without masks): "
+        f"{names(rewrites.REWRITES)}.",
+    ]
+    return "\n".join(rows).replace("*", "\\*")
+
+
 def page(key: str) -> str:
     """The Markdown of API page ``key`` of :data:`PAGES`."""
     title, intro, modules = PAGES[key]
@@ -144,6 +171,18 @@ def page(key: str) -> str:
             registry_table(),
             "",
             options_table(),
+            "",
+            "(api-propagation-rules)=",
+            "## The propagation rules, node by node",
+            "",
+            "LRP, Deep Taylor, DeepLIFT and DeepShap read a model as torch.fx traces it and pass "
+            "relevance (LRP) or multipliers (DeepLIFT) back through each operation by the rule "
+            "of its kind; Grad-CAM only needs the gradient at its feature map. "
+            "`propagation.register_rule(MyModule, kind)` gives a module of one's own a kind "
+            "(it is then not traced into). Any other operation is refused, naming it and the "
+            "line of `forward` that applies it.",
+            "",
+            rules_table(),
             "",
         ]
     for module in modules:

@@ -22,11 +22,9 @@ import torch
 from torch import nn
 
 from ..registry import captum, register
-from . import graph, relevance
+from . import graph, relevance, steps
 from .chain import LINEAR, POOLING, UnsupportedModel, layers
 from .multipliers import DEEPLIFT_RULES, NEAR_ZERO, contributions, deeplift
-from .table import KINDS, REFUSED, RULES
-from .table import register as register_rule
 from .relevance import (
     STABILIZER,
     Composite,
@@ -39,6 +37,8 @@ from .relevance import (
     uniform,
     z_bounded,
 )
+from .table import KINDS, REFUSED, RULES
+from .table import register as register_rule
 
 __all__ = [
     "DEEPLIFT_RULES",
@@ -89,8 +89,10 @@ def _lrp_epsilon(model, x, baseline, target, players, epsilon=0.01):
 
 
 def captum_lrp(model: nn.Module, make_rule: Callable) -> LRP:
-    """captum's LRP (the tests' and the equalities chapter's reference on chains) on a copy of ``model`` (captum attaches its rules to the layers) with a
-    fresh ``make_rule()`` on every Linear and Conv2d layer and captum's default EpsilonRule
+    """captum's LRP, the reference of the tests and of the equalities chapter on chains (on
+    residual networks it counts relevance twice at a functional ``+``), on a copy of
+    ``model`` (captum attaches its rules to the layers) with a fresh ``make_rule()`` on every
+    Linear and Conv2d layer and captum's default EpsilonRule
     (epsilon 1e-9) on pooling and Flatten (which has no default; this passes R on), and
     captum's IdentityRule on a Sigmoid (captum passes R through ReLU and Tanh by itself).
     ``nn.Identity`` layers, which captum's rules cannot pass, are dropped from the copy."""
@@ -211,10 +213,10 @@ def _deep_shap(model, x, baseline, target, players):
     traced = graph.trace(model)  # traced and evaluated at x once, for every baseline row
     with torch.no_grad():
         values = graph.forward(traced, x)
-    steps = graph.plan(traced, values)
+    planned = steps.plan(traced, values)
     total = torch.zeros_like(x)
     for b in baseline:
-        total += contributions(traced, steps, values, b.expand_as(x), target, "rescale")
+        total += contributions(traced, planned, values, b.expand_as(x), target, "rescale")
     return total / len(baseline)
 
 
@@ -256,7 +258,9 @@ def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
     return nn.functional.interpolate(cam, tuple(x.shape[2:]), mode=mode).expand_as(x).clone()
 
 
-def feature_map(traced: graph.Traced, layer, values: dict) -> "torch.fx.Node":
+def feature_map(
+    traced: graph.Traced, layer: nn.Module | str | int | None, values: dict
+) -> "torch.fx.Node":
     """The node whose output is Grad-CAM's feature map. ``layer``: a module of the model or
     its dotted name (``"layer4.1.conv2"``; a module traced into gives its last operation's
     output, e.g. a residual block's), a node name, an index in a plain chain (the chapters'

@@ -38,7 +38,9 @@ def _traced_chain(model: nn.Module) -> list[nn.Module]:
     try:
         graph = torch.fx.symbolic_trace(model).graph
     except Exception as err:  # data-dependent control flow and the like
-        raise UnsupportedModel(f"{type(model).__name__}.forward could not be traced ({err})") from err
+        raise UnsupportedModel(
+            f"{type(model).__name__}.forward could not be traced ({err})"
+        ) from err
     chain, previous = [], None
     for node in graph.nodes:
         if node.op == "placeholder":
@@ -66,7 +68,7 @@ class LinearMap:
     bias: torch.Tensor | None = None
 
 
-def affine_map(layer, a: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+def affine_map(layer: nn.Module | LinearMap, a: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     """The layer's linear map (Linear, Conv1d, Conv2d, :class:`LinearMap`) with ``weight`` in
     place of its own, without bias; a convolution keeps its padding mode (zeros, reflect,
     replicate, circular)."""

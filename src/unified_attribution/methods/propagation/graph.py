@@ -1,21 +1,19 @@
-"""A model as a graph of operations for the propagation methods, and the one reverse sweep
-that LRP (relevance) and DeepLIFT (multipliers) both make over it.
+"""A model as a graph of operations, for the propagation methods.
 
 :func:`trace` reads ``model.forward`` with torch.fx: every module call, function and tensor
 method becomes a node; modules that :mod:`.table` knows (and ``torch.nn``'s own) are
 single nodes, other modules are traced into, so residual sums, concatenations, functional
-activations and one module object used at several places are all seen as they are. A
-BatchNorm in eval mode right after a Linear or a convolution whose output feeds nothing else
-is folded into that layer (``torch.nn.utils.fusion``): in eval mode it is part of the same
-affine map, and the rules that read the signs of the weights (alpha-beta, z^+, z^B,
-RevealCancel) must see the weights the network applies, as zennit's canonizers also do.
-Any other BatchNorm is the affine map y = s x + t it is in eval mode.
+activations and one module object used at several places are all seen as they are; the
+attention modules are read through their traceable forms (:mod:`.rewrites`). A BatchNorm
+in eval mode right after a Linear or a convolution whose output feeds nothing else is folded
+into that layer (``torch.nn.utils.fusion``): in eval mode it is part of the same affine map,
+and the rules that read the signs of the weights (alpha-beta, z^+, z^B, RevealCancel) must
+see the weights the network applies, as zennit's canonizers also do. Any other BatchNorm is
+the affine map y = s x + t it is in eval mode.
 
 :func:`forward` evaluates the graph out of place (in-place operations such as
 ``ReLU(inplace=True)`` or ``x.add_(y)`` are evaluated as their out-of-place twins) and keeps
-the output of every node; :func:`plan` gives every node that depends on the input its kind,
-refusing, by node, module path and source line, what has no rule. :func:`sweep` visits those
-nodes from the output back to the input, each passing what it received to its inputs.
+the output of every node; :mod:`.steps` sweeps back over it.
 """
 
 from __future__ import annotations
@@ -36,8 +34,12 @@ from . import rewrites, table
 from .chain import LinearMap, UnsupportedModel
 
 _NOT_USERS = (os.path.dirname(torch.__file__), __file__)  # frames a message does not name
-_OUT_OF_PLACE = {operator.iadd: operator.add, operator.isub: operator.sub, operator.imul: operator.mul}
-_HELP = (
+_OUT_OF_PLACE = {
+    operator.iadd: operator.add,
+    operator.isub: operator.sub,
+    operator.imul: operator.mul,
+}
+HELP = (
     "Use a gradient or perturbation method on this model (Gradient x Input, Integrated "
     "Gradients, Occlusion, Prediction Difference, Shapley value)"
 )
@@ -87,7 +89,7 @@ def trace(model: nn.Module, fold: bool = True) -> Traced:
     if not isinstance(model, nn.Module):
         raise UnsupportedModel(
             f"the propagation methods need a torch nn.Module to trace, got {type(model).__name__}. "
-            + _HELP
+            + HELP
         )
     tracer = _Tracer()
     tracer.record_stack_traces = True
@@ -99,12 +101,12 @@ def trace(model: nn.Module, fold: bool = True) -> Traced:
         raise UnsupportedModel(
             f"{type(model).__name__}.forward could not be traced by torch.fx ({type(err).__name__}: "
             f"{err}); the propagation methods read the model as a graph of operations, and "
-            f"branches on the values of a tensor cannot be read so. {_HELP}, or register the "
+            f"branches on the values of a tensor cannot be read so. {HELP}, or register the "
             f"module that branches as one node with its kind: propagation.register_rule(MyModule, "
             f"'elementwise')"
         ) from err
     if sum(n.op == "placeholder" for n in graph.nodes) == 0:
-        raise UnsupportedModel(f"{type(model).__name__}.forward takes no input. " + _HELP)
+        raise UnsupportedModel(f"{type(model).__name__}.forward takes no input. " + HELP)
     traced = Traced(model, graph, {})
     if fold:
         _fold_batch_norms(traced)
@@ -129,7 +131,9 @@ def _fold_batch_norms(traced: Traced) -> None:
             continue
         before = node.args[0] if node.args else None
         layer = traced.module(before) if isinstance(before, fx.Node) else None
-        if len(getattr(before, "users", ())) != 1 or not isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+        if len(getattr(before, "users", ())) != 1 or not isinstance(
+            layer, (nn.Linear, nn.Conv1d, nn.Conv2d)
+        ):
             continue
         if layer.training or module.running_mean is None:
             continue
@@ -139,7 +143,7 @@ def _fold_batch_norms(traced: Traced) -> None:
         traced.graph.erase_node(node)
 
 
-def layer(traced: Traced, node: fx.Node, values: dict):
+def layer(traced: Traced, node: fx.Node, values: dict) -> nn.Module | LinearMap:
     """The layer with weights a ``linear`` node applies: its module (BatchNorm folded in),
     or the weights of a functional ``F.linear``."""
     module = traced.module(node)
@@ -147,12 +151,16 @@ def layer(traced: Traced, node: fx.Node, values: dict):
         return module
     named = settings(node)
     weight, bias = named["weight"], named.get("bias")
-    return LinearMap(values.get(weight, weight), values.get(bias, bias) if bias is not None else None)
+    return LinearMap(
+        values.get(weight, weight), values.get(bias, bias) if bias is not None else None
+    )
 
 
 def settings(node: fx.Node) -> dict:
     """A functional node's arguments by name (torch.fx.operator_schemas)."""
-    return normalize_function(node.target, node.args, node.kwargs, normalize_to_only_use_kwargs=True).kwargs
+    return normalize_function(
+        node.target, node.args, node.kwargs, normalize_to_only_use_kwargs=True
+    ).kwargs
 
 
 def where(traced: Traced, node: fx.Node) -> str:
@@ -192,7 +200,7 @@ def call(traced: Traced, node: fx.Node) -> Callable:
     return lambda self, *args, **kwargs: getattr(self, name)(*args, **kwargs)
 
 
-def evaluate(traced: Traced, node: fx.Node, values: dict, replace: dict | None = None):
+def evaluate(traced: Traced, node: fx.Node, values: dict, replace: dict | None = None) -> object:
     """The node's output from the ``values`` of its inputs (``replace``: other values for some)."""
     chosen = {**values, **(replace or {})}
     args = fx.node.map_arg(node.args, chosen.__getitem__)
@@ -235,138 +243,8 @@ def _attribute(model: nn.Module, path: str):
     return value
 
 
-def _floating(value) -> bool:
+def floating(value: object) -> bool:
+    """A floating-point tensor, or a tuple or list holding one."""
     if isinstance(value, (tuple, list)):
-        return any(_floating(v) for v in value)
+        return any(floating(v) for v in value)
     return isinstance(value, torch.Tensor) and value.is_floating_point()
-
-
-@dataclass
-class Step:
-    """A node that depends on the input, with its kind, the inputs it depends on, and
-    whether only routing separates it from the model's input (``first``: Deep Taylor's
-    z^B rule applies to a linear step there)."""
-
-    node: fx.Node
-    kind: str
-    inputs: tuple[fx.Node, ...]
-    first: bool = False
-
-
-def plan(traced: Traced, values: dict) -> list[Step]:
-    """The steps of the graph in order; a node without a rule is refused by name."""
-    steps: dict[fx.Node, Step] = {}
-    dependent = {traced.input}
-    for node in traced.graph.nodes:
-        if node.op not in ("call_module", "call_function", "call_method"):
-            continue
-        inputs = tuple(dict.fromkeys(n for n in node.all_input_nodes if n in dependent))
-        if not inputs or not _floating(values[node]):
-            continue  # a constant, or a shape or an index computed from the input
-        kind = _kind_of(traced, node, inputs)
-        first = all(n is traced.input or (n in steps and steps[n].kind == "route" and steps[n].first) for n in inputs)
-        steps[node] = Step(node, kind, inputs, first)
-        dependent.add(node)
-    out = traced.output.args[0]
-    if not isinstance(out, fx.Node) or out not in steps:
-        raise UnsupportedModel(
-            f"{type(traced.model).__name__} returns {type(values[traced.output]).__name__} that "
-            f"is not one tensor computed from its input: the propagation methods explain a "
-            f"model returning one tensor of outputs"
-        )
-    return list(steps.values())
-
-
-def _kind_of(traced: Traced, node: fx.Node, inputs: tuple[fx.Node, ...]) -> str:
-    target = type(traced.module(node)) if node.op == "call_module" else node.target
-    reason, kind = table.refusal(target), table.lookup(target)
-    if reason is None and kind is None:
-        reason = (
-            "no rule is registered for it; if it is one of the kinds the rules know ("
-            + ", ".join(table.KINDS)
-            + f"), register it: propagation.register_rule("
-            + (repr(target) if isinstance(target, str) else table.label(target))
-            + ", kind)"
-        )
-    if kind in ("affine", "product") and target in (operator.truediv, "div") and node.args[1] in inputs:
-        reason = "a division by an input-dependent tensor is not affine and has no rule here"
-    if kind == "linear" and node.op == "call_function" and any(n in inputs for n in node.all_input_nodes[1:]):
-        reason = "a linear map whose weights depend on the input is a product; use torch.matmul"
-    if reason is not None:
-        raise UnsupportedModel(
-            f"the propagation methods (LRP, Deep Taylor, DeepLIFT, DeepShap) cannot pass "
-            f"{where(traced, node)}: {reason}. {_HELP}"
-        )
-    if kind == "product":
-        factors = [a for a in node.args if isinstance(a, fx.Node) and a in inputs]
-        return "product" if len(factors) == 2 else "affine"
-    return kind
-
-
-Rule = Callable[[Step, object], dict]
-
-
-def sweep(steps: list[Step], output: fx.Node, seed, rule: Rule) -> dict:
-    """From ``seed`` at the ``output`` node back to the input: each step hands what it
-    received to ``rule(step, received)``, which returns what each of its inputs receives;
-    what several consumers hand one node is added up. Returns what every node received."""
-    received = {output: seed}
-    for step in reversed(steps):
-        if step.node not in received:
-            continue  # nothing flows back through this node (it does not reach the output)
-        for node, value in rule(step, received[step.node]).items():
-            received[node] = _add(received.get(node), value)
-    return received
-
-
-def _add(total, value):
-    if total is None:
-        return value
-    if isinstance(value, (tuple, list)):
-        return tuple(_add(t, v) for t, v in zip(total, value))
-    return total + value
-
-
-def vjp(traced: Traced, step: Step, values: dict, cotangent, wrt=None, replace=None) -> dict:
-    """The vector-Jacobian product of the step's operation at ``values`` with ``cotangent``,
-    for each input in ``wrt`` (default: every input it depends on); ``replace`` holds other
-    values for some inputs (held fixed)."""
-    wrt = step.inputs if wrt is None else wrt
-    leaves = {n: _leaf(values[n]) for n in wrt}
-    with torch.enable_grad():
-        out = evaluate(traced, step.node, values, {**(replace or {}), **leaves})
-        outs, cots = _flat(out), _flat(cotangent)
-        pairs = [(o, c) for o, c in zip(outs, cots) if c is not None and o.requires_grad]
-        flat_leaves = [t for n in wrt for t in _flat(leaves[n])]
-        grads = torch.autograd.grad(
-            [o for o, _ in pairs], flat_leaves, [c for _, c in pairs], allow_unused=True
-        ) if pairs else [None] * len(flat_leaves)
-    result, k = {}, 0
-    for n in wrt:
-        parts = []
-        for t in _flat(leaves[n]):
-            parts.append(torch.zeros_like(t) if grads[k] is None else grads[k])
-            k += 1
-        result[n] = tuple(parts) if isinstance(values[n], (tuple, list)) else parts[0]
-    return result
-
-
-def _leaf(value):
-    if isinstance(value, (tuple, list)):
-        return tuple(_leaf(v) for v in value)
-    return value.detach().requires_grad_() if _floating(value) else value
-
-
-def _flat(value) -> list:
-    if isinstance(value, (tuple, list)):
-        return [t for v in value for t in _flat(v)]
-    return [value]
-
-
-def seed(output: torch.Tensor, target: torch.Tensor, value: torch.Tensor | None = None) -> torch.Tensor:
-    """Zeros shaped like ``output`` with, in each row k, ``value[k]`` (default 1) at the
-    entry ``target[k]`` of the flattened row."""
-    flat = torch.zeros_like(output).reshape(len(output), -1)
-    rows = torch.arange(len(output), device=output.device)
-    flat[rows, target] = 1.0 if value is None else value
-    return flat.reshape(output.shape)

@@ -2,7 +2,7 @@
 :mod:`.graph` can trace.
 
 Multipliers m = d Delta(output) / d Delta(node) are passed from the output back to the
-input (:func:`.graph.sweep`): affine maps and routing pass them by their Jacobian (the linear
+input (:func:`.steps.sweep`): affine maps and routing pass them by their Jacobian (the linear
 rule, exact); an activation multiplies them by Delta y / Delta z (Rescale) or, when a layer
 with weights feeds it alone, splits them by the sign of each term w_ij Delta a_j
 (RevealCancel, as the authors' implementation, kundajelab/deeplift, splits a Dense layer);
@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.fx.operator_schemas import normalize_function
 
-from . import graph
+from . import graph, steps
 from .chain import UnsupportedModel, affine_map, minus, plus
 from .table import KINDS, NO_DEEPLIFT_RULE
 
@@ -127,12 +127,12 @@ def deeplift(
     traced = graph.trace(model)
     with torch.no_grad():
         values = graph.forward(traced, x.detach())
-    return contributions(traced, graph.plan(traced, values), values, reference, target, rule)
+    return contributions(traced, steps.plan(traced, values), values, reference, target, rule)
 
 
 def contributions(
     traced: graph.Traced,
-    steps: list[graph.Step],
+    planned: list[steps.Step],
     values: dict,
     reference: torch.Tensor,
     target: torch.Tensor,
@@ -140,25 +140,25 @@ def contributions(
 ) -> torch.Tensor:
     """:func:`deeplift` from a graph already traced and evaluated at x (DeepShap reuses
     them for every baseline row)."""
-    for step in steps:
+    for step in planned:
         if KINDS[step.kind].deeplift is None:
             raise UnsupportedModel(
                 f"DeepLIFT and DeepShap cannot pass {graph.where(traced, step.node)}: {NO_DEEPLIFT_RULE}"
             )
     with torch.no_grad():
         refs = graph.forward(traced, reference.detach().expand_as(values[traced.input]))
-    kinds = {step.node: step.kind for step in steps}
+    kinds = {step.node: step.kind for step in planned}
 
-    def through(step: graph.Step, m: torch.Tensor) -> dict:
+    def through(step: steps.Step, m: torch.Tensor) -> dict:
         node = step.node
         if step.kind in ("route", "affine", "linear"):
-            return graph.vjp(traced, step, values, m)
+            return steps.vjp(traced, step, values, m)
         if step.kind == "maxpool":
             return {step.inputs[0]: _maxpool_multipliers(traced, step, values, refs, m)}
         if step.kind == "product":
             return _product_multipliers(traced, step, values, refs, m)
         z_node = node.args[0]
-        (slope,) = graph.vjp(traced, step, values, torch.ones_like(values[node])).values()
+        (slope,) = steps.vjp(traced, step, values, torch.ones_like(values[node])).values()
         feeder = z_node if kinds.get(z_node) == "linear" and len(z_node.users) == 1 else None
         if rule == "revealcancel" and feeder is not None:
             return _revealcancel_multipliers(traced, node, feeder, values, refs, slope, m)
@@ -167,7 +167,7 @@ def contributions(
 
     last = traced.output.args[0]
     with torch.enable_grad():
-        received = graph.sweep(steps, last, graph.seed(values[last], target), through)
+        received = steps.sweep(planned, last, steps.seed(values[last], target), through)
     x = values[traced.input]
     m = received.get(traced.input, torch.zeros_like(x))
     return ((x - refs[traced.input]) * m).detach()

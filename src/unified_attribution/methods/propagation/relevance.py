@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from . import graph
+from . import graph, steps
 from .chain import LinearMap, affine_map, minus, plus
 
 STABILIZER = 1e-9  # keeps 0/0 at 0, as captum's rules do
@@ -181,7 +181,7 @@ def _z_rule(traced, step, values, relevance, degree: int) -> dict:
     2024: each factor half of the product's relevance)."""
     z = values[step.node]
     scaled = relevance / stabilized(z, STABILIZER)
-    grads = graph.vjp(traced, step, values, scaled)
+    grads = steps.vjp(traced, step, values, scaled)
     return {node: values[node] * grad / degree for node, grad in grads.items()}
 
 
@@ -204,7 +204,9 @@ def _layer_norm_rule(traced, node, values, relevance) -> torch.Tensor:
     else:
         named = graph.settings(node)
         pick = lambda v: values.get(v, v) if isinstance(v, torch.fx.Node) else v  # noqa: E731
-        shape, weight, bias, eps = (pick(named.get(k)) for k in ("normalized_shape", "weight", "bias", "eps"))
+        shape, weight, bias, eps = (
+            pick(named.get(k)) for k in ("normalized_shape", "weight", "bias", "eps")
+        )
     x = values[node.args[0]]
     dims = tuple(range(-len(shape), 0))
     std = (x.var(dims, unbiased=False, keepdim=True) + eps).sqrt()
@@ -228,15 +230,15 @@ def lrp(
     traced = graph.trace(model)
     with torch.no_grad():
         values = graph.forward(traced, x.detach())
-    steps = graph.plan(traced, values)
+    planned = steps.plan(traced, values)
     last = traced.output.args[0]
     out = values[last]
     rows = torch.arange(len(x), device=x.device)
-    start = graph.seed(out, target, out.reshape(len(x), -1)[rows, target])
+    start = steps.seed(out, target, out.reshape(len(x), -1)[rows, target])
 
-    def rule(step: graph.Step, relevance: torch.Tensor) -> dict:
+    def rule(step: steps.Step, relevance: torch.Tensor) -> dict:
         if step.kind == "route":
-            return graph.vjp(traced, step, values, relevance)
+            return steps.vjp(traced, step, values, relevance)
         if step.kind == "elementwise":
             return {step.node.args[0]: relevance}
         if step.kind == "linear":
@@ -251,7 +253,7 @@ def lrp(
         return _z_rule(traced, step, values, relevance, 2 if step.kind == "product" else 1)
 
     with torch.enable_grad():  # each rule differentiates its own node
-        received = graph.sweep(steps, last, start, rule)
+        received = steps.sweep(planned, last, start, rule)
     return received.get(traced.input, torch.zeros_like(x)).detach()
 
 

@@ -23,15 +23,15 @@ from .chain import UnsupportedModel
 
 def attention(
     module: nn.MultiheadAttention,
-    query,
-    key,
-    value,
-    key_padding_mask=None,
-    need_weights=True,
-    attn_mask=None,
-    average_attn_weights=True,
-    is_causal=False,
-):
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    key_padding_mask: torch.Tensor | None = None,
+    need_weights: bool = True,
+    attn_mask: torch.Tensor | None = None,
+    average_attn_weights: bool = True,
+    is_causal: bool = False,
+) -> tuple[torch.Tensor, None]:
     """softmax(Q K^T / sqrt(d)) V per head, then the output projection (Vaswani et al.
     2017); returns (output, None), as the module with ``need_weights=False``."""
     if key_padding_mask is not None or attn_mask is not None or is_causal:
@@ -40,11 +40,15 @@ def attention(
             "its own (pass the model a function of x alone)"
         )
     if module.bias_k is not None or module.add_zero_attn:
-        raise UnsupportedModel("nn.MultiheadAttention with add_bias_kv or add_zero_attn is not supported")
+        raise UnsupportedModel(
+            "nn.MultiheadAttention with add_bias_kv or add_zero_attn is not supported"
+        )
     if not module.batch_first:
         query, key, value = (t.transpose(0, 1) for t in (query, key, value))
     heads, width, size = module.num_heads, module.head_dim, module.embed_dim
-    thirds = [slice(k * size, (k + 1) * size) for k in range(3)]  # a traced weight cannot be unpacked
+    thirds = [
+        slice(k * size, (k + 1) * size) for k in range(3)
+    ]  # a traced weight cannot be unpacked
     if module._qkv_same_embed_dim:
         weights = [module.in_proj_weight[part] for part in thirds]
     else:
@@ -65,8 +69,12 @@ def attention(
 
 
 def encoder_layer(
-    module: nn.TransformerEncoderLayer, src, src_mask=None, src_key_padding_mask=None, is_causal=False
-):
+    module: nn.TransformerEncoderLayer,
+    src: torch.Tensor,
+    src_mask: torch.Tensor | None = None,
+    src_key_padding_mask: torch.Tensor | None = None,
+    is_causal: bool = False,
+) -> torch.Tensor:
     """x + SA(x) and x + FF(x), each with its LayerNorm after (or, with ``norm_first``,
     before), FF = linear2(activation(linear1(x))); dropout is the identity in eval mode."""
     if src_mask is not None or src_key_padding_mask is not None:
@@ -87,8 +95,12 @@ def encoder_layer(
 
 
 def encoder(
-    module: nn.TransformerEncoder, src, mask=None, src_key_padding_mask=None, is_causal=None
-):
+    module: nn.TransformerEncoder,
+    src: torch.Tensor,
+    mask: torch.Tensor | None = None,
+    src_key_padding_mask: torch.Tensor | None = None,
+    is_causal: bool | None = None,
+) -> torch.Tensor:
     """The layers one after another, then the final norm if there is one."""
     if mask is not None or src_key_padding_mask is not None:
         raise UnsupportedModel("the propagation methods explain attention without masks")

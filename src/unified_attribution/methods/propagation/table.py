@@ -129,7 +129,16 @@ RULES: dict[object, str] = {
     ),
     # a product with one input-dependent factor is affine (graph.kind_of decides)
     **dict.fromkeys(
-        (operator.mul, operator.matmul, torch.mul, torch.matmul, torch.bmm, "mul", "mul_", "matmul"),
+        (
+            operator.mul,
+            operator.matmul,
+            torch.mul,
+            torch.matmul,
+            torch.bmm,
+            "mul",
+            "mul_",
+            "matmul",
+        ),
         "product",
     ),
     **dict.fromkeys(
@@ -235,7 +244,7 @@ def register(target: type[nn.Module] | Callable | str, kind: str) -> None:
     RULES[target] = kind
 
 
-def lookup(target) -> str | None:
+def lookup(target: object) -> str | None:
     """The kind registered for a module type (its most specific registered base class), a
     function or a method name; None if there is none."""
     if isinstance(target, type):
@@ -249,7 +258,7 @@ def lookup(target) -> str | None:
         return None
 
 
-def refusal(target) -> str | None:
+def refusal(target: object) -> str | None:
     """The reason the table gives for refusing ``target``, if it names one."""
     if isinstance(target, type):
         return next((REFUSED[b] for b in target.__mro__ if b in REFUSED), None)
@@ -259,13 +268,17 @@ def refusal(target) -> str | None:
         return None
 
 
-def label(target) -> str:
+def label(target: object) -> str:
     """How a message names a module type, function or method."""
     if isinstance(target, type):
-        return f"nn.{target.__name__}" if target.__module__.startswith("torch.nn") else target.__name__
+        return (
+            f"nn.{target.__name__}" if target.__module__.startswith("torch.nn") else target.__name__
+        )
     if isinstance(target, str):
         return f"Tensor.{target}"
     module = getattr(target, "__module__", None) or ""
     name = getattr(target, "__name__", repr(target))
+    if getattr(F, name, None) is target and getattr(torch, name, None) is not target:
+        return f"F.{name}"
     prefix = {"_operator": "operator", "torch.nn.functional": "F"}.get(module, "torch")
     return f"{prefix}.{name}"
