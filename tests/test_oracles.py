@@ -12,43 +12,20 @@ import copy
 import importlib.machinery
 import importlib.util
 import math
-import sys
-import types
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from attribution_book import oracles
 from unified_attribution import attribute
 from unified_attribution.theory import networks
 
 TARGET = torch.tensor([0, 1, 2, 0])
 
 
-#: Where ``make setup`` installs zennit: outside site-packages, because quantus imports any
-#: zennit it can find, and zennit's package ``__init__`` needs torchvision.
-ORACLES = Path(sys.prefix) / "oracles"
-
-
-def zennit():
-    """zennit's rules, composites and layer types, without its package ``__init__``: that
-    imports ``zennit.torchvision`` (ResNet canonizers), which needs torchvision, and no
-    torchvision wheel loads against torch 2.13.0. The modules used here import only torch
-    (setup installs zennit with ``--no-deps`` into :data:`ORACLES` for this reason)."""
-    if "zennit" not in sys.modules:
-        spec = importlib.machinery.PathFinder.find_spec("zennit", [str(ORACLES)])
-        if spec is None:
-            raise RuntimeError(f"zennit is missing from {ORACLES}: `make setup` installs it")
-        package = types.ModuleType("zennit")
-        package.__path__ = list(spec.submodule_search_locations)
-        package.__spec__ = spec  # without one, importlib.util.find_spec("zennit") raises
-        sys.modules["zennit"] = package
-    from zennit import composites, rules
-    from zennit import types as layer_types
-
-    return composites, rules, layer_types
+zennit = oracles.zennit
 
 
 def test_the_zennit_oracle_leaves_a_well_formed_module_behind():
@@ -139,28 +116,6 @@ def test_alpha_beta_and_deep_taylor_are_zennits_rules_without_biases(model):
     assert relative(ours, reference) < 1e-12
 
 
-def residual_canonizer():
-    """zennit's canonizer for torchvision's BasicBlock (zennit.torchvision.ResNetBasicBlockCanonizer,
-    which imports torchvision), pointed at ours: the residual sum as a ``Sum`` module over the
-    stacked summands, so that a rule can be attached to it."""
-    from zennit.canonizers import AttributeCanonizer
-    from zennit.layer import Sum
-
-    from attribution_book.architectures import BasicBlock
-
-    def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
-        return self.relu(self.canonizer_sum(torch.stack([identity, out], dim=-1)))
-
-    def attributes(name, module):
-        if isinstance(module, BasicBlock):
-            return {"forward": forward.__get__(module), "canonizer_sum": Sum()}
-        return None
-
-    return AttributeCanonizer(attributes)
-
-
 def standard(name: str) -> tuple[nn.Module, torch.Tensor]:
     """The ResNet or the VGG with random BatchNorm statistics and BatchNorm eps = 0: zennit's
     merge leaves each merged BatchNorm computing x / sqrt(1 + eps) (6.9e-3 off on the ResNet
@@ -172,39 +127,6 @@ def standard(name: str) -> tuple[nn.Module, torch.Tensor]:
         if isinstance(module, nn.BatchNorm2d):
             module.eps = 0.0
     return model, architectures.inputs(name, 4, seed=4)
-
-
-def zennit_on_graph(model, x, target, rule, first_rule=None) -> torch.Tensor:
-    """zennit with its BatchNorm merge and the residual canonizer: ``rule`` on every Linear and
-    convolution (``first_rule`` on the first), Pass at activations, epsilon 1e-9 at average
-    pooling and at the residual sum (our z-rule at sums and pooling), the gradient at
-    max-pooling (the window's maximum takes all, as ours)."""
-    composites, rules, layer_types = zennit()
-    from zennit.canonizers import SequentialMergeBatchNorm
-    from zennit.layer import Sum
-
-    layer_map = [
-        (layer_types.Activation, rules.Pass()),
-        (layer_types.AvgPool, rules.Epsilon(epsilon=1e-9)),
-        (Sum, rules.Epsilon(epsilon=1e-9)),
-        (layer_types.Linear, rule),
-    ]
-    canonizers = [SequentialMergeBatchNorm(), residual_canonizer()]
-    if first_rule is None:
-        composite = composites.LayerMapComposite(layer_map=layer_map, canonizers=canonizers)
-    else:
-        composite = composites.SpecialFirstLayerMapComposite(
-            layer_map=layer_map,
-            first_map=[(layer_types.Linear, first_rule)],
-            canonizers=canonizers,
-        )
-    x = x.clone().requires_grad_()
-    with composite.context(model) as modified:
-        out = modified(x)
-        chosen = torch.zeros_like(out)
-        chosen[torch.arange(len(x)), target] = 1.0
-        (relevance,) = torch.autograd.grad(out, x, out * chosen)
-    return relevance.detach()
 
 
 @pytest.mark.parametrize("name", ["ResNet", "VGG"])
@@ -232,32 +154,16 @@ def test_the_lrp_family_is_zennits_with_its_canonizers_on_residual_and_batch_nor
     ]
     for method, options, rule, first_rule in cases:
         ours = attribute(method, model, x, target=TARGET, **options).scores
-        reference = zennit_on_graph(model, x, TARGET, rule, first_rule)
+        reference = oracles.zennit_lrp(model, x, TARGET, rule, first_rule)
         assert reference.abs().max() > 1e-6
         assert relative(ours, reference) < 1e-6, method
-
-
-def lxt():
-    """lxt's explicit AttnLRP functions (Achtibat et al. 2024); its package ``__init__`` is
-    empty and ``lxt.explicit.functional`` imports torch only (setup installs lxt with
-    ``--no-deps`` into :data:`ORACLES`, beside zennit)."""
-    if "lxt" not in sys.modules:
-        spec = importlib.machinery.PathFinder.find_spec("lxt", [str(ORACLES)])
-        if spec is None:
-            raise RuntimeError(f"lxt is missing from {ORACLES}: `make setup` installs it")
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["lxt"] = package
-        spec.loader.exec_module(package)
-    from lxt.explicit import functional
-
-    return functional
 
 
 def lxt_transformer(model, x, target, eps=1e-12) -> tuple[torch.Tensor, torch.Tensor]:
     """The feature-token transformer of ``attribution_book.architectures`` written out with
     lxt's rules: epsilon at Linear layers and sums, the uniform rule at products, the softmax
     and LayerNorm rules, identity through a constant factor. Returns (output, relevance)."""
-    lf = lxt()
+    lf = oracles.lxt()
     p = {name: value.detach() for name, value in model.named_parameters()}
     block = model.encoder.layers[0]
     size, heads = block.self_attn.embed_dim, block.self_attn.num_heads

@@ -195,6 +195,20 @@ ARCHITECTURES: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
 }
 
 
+#: Grad-CAM's feature map in each architecture that has one: the last spatial output before
+#: the global pooling (a module, so that captum's LayerGradCam can hook it)
+FEATURE_MAPS = {
+    "ResNet": "layer2",
+    "VGG": "features.9",
+    "plain CNN": "6",
+    "Inception (cat)": "branch3",
+}
+
+
+#: the architectures whose every nonlinearity is a ReLU or a max-pooling
+RELU_ONLY = ("ResNet", "VGG", "Inception (cat)")
+
+
 def with_random_statistics(model: nn.Module, seed: int = 0) -> nn.Module:
     """``model`` in eval mode, every BatchNorm given random running statistics and affine
     parameters (means N(0, 0.3), variances and scales in [0.5, 1.5], shifts N(0, 0.3)),

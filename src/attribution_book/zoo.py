@@ -7,8 +7,11 @@ weights from the book's model cache (:mod:`attribution_book.cache`), keyed by th
 configuration, the torch version and the bytes of the training data, so changing any
 hyperparameter or the data trains a new model.
 
-Every non-linearity is its own ``nn.Module``, created once and used once: DeepLIFT and LRP
-are only correct under that rule (see :func:`check_activations_used_once`).
+Every non-linearity of the chain models is its own ``nn.Module``, created once and used
+once (see :func:`check_activations_used_once`), so that captum's DeepLift and shap's
+DeepExplainer, which keep a module's input on the module, can be compared with ours on them.
+The ResNet reuses one ReLU per block, as torchvision's does (:data:`REUSES_ACTIVATIONS`):
+the library's propagation methods read each use as a node of its own.
 
 =============== ============= ================================================
 name            data          architecture
@@ -25,6 +28,8 @@ canvas_poly     canvas_digits 144 -> 64 -> square -> 10 (a second-order polynomi
 canvas_mlp      canvas_digits 144 -> 64 -> 32 -> 10, sigmoid
 canvas_cnn      canvas_digits conv 3x3 (8) sigmoid, conv 3x3 (16) sigmoid, max-pool 2,
                               linear 576 -> 10
+canvas_resnet   canvas_digits torchvision-style ResNet (BatchNorm, BasicBlocks, width 8)
+wine_transformer wine         feature tokens, one TransformerEncoderLayer (width 16), mean
 =============== ============= ================================================
 """
 
@@ -41,7 +46,7 @@ from torch import nn
 
 from unified_attribution.taylor import float64_copy
 
-from . import PROFILES, cache, data
+from . import PROFILES, architectures, cache, data
 
 PROGRESS_ENV = "UNIFIED_ATTRIBUTION_PROGRESS"
 _FORMAT = 1  # bump when the file layout or the training code changes meaning
@@ -71,7 +76,7 @@ class ModelConfig:
 
     name: str
     dataset: str
-    architecture: str  # "mlp" or "cnn"
+    architecture: str  # "mlp", "poly", "cnn", "gap_cnn", "resnet" or "transformer"
     hidden: tuple[int, ...]
     activation: str
     epochs: int
@@ -143,8 +148,18 @@ ZOO: dict[str, ModelConfig] = {
         batch_size=32,
         quick_share=1.0,
     ),
+    # the networks people use (the chapter of that name): a torchvision-style ResNet with
+    # BatchNorm and residual blocks on the canvas, a transformer over feature tokens on wine
+    "canvas_resnet": ModelConfig(
+        "canvas_resnet", "canvas_digits", "resnet", (8,), "relu", epochs=30, learning_rate=1e-2
+    ),
+    "wine_transformer": ModelConfig(
+        "wine_transformer", "wine", "transformer", (16,), "relu", epochs=60, batch_size=32
+    ),
 }
 NAMES: tuple[str, ...] = tuple(ZOO)
+#: architectures that apply one activation module at several places on purpose
+REUSES_ACTIVATIONS = ("resnet",)
 
 
 def config(name: str, seed: int = 0, profile: str = "full") -> ModelConfig:
@@ -210,7 +225,7 @@ def gap_cnn(
     )
 
 
-def build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
+def build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Module:
     """An untrained model for ``cfg``, initialised from ``cfg.seed`` (torch's global random
     state is seeded for it and the caller's restored afterwards)."""
     with torch.random.fork_rng(devices=[]):
@@ -218,7 +233,7 @@ def build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
         return _build(cfg, dataset)
 
 
-def _build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
+def _build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Module:
     n_out = (
         dataset.n_classes
         if dataset.task == "multiclass"
@@ -236,8 +251,13 @@ def _build(cfg: ModelConfig, dataset: data.Dataset) -> nn.Sequential:
         if cfg.architecture == "cnn":
             return cnn(dataset.image_shape, cfg.hidden, n_out, cfg.activation)
         return gap_cnn(dataset.image_shape, cfg.hidden, n_out)
+    if cfg.architecture == "resnet":
+        return architectures.ResNet(dataset.image_shape[0], cfg.hidden[0], n_out)
+    if cfg.architecture == "transformer":
+        return architectures.TabularTransformer(dataset.n_features, cfg.hidden[0], n_out)
     raise ValueError(
-        f"unknown architecture {cfg.architecture!r}; use 'mlp', 'poly', 'cnn' or 'gap_cnn'"
+        f"unknown architecture {cfg.architecture!r}; use 'mlp', 'poly', 'cnn', 'gap_cnn', "
+        f"'resnet' or 'transformer'"
     )
 
 
@@ -302,7 +322,7 @@ class TrainedModel:
 
 def as_input(X: np.ndarray, dataset: data.Dataset, architecture: str) -> torch.Tensor:
     x = torch.as_tensor(np.asarray(X, dtype=np.float32))
-    if architecture in ("cnn", "gap_cnn"):
+    if architecture in ("cnn", "gap_cnn", "resnet"):
         x = x.reshape(len(x), *dataset.image_shape)
     return x
 
