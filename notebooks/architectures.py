@@ -20,7 +20,7 @@
 # - On a trained ResNet (BatchNorm, residual blocks), DeepLIFT and DeepShap add up to $f(x) - f(b)$ within {glue:text}`resnet_deeplift_gap`; our LRP agrees with zennit's within {glue:text}`resnet_zennit`, while captum's LRP, which counts relevance twice at a residual sum, differs from ours by {glue:text}`resnet_captum_lrp` times our largest score.
 # - On a trained SASANet, the methods that explain the baseline-masking game and SASANet's own attribution explain different games: exact Shapley values of the two differ by {glue:text}`sasanet_games_apart` (normalized RMSE).
 #
-# Symbols: {ref}`notation`. The rules node by node: {ref}`api-propagation-rules`.
+# Symbols: {ref}`notation`. The rules node by node: {ref}`api-propagation-rules`. Every verdict: {ref}`claims-ledger`.
 # :::
 #
 # ```{index} ResNet, BatchNorm, transformer, AttnLRP, zennit, captum
@@ -184,7 +184,8 @@ resnet_table = crosscheck.table(case)
 shown(resnet_table.drop(columns=["our note", "captum's note"]))
 
 # %% [markdown]
-# Test accuracy {glue:text}`resnet_accuracy`. DeepLIFT's three rows add up to the output
+# Test accuracy {glue:text}`resnet_accuracy`; the maps of six methods are in
+# {numref}`fig-resnet-maps`. DeepLIFT's three rows add up to the output
 # change within {glue:text}`resnet_deeplift_gap` (relative); captum's DeepLift and DeepShap
 # refuse the model (one ReLU used twice per block), and its exact Shapley value would
 # enumerate 16! orderings of the patches. Our LRP rules agree with zennit's within
@@ -246,11 +247,12 @@ maps = {
 fig = plots.attribution_maps(
     case.x[:, 0].numpy(), maps, boxes=inputs["boxes"]
 )
-plots.glue_figure("fig_resnet_maps", fig)
+plots.glue_figure("fig-resnet-maps", fig)
 
 # %% [markdown]
-# ```{glue:figure} fig_resnet_maps
+# ```{glue:figure} fig-resnet-maps
 # :name: fig-resnet-maps
+# :alt: Two canvas digits and, below each, the maps of six methods on the trained ResNet.
 #
 # Six methods on the trained ResNet, on two test images (the digit's box outlined): red
 # positive, blue negative, each map scaled to its own largest score.
@@ -275,7 +277,7 @@ plots.glue_figure("fig_resnet_maps", fig)
 #   dividends: on this game those two principles are untested for them.
 
 # %%
-allocation = []
+allocation, first_effects = [], None
 for k in range(len(case.x)):
     effects = harsanyi(
         MaskingGame(
@@ -287,6 +289,7 @@ for k in range(len(case.x)):
         )
     )
     allocation.append(crosscheck.allocation_of_dividends(effects))
+    first_effects = first_effects if k else effects
 allocation = pd.DataFrame(allocation)
 glue(
     "occlusion_over",
@@ -433,7 +436,153 @@ showcase.html(games_table)
 # {glue:text}`sasanet_games_apart` apart (normalized RMSE): a post-hoc method and SASANet
 # can disagree because they answer different questions, not because one is wrong. An
 # empty row is a refusal (DeepLIFT's, at the softmax of SASANet's attention).
+
+# %% [markdown]
+# ## Exercises
 #
+# ```{exercise}
+# :label: ex-arch-swish
+# Write Swish, $z\,\sigma(z)$, as a module of your own and put it between two Linear layers.
+# The library traces into it and sees a product of two input-dependent tensors, $z$ and
+# $\sigma(z)$. Run DeepLIFT Rescale and check its completeness; then register the module as
+# `"elementwise"` (`propagation.register_rule`) and run it again. Are the scores the same?
+# Why?
+# ```
+#
+# ```{solution-start} ex-arch-swish
+# :class: dropdown
+# ```
+
+# %%
+from torch import nn
+
+from unified_attribution.methods import propagation
+
+
+class Swish(nn.Module):
+    def forward(self, z):
+        return z * torch.sigmoid(z)
+
+
+torch.manual_seed(seed)
+swish = nn.Sequential(nn.Linear(4, 6), Swish(), nn.Linear(6, 2)).double()
+x_swish = torch.rand(3, 4, dtype=torch.float64)
+as_product = attribute("deeplift_rescale", swish, x_swish, 0.0, target=0)
+propagation.register_rule(Swish, "elementwise")
+try:
+    as_unit = attribute("deeplift_rescale", swish, x_swish, 0.0, target=0)
+finally:
+    propagation.RULES.pop(Swish)
+np.testing.assert_allclose(
+    as_product.scores, as_unit.scores, rtol=1e-10, atol=1e-15
+)
+pd.Series(
+    {
+        "largest gap, as a product": float(as_product.gap.abs().max()),
+        "largest gap, as one unit": float(as_unit.gap.abs().max()),
+        "largest score difference": float(
+            (as_product.scores - as_unit.scores).abs().max()
+        ),
+    }
+)
+
+# %% [markdown]
+# Both are complete, and the scores agree to rounding. The Shapley split of the product gives
+# $\Delta(z\sigma) = \Delta z\,(\sigma + \sigma')/2 + (z + z')/2\,\Delta\sigma$ exactly, and
+# Rescale through the sigmoid makes $\Delta\sigma = (\Delta\sigma / \Delta z)\,\Delta z$; the two
+# factors depend on the same $z$, so the multiplier $z$ receives is
+# $\Delta(z\sigma) / \Delta z$: Rescale's multiplier for the whole unit.
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-arch-residual-sum
+# Build one residual unit $y = \mathrm{ReLU}(x + \mathrm{ReLU}(W x))$ with a linear head and
+# compare captum's LRP at $\epsilon = 10^{-9}$ with Gradient x Input. Where does captum's
+# relevance go wrong, and what does ours do at the sum?
+# ```
+#
+# ```{solution-start} ex-arch-residual-sum
+# :class: dropdown
+# ```
+
+# %%
+from captum.attr import LRP, InputXGradient
+from captum.attr._utils.lrp_rules import EpsilonRule
+
+
+class Residual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner, self.act, self.out_act = (
+            nn.Linear(3, 3),
+            nn.ReLU(),
+            nn.ReLU(),
+        )
+        self.head = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.head(self.out_act(x + self.act(self.inner(x))))
+
+
+torch.manual_seed(seed + 1)
+unit = Residual().double()
+x_unit = torch.rand(2, 3, dtype=torch.float64)
+for layer in (unit.inner, unit.head):
+    layer.rule = EpsilonRule(1e-9)
+theirs = LRP(unit).attribute(x_unit.clone(), target=0).detach()
+gxi = InputXGradient(unit).attribute(x_unit.clone(), target=0).detach()
+mine = attribute("lrp_epsilon", unit, x_unit, target=0, epsilon=1e-9).scores
+pd.Series(
+    {
+        "captum's LRP vs Gradient x Input": crosscheck.relative(theirs, gxi),
+        "ours vs Gradient x Input": crosscheck.relative(mine, gxi),
+    }
+)
+
+# %% [markdown]
+# captum's rules sit on modules; the sum is a function, so relevance reaches it as a gradient
+# and is copied to both summands in full: the skip path and the inner path each receive all
+# of it, and the input's relevance counts the sum twice. Ours splits the sum by the z-rule,
+# $R_a = a / (a + b)\,R$, $R_b = b / (a + b)\,R$, so the two shares add up to $R$, and LRP-0 is
+# Gradient x Input.
+# ```{solution-end}
+# ```
+#
+# ```{exercise}
+# :label: ex-arch-occlusion-mass
+# Show from the dividends that Occlusion-1's scores on the patch game add up to
+# $\sum_S |S|\,I(S)$, and check it on the first ResNet image above. How does that total
+# compare with the game's total $v(N) - v(\emptyset)$?
+# ```
+#
+# ```{solution-start} ex-arch-occlusion-mass
+# :class: dropdown
+# ```
+# Occlusion-1 of player $i$ is $v(N) - v(N \setminus i) = \sum_{S \ni i} I(S)$, so summing over
+# $i$ counts each dividend once per member: $\sum_i a_i = \sum_S |S|\,I(S)$. By order
+# ({ref}`effects-are-dividends`):
+
+# %%
+by_order = first_effects.by_order()
+occlusion_total = first_effects.occlusion().sum()
+by_size = (np.arange(len(by_order)) * by_order).sum()
+np.testing.assert_allclose(occlusion_total, by_size, rtol=1e-10)
+pd.Series(
+    {
+        "sum of Occlusion-1 scores": occlusion_total,
+        "sum_S |S| I(S)": by_size,
+        "v(N) - v(empty)": first_effects.total,
+    }
+)
+
+# %% [markdown]
+# The two differ by $\sum_S (|S| - 1)\,I(S)$, the interactions counted more than once; only
+# a game without interactions has Occlusion-1 complete.
+# ```{solution-end}
+# ```
+
+# %% [markdown]
 # ## Rerun this chapter
 
 # %% tags=["remove-input"]

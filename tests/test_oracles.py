@@ -8,7 +8,6 @@ captum's; zennit passes the plain gradient at Flatten where captum applies its 1
 rule, which bounds LRP-epsilon's agreement on a CNN by about 1e-7 relative.
 """
 
-import copy
 import importlib.machinery
 import importlib.util
 import math
@@ -244,27 +243,6 @@ def test_deep_shap_and_rescale_are_shaps_deep_explainer(model):
     assert relative(ours, shap_deep(model, x, background[:1], TARGET)) < 1e-13
 
 
-def one_relu_per_use(model: nn.Module) -> nn.Module:
-    """The same network with a fresh, not in-place ReLU at each place one is applied: shap's
-    DeepExplainer (like captum's DeepLift) keeps a module's input on the module, which a
-    second use overwrites."""
-    from attribution_book.architectures import BasicBlock
-
-    def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
-        return self.relu_out(out + identity)
-
-    twin = copy.deepcopy(model)
-    for module in twin.modules():
-        if isinstance(module, BasicBlock):
-            module.relu_out = nn.ReLU()
-            module.forward = forward.__get__(module)
-        if isinstance(module, nn.ReLU):
-            module.inplace = False
-    return twin
-
-
 @pytest.mark.filterwarnings(
     "ignore::DeprecationWarning", "ignore::PendingDeprecationWarning", "ignore::UserWarning"
 )
@@ -274,7 +252,7 @@ def test_deep_shap_and_rescale_are_shaps_deep_explainer_on_residual_and_batch_no
 
     model, x = standard(name)
     background = architectures.inputs(name, 5, seed=6)
-    twin = one_relu_per_use(model)
+    twin = architectures.with_one_activation_per_use(model)
     ours = attribute("deep_shap", model, x, background, target=TARGET).scores
     assert relative(ours, shap_deep(twin, x, background, TARGET)) < 1e-12
     ours = attribute("deeplift_rescale", model, x, background[:1], target=TARGET).scores

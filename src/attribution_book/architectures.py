@@ -195,6 +195,27 @@ ARCHITECTURES: dict[str, tuple[Callable[[], nn.Module], tuple[int, ...]]] = {
 }
 
 
+def with_one_activation_per_use(model: nn.Module) -> nn.Module:
+    """A copy of ``model`` with a fresh, not in-place ReLU at each place a BasicBlock applies
+    one (the same function): captum's DeepLift and shap's DeepExplainer keep a module's
+    input on the module, which a second use would overwrite."""
+    import copy
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+        return self.relu_out(out + identity)
+
+    twin = copy.deepcopy(model)
+    for module in twin.modules():
+        if isinstance(module, BasicBlock):
+            module.relu_out = nn.ReLU()
+            module.forward = forward.__get__(module)
+        if isinstance(module, nn.ReLU):
+            module.inplace = False
+    return twin
+
+
 #: Grad-CAM's feature map in each architecture that has one: the last spatial output before
 #: the global pooling (a module, so that captum's LayerGradCam can hook it)
 FEATURE_MAPS = {
