@@ -97,6 +97,7 @@ benchmark: setup
 	$(PY) benchmarks/bench_sasanet_budget.py
 	$(PY) benchmarks/bench_sasanet_cost.py
 	$(PY) benchmarks/bench_comparison.py
+	$(PY) benchmarks/bench_propagation.py
 
 SEEDS ?= 5
 SCHEDULER ?=

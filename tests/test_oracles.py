@@ -58,30 +58,6 @@ def inputs(model: nn.Module, n: int = 4, seed: int = 2) -> torch.Tensor:
     return torch.rand(n, *shape, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
 
 
-def zennit_relevance(model, x, target, rule, first_rule=None) -> torch.Tensor:
-    """zennit: the output's target entry as initial relevance, ``rule`` on every Linear and
-    Conv2d (``first_rule`` on the first), Pass at activations, epsilon 1e-9 at pooling."""
-    composites, rules, layer_types = zennit()
-    layer_map = [
-        (layer_types.Activation, rules.Pass()),
-        (layer_types.AvgPool, rules.Epsilon(epsilon=1e-9)),
-        (layer_types.Linear, rule),
-    ]
-    if first_rule is None:
-        composite = composites.LayerMapComposite(layer_map=layer_map)
-    else:
-        composite = composites.SpecialFirstLayerMapComposite(
-            layer_map=layer_map, first_map=[(layer_types.Linear, first_rule)]
-        )
-    x = x.clone().requires_grad_()
-    with composite.context(model) as modified:
-        out = modified(x)
-        chosen = torch.zeros_like(out)
-        chosen[torch.arange(len(x)), target] = 1.0
-        (relevance,) = torch.autograd.grad(out, x, out * chosen)
-    return relevance.detach()
-
-
 @pytest.mark.parametrize(
     "model, tolerance",
     [(mlp(), 1e-13), (cnn(nn.AvgPool2d), 1e-7)],  # CNN: zennit's plain gradient at Flatten
@@ -91,7 +67,7 @@ def test_lrp_epsilon_is_zennits_epsilon_rule_with_biases(model, tolerance):
     _, rules, _ = zennit()
     x = inputs(model)
     ours = attribute("lrp_epsilon", model, x, target=TARGET, epsilon=0.01).scores
-    reference = zennit_relevance(model, x, TARGET, rules.Epsilon(epsilon=0.01))
+    reference = oracles.zennit_lrp(model, x, TARGET, rules.Epsilon(epsilon=0.01))
     assert relative(ours, reference) < tolerance
 
 
@@ -100,12 +76,12 @@ def test_alpha_beta_and_deep_taylor_are_zennits_rules_without_biases(model):
     _, rules, _ = zennit()
     x = inputs(model)
     ours = attribute("lrp_alpha_beta", model, x, target=TARGET, alpha=2.0, beta=1.0).scores
-    reference = zennit_relevance(
+    reference = oracles.zennit_lrp(
         model, x, TARGET, rules.AlphaBeta(alpha=2, beta=1, stabilizer=1e-9, zero_params="bias")
     )
     assert relative(ours, reference) < 1e-12
     ours = attribute("deep_taylor", model, x, target=TARGET, lower=0.0, upper=1.0).scores
-    reference = zennit_relevance(
+    reference = oracles.zennit_lrp(
         model,
         x,
         TARGET,

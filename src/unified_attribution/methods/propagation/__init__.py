@@ -240,8 +240,9 @@ def _deep_shap(model, x, baseline, target, players):
 )
 def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
     traced = graph.trace(model, fold=False)
-    with torch.no_grad():
-        node = feature_map(traced, layer, graph.forward(traced, x[:1]))
+    with torch.no_grad():  # the default layer is chosen by the shapes of one input's outputs
+        shapes = graph.forward(traced, x[:1]) if layer is None else {}
+    node = feature_map(traced, layer, shapes)
     values = graph.forward(traced, x, leaf=node)
     features, out = values[node], values[traced.output.args[0]]
     if not isinstance(features, torch.Tensor) or features.dim() not in (3, 4):
@@ -260,7 +261,7 @@ def _grad_cam(model, x, baseline, target, players, layer=None, relu=True):
 
 def feature_map(
     traced: graph.Traced, layer: nn.Module | str | int | None, values: dict
-) -> "torch.fx.Node":
+) -> "torch.fx.Node":  # values: every node's output on one input (used when layer is None)
     """The node whose output is Grad-CAM's feature map. ``layer``: a module of the model or
     its dotted name (``"layer4.1.conv2"``; a module traced into gives its last operation's
     output, e.g. a residual block's), a node name, an index in a plain chain (the chapters'
