@@ -37,7 +37,8 @@
 # every method, a softmax or a normalization for DeepLIFT.
 #
 # This chapter runs all fourteen methods on such networks beside captum and zennit, first on
-# eight architectures with random weights, then on a ResNet and a transformer trained here,
+# eight architectures with random weights, then on a ResNet and a transformer trained here
+# (zennit: {cite}`anders2021software`),
 # then on SASANet, paper B's network, which is a transformer too.
 
 # %% tags=["parameters"]
@@ -86,7 +87,7 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
 # DeepShap must add up to $f(x) - f(b)$ within {glue:text}`complete_bar` of the change, and
 # LRP at $\epsilon = 10^{-9}$ must equal Gradient x Input within {glue:text}`agree_bar` on
 # the networks whose every nonlinearity is a ReLU or a max-pool (LRP-0 is Gradient x Input
-# there, Ancona et al. 2018). A run that fails a check is "silently wrong".
+# there, {cite}`ancona2018towards`). A run that fails a check is "silently wrong".
 
 # %%
 matrix = {}
@@ -312,7 +313,7 @@ showcase.html(
 #
 # `wine_transformer`: each of wine's 13 features becomes a token $x_i w_i + b_i$, one
 # `nn.TransformerEncoderLayer` (two heads), the mean over tokens, a linear head. LRP runs
-# through attention with AttnLRP's rules (Achtibat et al. 2024; checked against lxt, their
+# through attention with AttnLRP's rules {cite}`achtibat2024attnlrp` (checked against lxt, their
 # reference implementation, in the tests); DeepLIFT has no published rule for a softmax or a
 # LayerNorm and refuses. The exact Shapley value plays with the 13 features.
 

@@ -488,6 +488,8 @@ def test_a_registered_rule_makes_a_module_of_ones_own_supported():
         propagation.RULES.pop(Clipped)
     with pytest.raises(ValueError, match="kind must be one of"):
         propagation.register_rule(Clipped, "activation")
+    with pytest.raises(ValueError, match="read a Linear's or a convolution's weights"):
+        propagation.register_rule(Clipped, "linear")
 
 
 def test_bad_options_and_baselines_are_explained():

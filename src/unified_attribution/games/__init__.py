@@ -31,15 +31,8 @@ from .coalitions import MAX_EXACT_PLAYERS, coalition_sizes, mask_of, players_of
 from .dividends import Effects, harsanyi, moebius, zeta
 from .game import Game, TabularGame
 from .known import as_shapiq_game, unanimity_game
-from .masking import (
-    MarginalGame,
-    MaskingGame,
-    checked_forward,
-    eval_mode,
-    exact_cost,
-    patches,
-    player_labels,
-)
+from .masking import MarginalGame, MaskingGame, checked_forward, eval_mode, exact_cost
+from .players import patches, player_labels
 
 __all__ = [
     "MAX_EXACT_PLAYERS",

@@ -1,10 +1,11 @@
 """Games of a model at one input: v(S) = f(x_S, b_rest) (:class:`MaskingGame`) and its mean
-over background rows (:class:`MarginalGame`); players as labels of input elements."""
+over background rows (:class:`MarginalGame`); the players are labels of input elements
+(:mod:`.players`)."""
 
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -12,19 +13,7 @@ import torch
 from .._renamed import renamed_names
 from ..aliases import ArrayLike, Model, Players
 from .coalitions import MAX_EXACT_PLAYERS
-
-
-def patches(shape: Sequence[int], size: int | Sequence[int]) -> np.ndarray:
-    """Player labels of an image (C x H x W or H x W) cut into ``size`` x ``size`` patches,
-    numbered row by row; all channels of a pixel belong to the same patch."""
-    *channels, height, width = shape
-    ph, pw = (size, size) if isinstance(size, int) else size
-    if height % ph or width % pw:
-        raise ValueError(f"{height}x{width} image does not split into {ph}x{pw} patches")
-    rows = np.arange(height)[:, None] // ph
-    cols = np.arange(width)[None, :] // pw
-    labels = rows * (width // pw) + cols
-    return np.broadcast_to(labels, tuple(shape)).copy()
+from .players import patches, player_labels  # noqa: F401  (patches: importable from here too)
 
 
 def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
@@ -122,57 +111,6 @@ def checked_forward(model: Model, batch: torch.Tensor, described: str, hint: str
         if "out of memory" in str(err).lower():
             raise
         raise ValueError(f"the model could not evaluate {described}: {err}. {hint}") from err
-
-
-def player_labels(players: Players, x: torch.Tensor) -> np.ndarray:
-    """The player of every element of ``x`` (flattened; -1 for none), from ``players`` as
-    :class:`MaskingGame` takes it. Refuses labels of the wrong size, overlapping groups and
-    gaps in the numbering."""
-    numel = x.numel()
-    if players is None:
-        return np.arange(numel)
-    if isinstance(players, (np.ndarray, torch.Tensor)):
-        labels = np.asarray(players)
-        if labels.dtype == bool or (
-            np.issubdtype(labels.dtype, np.floating) and (labels != np.round(labels)).any()
-        ):
-            raise ValueError(
-                f"players labels must be integers (the player of each element, "
-                f"-1 for none), got {labels.dtype} values"
-            )
-        labels = labels.astype(np.int64)
-        if labels.size != numel:
-            raise ValueError(
-                f"players labels have {labels.size} entries ({labels.shape}) "
-                f"but x has {numel} elements ({tuple(x.shape)})"
-            )
-        labels = labels.reshape(-1)
-    else:
-        players = list(players)
-        if players and all(isinstance(p, (int, np.integer)) for p in players):
-            raise ValueError(
-                f"players={players[:6]}... is a flat list of numbers: give the groups as a list "
-                "of index lists (players=[[0, 1], [2, 3]]) or the player of every element as an "
-                "array (players=np.array([0, 0, 1, 1]))"
-            )
-        labels = np.full(numel, -1, dtype=np.int64)
-        for player, group in enumerate(players):
-            group = np.asarray(list(group), dtype=np.int64)
-            if group.size == 0 or group.min() < 0 or group.max() >= numel:
-                raise ValueError(
-                    f"player {player}'s indices must lie in 0..{numel - 1} "
-                    f"(x flattened); got {group.tolist()}"
-                )
-            if (labels[group] >= 0).any():
-                raise ValueError(
-                    f"player {player} shares input elements with another "
-                    f"player; groups must be disjoint"
-                )
-            labels[group] = player
-    present = np.unique(labels[labels >= 0])
-    if len(present) and not np.array_equal(present, np.arange(present[-1] + 1)):
-        raise ValueError(f"player labels must be 0..n-1 with none missing; got {present.tolist()}")
-    return labels
 
 
 class MaskingGame:

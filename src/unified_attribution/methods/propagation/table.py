@@ -240,6 +240,13 @@ def register(target: type[nn.Module] | Callable | str, kind: str) -> None:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
     if isinstance(target, type) and not issubclass(target, nn.Module):
         raise TypeError(f"register a module type, a function or a method name; got {target!r}")
+    if kind == "linear" and not (
+        isinstance(target, type) and issubclass(target, (nn.Linear, nn.Conv1d, nn.Conv2d))
+    ):
+        raise ValueError(
+            f"the linear rules read a Linear's or a convolution's weights; {target!r} is not a "
+            f"subclass of nn.Linear, nn.Conv1d or nn.Conv2d (its subclasses need no registering)"
+        )
     REFUSED.pop(target, None)
     RULES[target] = kind
 
