@@ -1,11 +1,13 @@
 """The propagation family: LRP-epsilon, LRP-alpha-beta, Deep Taylor, DeepLIFT (Rescale,
 RevealCancel), DeepShap and Grad-CAM, on any model torch.fx can trace.
 
-The engine, each part small enough to read: ``graph`` (the model as a graph of operations,
-and the one reverse sweep over it), ``table`` (the rule of each kind of node, as data;
-:func:`register` adds your own module), ``relevance`` (LRP rules and composites, Deep
-Taylor), ``multipliers`` (DeepLIFT) and ``chain`` (the layers of a plain chain, for the
-chapters that index a layer by its position). Its names are re-exported here.
+The engine, each part small enough to read: ``graph`` (the model as torch.fx traces it,
+BatchNorm folded, evaluated node by node), ``rewrites`` (traceable forms of the attention
+modules), ``steps`` (each node's kind and the one reverse sweep over them), ``table`` (the
+rule of each kind of node, as data; ``register_rule`` adds your own module), ``relevance``
+(LRP rules and composites, Deep Taylor), ``multipliers`` (DeepLIFT) and ``chain`` (the
+layers of a plain chain, for the chapters that index a layer by its position). Its names
+are re-exported here.
 """
 
 from __future__ import annotations

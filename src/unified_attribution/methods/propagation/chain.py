@@ -23,7 +23,7 @@ def layers(model: nn.Module) -> list[nn.Module]:
     """The layers of a plain chain, in order: an ``nn.Sequential`` (nested ones included)
     read directly, or a module whose forward applies modules one after another (traced with
     torch.fx). For the chapters that name a layer by its position; the methods themselves run
-    on any graph (:mod:`.graph`)."""
+    on any graph (``graph``)."""
     if isinstance(model, nn.Sequential):
         chain = []
         for child in model:

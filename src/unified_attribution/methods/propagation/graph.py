@@ -1,10 +1,10 @@
 """A model as a graph of operations, for the propagation methods.
 
 :func:`trace` reads ``model.forward`` with torch.fx: every module call, function and tensor
-method becomes a node; modules that :mod:`.table` knows (and ``torch.nn``'s own) are
+method becomes a node; modules that ``table`` knows (and ``torch.nn``'s own) are
 single nodes, other modules are traced into, so residual sums, concatenations, functional
 activations and one module object used at several places are all seen as they are; the
-attention modules are read through their traceable forms (:mod:`.rewrites`). A BatchNorm
+attention modules are read through their traceable forms (``rewrites``). A BatchNorm
 in eval mode right after a Linear or a convolution whose output feeds nothing else is folded
 into that layer (``torch.nn.utils.fusion``): in eval mode it is part of the same affine map,
 and the rules that read the signs of the weights (alpha-beta, z^+, z^B, RevealCancel) must
@@ -13,7 +13,7 @@ the affine map y = s x + t it is in eval mode.
 
 :func:`forward` evaluates the graph out of place (in-place operations such as
 ``ReLU(inplace=True)`` or ``x.add_(y)`` are evaluated as their out-of-place twins) and keeps
-the output of every node; :mod:`.steps` sweeps back over it.
+the output of every node; ``steps`` sweeps back over it.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Traced:
 
 class _Tracer(fx.Tracer):
     """torch.fx's tracer, with every module type the rules table names kept whole, and the
-    attention modules read through their traceable forms (:mod:`.rewrites`)."""
+    attention modules read through their traceable forms (``rewrites``)."""
 
     def is_leaf_module(self, module: nn.Module, qualified_name: str) -> bool:
         known = table.lookup(type(module)) or table.refusal(type(module))

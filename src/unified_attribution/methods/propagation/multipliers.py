@@ -1,8 +1,8 @@
 """DeepLIFT with the Rescale and RevealCancel rules (Shrikumar et al. 2017), on any graph
-:mod:`.graph` can trace.
+``graph`` can trace.
 
 Multipliers m = d Delta(output) / d Delta(node) are passed from the output back to the
-input (:func:`.steps.sweep`): affine maps and routing pass them by their Jacobian (the linear
+input (``steps.sweep``): affine maps and routing pass them by their Jacobian (the linear
 rule, exact); an activation multiplies them by Delta y / Delta z (Rescale) or, when a layer
 with weights feeds it alone, splits them by the sign of each term w_ij Delta a_j
 (RevealCancel, as the authors' implementation, kundajelab/deeplift, splits a Dense layer);

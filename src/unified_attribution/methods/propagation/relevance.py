@@ -222,7 +222,7 @@ def lrp(
 ) -> torch.Tensor:
     """Relevance of every input element for the output ``target`` of each row, starting from
     R = f(x)_target at the output and passed back node by node through ``model``'s graph
-    (:mod:`.graph`; the rule of each kind of node is in :mod:`.table`). ``composite`` gives
+    (``graph``; the rule of each kind of node is in ``table``). ``composite`` gives
     the rule of each layer with weights (a single rule: the same everywhere; its ``first``
     rule goes to the layers that only routing separates from the input)."""
     if isinstance(composite, Rule):

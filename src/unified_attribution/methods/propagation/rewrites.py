@@ -1,4 +1,4 @@
-"""Traceable forms of torch's attention modules, for the tracer of :mod:`.graph`.
+"""Traceable forms of torch's attention modules, for the tracer of ``graph``.
 
 ``nn.MultiheadAttention``, ``nn.TransformerEncoderLayer`` and ``nn.TransformerEncoder``
 branch on their inputs (fast paths, mask conversions), so torch.fx cannot read their

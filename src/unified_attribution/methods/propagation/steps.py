@@ -1,7 +1,7 @@
-"""The steps of a traced model (:mod:`.graph`) and the one reverse sweep that LRP
+"""The steps of a traced model (``graph``) and the one reverse sweep that LRP
 (relevance) and DeepLIFT (multipliers) both make over them.
 
-:func:`plan` gives every node that depends on the input its kind (:mod:`.table`), refusing,
+:func:`plan` gives every node that depends on the input its kind (``table``), refusing,
 by node, module path and source line, what has no rule; :func:`sweep` visits those steps from
 the output back to the input, each passing what it received to its inputs by the rule of its
 kind (the caller's); :func:`vjp` is the vector-Jacobian product of one step, the rule of

@@ -1,11 +1,11 @@
 """Which rule each node of a traced model gets, as data (zennit's composites are the model).
 
 A node is one operation of ``model.forward`` as torch.fx traces it: a module call, a
-function (``torch.cat``, ``operator.add``) or a tensor method (``x.view``). :data:`RULES` maps
+function (``torch.cat``, ``operator.add``) or a tensor method (``x.view``). ``RULES`` maps
 module types, functions and method names to a *kind*; each kind has one LRP rule and one
-DeepLIFT rule (:data:`KINDS`, with the reference of each). What the table refuses it names
-with the reason (:data:`REFUSED`); what it does not list is refused as unknown.
-:func:`register` adds a module type of your own (it is then not traced into).
+DeepLIFT rule (``KINDS``, with the reference of each). What the table refuses it names
+with the reason (``REFUSED``); what it does not list is refused as unknown.
+``register`` (``propagation.register_rule``) adds a module type of your own (it is then not traced into).
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ NO_DEEPLIFT_RULE = (
 
 def register(target: type[nn.Module] | Callable | str, kind: str) -> None:
     """Give ``target`` (a module type of your own, a function, or a tensor method's name) the
-    rules of ``kind`` (one of :data:`KINDS`). A registered module type is not traced into:
+    rules of ``kind`` (one of ``KINDS``). A registered module type is not traced into:
     register a module whose ``forward`` torch.fx cannot trace, e.g. an activation with a
     branch on its input's values, as ``"elementwise"``."""
     if kind not in KINDS:
