@@ -132,19 +132,22 @@ def options_table() -> str:
 
 
 def rules_table() -> str:
-    """The propagation rules as data (``propagation.KINDS``, ``RULES``, ``REFUSED``) as two
-    MyST tables: each kind of node with its LRP and DeepLIFT rules and the module types,
-    functions and tensor methods that are of that kind; then what is refused, and why."""
+    """The propagation rules as data (``propagation.KINDS``, ``RULES``, ``REFUSED``) as MyST
+    tables: each kind of node with its LRP and DeepLIFT rules; the module types, functions
+    and tensor methods of each kind; what is refused, and why."""
     from unified_attribution.methods.propagation import KINDS, REFUSED, RULES, rewrites, table
 
     def names(targets) -> str:
         return ", ".join(f"`{table.label(t)}`" for t in targets)
 
-    rows = ["| kind | what | LRP | DeepLIFT, DeepShap | operations |", "|---|---|---|---|---|"]
+    rows = ["| kind | what | LRP | DeepLIFT, DeepShap |", "|---|---|---|---|"]
+    for kind in KINDS.values():
+        deeplift = kind.deeplift or "refused (no published rule)"
+        rows.append(f"| {kind.name} | {kind.what} | {kind.lrp} | {deeplift} |")
+    rows += ["", "| kind | operations of that kind |", "|---|---|"]
     for kind in KINDS.values():
         members = [t for t, k in RULES.items() if k == kind.name]
-        deeplift = kind.deeplift or "refused (no published rule)"
-        rows.append(f"| {kind.name} | {kind.what} | {kind.lrp} | {deeplift} | {names(members)} |")
+        rows.append(f"| {kind.name} | {names(members)} |")
     reasons: dict[str, list] = {}
     for target, reason in REFUSED.items():
         reasons.setdefault(reason, []).append(target)
