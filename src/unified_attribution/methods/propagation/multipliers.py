@@ -158,12 +158,18 @@ def contributions(
         if step.kind == "product":
             return _product_multipliers(traced, step, values, refs, m)
         z_node = node.args[0]
-        (slope,) = steps.vjp(traced, step, values, torch.ones_like(values[node])).values()
+
+        def slope():  # g'(z) at x, needed only where a difference is near zero
+            return next(
+                iter(steps.vjp(traced, step, values, torch.ones_like(values[node])).values())
+            )
+
         feeder = z_node if kinds.get(z_node) == "linear" and len(z_node.users) == 1 else None
         if rule == "revealcancel" and feeder is not None:
-            return _revealcancel_multipliers(traced, node, feeder, values, refs, slope, m)
+            return _revealcancel_multipliers(traced, node, feeder, values, refs, slope(), m)
         dy, dz = values[node] - refs[node], values[z_node] - refs[z_node]
-        return {z_node: m * _ratio(dy, dz, slope)}
+        near = dz.abs() < NEAR_ZERO
+        return {z_node: m * _ratio(dy, dz, slope() if near.any() else torch.zeros_like(dz))}
 
     last = traced.output.args[0]
     with torch.enable_grad():
