@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 from timing import best_of  # benchmarks/ is on the path when a script runs
 
-from attribution_book import architectures, oracles
+from attribution_book import architectures, crosscheck, oracles
 from unified_attribution import attribute, games, methods
 
 RESULTS = Path(__file__).resolve().parent / "results" / "propagation.json"
@@ -167,7 +167,9 @@ def main(argv=None) -> int:
         shown = f"{row.get('ratio', float('nan')):6.2f}x {library or '-':7}"
         passes = f"  {row['passes']:5.2f} passes" if "passes" in row else ""
         print(f"{spec.title:22} ours {timed['ours']:8.3f} s  {shown}{passes}", flush=True)
-    captum_lrp, _ = best_of(args.repeat, lambda: _captum_lrp(model, x, target))
+    captum_lrp, _ = best_of(
+        args.repeat, lambda: crosscheck.captum_lrp_as_is(model, x, target, 0.01)
+    )
     RESULTS.write_text(
         json.dumps(
             {
@@ -185,19 +187,6 @@ def main(argv=None) -> int:
     print(f"one forward and backward pass: {one_pass:.3f} s; captum's LRP {captum_lrp:.3f} s")
     print(f"wrote {RESULTS}")
     return 0
-
-
-def _captum_lrp(model, x, target):
-    import copy
-
-    from captum.attr import LRP
-    from captum.attr._utils.lrp_rules import EpsilonRule
-
-    copied = copy.deepcopy(model)
-    for module in copied.modules():
-        if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)):
-            module.rule = EpsilonRule(0.01)
-    return LRP(copied).attribute(x, target=target)
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ TITLES = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers in scientific notation, empty where a column does not apply."""
-    return crosscheck.relative_gaps(frame.reset_index())
+    return crosscheck.in_scientific_notation(frame.reset_index())
 
 
 # %% [markdown]

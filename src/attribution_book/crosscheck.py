@@ -134,7 +134,7 @@ def _captum_call(name: str, case: Case) -> torch.Tensor | None:
             x, case.background, n_samples=200, stdevs=0.0, target=target
         )
     if name == "lrp_epsilon":
-        return _captum_lrp(model, x, target, 0.01)
+        return captum_lrp_as_is(model, x, target, 0.01)
     if name == "deeplift_rescale":
         return attr.DeepLift(model).attribute(x, zero, target=target)
     if name == "deep_shap":
@@ -154,9 +154,12 @@ def _captum_call(name: str, case: Case) -> torch.Tensor | None:
     return None
 
 
-def _captum_lrp(
+def captum_lrp_as_is(
     model: nn.Module, x: torch.Tensor, target: torch.Tensor, eps: float
 ) -> torch.Tensor:
+    """captum's LRP as a user would call it on any model: EpsilonRule(eps) on every Linear and
+    convolution of a copy, captum's own defaults elsewhere (unlike ``methods.captum_lrp``,
+    which helps captum through Flatten and Sigmoid on chains)."""
     from captum.attr import LRP
     from captum.attr._utils.lrp_rules import EpsilonRule
 
@@ -174,7 +177,7 @@ def _lrp_zero_is_gradient_x_input(case: Case) -> bool:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        lrp = _captum_lrp(case.model, case.x, case.target, 1e-9)
+        lrp = captum_lrp_as_is(case.model, case.x, case.target, 1e-9)
         gxi = (
             InputXGradient(copy.deepcopy(case.model)).attribute(case.x, target=case.target).detach()
         )
@@ -327,7 +330,7 @@ def allocation_of_dividends(effects) -> dict[str, float]:
     }
 
 
-def relative_gaps(frame: pd.DataFrame) -> pd.DataFrame:
+def in_scientific_notation(frame: pd.DataFrame) -> pd.DataFrame:
     """The numeric columns in scientific notation, for a table a reader scans."""
     return frame.apply(
         lambda col: col.map(

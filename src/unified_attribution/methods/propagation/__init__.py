@@ -212,10 +212,7 @@ def _deeplift_revealcancel(model, x, baseline, target, players):
     baseline="distribution",
 )
 def _deep_shap(model, x, baseline, target, players):
-    traced = graph.trace(model)  # traced and evaluated at x once, for every baseline row
-    with torch.no_grad():
-        values = graph.forward(traced, x)
-    planned = steps.plan(traced, values)
+    traced, values, planned = steps.prepare(model, x)  # once, for every baseline row
     total = torch.zeros_like(x)
     for b in baseline:
         total += contributions(traced, planned, values, b.expand_as(x), target, "rescale")

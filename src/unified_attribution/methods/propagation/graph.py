@@ -226,7 +226,7 @@ def forward(traced: Traced, x: torch.Tensor, leaf: fx.Node | None = None) -> dic
                     f"with no default; the methods explain models of one input tensor"
                 )
         elif node.op == "get_attr":
-            values[node] = _attribute(traced.model, str(node.target))
+            values[node] = operator.attrgetter(str(node.target))(traced.model)
         elif node.op == "output":
             values[node] = fx.node.map_arg(node.args[0], values.__getitem__)
         else:
@@ -234,13 +234,6 @@ def forward(traced: Traced, x: torch.Tensor, leaf: fx.Node | None = None) -> dic
         if node is leaf:
             values[node] = values[node].detach().requires_grad_()
     return values
-
-
-def _attribute(model: nn.Module, path: str):
-    value = model
-    for part in path.split("."):
-        value = getattr(value, part)
-    return value
 
 
 def floating(value: object) -> bool:

@@ -21,7 +21,6 @@ from types import SimpleNamespace
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.fx.operator_schemas import normalize_function
 
 from . import graph, steps
 from .chain import UnsupportedModel, affine_map, minus, plus
@@ -101,11 +100,7 @@ def _pooling(traced: graph.Traced, node) -> object:
     """A max-pooling node's settings (its module, or the functional call's arguments)."""
     if node.op == "call_module":
         return traced.module(node)
-    values = {n: None for n in node.all_input_nodes}
-    settings = normalize_function(
-        node.target, node.args, node.kwargs, normalize_to_only_use_kwargs=True
-    ).kwargs
-    settings = {k: v for k, v in settings.items() if k not in values}
+    settings = {k: v for k, v in graph.settings(node).items() if k != "input"}
     settings["stride"] = settings.get("stride") or settings["kernel_size"]
     return SimpleNamespace(**settings)
 
@@ -124,10 +119,8 @@ def deeplift(
     multiplier is the slope g'(z) at x."""
     if rule not in DEEPLIFT_RULES:
         raise ValueError(f"rule must be one of {DEEPLIFT_RULES}, got {rule!r}")
-    traced = graph.trace(model)
-    with torch.no_grad():
-        values = graph.forward(traced, x.detach())
-    return contributions(traced, steps.plan(traced, values), values, reference, target, rule)
+    traced, values, planned = steps.prepare(model, x)
+    return contributions(traced, planned, values, reference, target, rule)
 
 
 def contributions(

@@ -227,10 +227,7 @@ def lrp(
     rule goes to the layers that only routing separates from the input)."""
     if isinstance(composite, Rule):
         composite = uniform(composite)
-    traced = graph.trace(model)
-    with torch.no_grad():
-        values = graph.forward(traced, x.detach())
-    planned = steps.plan(traced, values)
+    traced, values, planned = steps.prepare(model, x)
     last = traced.output.args[0]
     out = values[last]
     rows = torch.arange(len(x), device=x.device)

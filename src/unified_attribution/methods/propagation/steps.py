@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.fx as fx
+from torch import nn
 
 from . import graph, table
 from .chain import UnsupportedModel
@@ -92,6 +93,15 @@ def _kind_of(traced: graph.Traced, node: fx.Node, inputs: tuple[fx.Node, ...]) -
         factors = [a for a in node.args if isinstance(a, fx.Node) and a in inputs]
         return "product" if len(factors) == 2 else "affine"
     return kind
+
+
+def prepare(model: nn.Module, x: torch.Tensor) -> tuple[graph.Traced, dict, list[Step]]:
+    """``model`` traced (BatchNorm folded), every node's output on ``x``, and its steps: what
+    LRP, DeepLIFT and DeepShap start from."""
+    traced = graph.trace(model)
+    with torch.no_grad():
+        values = graph.forward(traced, x.detach())
+    return traced, values, plan(traced, values)
 
 
 Rule = Callable[[Step, object], dict]
