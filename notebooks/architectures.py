@@ -39,7 +39,8 @@
 # This chapter runs all fourteen methods on such networks beside captum and zennit, first on
 # eight architectures with random weights, then on a ResNet and a transformer trained here
 # (zennit: {cite}`anders2021software`),
-# then on SASANet, paper B's network, which is a transformer too.
+# then on the book's reconstruction of SASANet, paper B's network, whose two modules paper B
+# builds from multi-head attention layers ({ref}`sources`): a transformer too.
 
 # %% tags=["parameters"]
 profile = "full"  # "full" for the book, "quick" for the tests
@@ -305,8 +306,9 @@ showcase.html(
 
 # %% [markdown]
 # Beyond the game's effects, Occlusion-1 hands out up to {glue:text}`occlusion_over` times
-# their total mass $\sum_S |I(S)|$ on these images: it fails complete allocation on this
-# network, as paper A's Table 2 marks it ({ref}`principles`); the Shapley value's shares add
+# their total mass $\sum_S |I(S)|$ on these images: by the book's bar (any effect mass handed
+# out beyond the game's counts), it fails complete allocation on this network, as paper A's
+# Table 2 marks it ({ref}`principles`); the Shapley value's shares add
 # up to each dividend to rounding.
 #
 # ## A transformer over feature tokens
@@ -358,8 +360,8 @@ glue("transformer_captum_gap", f"{captum_gap:.2g}", display=False)
 # %% [markdown]
 # ## The two papers meet: the methods on SASANet
 #
-# SASANet ({ref}`sasanet-architecture`) is a transformer whose output is the sum of its own
-# attribution $\phi$. The methods of paper A run on its network like on any other: the
+# The book's SASANet ({ref}`sasanet-architecture`, a reconstruction) is a transformer whose
+# output is the sum of its own attribution $\phi$. The methods of paper A run on its network like on any other: the
 # gradient and perturbation methods, and LRP through its attention; DeepLIFT refuses its
 # softmax. Which game does each explain? The perturbation methods and the Shapley value
 # explain the *baseline-masking game* $v(S) = f(x_S, b_{\text{rest}})$, here with $b$ the

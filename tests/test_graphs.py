@@ -177,6 +177,15 @@ def test_grad_cam_on_a_residual_network_by_module_or_dotted_name():
     )
     with pytest.raises(ValueError, match="no operation of the model is 'layer9'.*layer2.0.conv1"):
         attribute("grad_cam", model, x, target=TARGET, layer="layer9")
+    with pytest.raises(ValueError, match="is not a module of this model"):
+        attribute("grad_cam", model, x, target=TARGET, layer=nn.Conv2d(8, 8, 3))
+    with pytest.raises(TypeError, match="layer must be a module, its dotted name"):
+        attribute("grad_cam", model, x, target=TARGET, layer=1.5)
+    with pytest.raises(propagation.UnsupportedModel, match="not a plain chain.*dotted name"):
+        attribute("grad_cam", model, x, target=TARGET, layer=2)  # an index names no layer here
+    chain, chain_x, _ = case("plain CNN")
+    with pytest.raises(ValueError, match="layer 99 is outside the chain's 10 layers"):
+        attribute("grad_cam", chain, chain_x, target=TARGET, layer=99)
 
 
 def test_a_recurrent_network_is_refused_with_the_module_and_the_reason():

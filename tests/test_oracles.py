@@ -219,6 +219,29 @@ def test_deep_shap_and_rescale_are_shaps_deep_explainer(model):
     assert relative(ours, shap_deep(model, x, background[:1], TARGET)) < 1e-13
 
 
+@pytest.mark.parametrize(
+    "name, methods",
+    [
+        ("plain CNN", ("lrp_epsilon", "lrp_alpha_beta", "deep_taylor")),
+        # zennit gives its first-layer rule to the first layer in module order only; both
+        # Inception branches read the pixels, and ours gives z^B to both: Deep Taylor differs
+        ("Inception (cat)", ("lrp_epsilon", "lrp_alpha_beta")),
+    ],
+)
+def test_the_lrp_family_is_zennits_on_smooth_activations_and_concatenation(name, methods):
+    """LeakyReLU, ELU and GELU pass relevance on (zennit's Pass), and torch.cat routes it."""
+    from attribution_book import architectures
+
+    model = architectures.build(name, seed=0)
+    x = architectures.inputs(name, 4, seed=4)
+    for method in methods:
+        rule, first = oracles.zennit_rules(method, {})
+        reference = oracles.zennit_lrp(model, x, TARGET, rule, first)
+        ours = attribute(method, model, x, target=TARGET).scores
+        assert reference.abs().max() > 1e-6
+        assert relative(ours, reference) < 1e-6, method
+
+
 @pytest.mark.filterwarnings(
     "ignore::DeprecationWarning", "ignore::PendingDeprecationWarning", "ignore::UserWarning"
 )

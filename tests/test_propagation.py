@@ -490,6 +490,8 @@ def test_a_registered_rule_makes_a_module_of_ones_own_supported():
         propagation.register_rule(Clipped, "activation")
     with pytest.raises(ValueError, match="read a Linear's or a convolution's weights"):
         propagation.register_rule(Clipped, "linear")
+    with pytest.raises(TypeError, match="register a module type, a function or a method name"):
+        propagation.register_rule(dict, "elementwise")
 
 
 def test_bad_options_and_baselines_are_explained():
