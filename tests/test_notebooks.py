@@ -38,6 +38,10 @@ def test_notebook_has_a_parameters_cell_with_profile_and_seed(source):
     assert {"profile", "seed"} <= names
 
 
+def test_the_chapters_started_first_exist():
+    assert set(execute.STARTED_FIRST) <= {p.stem for p in NOTEBOOKS}
+
+
 def test_toc_and_notebooks_agree():
     files = _toc_files()
     executed = {f.removeprefix("book/executed/") for f in files if f.startswith("book/executed/")}

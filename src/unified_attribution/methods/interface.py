@@ -12,6 +12,7 @@ from torch import nn
 from .. import games
 from ..aliases import ArrayLike, Model, Players, Target
 from .gradient import QUADRATURES
+from .propagation import graph
 from .registry import REGISTRY, Method, get, selected
 
 
@@ -293,7 +294,9 @@ def _attribute(spec: Method, model, x, baseline, target, players, options) -> At
     protected = spec.family == "propagation" or spec.copies_input
     runner_model = model if protected else ReadOnlyInput(model, watch=x)
     try:
-        scores = spec.run(runner_model, x.clone(), baseline, target, players, **options).detach()
+        with graph.watching(x) as graph_output:  # the propagation family's evaluation at x
+            scores = spec.run(runner_model, x.clone(), baseline, target, players, **options)
+        scores = scores.detach()
     except RuntimeError as err:
         if spec.family == "gradient" and "does not require grad" in str(err):
             raise ValueError(
@@ -305,7 +308,11 @@ def _attribute(spec: Method, model, x, baseline, target, players, options) -> At
     forward = selected(model, target)
     rows = torch.arange(len(x), device=x.device)
     with torch.no_grad():  # copies: a model that writes into its input changes nothing here
-        seen = getattr(runner_model, "at_watch", None)
+        seen = (
+            runner_model.at_watch
+            if isinstance(runner_model, ReadOnlyInput)
+            else graph_output.get("output")
+        )
         fx = seen.reshape(len(x), -1)[rows, target] if seen is not None else forward(x.clone())
         if spec.baseline == "distribution":
             fb = model(baseline.clone()).reshape(len(baseline), -1)[:, target].mean(dim=0)
@@ -315,7 +322,9 @@ def _attribute(spec: Method, model, x, baseline, target, players, options) -> At
             fb = forward(baseline.clone())
     half = x.dtype in (torch.float16, torch.bfloat16)
     for what, values in (("f(x)", fx), ("f(b)", fb), ("the scores", scores)):
-        if not torch.isfinite(values).all():
+        # a sum is finite only if every term is (NaN and infinity propagate): one pass
+        # decides the common case; an overflowing sum of finite values is checked in full
+        if not (torch.isfinite(values.sum()) or torch.isfinite(values).all()):
             raise ValueError(
                 f"{spec.title}: {what} is NaN or infinite for some input; its attribution would "
                 "be meaningless. Check the model at x and at the baseline (overflow, a division "

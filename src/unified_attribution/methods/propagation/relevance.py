@@ -154,12 +154,20 @@ def _relevance_through(
 ) -> torch.Tensor:
     """R at the input ``a`` of a layer with weights (Linear, Conv1d, Conv2d) by ``rule``."""
     out = torch.zeros_like(a)
+    a, weight = a.detach(), layer.weight.detach()
+    nonzero: dict = {}  # each input function once per layer (the parts share a+ and a-)
     for part in rule.parts:
-        inputs = [term.input(a).detach().clone().requires_grad_() for term in part.terms]
-        z = sum(
-            affine_map(layer, inp, term.weight(layer.weight))
-            for inp, term in zip(inputs, part.terms)
-        )
+        # a term whose input is zero (a- after a ReLU, a zero bound) adds nothing to z or R:
+        # skipping it halves LRP-alpha-beta's and Deep Taylor's work on ReLU networks
+        for term in part.terms:
+            if term.input not in nonzero:
+                value = term.input(a)
+                nonzero[term.input] = value if value.any() else None
+        terms = [term for term in part.terms if nonzero[term.input] is not None]
+        if not terms:
+            continue
+        inputs = [nonzero[term.input].clone().requires_grad_() for term in terms]
+        z = sum(affine_map(layer, inp, term.weight(weight)) for inp, term in zip(inputs, terms))
         if part.bias and layer.bias is not None:  # a convolution's bias is per channel (dim 1)
             linear = isinstance(layer, (nn.Linear, LinearMap))
             z = z + (layer.bias if linear else layer.bias.reshape(-1, *([1] * (z.dim() - 2))))

@@ -249,6 +249,15 @@ def register(target: type[nn.Module] | Callable | str, kind: str) -> None:
         )
     REFUSED.pop(target, None)
     RULES[target] = kind
+    _REGISTERED[0] += 1
+
+
+_REGISTERED = [0]
+
+
+def generation() -> int:
+    """How many rules have been registered: a trace made before a registration is stale."""
+    return _REGISTERED[0]
 
 
 def lookup(target: object) -> str | None:
