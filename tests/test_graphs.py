@@ -3,6 +3,8 @@ gates, reused and functional activations, with what each rule promises checked e
 (DeepLIFT's completeness, LRP-0 = Gradient x Input on ReLU graphs, hand-worked products),
 Grad-CAM on any layer by name, and the refusals of what no rule covers."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -282,3 +284,53 @@ def test_the_rules_table_lists_every_kind_and_refusal():
     assert propagation.table.lookup(torch.cat) == "route"
     assert propagation.table.lookup(nn.MultiheadAttention) is None  # read through a rewrite
     assert all(kind.lrp for kind in propagation.KINDS.values())
+
+
+def test_a_trace_is_reused_only_while_the_model_stays_the_same():
+    """The kept trace serves a second call on the same model; an in-place change of a
+    parameter or a BatchNorm statistic (an optimizer step, load_state_dict), a module's flag,
+    a new rule, or another model gets a new trace, so a folded BatchNorm never holds stale
+    weights."""
+    graph = propagation.graph
+    model = architectures.build("ResNet")
+    first = graph.trace(model)
+    assert graph.trace(model).graph is first.graph
+    assert graph.trace(model, fold=False).graph is not first.graph
+    x = architectures.inputs("ResNet", 2)
+    before = attribute("lrp_epsilon", model, x, target=[0, 1]).scores
+    with torch.no_grad():
+        model.bn1.running_var.mul_(4.0)  # in place: the folded stem convolution must change
+    assert graph.trace(model).graph is not first.graph
+    after = attribute("lrp_epsilon", model, x, target=[0, 1])
+    fresh = attribute("lrp_epsilon", copy.deepcopy(model), x, target=[0, 1])
+    assert torch.equal(after.scores, fresh.scores) and not torch.allclose(after.scores, before)
+    kept = graph.trace(model).graph
+    model.relu.inplace = not model.relu.inplace
+    assert graph.trace(model).graph is not kept
+    kept = graph.trace(model).graph
+
+    class Twice(nn.Module):
+        def forward(self, z):
+            return 2 * z
+
+    try:
+        propagation.register_rule(Twice, "elementwise")
+        assert graph.trace(model).graph is not kept
+        kept = graph.trace(model).graph
+    finally:
+        propagation.RULES.pop(Twice)
+    assert graph.trace(model).graph is not kept
+
+
+def test_attribute_takes_f_x_from_the_methods_own_evaluation():
+    """The propagation family's gap needs no forward pass of its own: its f(x) is the graph's
+    output at x, equal to the model's up to rounding (exactly, where nothing is folded)."""
+    model, x, _ = case("ResNet")
+    model = model.double()
+    x = x.double()
+    with torch.no_grad():
+        expected = model(x)[torch.arange(len(x)), TARGET]
+    zero = model(torch.zeros_like(x[:1]))[0, TARGET].detach()
+    for method in ("lrp_epsilon", "grad_cam"):
+        found = attribute(method, model, x, target=TARGET)
+        assert torch.allclose(found.output_change + zero, expected, rtol=1e-12, atol=1e-12)

@@ -107,7 +107,7 @@ def _state(model: nn.Module, fold: bool) -> tuple:
     tensors = tuple(
         (id(t), t._version) for t in itertools.chain(model.parameters(), model.buffers())
     )
-    return fold, table.generation(), modules, tensors
+    return fold, table.fingerprint(), modules, tensors
 
 
 def trace(model: nn.Module, fold: bool = True) -> Traced:

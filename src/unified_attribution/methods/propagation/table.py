@@ -249,15 +249,12 @@ def register(target: type[nn.Module] | Callable | str, kind: str) -> None:
         )
     REFUSED.pop(target, None)
     RULES[target] = kind
-    _REGISTERED[0] += 1
 
 
-_REGISTERED = [0]
-
-
-def generation() -> int:
-    """How many rules have been registered: a trace made before a registration is stale."""
-    return _REGISTERED[0]
+def fingerprint() -> int:
+    """Changes with the table (a registration, or an entry removed): a trace made with
+    another table may keep other modules whole, and is not reused."""
+    return hash((tuple(RULES.items()), tuple(REFUSED.items())))
 
 
 def lookup(target: object) -> str | None:
