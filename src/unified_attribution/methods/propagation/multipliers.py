@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import graph, steps
-from .chain import UnsupportedModel, affine_map, minus, plus
+from .chain import UnsupportedModel, affine_map
 from .table import KINDS, NO_DEEPLIFT_RULE
 
 NEAR_ZERO = 1e-10  # |Delta| below this: DeepLIFT falls back to the gradient, as captum does
@@ -43,18 +43,13 @@ def _signed_terms(layer, delta, difference):
     those of ``difference`` = a - a_ref, computed from the two forward passes, not of the
     propagated ``delta``, whose rounding would give a unit with Delta a_j = 0 a sign. A zero
     Delta a_j sends half of its (zero) term each way, so the multiplier it receives is the
-    mean."""
-    weight = layer.weight
-    signs = torch.sign(difference)
-    pos_in, neg_in, zero_in = delta * (signs > 0), delta * (signs < 0), delta * (signs == 0)
-    half = 0.5 * affine_map(layer, zero_in, weight)
-    positive = (
-        affine_map(layer, pos_in, plus(weight)) + affine_map(layer, neg_in, minus(weight)) + half
-    )
-    negative = (
-        affine_map(layer, pos_in, minus(weight)) + affine_map(layer, neg_in, plus(weight)) + half
-    )
-    return positive, negative
+    mean. With P, N, Z the parts of Delta a of positive, negative and zero sign and
+    w+- = (w +- |w|) / 2, the two parts P w+ + N w- + Z w / 2 and P w- + N w+ + Z w / 2 are
+    (S +- D) / 2 with S = Delta a w and D = (P - N) |w|: two maps instead of five."""
+    weight = layer.weight.detach()
+    total = affine_map(layer, delta, weight)
+    signed = affine_map(layer, delta * torch.sign(difference), weight.abs())
+    return 0.5 * (total + signed), 0.5 * (total - signed)
 
 
 def _revealcancel(g, z_ref, positive, negative, slope):
@@ -62,8 +57,9 @@ def _revealcancel(g, z_ref, positive, negative, slope):
     the positive and negative parts: Delta y+ = 1/2 [g(r + p) - g(r)] + 1/2 [g(r + n + p) -
     g(r + n)], Delta y- symmetrically; m+- = Delta y+- / Delta z+- (held fixed)."""
     p, n = positive.detach(), negative.detach()
-    up = 0.5 * ((g(z_ref + p) - g(z_ref)) + (g(z_ref + n + p) - g(z_ref + n)))
-    down = 0.5 * ((g(z_ref + n) - g(z_ref)) + (g(z_ref + p + n) - g(z_ref + p)))
+    g_r, g_p, g_n, g_pn = g(z_ref), g(z_ref + p), g(z_ref + n), g(z_ref + p + n)
+    up = 0.5 * ((g_p - g_r) + (g_pn - g_n))
+    down = 0.5 * ((g_n - g_r) + (g_pn - g_p))
     return _ratio(up, p, slope) * positive + _ratio(down, n, slope) * negative
 
 
