@@ -68,7 +68,7 @@ table = pd.DataFrame(rows)
 table["stated by"] = [
     f"Paper {p} ({claims.PAPERS[p]})"
     if who == "paper"
-    else f"Reviewers' questions on paper {p}"
+    else f"Reviewers' points on paper {p}"
     for p, who in zip(table["paper"], table["stated_by"])
 ]
 counts = pd.crosstab(table["stated by"], table["verdict"]).reindex(
@@ -95,10 +95,11 @@ counts
 # The table counts the {glue:text}`n_claims` claims by who states them and verdict. Paper A's
 # rows are its abstract, each row of its Table 1 (the reformulation of one method) and each
 # row of its Table 2 (which of the three principles the method follows); paper B's are its
-# abstract, the order-consistency loss and its masking experiment; the questions the public
-# reviews of paper B ask are counted apart, as they are not claims of the paper. Paper B's
+# abstract, the order-consistency loss and its masking experiment; the points the public
+# reviews of paper B raise (each row names its reviewer) are counted apart, as they are not
+# claims of the paper. Paper B's
 # claims are judged on the real datasets; the book's synthetic set, built to have known
-# Shapley values, decides only the reviewers' question on irrelevant features and is
+# Shapley values, decides only Reviewer 3's point on irrelevant features and is
 # reported beside the rest.
 
 

@@ -69,7 +69,7 @@ showcase.method_table(PERTURBATION)
 # %% [markdown]
 # ## Paper A's Table 1 for this family
 #
-# The paper's rows as printed (its notation: $\phi(\kappa)$ a Taylor term of one variable,
+# The paper's rows, re-expressed in the book's notation (its symbols: $\phi(\kappa)$ a Taylor term of one variable,
 # $I(\kappa)$ a term of several, $\psi$ and $J$ their sums by support), each with the book's
 # verdict on it; every row is checked in sympy in {ref}`principles`.
 

@@ -87,7 +87,7 @@ title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 # (principles-table-1)=
 # ## Table 1, row by row
 #
-# Each row as the paper prints it, and what the book finds when it checks the row against the
+# Each row of the paper, re-expressed in the book's notation, and what the book finds when it checks the row against the
 # method's own formula in sympy. For the propagation rows the book defines, on one neuron
 # $y = g(z)$ with $z = c + \sum_j u_j$ and contributions $u_j = w_j (x_j - b_j)$:
 # $N^+ = \{j : u_j > 0\}$, $N^- = \{j : u_j < 0\}$;
@@ -99,7 +99,8 @@ title = {m: methods.get(m).title for m in methods.PAPER_A_METHODS}
 # $\alpha = 2$, $\beta = 1$; Deep Taylor's $z^+$ rule is $\alpha = 1$, $\beta = 0$). In that
 # convention the negative side's relevance is $-\beta$ times its share, so the row is exact with
 # $-\beta$ where the paper prints $\beta$: the book flips that sign. Only Grad-CAM's row carries
-# the paper's tilde, a score of the last feature map's units rather than of the input.
+# the paper's tilde, which the book reads (the page does not define it) as a score of the last
+# feature map's units rather than of the input.
 
 # %%
 checks = reformulations.check_rows()
@@ -175,17 +176,26 @@ for method in methods.PAPER_A_METHODS:
     else:
         checked = checks.loc[method].drop("paper's weights = book's")
         found = claims.table_1_row(checked.to_dict(), propagation)
+    if (
+        method in reformulations.FEATURE_MAP_ROWS
+    ):  # the zoo's CNNs, trained with the seed
+        found = replace(found, seeded=True)
     row_verdicts[method] = found
     claims.record(f"A-T1-{method.replace('_', '-')}", row_verdicts[method])
 n_rows_hold = sum(v.verdict == "holds" for v in row_verdicts.values())
+others = pd.Series(
+    [v.verdict for v in row_verdicts.values() if v.verdict != "holds"]
+)
 unified = claims.count(
     n_rows_hold,
     len(row_verdicts),
     "rows hold exactly",
     "the paper's words",
     "every row exact",
+    others=others.value_counts().to_dict(),
 )
-claims.record("A-abstract-unified", replace(unified, exact=True))
+# exact checks decide every row but Grad-CAM's, measured on the zoo's seed-trained CNNs
+claims.record("A-abstract-unified", replace(unified, seeded=True))
 
 # %% [markdown]
 # {glue:text}`rows_exact_somewhere` rows are exact on at least one of the model classes, and the
@@ -414,8 +424,8 @@ showcase.html(pd.DataFrame(rows))
 # The paper's own LRP rows depend on the sign pattern of the contributions. Judged with the
 # row's pattern $(1, 2, -1, -2)$, the paper's LRP-$\alpha\beta$ weights reproduce its marks;
 # with all contributions positive, $(1, 2, 3, 4)$, the pattern of every probe built from
-# positive weights and of most units of a trained network at a positive input, the
-# $\beta$ share has no carrier:
+# positive weights (a trained network's units, whose weights mix signs, need not have it),
+# the $\beta$ share has no carrier:
 
 # %%
 patterns = {"(1, 2, -1, -2)": (1, 2, -1, -2), "(1, 2, 3, 4)": (1, 2, 3, 4)}
@@ -522,11 +532,14 @@ measured = {
 }
 claims.record(
     "A-predecessor-almost-consistent",
-    claims.each_at_most(
-        measured,
-        departures.ALMOST,
-        "median relative departure from the row",
-        "the book's choice",
+    replace(
+        claims.each_at_most(
+            measured,
+            departures.ALMOST,
+            "median relative departure from the row",
+            "the book's choice",
+        ),
+        seeded=True,  # the zoo's models and the test inputs are drawn with the seed
     ),
 )
 

@@ -41,8 +41,9 @@
 # **Paper A** {cite}`deng2024unifying` states (abstract) that all fourteen methods, these
 # seven included, are weighted allocations of independent and interaction effects. The
 # one-neuron weights, the composition results, the counter-examples and every measurement
-# below are **derived here**; the paper's own statements about propagation methods were not
-# available to us ({ref}`sources`). Where our findings differ from paper A's Table 1 or from
+# below are **derived here**; of the paper's own statements about propagation methods only
+# Table 1's rows were available (shown below), not its derivations, its assumptions or its
+# definitions of $N^\pm$, $c_i$ and $d_i$ ({ref}`sources`). Where our findings differ from paper A's Table 1 or from
 # common summaries of these methods, the chapter says so in {ref}`propagation-disagreements`.
 # :::
 
@@ -87,7 +88,7 @@ showcase.method_table(PROPAGATION)
 #
 # ## Paper A's Table 1 for this family
 #
-# The paper's rows as printed (its notation: $\phi(\kappa)$ a Taylor term of one variable,
+# The paper's rows, re-expressed in the book's notation (its symbols: $\phi(\kappa)$ a Taylor term of one variable,
 # $I(\kappa)$ a term of several, $\psi$ and $J$ their sums by support), each with the book's
 # verdict on it; every row is checked in sympy in {ref}`principles`.
 

@@ -75,7 +75,8 @@ from attribution_book import (
 #
 # with $\sigma$ the sigmoid, the softmax or the identity. Linear models ($\phi_i = w_i x_i$),
 # generalised additive models and neural additive models ($\phi_i = h_i(x_i)$), self-explaining
-# networks ($\phi_i = \theta_i(x) h_i(x)$) all have this form. Paper B's point is that none of
+# networks ($\phi_i = \theta_i(x) h_i(x)$) all have this form (the book's examples: the
+# abstract names no instance). Paper B's point, in the abstract's words, is that none of
 # them guarantees that $\phi_i$ is the Shapley value of the model's own output as a function
 # of which features are observed.
 #
@@ -223,6 +224,9 @@ claims.record(
     "B-abstract-additive",
     replace(
         additive,
+        rule=additive.rule
+        + " (by construction: the book's reconstruction predicts with the "
+        "Shapley module, so this checks the implementation, not the paper's design)",
         numbers=additive.numbers
         + "; were the prediction read from the value function f_c(x_N) instead of the "
         "Shapley module (whether the paper predicts with the Shapley module is Reviewer 2's "

@@ -97,8 +97,9 @@ print(
 #   ({ref}`sasanet-shapley`).
 # - **intermediate gap** (b): the marginal-contribution module's average
 #   $E_O[\Delta(x_i \mid x_{\mathrm{Pre}_O(i)})]$ over {glue:text}`intermediate_orders`
-#   random orders (the "intermediate attribution" that the journal version says converges
-#   to the Shapley values), minus the exact Shapley values of the order-averaged value
+#   random orders (the book's reading of the "intermediate self-attribution value" that the
+#   journal abstract says converges to the Shapley values; that value may as well be
+#   $\phi$ itself), minus the exact Shapley values of the order-averaged value
 #   function. It too is zero for a set function. With an order-dependent one it is not: the
 #   contribution of $i$ is always read with $i$ last, and the order average of
 #   $f_c(x_{S \cup i})$ is not.
@@ -177,13 +178,17 @@ showcase.html(parts_table.reset_index(), digits=3)
 # ## A fair chance: more training
 #
 # Before comparing SASANet with post-hoc estimators, it gets a chance to lower its error with
-# more compute (`bench_sasanet_budget.py`). On each real dataset with at most 13 features,
+# more compute (`bench_sasanet_budget.py`). On each real dataset narrow enough for exact values,
 # one SASANet per setting, the width of its transformers (16, 32 or 64) and the number of
 # random orders per row averaged into $L_s$'s target (1 or 4), is trained for twice the
 # book's epochs without early stopping; its error (as above, on {glue:text}`budget_rows` test
 # rows) is measured every tenth of the run and drawn against the training seconds so far,
 # one thread ({numref}`fig-budget-frontier`). The star is the book's default (width 32, one
-# order, early stopping).
+# order, early stopping). The check does not vary the order-consistency loss $L_p$ (its
+# weight, its orders) nor the early stopping on the validation score, which ignores $L_s$ and
+# $L_p$. The error parts below measure how much of the error the two parts tied to the
+# order, (a) and (b), carry: where they dominate, a heavier $L_p$ is the untried setting
+# most likely to lower it.
 
 # %%
 glue("budget_rows", str(budget["rows"]), display=False)
@@ -272,10 +277,14 @@ glue(
 # ## Cost of an attribution
 #
 # On the same game, SASANet's one forward pass against the post-hoc estimators the paper
-# compares with: shapiq's KernelSHAP and permutation sampling at budgets from
-# {glue:text}`smallest_budget` evaluations
-# up to $2^n$ (where KernelSHAP is exact, its error rounding), and FastSHAP
-# {cite}`jethani2022fastshap`, an explainer network trained with the Shapley weighted
+# compares with, shapiq's KernelSHAP at budgets from {glue:text}`smallest_budget` evaluations
+# up to $2^n$ (where KernelSHAP is exact, its error rounding) and FastSHAP
+# {cite}`jethani2022fastshap`, and the book's addition, permutation sampling at the same
+# budgets. Every estimator here is handed SASANet's own value function $v_x(S)$ and scored
+# against the exact Shapley values of that same game: a post-hoc method as normally used masks
+# features with a baseline or a background sample instead, so this asks how well each one
+# estimates SASANet's game, not how well it explains the model as a user would run it (the
+# reference chosen moves SASANet's own error little: {ref}`sasanet-shapley`). FastSHAP is an explainer network trained with the Shapley weighted
 # least-squares objective on SASANet's game over the training rows, which like SASANet
 # explains a row in one forward pass (the book's implementation,
 # `unified_attribution.fastshap`: no maintained package exists). Every error is a Shapley
@@ -548,8 +557,8 @@ showcase.html(
 #
 # **Break-even.** SASANet and FastSHAP are paid for in training before the first row is
 # explained; KernelSHAP needs no training, only the black box it explains. The number of rows
-# after which the training pays off: for SASANet, its extra training over LightGBM (the
-# paper's black box; median seconds over the seeds above) divided by the time per row it
+# after which the training pays off: for SASANet, its extra training over LightGBM (one of
+# the paper's two black boxes; median seconds over the seeds above) divided by the time per row it
 # saves over KernelSHAP at SASANet's error, SASANet at its cheapest measured batch size; for
 # FastSHAP, its own training (SASANet's game evaluated on every training
 # row, then the explainer) divided by what it saves over KernelSHAP at FastSHAP's error.
@@ -636,9 +645,9 @@ showcase.html(
 
 # %%
 stored_runs = (
-    f"comparison benchmark of {results['date']}, commit {results['commit']}; "
-    f"cost benchmark of {cost['date']}, commit {cost['commit']}; "
-    f"both on {results['machine']}"
+    f"comparison benchmark of {results['date']}, commit {results['commit']}, on "
+    f"{results['machine']}; cost benchmark of {cost['date']}, commit {cost['commit']}, on "
+    f"{cost['machine']}"
 )
 posthoc = comparison.claim_verdicts(
     comparison.summarize(runs),

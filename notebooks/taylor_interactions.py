@@ -65,8 +65,10 @@
 # $$
 # ```
 #
-# **Paper A** states every method's attribution to $x_i$ as
-# $a_i = \sum_\kappa w_i(\kappa)\, t(\kappa)$: the same terms, different weights. The next
+# **Paper A** states every method's attribution to $x_i$ as an allocation of the effects,
+# $a_i = \sum_j w_{i,j}\, \psi(j) + \sum_{|S|>1} w_{i,S}\, J(S)$; the book works with the finer,
+# per-term form $a_i = \sum_\kappa w_i(\kappa)\, t(\kappa)$ (its reading: the same terms,
+# different weights). The next
 # chapters derive the weights $w_i$ of each method.
 
 # %% tags=["parameters"]

@@ -231,6 +231,7 @@ def test_verdicts_follow_the_numbers():
                 "SASANet": _curve(sasanet),
                 "KernelSHAP": _curve(kernel),
                 "FastSHAP": _curve(fastshap),
+                "random": _curve(0.1),  # random masking hurts too: the score can decide
             }
         }
 
@@ -261,7 +262,7 @@ def test_verdicts_follow_the_numbers():
     )["B-abstract-post-hoc"]
     assert quick.verdict == "holds" and "book's stricter bar of 100x" in quick.numbers
     assert "(reported, not deciding): 0 of 1" in quick.numbers
-    assert "faster: 1x" in quick.bar and quick.origin == "the paper's words"
+    assert "faster: 1x" in quick.bar and quick.origin == "the book's choice"  # its game and budget
     assert quick.stored == "run X"
     # SASANet at its cheapest measured batch: 100 rows per call when that is cheaper per row
     cheap = comparison.claim_verdicts(
@@ -422,6 +423,13 @@ def test_verdicts_by_seed_judge_each_seed_of_the_stored_loop():
     assert found[1]["B-abstract-black-box"].verdict == "does not hold here"
 
 
+def test_same_model_compares_a_stored_number_of_the_model_to_rounding():
+    assert comparison.same_model(0.153, 0.153 * (1 + 1e-8))
+    assert not comparison.same_model(0.153, 0.604)  # the stale randhie model's output gap
+    with pytest.raises(ValueError, match="finite"):
+        comparison.same_model(float("nan"), 0.1)
+
+
 def test_reproduction_reads_a_difference_against_rounding_and_the_seed_spread():
     assert comparison.reproduction(0.75, 0.75 + 1e-9, 0.01) == "float rounding"
     assert comparison.reproduction(0.75, 0.755, 0.01) == "within the seed spread"
@@ -444,3 +452,41 @@ def test_subset_scores_and_the_cheapest_batch():
     assert found[X_test.shape[1]] > found[1] > 0.5
     with pytest.raises(ValueError, match="subset sizes"):
         comparison.subset_scores(model, X_test, y_test, [X_test.shape[1] + 1])
+
+
+def test_the_masking_verdict_leaves_out_a_dataset_where_no_ranking_lowers_the_score():
+    """On wine (AUC) SASANet's ranking lowers the score most; on randhie (RMSE) every
+    ranking, random included, improves it, so the score cannot tell rankings apart there:
+    left out with that reason, not counted as SASANet's win or loss."""
+
+    def curve(metric, start, after):
+        return [
+            {"k": 0, metric: start, "prediction change": 0.0},
+            {"k": 1, metric: after, "prediction change": 0.5},
+        ]
+
+    fidelity = {
+        "wine": {
+            "SASANet": curve("AUC", 0.99, 0.80),
+            "KernelSHAP": curve("AUC", 0.99, 0.85),
+            "FastSHAP": curve("AUC", 0.99, 0.90),
+            "random": curve("AUC", 0.99, 0.98),
+        },
+        "randhie": {
+            name: curve("RMSE", 4.0, 4.0 - drop)
+            for name, drop in (
+                ("SASANet", 0.01),
+                ("KernelSHAP", 0.02),
+                ("FastSHAP", 0.03),
+                ("random", 0.02),
+            )
+        },
+    }
+    found = comparison.masking_verdict(fidelity, ["wine", "randhie"])
+    assert found.verdict == "holds"
+    assert found.numbers.startswith("1 of 1 real datasets")
+    assert "randhie (no ranking, random included, lowers its score)" in found.numbers
+    fidelity["randhie"]["random"] = curve("RMSE", 4.0, 4.1)  # random worsens it: judged
+    # (SASANet's ranking improves the RMSE least, so its drop is the largest)
+    judged = comparison.masking_verdict(fidelity, ["wine", "randhie"])
+    assert judged.numbers.startswith("2 of 2 real datasets") and "left out" not in judged.numbers

@@ -114,9 +114,11 @@ def test_what_the_ledger_says_of_each_verdict():
     assert sweep.stability(None, [exact])["B-x"] == "exact (sympy), not swept"
     unswept = {**row, "chapter": "principles"}
     assert "no draw depends on the chapter's seed" in sweep.stability(None, [unswept])["B-x"]
+    seeded = {**unswept, "detail": {"seeded": True}}
+    assert sweep.stability(None, [seeded])["B-x"].startswith("depends on the seed")
     assert "make sweep" in sweep.stability(None, [row])["B-x"]
     stored = {**row, "chapter": "sasanet_baselines", "detail": {"stored": "run X"}}
-    assert "stored benchmark runs of one seed" in sweep.stability(None, [stored])["B-x"]
+    assert "stored benchmark runs" in sweep.stability(None, [stored])["B-x"]
 
 
 def test_the_stored_sweep_covers_every_seeded_chapter():

@@ -28,7 +28,7 @@ import numpy as np
 import yaml
 
 VERDICTS = ("holds", "holds in the limit", "partly", "does not hold here", "untested")
-#: Who states a claim: the paper itself, or the public reviews asking it a question.
+#: Who states a claim: the paper itself, or the public reviews raising a point about it.
 STATED_BY = ("paper", "reviewers")
 #: Whose bar decides a verdict.
 ORIGINS = ("the paper's number", "the paper's words", "the book's choice")
@@ -41,7 +41,8 @@ class Verdict:
     """A verdict, the numbers that decide it and the rule that turned them into it; whose bar
     it is (:data:`ORIGINS`), the bar, the deciding number (``value``, for the seed sweep's
     range), the margin (how far the number would have to move to flip the verdict), whether
-    exact checks decided it, and where stored runs decided it (``stored``)."""
+    exact checks decided it, where stored runs decided it (``stored``), and whether it
+    depends on the chapter's seed (``seeded``: trained models or drawn inputs)."""
 
     verdict: str
     numbers: str
@@ -52,6 +53,7 @@ class Verdict:
     margin: str = ""
     exact: bool = False
     stored: str = ""
+    seeded: bool = False  # decided on models trained or inputs drawn with the chapter's seed
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -69,6 +71,7 @@ class Verdict:
             "margin": self.margin,
             "exact": self.exact,
             "stored": self.stored,
+            "seeded": self.seeded,
         }
 
 
@@ -384,7 +387,7 @@ class Claim:
     chapter: str | None = None
     section: str | None = None
     untested: str | None = None  # why the book cannot test it
-    stated_by: str = "paper"  # or "reviewers": a question the public reviews ask of the paper
+    stated_by: str = "paper"  # or "reviewers": a point the public reviews raise about the paper
 
 
 def load(path: Path = CLAIMS_FILE) -> list[Claim]:
@@ -527,7 +530,7 @@ def markdown(rows: list[dict], paper: str, stability: dict[str, str] | None = No
 def summary(rows: list[dict], titles: dict[str, str]) -> str:
     """The ledger at a glance, as MyST: paper A's methods (``titles``: method name -> title,
     in the order to show) with the verdicts of their Table 1 and Table 2 rows, then every
-    other claim with its verdict, paper by paper (the reviewers' questions last)."""
+    other claim with its verdict, paper by paper (the reviewers' points last)."""
     by_id = {r["id"]: r for r in rows}
 
     def verdict_of(claim_id: str) -> str:

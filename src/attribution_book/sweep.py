@@ -193,9 +193,11 @@ def stability(sweep: dict | None, rows: list[dict]) -> dict[str, str]:
             continue
         if entry is None:
             if detail.get("stored"):
-                out[r["id"]] = "not swept: decided by stored benchmark runs of one seed"
+                out[r["id"]] = "not swept: decided by stored benchmark runs (seeds as they state)"
             elif r["chapter"] in SWEPT:
                 out[r["id"]] = "not swept yet (make sweep)"
+            elif detail.get("seeded"):
+                out[r["id"]] = "depends on the seed (trained models, drawn inputs), not swept"
             else:
                 out[r["id"]] = (
                     "not swept (decided on fixed inputs: no draw depends on the chapter's seed)"

@@ -101,13 +101,14 @@ def accuracy_verdicts(summary: dict, datasets: Sequence[str]) -> dict[str, claim
         mean, sd = by_model["sasanet"]
         best_self = max(SELF_ATTRIBUTING, key=lambda m: sign * by_model[m][0])
         best_box = max(BLACK_BOXES, key=lambda m: sign * by_model[m][0])
-        beats.append((dataset, sign * (mean - by_model[best_self][0]) > 0, best_self))
-        gap = sign * (mean - by_model[best_box][0])
-        rivals.append((dataset, gap >= -max(sd, by_model[best_box][1]), best_box))
+        own_gap = sign * (mean - by_model[best_self][0])
+        beats.append((dataset, own_gap > 0, best_self, f"{own_gap:+.3g}"))
+        gap, allowed = sign * (mean - by_model[best_box][0]), max(sd, by_model[best_box][1])
+        rivals.append((dataset, gap >= -allowed, best_box, f"{gap:+.3g}, allowed -{allowed:.2g}"))
 
     def per_dataset(results, what, rule, origin, bar):
-        wins = [d for d, ok, _ in results if ok]
-        losses = [f"{d} (best: {MODELS[m].label})" for d, ok, m in results if not ok]
+        wins = [d for d, ok, *_ in results if ok]
+        losses = [f"{d} (best: {MODELS[m].label}, gap {g})" for d, ok, m, g in results if not ok]
         base = claims.count(
             len(wins), len(results), f"real datasets {what}", origin, bar, left_out=not_real
         )
@@ -122,13 +123,15 @@ def accuracy_verdicts(summary: dict, datasets: Sequence[str]) -> dict[str, claim
             "(the book's class of self-attributing models, logistic / ridge regression and "
             "EBM, stands in for the paper's, which are not recoverable; the paper counts linear "
             "regression as interpretable, and no reviewer asked for an additive model)",
-            "the paper's words",
+            "the book's choice",
             "strictly better on every dataset",
         ),
         "B-abstract-black-box": per_dataset(
             rivals,
             "where SASANet rivals the best black box",
-            "rivals: mean test score within the larger seed sd of the best black box's, or better",
+            "rivals: mean test score within the larger seed sd of the best black box's, or "
+            "better (the bar is the spread over training seeds; the noise of a small test set, "
+            "as wine's, is not in it)",
             "the book's choice",
             "within one seed sd on every dataset",
         ),
@@ -169,6 +172,15 @@ def reproduction(stored: float, now: float, seed_sd: float) -> str:
     if difference <= ROUNDING * abs(stored):
         return "float rounding"
     return "within the seed spread" if difference <= seed_sd else "beyond the seed spread"
+
+
+def same_model(stored: float, now: float) -> bool:
+    """Whether a number a stored run recorded of the SASANet it explained (its output gap)
+    is this build's to float rounding (:data:`ROUNDING`): a run made with an older or
+    another machine's model differs beyond it, even where the test scores agree."""
+    if not all(np.isfinite([stored, now])):
+        raise ValueError(f"need finite numbers, got {stored}, {now}")
+    return abs(now - stored) <= ROUNDING * abs(stored)
 
 
 #: The book's own, stricter bar for "faster", reported beside the paper's plain reading.
@@ -246,7 +258,7 @@ def claim_verdicts(
         len(precise),
         len(judged),
         "real datasets",
-        "the paper's words",
+        "the book's choice",
         "below both",
         left_out=left_out,
     )
@@ -261,7 +273,8 @@ def claim_verdicts(
             for d, (own, kernel, amortized) in errors.items()
         ),
         rule="more precise: SASANet's Shapley error below both KernelSHAP's at its smallest "
-        "budget and FastSHAP's",
+        "budget and FastSHAP's, each estimator handed SASANet's own value "
+        "function in index order and scored on that game (the book's choices)",
         value=own / min(kernel, amortized),
         margin=f"nearest: {closest}, SASANet's Shapley error {own / min(kernel, amortized):.3g}x "
         "the better rival's",
@@ -279,23 +292,33 @@ def masking_verdict(fidelity: dict, datasets: Sequence[str]) -> claims.Verdict:
     """The masking experiment in the paper's words: dropping SASANet's top 1-5 features gives
     the largest performance drop (:func:`mean_score_drop`, mean over k), against dropping
     those of :data:`MASKING_RIVALS` (strictly larger: a tie is not the largest). The change
-    of the prediction (:func:`mean_change`, the reviewers' measure) is reported beside it."""
+    of the prediction (:func:`mean_change`, Reviewer 1's measure) is reported beside it. A
+    dataset where no ranking, the random one included, lowers the score cannot show which
+    ranking is better: it is left out, with that reason."""
     gaps, drops, changes = {}, [], []  # gap: SASANet's drop minus the larger rival's
+    undecided = {}
     for d in datasets:
         task = task_of(d)
         drop = {r: mean_score_drop(fidelity[d][r], task) for r in ("SASANet", *MASKING_RIVALS)}
-        gaps[d] = drop["SASANet"] - max(drop[r] for r in MASKING_RIVALS)
         drops.append(f"{d} " + " / ".join(f"{drop[r]:.3g}" for r in drop))
+        if max(*drop.values(), mean_score_drop(fidelity[d]["random"], task)) <= 0:
+            undecided[d] = "no ranking, random included, lowers its score"
+            continue
+        gaps[d] = drop["SASANet"] - max(drop[r] for r in MASKING_RIVALS)
         changes.append(
             f"{d} {mean_change(fidelity[d]['SASANet']) / mean_change(fidelity[d]['KernelSHAP']):.0%}"
         )
+    if not gaps:
+        raise ValueError(
+            f"no ranking lowers the score on any of {list(datasets)}: nothing to judge"
+        )
     base = claims.count(
         sum(gap > 0 for gap in gaps.values()),
-        len(datasets),
+        len(gaps),
         "real datasets",
         "the paper's words",
         "the largest drop on every dataset",
-        left_out=sasanet_runs.left_out_as_not_real(fidelity),
+        left_out={**sasanet_runs.left_out_as_not_real(fidelity), **undecided},
     )
     nearest = min(gaps, key=lambda d: abs(gaps[d]))
     return replace(

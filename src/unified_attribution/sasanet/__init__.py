@@ -17,8 +17,8 @@ Sources page and the SASANet chapters). n features, tokens of width d:
 Losses, each with a weight (``weights``):
 
 - L_m = loss(f_c(x_N; O), y): the full set, in a random order O;
-- L_v = mean_k loss(f_c(x_{O_<=k}; O), y): every prefix predicts y, so f_c(x_S) tends to the
-  conditional expectation (of the logit) given x_S: the value function means something;
+- L_v = mean_k loss(f_c(x_{O_<=k}; O), y): every prefix predicts y, so sigma(f_c(x_S)) tends
+  to p(y | x_S) and f_c(x_S) to its logit: the value function means something;
 - L_p = mean (f_c(x_S; O) - sg f_c(x_S; O'))^2, O' the first k items of O reordered:
   the same set has the same value whatever the order (sg = stop-gradient);
 - L_s = mean_i (Phi_i(x) - sg Delta(x_i | x_{Pre_O(i)}))^2 over random orders O: Phi_i tends

@@ -405,8 +405,9 @@ class SASANet(BaseEstimator):
     ) -> np.ndarray:
         """E_O[Delta(x_i | x_{Pre_O(i)})]: each feature's marginal contribution from the
         marginal-contribution module, averaged over ``orders`` uniform random orders per row
-        (the target L_s distils into Phi, called the intermediate attribution in the paper's
-        journal version): shape (N, n[, K]), in the units of ``attribute``'s phi."""
+        (the target L_s distils into Phi; the book reads it as the "intermediate
+        self-attribution value" of the journal abstract, which may as well mean Phi): shape
+        (N, n[, K]), in the units of ``attribute``'s phi."""
         module = self._fitted()
         if orders < 1:
             raise ValueError(f"orders must be at least 1, got {orders}")

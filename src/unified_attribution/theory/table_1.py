@@ -189,7 +189,8 @@ TABLE_1: dict[str, Row] = {
         False,
         finding=(
             "as Gradient x Input, on the last feature map (exact for a global-average-pooling "
-            r"head); the tilde marks a score of that map's units, not of the input"
+            r"head); the tilde, in the book's reading (undefined on the page), marks a score "
+            r"of that map's units, not of the input"
         ),
     ),
     "occlusion_1": Row(_OCC, occlusion_1, True, finding="proved for polynomials"),
