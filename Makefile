@@ -37,13 +37,13 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=python3.11)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile torch==2.13.0
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -c constraints.txt -e '.[book,sweep,test,assignments]'
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,sweep,test,assignments]'
 	# the LRP oracles of tests/test_oracles.py (zennit; lxt, AttnLRP's reference), in a folder of
 	# their own: --no-deps, as their torchvision / transformers requirements would pull a CUDA torch
 	# (the modules the tests load import torch only), and outside site-packages, as quantus
 	# imports any zennit it finds
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile --no-deps --upgrade --target $(VENV)/oracles zennit==0.5.1 lxt==2.1
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target $(VENV)/oracles zennit==0.5.1 lxt==2.1
 	touch $(STAMP)
 
 bundle: setup

@@ -55,7 +55,6 @@ def test_a_bundled_chapter_runs_in_a_fresh_virtual_environment(tmp_path):
         "install",
         "--quiet",
         "--disable-pip-version-check",
-        "--no-compile",  # no bytecode for torch's thousands of modules: a minute of CPU saved
     ]
     run(*pip, "torch==2.13.0")
     run(*pip, "-c", folder / "constraints.txt", f"{wheel}[book]")
