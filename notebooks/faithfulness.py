@@ -411,7 +411,7 @@ decided = claims.count(
     n_holds,
     n_pairs,
     "model-and-score pairs hold",
-    "the paper's words",
+    "the book's choice",
     "a 95 % interval of Spearman's rho wholly of the claimed sign, on every pair",
     others={
         "reversed": n_reversed,

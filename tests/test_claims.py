@@ -8,6 +8,7 @@ import pytest
 
 from attribution_book import claims
 from unified_attribution.methods import PAPER_A_METHODS
+from unified_attribution.theory import principles
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,6 +106,13 @@ def test_table_rules():
     assert "untested: p2" in partial.numbers
     nothing = claims.table_2_row(["holds"] * 3, ["untested"] * 3, columns)
     assert nothing.verdict == "untested"
+    # margins a reader can read: a zero violation is exact (no factor of a division by
+    # nothing), a failing cell says whether the paper marks it failing too
+    cell = principles.CellVerdict
+    exact = claims.table_2_row(["holds"], [cell("holds", 0.0, exercised=1)], ["p1"])
+    assert exact.margin == "violation nearest the bar: p1 0 (exact)"
+    marked = claims.table_2_row(["fails"], [cell("fails", 2.0, exercised=1)], ["p1"])
+    assert marked.verdict == "holds" and marked.margin.endswith("(the paper marks it failing too)")
 
 
 def test_the_data_file_covers_both_papers():

@@ -325,9 +325,17 @@ def table_2_row(
     if violations:
         c = _nearest(violations, tolerance)
         v = violations[c]
-        margin = (
-            f"violation nearest the bar: {c} {v:.2g}, {margin_factor(max(v, 1e-300), tolerance)}"
-        )
+        mark = next(plain(p) for cell, p, _ in tested if cell == c)
+        if v == 0:
+            margin = f"violation nearest the bar: {c} 0 (exact)"
+        else:
+            margin = f"violation nearest the bar: {c} {v:.2g}, {margin_factor(v, tolerance)}"
+        if v > tolerance:  # the cell fails: say whether the paper marks it so
+            margin += (
+                " (the paper marks it failing too)"
+                if mark != "holds"
+                else " (the paper marks it holding)"
+            )
     rule = (
         f"holds if every tested cell agrees, partly if some, does not hold here if none; a "
         f"measured cell holds if its worst violation is at most {tolerance:g} (relative) on "

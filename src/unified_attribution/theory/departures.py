@@ -14,6 +14,9 @@ if TYPE_CHECKING:  # annotations only
     import torch
 
 
+IG_STEPS = 512  # Integrated Gradients' nodes against which the propagation rows are measured
+
+
 def first_order_scores(
     model: Model, x: torch.Tensor, baseline: ArrayLike, target: Target
 ) -> "torch.Tensor":
@@ -34,7 +37,7 @@ def relative_difference(a: torch.Tensor, b: torch.Tensor) -> "np.ndarray":
 
 
 def gradient_departures(
-    model: Model, x: torch.Tensor, baseline: ArrayLike, target: Target, ig_steps: int = 512
+    model: Model, x: torch.Tensor, baseline: ArrayLike, target: Target, ig_steps: int = IG_STEPS
 ) -> dict[str, "np.ndarray"]:
     """Per input of ``x`` (float64 model advised), where the paper's rows and the methods as
     run part ways: Gradient x Input against the first-order row phi(e_i); the share of
@@ -70,7 +73,7 @@ def propagation_departures(
     model: Model,
     x: torch.Tensor,
     target: Target,
-    ig_steps: int = 512,
+    ig_steps: int = IG_STEPS,
     background: torch.Tensor | None = None,
 ) -> dict[str, "np.ndarray"]:
     """Per input of ``x``, each propagation method against the method it equals under a

@@ -46,7 +46,11 @@ def rebuild_from_dividends(
 
 # --- proofs -------------------------------------------------------------------------------
 
-_CLOSED = {"expected_gradients": "integrated_gradients", "prediction_difference": "occlusion_1"}
+#: Rows checked per baseline, as the row of the method they average over baselines (at b = 0).
+PER_BASELINE = {
+    "expected_gradients": "integrated_gradients",
+    "prediction_difference": "occlusion_1",
+}
 _NEURON_ROWS = (
     "lrp_epsilon",
     "deeplift_rescale",
@@ -71,7 +75,7 @@ def prove_on_polynomial(
             "(prove_on_neuron) or, for Grad-CAM, on a feature map "
             "(departures.grad_cam_departures)"
         )
-    closed_name = _CLOSED.get(method, method)
+    closed_name = PER_BASELINE.get(method, method)
     if row(method).weight is first_order:
         closed_name = "gradient_x_input"
     patches = row(method).context.patches

@@ -244,7 +244,7 @@ TABLE_1: dict[str, Row] = {
         finding=(
             r"exact on one neuron with $g(\text{root}) = 0$ under the book's $N^+$, $N^-$, $c_i$, "
             r"$d_i$, with $-\beta$ where the paper prints $\beta$ (Bach's $\alpha - \beta = 1$, "
-            r"$\beta \ge 0$); not for a deeper network"
+            r"$\beta \ge 0$); untested on a deeper network"
         ),
     ),
     "deep_taylor": Row(
@@ -255,14 +255,15 @@ TABLE_1: dict[str, Row] = {
         finding=r"LRP with $\alpha = 1, \beta = 0$ (the $z^+$ rule): as LRP-$\alpha\beta$",
     ),
     "deeplift_revealcancel": Row(
-        r"a_i = \psi(i) + \sum_{S \subseteq N^+, S \ni i} c_i J(S) + \sum_{S \ni i, S \cap N^- \neq \emptyset}"
-        r" \tfrac{1}{2} c_i J(S),\ i \in N^+\ (\tilde c_i, N^- \text{ and } N^+ \text{ exchanged "
+        r"a_i = \psi(i) + \sum_{S \subseteq N^+, S \ni i} \sum_{\kappa \in \Omega_S} c_i I(\kappa)"
+        r" + \sum_{S \ni i, S \cap N^- \neq \emptyset} \sum_{\kappa \in \Omega_S}"
+        r" \tfrac{1}{2} c_i I(\kappa),\ i \in N^+\ (\tilde c_i, N^- \text{ and } N^+ \text{ exchanged "
         r"for } i \in N^-)",
         deeplift_revealcancel,
         False,
         context=_NEURON,
         finding=(
-            r"exact on one neuron (any activation) under the book's $N^+$, $c_i$; not for a "
+            r"exact on one neuron (any activation) under the book's $N^+$, $c_i$; untested on a "
             r"deeper network"
         ),
     ),
