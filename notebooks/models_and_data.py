@@ -211,17 +211,32 @@ for name, model in models.items():
 # Counted from the trained modules:
 
 # %%
-pd.Series(
+parameters = pd.Series(
     {
         name: sum(p.numel() for p in models[name].module.parameters())
         for name in ("digits_mlp", "digits_cnn")
     },
     name="parameters",
 )
+accuracy = {n: models[n].metrics["accuracy"] for n in parameters.index}
+per_point = {n: parameters[n] / (100 * accuracy[n]) for n in parameters.index}
+more = parameters.idxmax()
+glue(
+    "parameters_answer",
+    f"the {'CNN' if more == 'digits_cnn' else 'MLP'} has more parameters "
+    f"({parameters.max():,} against {parameters.min():,}) and more per point of accuracy "
+    f"({per_point[more]:.0f} against {min(per_point.values()):.0f})"
+    if per_point[more] == max(per_point.values())
+    else f"the {'CNN' if more == 'digits_cnn' else 'MLP'} has more parameters "
+    f"({parameters.max():,} against {parameters.min():,}), but fewer per point of accuracy",
+    display=False,
+)
+parameters
 
 # %% [markdown]
-# The CNN shares its convolution weights across positions, so it needs fewer parameters
-# for a higher accuracy (compare the table of accuracies above).
+# By these counts, {glue:text}`parameters_answer`. The CNN shares its convolution weights
+# across positions, but its linear head reads every feature map at every position, and that
+# head holds most of its weights.
 # ```{solution-end}
 # ```
 #

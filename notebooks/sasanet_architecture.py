@@ -82,8 +82,11 @@ from attribution_book import (
 #
 # ## The model
 #
-# Each feature becomes a token $e_i$ = a learned feature identity + an embedding of the value
-# $x_i$; there is no position, so a sample is a *set* of tokens.
+# Reviewer 2 describes the paper's two modules as attention blocks trained by backpropagation,
+# reading inputs of variable length without masking or a feature distribution; the rest of
+# this section is the book's design within that description. Each feature becomes a token
+# $e_i$ = a learned feature identity + an embedding of the value $x_i$; there is no position,
+# so a sample is a *set* of tokens.
 #
 # - **Marginal contribution module.** For an order $O$ of a set of features, a transformer
 #   with causal attention reads the tokens in that order; its head at position $k$ gives the

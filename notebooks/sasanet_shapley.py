@@ -239,7 +239,7 @@ showcase.html(
 # gain on every real dataset.
 #
 # (sasanet-shapley-exact)=
-# ## Does $\phi$ equal the exact Shapley values of the model's own value function?
+# ## Does φ equal the exact Shapley values of the model's own value function?
 #
 # For datasets with at most {glue:text}`exact_features` features, every one of the $2^n$
 # subsets of each of the first {glue:text}`exact_rows` test rows is evaluated

@@ -6,7 +6,9 @@ import pytest
 import torch
 from torch import nn
 
+from attribution_book import zoo
 from unified_attribution import MarginalGame, MaskingGame, attribute, games, harsanyi, methods
+from unified_attribution.fastshap import FastSHAP
 from unified_attribution.sasanet import SASANet
 
 torch.manual_seed(0)
@@ -18,6 +20,7 @@ X = torch.rand(3, 4, dtype=torch.float64)
 IMAGES = torch.rand(2, 1, 4, 4, dtype=torch.float64)
 BACKGROUND = torch.rand(5, 4, dtype=torch.float64)
 NAN = torch.full((4,), float("nan"), dtype=torch.float64)
+GAME = MaskingGame(MLP, X[0], 0.0, target=0)
 
 
 def ig(**options):
@@ -317,6 +320,40 @@ CASES = {  # name: (call, exception type, what the message must say)
         ValueError,
         "labels 0 and 1",
     ),
+    # accepted silently before (round three of the reliability probe)
+    "complex x": (
+        lambda: attribute("gradient_x_input", MLP, X.to(torch.complex128), target=0),
+        TypeError,
+        r"x is complex.*x.real",
+    ),
+    "player label -2": (
+        lambda: attribute("shapley_value", MLP, X, target=0, players=np.array([0, 1, -2, -1])),
+        ValueError,
+        r"-1 \(no player\) or a player.*\[-2\]",
+    ),
+    "a coalition as a string": (lambda: harsanyi(GAME)["01"], TypeError, "collection of player"),
+    "a coalition of a fraction": (lambda: harsanyi(GAME)[(1.5,)], TypeError, "whole numbers"),
+    "a coalition as one number": (lambda: harsanyi(GAME)[0], TypeError, r"e.g. \(0, 2\)"),
+    "a mask of 2**n": (lambda: GAME(16), ValueError, r"0 .. 2\*\*4 - 1 = 15"),
+    "a negative mask": (lambda: GAME([-1]), ValueError, "from -1"),
+    "a fractional mask": (lambda: GAME([1.5]), TypeError, "whole numbers"),
+    "SASANet: a NaN loss weight": (
+        lambda: SASANet("binary", weights=(float("nan"), 1, 1, 1)),
+        ValueError,
+        "each a finite number",
+    ),
+    "SASANet: batch_size=True": (
+        lambda: SASANet("binary", batch_size=True),
+        ValueError,
+        "batch_size must be an integer",
+    ),
+    "FastSHAP: a hidden layer of width 0": (
+        lambda: FastSHAP(hidden=(0,)),
+        ValueError,
+        r"each a whole number >= 1.*\(0,\)",
+    ),
+    "FastSHAP: epochs=2.5": (lambda: FastSHAP(epochs=2.5), ValueError, "epochs must be a whole"),
+    "zoo: seed 1.5": (lambda: zoo.config("digits_mlp", seed=1.5), ValueError, "seed must be"),
 }
 
 

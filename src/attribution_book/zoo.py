@@ -168,6 +168,8 @@ def config(name: str, seed: int = 0, profile: str = "full") -> ModelConfig:
         raise ValueError(f"unknown zoo model {name!r}; choose one of {', '.join(NAMES)}")
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a whole number in 0 .. 2**32 - 1, got {seed!r}")
     base = ZOO[name]
     epochs = base.epochs if profile == "full" else max(1, int(base.epochs * base.quick_share))
     return replace(base, seed=int(seed), epochs=epochs)

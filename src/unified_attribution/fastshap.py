@@ -84,9 +84,21 @@ class FastSHAP:
             raise ValueError(
                 f"validation is the share of rows held out, in (0, 1); got {validation}"
             )
-        if epochs < 1 or batch_size < 1 or patience < 1:
-            raise ValueError("epochs, batch_size and patience must be at least 1")
-        self.hidden, self.samples, self.epochs = tuple(hidden), samples, epochs
+        counts = {"epochs": epochs, "batch_size": batch_size, "patience": patience, "samples": samples}
+        for name, value in counts.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        hidden = tuple(hidden)
+        if not hidden or any(
+            isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden
+        ):
+            raise ValueError(
+                f"hidden gives the width of each hidden layer, each a whole number >= 1 "
+                f"(e.g. (128, 128)); got {hidden!r}"
+            )
+        if not (isinstance(learning_rate, (int, float)) and learning_rate > 0):
+            raise ValueError(f"learning_rate must be a number > 0, got {learning_rate!r}")
+        self.hidden, self.samples, self.epochs = hidden, samples, epochs
         self.batch_size, self.learning_rate, self.patience = batch_size, learning_rate, patience
         self.validation, self.seed, self.progress = validation, seed, progress
         self.network_: nn.Sequential | None = None

@@ -21,9 +21,17 @@ def coalition_sizes(n: int, dtype: type = np.int64) -> np.ndarray:
 
 
 def mask_of(coalition: Iterable[int], n: int) -> int:
-    """The bit mask of a coalition given as player indices."""
+    """The bit mask of a coalition given as player indices (a tuple, list, set or array of
+    whole numbers: ``(0, 2)``; a string or a single number is refused)."""
+    if isinstance(coalition, (str, bytes)) or not isinstance(coalition, Iterable):
+        raise TypeError(
+            f"a coalition is a collection of player indices, e.g. (0, 2) or () for the empty "
+            f"one; got {coalition!r}"
+        )
     mask = 0
     for i in coalition:
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"player indices must be whole numbers; got {i!r} in {coalition!r}")
         if not 0 <= int(i) < n:
             raise IndexError(f"player {i} does not exist; players are 0..{n - 1}")
         mask |= 1 << int(i)

@@ -254,8 +254,22 @@ class MaskingGame:
         return out[:, 0 if self.target is None else self.target]
 
     def __call__(self, masks) -> np.ndarray:
-        """v(S) for the coalitions ``masks`` (integers, or one integer)."""
-        masks = np.atleast_1d(np.asarray(masks, dtype=np.int64))
+        """v(S) for the coalitions ``masks`` (integers 0 .. 2**n - 1, or one integer)."""
+        given = np.atleast_1d(np.asarray(masks))
+        if given.dtype == bool or not (
+            np.issubdtype(given.dtype, np.integer)
+            or (np.issubdtype(given.dtype, np.floating) and (given == np.round(given)).all())
+        ):
+            raise TypeError(
+                f"masks must be whole numbers (coalition S as sum of 2**i over its players); "
+                f"got {given.dtype} values"
+            )
+        masks = given.astype(np.int64)
+        if len(masks) and (masks.min() < 0 or masks.max() >= 2**self.n):
+            raise ValueError(
+                f"masks must lie in 0 .. 2**{self.n} - 1 = {2**self.n - 1} (the game has "
+                f"{self.n} players); got values from {masks.min()} to {masks.max()}"
+            )
         out = np.empty(len(masks), dtype=np.float64)
         with torch.no_grad(), eval_mode(self.model):
             for start in range(0, len(masks), self.batch_size):

@@ -42,6 +42,11 @@ def player_labels(players: Players, x: torch.Tensor) -> np.ndarray:
                 f"-1 for none), got {labels.dtype} values"
             )
         labels = labels.astype(np.int64)
+        if (labels < -1).any():
+            raise ValueError(
+                f"players labels must be -1 (no player) or a player 0..n-1; got "
+                f"{sorted(set(labels[labels < -1].tolist()))[:5]}"
+            )
         if labels.size != numel:
             raise ValueError(
                 f"players labels have {labels.size} entries ({labels.shape}) "

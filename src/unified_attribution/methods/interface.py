@@ -44,6 +44,10 @@ def _as_batch(x) -> torch.Tensor:
             "x is on the meta device, which holds shapes but no values: move it to the "
             "model's device with real data (x.to('cpu') or x.to('cuda'))"
         )
+    if x.is_complex():
+        raise TypeError(
+            f"x is complex ({x.dtype}); the methods explain real inputs: pass x.real or x.abs()"
+        )
     if not torch.is_floating_point(x):
         x = x.to(torch.get_default_dtype())
     if x.dim() < 2:

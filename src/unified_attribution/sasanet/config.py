@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 TASKS = ("binary", "multiclass", "regression")
@@ -39,7 +40,7 @@ class Config:
             "shapley_orders": self.shapley_orders,
         }
         for name, value in positive.items():
-            if not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         if self.width % self.heads:
             raise ValueError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
@@ -53,8 +54,13 @@ class Config:
                 f"validation is the share of training rows held out, in [0, 1); got "
                 f"{self.validation}"
             )
-        if len(self.weights) != len(LOSSES) or min(self.weights) < 0:
+        if (
+            len(self.weights) != len(LOSSES)
+            or not all(isinstance(w, (int, float)) and math.isfinite(w) for w in self.weights)
+            or min(self.weights) < 0
+        ):
             raise ValueError(
-                f"weights are the {len(LOSSES)} loss weights (m, v, p, s), each >= 0; "
+                f"weights are the {len(LOSSES)} loss weights (m, v, p, s), each a finite "
+                f"number >= 0; "
                 f"got {self.weights}"
             )
