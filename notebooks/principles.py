@@ -182,9 +182,10 @@ for method in methods.PAPER_A_METHODS:
     # Expected Gradients and Prediction Difference: checked per baseline, as another row
     if method in reformulations.PER_BASELINE:
         twin = methods.get(reformulations.PER_BASELINE[method]).title
+        twin += "'" if twin.endswith("s") else "'s"
         found = replace(
             found,
-            numbers=f"per baseline, as {twin}'s row at b = 0: {found.numbers}",
+            numbers=f"per baseline, as {twin} row at b = 0: {found.numbers}",
         )
     row_verdicts[method] = found
     claims.record(f"A-T1-{method.replace('_', '-')}", row_verdicts[method])

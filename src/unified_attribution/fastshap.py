@@ -84,7 +84,12 @@ class FastSHAP:
             raise ValueError(
                 f"validation is the share of rows held out, in (0, 1); got {validation}"
             )
-        counts = {"epochs": epochs, "batch_size": batch_size, "patience": patience, "samples": samples}
+        counts = {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "patience": patience,
+            "samples": samples,
+        }
         for name, value in counts.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
