@@ -1,9 +1,11 @@
 """The library and the book's package: the library never imports the book side, and the
 book keeps one model cache."""
 
+import logging
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -179,6 +181,27 @@ def test_an_entry_another_process_is_training_is_skipped_without_waiting(model_c
         assert cache.load_or_train(path, train, lambda p: p.read_text(), wait=False) is None
         assert not path.exists()
     assert cache.load_or_train(path, train, lambda p: p.read_text(), wait=False) == "trained"
+
+
+def test_waiting_for_another_process_goes_to_the_log_not_the_page(model_cache, caplog, capsys):
+    """Which chapter waits for which model depends on the build's schedule: a printed line
+    would make the rendered page depend on it."""
+    path = cache.entry("zoo", "toy", 0, {"width": 8})
+    holder = cache.training_lock(path)
+    holder.__enter__()
+    def wait():
+        with cache.training_lock(path):
+            pass
+
+    waiter = threading.Thread(target=wait)
+    with caplog.at_level(logging.INFO, logger="attribution_book.cache"):
+        waiter.start()
+        while "waiting for another process" not in caplog.text and waiter.is_alive():
+            waiter.join(0.05)
+        holder.__exit__(None, None, None)
+        waiter.join()
+    assert "waiting for another process to finish training" in caplog.text
+    assert "waiting" not in capsys.readouterr().out
 
 
 def test_trained_all_leaves_the_models_others_are_training_for_last(monkeypatch):

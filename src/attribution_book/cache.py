@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import warnings
@@ -25,6 +26,8 @@ import torch
 
 ENV = "UNIFIED_ATTRIBUTION_CACHE"
 T = TypeVar("T")
+
+_LOG = logging.getLogger(__name__)
 
 
 def root() -> Path:
@@ -63,7 +66,8 @@ def training_lock(path: Path, wait: bool = True):
         except BlockingIOError:
             if not wait:
                 raise Busy(path.name) from None
-            print(f"waiting for another process to finish training {path.name} ...", flush=True)
+            # to the log, not the page: which chapter waits depends on the build's schedule
+            _LOG.info("waiting for another process to finish training %s ...", path.name)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
