@@ -51,6 +51,36 @@ def test_lrp_epsilon_near_zero_is_gradient_x_input_on_relu_graphs(name):
     assert (lrp - gxi).abs().max() / gxi.abs().max() < 1e-6
 
 
+def test_a_grouped_convolution_keeps_one_map_per_term():
+    """LRP stacks the weights of the terms that read one input into one map; a grouped
+    (here depthwise) convolution cannot be stacked so and keeps one map per term: LRP-0 is
+    still Gradient x Input, and alpha-beta (2, 1) gives what it gives on the same map written
+    as a dense convolution (zeros off the groups), which is stacked."""
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(4, 4, 3, padding=1, groups=4),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(64, 3),
+    ).double()
+    x = torch.rand(2, 2, 4, 4, dtype=torch.float64)
+    lrp = attribute("lrp_epsilon", model, x, target=[0, 1], epsilon=1e-9).scores
+    gxi = attribute("gradient_x_input", model, x, target=[0, 1]).scores
+    assert (lrp - gxi).abs().max() / gxi.abs().max() < 1e-6
+    stacked = nn.Sequential(*[m for m in model])
+    stacked[2] = nn.Conv2d(4, 4, 3, padding=1).double()
+    with torch.no_grad():  # the same depthwise map as a dense convolution (zeros off-group)
+        stacked[2].weight.zero_()
+        for c in range(4):
+            stacked[2].weight[c, c] = model[2].weight[c, 0]
+        stacked[2].bias.copy_(model[2].bias)
+    grouped = attribute("lrp_alpha_beta", model, x, target=[0, 1]).scores
+    dense = attribute("lrp_alpha_beta", stacked, x, target=[0, 1]).scores
+    assert torch.allclose(grouped, dense, rtol=1e-10, atol=1e-12)
+
+
 class Functional(nn.Module):
     """One ReLU module used twice, an inline relu, a functional max-pool, x.view and +=."""
 

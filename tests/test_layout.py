@@ -189,6 +189,7 @@ def test_waiting_for_another_process_goes_to_the_log_not_the_page(model_cache, c
     path = cache.entry("zoo", "toy", 0, {"width": 8})
     holder = cache.training_lock(path)
     holder.__enter__()
+
     def wait():
         with cache.training_lock(path):
             pass

@@ -152,32 +152,50 @@ def deep_taylor_composite(lower: torch.Tensor, upper: torch.Tensor) -> Composite
 def _relevance_through(
     layer: nn.Module, a: torch.Tensor, relevance: torch.Tensor, rule: Rule
 ) -> torch.Tensor:
-    """R at the input ``a`` of a layer with weights (Linear, Conv1d, Conv2d) by ``rule``."""
-    out = torch.zeros_like(a)
+    """R at the input ``a`` of a layer with weights (Linear, Conv1d, Conv2d) by ``rule``.
+
+    The terms that read the same input (alpha-beta's a+ w+ and a+ w-) are one map with their
+    weights stacked along the outputs, so a layer costs one forward and one backward map per
+    distinct input, whatever the number of parts; a term whose input is zero (a- after a
+    ReLU, a zero bound) adds nothing to z or R and is skipped."""
     a, weight = a.detach(), layer.weight.detach()
-    nonzero: dict = {}  # each input function once per layer (the parts share a+ and a-)
+    stacked = getattr(layer, "groups", 1) == 1  # grouped convolutions keep one map per term
+    inputs: dict = {}  # each input function once per layer (the parts share a+ and a-)
     for part in rule.parts:
-        # a term whose input is zero (a- after a ReLU, a zero bound) adds nothing to z or R:
-        # skipping it halves LRP-alpha-beta's and Deep Taylor's work on ReLU networks
         for term in part.terms:
-            if term.input not in nonzero:
+            if term.input not in inputs:
                 value = term.input(a)
-                nonzero[term.input] = value if value.any() else None
-        terms = [term for term in part.terms if nonzero[term.input] is not None]
-        if not terms:
+                inputs[term.input] = value if value.any() else None
+    # every (part, term) whose input is not zero, grouped by input (one map per group)
+    groups: dict = {}
+    for p, part in enumerate(rule.parts):
+        for term in part.terms:
+            if inputs[term.input] is not None:
+                key = term.input if stacked else (term.input, p, id(term))
+                groups.setdefault(key, []).append((p, term))
+    channels = -1 if isinstance(layer, (nn.Linear, LinearMap)) else 1  # the outputs' axis
+    leaves, outputs = {}, {}
+    for key, members in groups.items():
+        leaf = inputs[members[0][1].input].clone().requires_grad_()
+        weights = [term.weight(weight) for _, term in members]
+        z = affine_map(layer, leaf, torch.cat(weights) if len(weights) > 1 else weights[0])
+        leaves[key] = leaf
+        outputs[key] = z.split([w.shape[0] for w in weights], dim=channels)
+    scaled = {}  # sign * R / (z + eps sign z) of each part, from the sum of its terms
+    for p, part in enumerate(rule.parts):
+        parts = [outputs[k][i] for k, m in groups.items() for i, (q, _) in enumerate(m) if q == p]
+        if not parts:
             continue
-        inputs = [nonzero[term.input].clone().requires_grad_() for term in terms]
-        z = sum(affine_map(layer, inp, term.weight(weight)) for inp, term in zip(inputs, terms))
+        z = sum(parts)
         if part.bias and layer.bias is not None:  # a convolution's bias is per channel (dim 1)
             linear = isinstance(layer, (nn.Linear, LinearMap))
             z = z + (layer.bias if linear else layer.bias.reshape(-1, *([1] * (z.dim() - 2))))
-        stable = stabilized(z, rule.stabilizer)
-        grads = torch.autograd.grad(
-            (z * (relevance / stable).detach()).sum(), inputs, allow_unused=True
-        )
-        for inp, grad in zip(inputs, grads):
-            if grad is not None:
-                out = out + part.sign * inp.detach() * grad
+        scaled[p] = (part.sign * relevance / stabilized(z.detach(), rule.stabilizer)).detach()
+    out = torch.zeros_like(a)
+    for key, members in groups.items():
+        total = sum((z * scaled[p]).sum() for z, (p, _) in zip(outputs[key], members, strict=True))
+        (grad,) = torch.autograd.grad(total, leaves[key])
+        out = out + leaves[key].detach() * grad
     return out
 
 
