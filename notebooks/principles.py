@@ -601,6 +601,11 @@ claims.record(
 # {glue:text}`probe_b`, and is built from ordinary
 # torch layers. The library checks that its masking game has exactly one non-zero dividend
 # (the column "other dividends" is the largest of all the others). Variable 4 never matters.
+# The one probe whose model reads a variable outside its effect (the negative-side probe)
+# holds an independent effect: the second principle's half about interaction effects (no
+# share of $J(S)$, $|S| > 1$, to a variable outside $S$) is exercised only where a method's
+# scores show such a share on the other probes; a method that would misallocate an
+# interaction only to a variable the model reads is not caught here.
 
 # %%
 glue("probe_tolerance", f"{probes.TOLERANCE:g}", display=False)

@@ -2,12 +2,21 @@
 wrong (never a message from deep inside torch, numpy or captum, never a silent result)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch import nn
 
 from attribution_book import zoo
-from unified_attribution import MarginalGame, MaskingGame, attribute, games, harsanyi, methods
+from unified_attribution import (
+    MarginalGame,
+    MaskingGame,
+    attribute,
+    faithfulness,
+    games,
+    harsanyi,
+    methods,
+)
 from unified_attribution.fastshap import FastSHAP
 from unified_attribution.sasanet import SASANet
 
@@ -353,6 +362,19 @@ CASES = {  # name: (call, exception type, what the message must say)
         r"each a whole number >= 1.*\(0,\)",
     ),
     "FastSHAP: epochs=2.5": (lambda: FastSHAP(epochs=2.5), ValueError, "epochs must be a whole"),
+    "Deep Taylor: a NaN bound": (
+        lambda: attribute("deep_taylor", MLP, X, target=0, lower=float("nan")),
+        ValueError,
+        "lower bound is NaN",
+    ),
+    "correlation with a method the principles do not count": (
+        lambda: faithfulness.correlation(
+            pd.DataFrame(np.random.default_rng(0).random((4, 3)), columns=["a", "b", "c"]),
+            pd.Series([1, 2], index=["a", "b"]),
+        ),
+        ValueError,
+        r"no count of principles for \['c'\]",
+    ),
     "zoo: seed 1.5": (lambda: zoo.config("digits_mlp", seed=1.5), ValueError, "seed must be"),
 }
 

@@ -290,6 +290,12 @@ def correlation(
         raise ValueError(f"a rank correlation needs at least 3 methods, got {per_input.shape[1]}")
     if n_boot < 1 or not 0 < level < 1:
         raise ValueError(f"n_boot must be >= 1 and level in (0, 1), got {n_boot}, {level}")
+    missing = [m for m in per_input.columns if m not in followed.index]
+    if missing:
+        raise ValueError(
+            f"followed gives no count of principles for {missing}: pass one per method of "
+            f"per_input (the methods with a count: {list(followed.index)})"
+        )
     counts = followed.loc[per_input.columns].to_numpy(dtype=float)
     values = per_input.to_numpy(dtype=float)
     rho = float(spearmanr(values.mean(axis=0), counts).statistic)

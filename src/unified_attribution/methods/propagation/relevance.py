@@ -288,6 +288,12 @@ def deep_taylor(
     rule (= LRP alpha 1 beta 0 on the non-negative ReLU outputs) at every layer above."""
     lo = torch.as_tensor(lower, dtype=x.dtype)
     hi = torch.as_tensor(upper, dtype=x.dtype)
+    for name, bound in (("lower", lo), ("upper", hi)):
+        if torch.isnan(bound).any():
+            raise ValueError(
+                f"Deep Taylor's {name} bound is NaN: pass the data's range as lower=, upper= "
+                f"(numbers, or one per input element; upper may be inf)"
+            )
     if (x < lo).any() or (x > hi).any():
         raise ValueError(
             f"Deep Taylor's z^B rule needs lower <= x <= upper; x spans "
