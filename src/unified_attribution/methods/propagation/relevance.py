@@ -173,22 +173,21 @@ def _relevance_through(
             if inputs[term.input] is not None:
                 key = term.input if stacked else (term.input, p, id(term))
                 groups.setdefault(key, []).append((p, term))
-    channels = -1 if isinstance(layer, (nn.Linear, LinearMap)) else 1  # the outputs' axis
+    linear = isinstance(layer, (nn.Linear, LinearMap))  # outputs on the last axis, else dim 1
     leaves, outputs = {}, {}
+    of_part: dict = {}  # each part's terms' z, to sum
     for key, members in groups.items():
         leaf = inputs[members[0][1].input].clone().requires_grad_()
         weights = [term.weight(weight) for _, term in members]
         z = affine_map(layer, leaf, torch.cat(weights) if len(weights) > 1 else weights[0])
         leaves[key] = leaf
-        outputs[key] = z.split([w.shape[0] for w in weights], dim=channels)
+        outputs[key] = z.split([w.shape[0] for w in weights], dim=-1 if linear else 1)
+        for (p, _), chunk in zip(members, outputs[key], strict=True):
+            of_part.setdefault(p, []).append(chunk)
     scaled = {}  # sign * R / (z + eps sign z) of each part, from the sum of its terms
-    for p, part in enumerate(rule.parts):
-        parts = [outputs[k][i] for k, m in groups.items() for i, (q, _) in enumerate(m) if q == p]
-        if not parts:
-            continue
-        z = sum(parts)
+    for p, chunks in of_part.items():
+        part, z = rule.parts[p], sum(chunks)
         if part.bias and layer.bias is not None:  # a convolution's bias is per channel (dim 1)
-            linear = isinstance(layer, (nn.Linear, LinearMap))
             z = z + (layer.bias if linear else layer.bias.reshape(-1, *([1] * (z.dim() - 2))))
         scaled[p] = (part.sign * relevance / stabilized(z.detach(), rule.stabilizer)).detach()
     out = torch.zeros_like(a)
