@@ -116,3 +116,44 @@ def test_one_neuron_rules():
     alpha_beta = principles.on_neuron("lrp_alpha_beta")
     assert alpha_beta[UNRELATED].verdict == "fails" and alpha_beta[COMPLETE].verdict == "holds"
     assert principles.on_neuron("gradient_x_input")[COMPLETE].verdict == "fails"
+
+
+def test_the_judge_splits_a_total_as_the_charge_does():
+    # weights that give each pair three quarters of its effect: part of it is left out, which
+    # the first principle is charged (as the probe charge does with 0 <= r < 1), not the third
+    found = _judge(lambda i, k: sp.Rational(3, 4) * k[i] / sum(k) if sum(k) == 2 else k[i] / sum(k))
+    assert [found[c].verdict for c in principles.COLUMNS] == ["fails", "holds", "holds"]
+    assert found[APPROXIMATION].violation == pytest.approx(0.25)
+    charged = principles.charge([0.375, 0.375, 0.0], (0, 1), 1.0)
+    assert charged[APPROXIMATION] == pytest.approx(0.25) and charged[COMPLETE] == 0.0
+
+
+def test_a_share_outside_s_moves_the_total_only_over_every_variable():
+    # S = {1, 2}; the members get the whole effect, variable 3 a further half of it
+    over_all = principles.charge([0.5, 0.5, 0.5], (0, 1), 1.0)
+    over_members = principles.charge([0.5, 0.5, 0.5], (0, 1), 1.0, total="members")
+    assert over_all[UNRELATED] == over_members[UNRELATED] == pytest.approx(0.5)
+    assert over_all[COMPLETE] == pytest.approx(0.5)  # charged a second time
+    assert over_members[COMPLETE] == 0.0 and over_members[APPROXIMATION] == 0.0
+    with pytest.raises(ValueError, match="total='some'"):
+        principles.charge([1.0, 0.0, 0.0], (0,), 1.0, total="some")
+
+
+def test_the_papers_table_2_needs_the_total_over_every_variable():
+    moved = principles.disagreements(
+        principles.table("paper"), principles.table("paper weights", total="members")
+    )
+    assert {m for m, *_ in moved} == {"lrp_alpha_beta", "deep_taylor"}
+
+
+def test_the_books_alpha_beta_weights_are_its_own_derivation():
+    from dataclasses import replace
+
+    from unified_attribution.theory import layerwise, table_1
+
+    context = replace(table_1.row("lrp_alpha_beta").context, contributions=(1, 2, -1))
+    book = table_1.weights("lrp_alpha_beta", (1, 0, 0), "book", context)
+    paper = table_1.weights("lrp_alpha_beta", (1, 0, 0), "paper", context)
+    assert book == [sp.Rational(2, 3), sp.Rational(4, 3), -1] and paper == [2, 0, -1]
+    assert book == layerwise.alpha_beta_weights((1, 2, -1), 2, 1)
+    assert table_1.agrees_with_book("lrp_alpha_beta") is False

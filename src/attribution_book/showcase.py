@@ -110,8 +110,8 @@ def table_1(names):
     from unified_attribution.theory import table_1
 
     verdict = {
-        True: "agrees with the book",
-        False: "differs from the book",
+        True: "its weights per term equal the book's derivation",
+        False: "its weights per term differ from the book's derivation",
         None: "the book derived no weights",
     }
     return Markdown(

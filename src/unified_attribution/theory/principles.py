@@ -7,15 +7,18 @@ The principles (paper A, Deng et al. TPAMI 2024, as its authors' project page st
 2. no unrelated allocation: w_{j,i} = 0 for j != i and w_{j,S} = 0 for j not in S;
 3. complete allocation: sum_i w_{i,j} = 1 for every psi(j), sum_i w_{i,S} = 1 for every J(S).
 
-:func:`judge` applies them to weights per Taylor term. Its rules, stated once:
+:func:`judge` applies them to weights per Taylor term, and :func:`charge` to a run's scores
+on a game with one effect; both split a miss the same way. With r the total share of an effect
+(over every variable, as the third principle states it; over S's members with
+``total="members"``, see :data:`TOTALS`):
 
-- an effect whose weights are all zero is *left out*: it counts against low approximation
-  error (violation 1: all of it unexplained), not against complete allocation. This is the
-  reading under which paper A's Table 2 follows from its Table 1 (Gradient x Input keeps only
-  first-order terms: fails the first principle, passes the third);
-- no unrelated allocation: the largest ``|w_j(kappa)|`` of a j outside S_kappa;
-- complete allocation: the largest ``|sum_i w_i(kappa) - 1|`` (sum over every variable) over the
-  effects that are not left out.
+- 0 <= r < 1, part of the effect is *left out*: it counts against low approximation error
+  (1 - r; an effect whose weights are all zero, r = 0, counts 1), not against complete
+  allocation. This is the reading under which paper A's Table 2 follows from its Table 1
+  (Gradient x Input keeps only first-order terms: fails the first principle, passes the third);
+- r > 1 or r < 0, the effect is given out more than once or with the opposite sign: complete
+  allocation, ``|r - 1|``;
+- no unrelated allocation: the largest ``|w_j(kappa)|`` of a j outside S_kappa.
 
 :func:`table` returns the verdict table from ``source``:
 
@@ -57,10 +60,10 @@ COLUMNS = tuple(PRINCIPLES)
 #: :func:`unified_attribution.theory.probes.table`).
 SOURCES = ("paper", "paper weights", "book weights")
 
-#: What a run's scores can show about one effect of a coalition S, and the single principle
-#: each cause is charged to (one cause, one principle; applied by :func:`charge`). The
-#: weights' judge splits the same way: an effect left out counts against the first
-#: principle, weights that sum to other than 1 against the third.
+#: What a run's scores can show about one effect of a coalition S, and the principle each
+#: cause is charged to (applied by :func:`charge`; :func:`judge` splits weights the same way).
+#: A share outside S is charged once with ``total="members"``; with the default "all" it also
+#: moves the total (:data:`TOTALS`).
 CAUSES = {
     "a variable outside S gets a share": "no unrelated allocation",
     "the scores add up to less than the effect (same sign): part of it is left out": (
@@ -116,23 +119,26 @@ def judge(
     effects: Iterable[tuple[object, Iterable[int]]],
     weights_for: Callable[[object], Sequence],
     label: str = "kappa",
+    total: str = "all",
 ) -> dict[str, CellVerdict]:
     """The three principles on weights ``weights_for(key)`` = [w_1, ..., w_n] over the
-    ``effects`` = [(key, members), ...] (exact numbers: a violation is any non-zero)."""
+    ``effects`` = [(key, members), ...] (exact numbers: a violation is any non-zero), each
+    effect's total split as :func:`charge` splits a score total."""
     left_out, unrelated, incomplete = [(0, "")], [(0, "")], [(0, "")]
     for key, members in effects:
         w = weights_for(key)
-        total = sum(w)
+        members = set(members)
+        summed = _total(w, members, total)
         shown = _show(key, label)
-        if all(wi == 0 for wi in w):
-            left_out.append((1, f"{shown} is left out"))
-            continue
         unrelated += [
             (abs(w[j]), f"variable {j + 1} gets {w[j]} of {shown}")
             for j in range(len(w))
             if j not in members
         ]
-        incomplete.append((abs(total - 1), f"the weights of {shown} sum to {total}"))
+        if _left_out(summed):
+            given = "nothing" if summed == 0 else f"only {summed}"
+            left_out.append((_left_out(summed), f"{shown} gets {given}"))
+        incomplete.append((_over(summed), f"the weights of {shown} sum to {summed}"))
     return {
         column: _worst(cases) for column, cases in zip(COLUMNS, (left_out, unrelated, incomplete))
     }
@@ -147,10 +153,22 @@ def _show(key, label) -> str:
     return f"{label}=(" + ", ".join(map(str, key)) + ")"
 
 
-def charge(scores: Sequence[float], coalition: Sequence[int], effect: float) -> dict[str, float]:
+#: Over which variables a total is taken to compare it with the effect (by :func:`judge` and
+#: :func:`charge`): "all" (the default) sums every variable, as paper A's third principle
+#: states it (sum_i w_{i,S} = 1 over all i), so a share outside S is charged to the second
+#: principle and, through the total, to the first or third as well; "members" sums S's members
+#: only, so each cause is charged once. The principles chapter shows which cells the choice
+#: moves.
+TOTALS = ("all", "members")
+
+
+def charge(
+    scores: Sequence[float], coalition: Sequence[int], effect: float, total: str = "all"
+) -> dict[str, float]:
     """The violation of each principle by scores ``a`` for a game whose only effect is
-    ``effect`` on ``coalition`` S, each cause of :data:`CAUSES` charged to one principle,
-    relative to ``|effect|``: with r = sum_i a_i / effect (every variable),
+    ``effect`` on ``coalition`` S, each cause of :data:`CAUSES` charged to its principle,
+    relative to ``|effect|``: with r = sum_i a_i / effect over every variable
+    (``total="members"``: over S's members, see :data:`TOTALS`),
 
     - no unrelated allocation: max ``|a_j|`` over j outside S;
     - low approximation error: 1 - r where 0 <= r < 1 (part of the effect is left out);
@@ -160,13 +178,31 @@ def charge(scores: Sequence[float], coalition: Sequence[int], effect: float) -> 
     if effect == 0:
         raise ValueError("the effect is 0: there is nothing to allocate")
     outside = [j for j in range(len(scores)) if j not in set(coalition)]
-    r = float(sum(scores)) / effect
+    r = _total(scores, coalition, total) / effect
     approximation, unrelated, complete = COLUMNS
     return {
-        approximation: 1 - r if 0 <= r < 1 else 0.0,
+        approximation: _left_out(r),
         unrelated: max((abs(float(scores[j])) for j in outside), default=0.0) / abs(effect),
-        complete: abs(r - 1) if r > 1 or r < 0 else 0.0,
+        complete: _over(r),
     }
+
+
+def _total(shares: Sequence, coalition: Iterable[int], total: str):
+    if total not in TOTALS:
+        raise ValueError(f"total={total!r}: choose one of {', '.join(TOTALS)}")
+    summed = range(len(shares)) if total == "all" else set(coalition)
+    return sum(shares[j] for j in summed)
+
+
+def _left_out(r) -> float:
+    """The first principle's charge on a total r (relative to the effect): 1 - r where
+    0 <= r < 1, part of the effect left out."""
+    return float(1 - r) if 0 <= r < 1 else 0.0
+
+
+def _over(r) -> float:
+    """The third principle's charge: |r - 1| where r > 1 or r < 0."""
+    return float(abs(r - 1)) if r > 1 or r < 0 else 0.0
 
 
 #: The weights are judged on every multi-index of order <= WEIGHT_ORDER in WEIGHT_VARIABLES
@@ -181,6 +217,7 @@ def from_weights(
     n: int = WEIGHT_VARIABLES,
     max_order: int = WEIGHT_ORDER,
     contributions: Sequence[int] | None = None,
+    total: str = "all",
 ) -> dict[str, CellVerdict]:
     """:func:`judge` on the weights of ``method`` over every kappa of order <= ``max_order``
     in ``n`` variables; the N+/N- rows at the row's contributions (1, 2, -1, -2), so
@@ -195,6 +232,7 @@ def from_weights(
     return judge(
         [(k, support(k)) for k in multi_indices(n, max_order)],
         lambda k: table_1.weights(method, k, which, context),
+        total=total,
     )
 
 
@@ -209,8 +247,9 @@ def on_neuron(
     )
 
 
-def verdicts(method: str, source: str) -> dict[str, CellVerdict]:
-    """The three verdicts of ``method`` from ``source`` (see :data:`SOURCES`)."""
+def verdicts(method: str, source: str, total: str = "all") -> dict[str, CellVerdict]:
+    """The three verdicts of ``method`` from ``source`` (see :data:`SOURCES`; ``total``: see
+    :data:`TOTALS`)."""
     if source == "paper":
         return {
             c: CellVerdict("holds" if m == "v" else "fails")
@@ -219,18 +258,23 @@ def verdicts(method: str, source: str) -> dict[str, CellVerdict]:
     if source == "book weights" and table_1.BOOK[method] is None:
         return {c: CellVerdict("not derived") for c in COLUMNS}
     if source in ("paper weights", "book weights"):
-        return from_weights(method, source)
+        return from_weights(method, source, total=total)
     raise ValueError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
 
 
-def table(source: str, methods: Sequence[str] | None = None, detail: bool = False) -> pd.DataFrame:
+def table(
+    source: str,
+    methods: Sequence[str] | None = None,
+    detail: bool = False,
+    total: str = "all",
+) -> pd.DataFrame:
     """The verdict table from ``source`` (one of :data:`SOURCES`), indexed by the registry's
     method names, with the columns of :data:`COLUMNS`; ``detail=True`` gives the
-    :class:`CellVerdict` objects instead of their words."""
+    :class:`CellVerdict` objects instead of their words; ``total``: see :data:`TOTALS`."""
     from ..methods import PAPER_A_METHODS
 
     names = list(methods or PAPER_A_METHODS)
-    return frame({m: verdicts(m, source) for m in names}, detail)
+    return frame({m: verdicts(m, source, total) for m in names}, detail)
 
 
 def frame(cells: dict[str, dict[str, CellVerdict]], detail: bool = False) -> pd.DataFrame:

@@ -5,9 +5,11 @@ variables, with x = (1, 1, 1, 1) and b = 0, and its game v(T) = f(x_T, b_rest) h
 non-zero Harsanyi dividend H(S) = effect, S known (checked by :func:`check`). Variable 4
 never matters. A method run on a probe then shows directly how it allocates that effect,
 measured against paper A's three principles (:mod:`unified_attribution.theory.principles`),
-each cause charged to one principle (:func:`unified_attribution.theory.principles.charge`):
-a share outside S to no unrelated allocation, scores adding up to less than the effect to
-low approximation error, to more (or to the opposite sign) to complete allocation.
+each cause charged as :func:`unified_attribution.theory.principles.charge` says: a share
+outside S to no unrelated allocation, scores adding up to less than the effect to low
+approximation error, to more (or to the opposite sign) to complete allocation (the total over
+every variable by default, so a share outside S also moves it; see
+:data:`unified_attribution.theory.principles.TOTALS`).
 
 A probe *exercises* a principle when a failure could show on it: every probe a method runs
 on exercises the first and third; the second only where a variable outside S enters the
@@ -182,11 +184,12 @@ def _run(method: str, probe: Probe, options: dict) -> np.ndarray:
     return scores[0].reshape(-1).numpy()
 
 
-def measure(method: str, probe: Probe, **options: object) -> dict:
+def measure(method: str, probe: Probe, total: str = "all", **options: object) -> dict:
     """The scores of ``method`` on ``probe``, the violation charged to each principle of
     :data:`unified_attribution.theory.principles.COLUMNS` (relative to the effect;
     :func:`unified_attribution.theory.principles.charge`) and whether the probe exercises it
-    (``exercised``: {principle: bool}). Where the method refuses the probe's layers,
+    (``exercised``: {principle: bool}); ``total``: see
+    :data:`unified_attribution.theory.principles.TOTALS`. Where the method refuses the probe's layers,
     ``refused`` says why, the scores are NaN and the violations None."""
     effect = probe.effect
     if method == "grad_cam":  # Grad-CAM needs a feature map
@@ -203,7 +206,7 @@ def measure(method: str, probe: Probe, **options: object) -> dict:
             "refused": str(err),
         }
     _, unrelated, _ = COLUMNS
-    charged = charge(scores, probe.coalition, effect)
+    charged = charge(scores, probe.coalition, effect, total)
     return {
         "probe": probe.name,
         "effect": effect,
@@ -241,7 +244,9 @@ REFINE = {"n_steps": 16, "n_samples": 64, "epsilon": 1 / 16}  # quadrature error
 # should shrink about 16-fold, 8-fold or 16-fold
 
 
-def measured_verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, CellVerdict]:
+def measured_verdicts(
+    method: str, tolerance: float = TOLERANCE, total: str = "all"
+) -> dict[str, CellVerdict]:
     """Model-based verdicts, ``{principle: CellVerdict}``, from the violations at the method's
     default options on the probes that exercise the principle:
 
@@ -256,11 +261,11 @@ def measured_verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, Ce
     - "untested": no probe exercises it.
     """
     spec = get(method)
-    default = [measure(method, probe) for probe in all_probes()]
+    default = [measure(method, probe, total) for probe in all_probes()]
     refined = None
     if spec.budget:
         option = {spec.budget: spec.options[spec.budget] * REFINE[spec.budget]}
-        refined = [measure(method, probe, **option) for probe in all_probes()]
+        refined = [measure(method, probe, total, **option) for probe in all_probes()]
     approximation, unrelated, complete = COLUMNS
 
     def miss(result, principle):
@@ -291,14 +296,18 @@ def measured_verdicts(method: str, tolerance: float = TOLERANCE) -> dict[str, Ce
     return out
 
 
-def table(methods: list[str] | None = None, detail: bool = False) -> "pd.DataFrame":
+def table(
+    methods: list[str] | None = None, detail: bool = False, total: str = "all"
+) -> "pd.DataFrame":
     """The measured verdict table (the fourth source beside
     :func:`unified_attribution.theory.principles.table`): :func:`measured_verdicts` of every method of
     paper A (or ``methods``), words or (``detail``)
-    :class:`unified_attribution.theory.principles.CellVerdict` objects."""
+    :class:`unified_attribution.theory.principles.CellVerdict` objects; ``total``: see
+    :data:`unified_attribution.theory.principles.TOTALS`."""
     from ..methods import PAPER_A_METHODS
 
-    return frame({m: measured_verdicts(m) for m in (methods or PAPER_A_METHODS)}, detail)
+    names = methods or PAPER_A_METHODS
+    return frame({m: measured_verdicts(m, total=total) for m in names}, detail)
 
 
 #: Each renamed public name and its new name (the old names warn for one release).

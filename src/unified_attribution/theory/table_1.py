@@ -37,6 +37,7 @@ import sympy as sp
 
 from ..taylor import multi_indices, support
 from . import allocation
+from .layerwise import alpha_beta_weights
 
 
 @dataclass(frozen=True)
@@ -269,8 +270,19 @@ TABLE_1: dict[str, Row] = {
     ),
 }
 
+
+def _alpha_beta_by_contribution(i: int, kappa: tuple, ctx: Context) -> sp.Expr:
+    """The book's one-neuron derivation of LRP-alpha-beta
+    (:func:`unified_attribution.theory.layerwise.alpha_beta_weights`): every Taylor term is
+    split as the neuron's output is, alpha u_i / p on N+ and -beta u_i / n on N-, whatever
+    variables the term contains (not the paper's row, which splits by kappa)."""
+    return alpha_beta_weights(ctx.contributions, ctx.alpha, ctx.beta)[i]
+
+
 # The book's own derivation of each method's weights, where it differs from or precedes the
-# paper's row (one neuron for the propagation family; None where the book has none).
+# paper's row (one neuron for the propagation family; None where the book has none). The
+# alpha-beta rows use the book's derivation, not the paper's weight function, so that the
+# two columns compare two derivations, not the paper with itself.
 BOOK: dict[str, Callable | None] = {
     "gradient_x_input": lambda i, kappa, ctx: sp.Integer(kappa[i]),
     "lrp_epsilon": integrated_gradients,  # one neuron, root 0, no bias, epsilon -> 0
@@ -283,8 +295,8 @@ BOOK: dict[str, Callable | None] = {
     "deeplift_rescale": integrated_gradients,
     "deep_shap": integrated_gradients,
     "shapley_value": shapley_value,
-    "lrp_alpha_beta": lrp_alpha_beta,
-    "deep_taylor": lrp_alpha_beta,
+    "lrp_alpha_beta": _alpha_beta_by_contribution,
+    "deep_taylor": _alpha_beta_by_contribution,
     "deeplift_revealcancel": deeplift_revealcancel,
 }
 
