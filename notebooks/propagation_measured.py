@@ -48,9 +48,8 @@ from attribution_book import plots, showcase, zoo
 from unified_attribution import methods
 from unified_attribution.theory import departures, equalities, probes
 
-PROPAGATION = [
-    m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"
-]
+# the propagation rules and Grad-CAM: the methods computed on the model's traced graph
+PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.traced]
 TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
 
 # %% [markdown]

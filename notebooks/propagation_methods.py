@@ -30,7 +30,10 @@
 # per layer: LRP-$\epsilon$ and LRP-$\alpha\beta$ {cite}`bach2015pixel`, Deep Taylor
 # {cite}`montavon2017deep`, DeepLIFT with its Rescale and RevealCancel rules
 # {cite}`shrikumar2017learning`, DeepShap {cite}`lundberg2017unified` and Grad-CAM
-# {cite}`selvaraju2017gradcam`. Their "allocation of effects" is therefore a statement about
+# {cite}`selvaraju2017gradcam`. (Paper A lists Grad-CAM among the gradient methods: it
+# weights a layer's feature map by the gradient there. The book takes it up here because it
+# is computed on the same traced graph of the network's layers; its registry family is
+# "gradient", as in the paper.) Their "allocation of effects" is therefore a statement about
 # one layer at a time and about how layers compose. This chapter derives both in sympy;
 # {ref}`propagation-measured` measures the known equalities on trained digits models, how far
 # each method departs from its reformulation outside their conditions, and runs all seven on
@@ -67,9 +70,8 @@ from unified_attribution.theory import (
     principles,
 )
 
-PROPAGATION = [
-    m for m, spec in methods.REGISTRY.items() if spec.family == "propagation"
-]
+# the propagation rules and Grad-CAM: the methods computed on the model's traced graph
+PROPAGATION = [m for m, spec in methods.REGISTRY.items() if spec.traced]
 TITLES = {m: methods.get(m).title for m in methods.REGISTRY}
 showcase.method_table(PROPAGATION)
 

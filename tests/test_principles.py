@@ -59,7 +59,7 @@ def test_book_weights_disagree_where_the_rows_differ():
 def test_table_shape_and_vocabulary():
     for source in ("paper", "paper weights", "book weights"):
         table = principles.table(source)
-        assert list(table.index) == list(methods.PAPER_A_METHODS)
+        assert list(table.index) == list(methods.PAPER_A_TABLE_ORDER)  # the paper's order
         assert list(table.columns) == [
             "low approximation error",
             "no unrelated allocation",
@@ -157,3 +157,11 @@ def test_the_books_alpha_beta_weights_are_its_own_derivation():
     assert book == [sp.Rational(2, 3), sp.Rational(4, 3), -1] and paper == [2, 0, -1]
     assert book == layerwise.alpha_beta_weights((1, 2, -1), 2, 1)
     assert table_1.agrees_with_book("lrp_alpha_beta") is False
+
+
+def test_the_tables_keep_the_papers_one_order():
+    # paper A's Table 1 and Table 2 list the fourteen in one order; the book's chapters go by
+    # family, and Grad-CAM is in the paper's gradient family
+    assert tuple(principles.TABLE_2) == methods.PAPER_A_TABLE_ORDER
+    assert set(methods.PAPER_A_TABLE_ORDER) == set(methods.PAPER_A_METHODS)
+    assert methods.get("grad_cam").family == "gradient" and methods.get("grad_cam").traced

@@ -73,7 +73,7 @@ def test_every_registered_method_runs_on_every_probe_it_accepts():
             assert scores.shape == (probes.N_VARIABLES,)
             # only the propagation family refuses a probe: the smooth pair's nn.Bilinear, which
             # no propagation rule covers (Grad-CAM needs only the gradient at its feature map)
-            propagating = methods.get(method).family == "propagation" and method != "grad_cam"
+            propagating = methods.get(method).family == "propagation"
             refused = propagating and probe.name == "smooth pair"
             assert (result["refused"] is not None) == refused, (method, probe.name)
             assert np.isfinite(scores).all() != refused

@@ -23,13 +23,16 @@ from .interface import QUADRATURES, Attribution, attribute
 from .propagation import captum_lrp
 from .registry import Method, get
 
-#: The fourteen methods of paper A by family (gradient, propagation, perturbation).
+#: The fourteen methods of paper A in the order of the book's chapters.
 PAPER_A_METHODS = registry.PAPER_A_METHODS
+#: The fourteen in the order of paper A's Table 1 and Table 2.
+PAPER_A_TABLE_ORDER = registry.PAPER_A_TABLE_ORDER
 #: Every registered method by name (:func:`get` looks one up, with a clear error).
 REGISTRY = registry.REGISTRY
 
 __all__ = [
     "PAPER_A_METHODS",
+    "PAPER_A_TABLE_ORDER",
     "QUADRATURES",
     "REGISTRY",
     "Attribution",

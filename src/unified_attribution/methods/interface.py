@@ -293,12 +293,12 @@ def _attribute(spec: Method, model, x, baseline, target, players, options) -> At
     target = _targets(model, x, target)
     baseline = _baselines(spec, x, baseline)
     # a model that writes into its input (z.sub_(1), a leading in-place activation) must not
-    # change the tensors captum and the games reuse; the propagation family reads the
-    # model's layers and refuses such operations itself
-    protected = spec.family == "propagation" or spec.copies_input
+    # change the tensors captum and the games reuse; the methods on the traced graph read
+    # the model's layers and refuse such operations themselves
+    protected = spec.traced or spec.copies_input
     runner_model = model if protected else ReadOnlyInput(model, watch=x)
     try:
-        with graph.watching(x) as graph_output:  # the propagation family's evaluation at x
+        with graph.watching(x) as graph_output:  # the traced graph's evaluation at x
             scores = spec.run(runner_model, x.clone(), baseline, target, players, **options)
         scores = scores.detach()
     except RuntimeError as err:

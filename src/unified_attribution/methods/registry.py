@@ -10,8 +10,9 @@ import torch
 
 from ..aliases import Model
 
-#: The fourteen methods of paper A by family (gradient, propagation, perturbation), the order of
-#: the book's tables (paper A's Table 1 and Table 2 each order them differently).
+#: The fourteen methods of paper A in the order of the book's chapters (gradient, propagation,
+#: perturbation; Grad-CAM, computed on the traced graph, is discussed with the propagation
+#: rules). Paper A's Table 1 and Table 2 share another order, :data:`PAPER_A_TABLE_ORDER`.
 PAPER_A_METHODS = (
     "gradient_x_input",
     "integrated_gradients",
@@ -27,6 +28,24 @@ PAPER_A_METHODS = (
     "occlusion_patch",
     "prediction_difference",
     "shapley_value",
+)
+
+#: The order of paper A's Table 1 and Table 2 (the book's tables of the paper use it).
+PAPER_A_TABLE_ORDER = (
+    "gradient_x_input",
+    "occlusion_1",
+    "occlusion_patch",
+    "prediction_difference",
+    "grad_cam",
+    "integrated_gradients",
+    "expected_gradients",
+    "shapley_value",
+    "lrp_epsilon",
+    "lrp_alpha_beta",
+    "deep_taylor",
+    "deeplift_rescale",
+    "deep_shap",
+    "deeplift_revealcancel",
 )
 
 
@@ -49,6 +68,8 @@ class Method:
         None  # the option setting its numerical budget (steps, samples, a stabilizer)
     )
     copies_input: bool = False  # the runner gives the model copies only (the masking game)
+    traced: bool = False  # runs on the model's traced graph (reads its layers; refuses in-place
+    # writes to the input itself): the propagation family and Grad-CAM
     run: Callable = field(default=None, repr=False, compare=False)
 
 

@@ -270,10 +270,11 @@ def table(
 ) -> pd.DataFrame:
     """The verdict table from ``source`` (one of :data:`SOURCES`), indexed by the registry's
     method names, with the columns of :data:`COLUMNS`; ``detail=True`` gives the
-    :class:`CellVerdict` objects instead of their words; ``total``: see :data:`TOTALS`."""
-    from ..methods import PAPER_A_METHODS
+    :class:`CellVerdict` objects instead of their words; ``total``: see :data:`TOTALS`. Rows
+    in the order of paper A's tables unless ``methods`` are given."""
+    from ..methods import PAPER_A_TABLE_ORDER
 
-    names = list(methods or PAPER_A_METHODS)
+    names = list(methods or PAPER_A_TABLE_ORDER)
     return frame({m: verdicts(m, source, total) for m in names}, detail)
 
 

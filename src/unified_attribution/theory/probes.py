@@ -301,12 +301,12 @@ def table(
 ) -> "pd.DataFrame":
     """The measured verdict table (the fourth source beside
     :func:`unified_attribution.theory.principles.table`): :func:`measured_verdicts` of every method of
-    paper A (or ``methods``), words or (``detail``)
+    paper A in the order of its tables (or ``methods``), words or (``detail``)
     :class:`unified_attribution.theory.principles.CellVerdict` objects; ``total``: see
     :data:`unified_attribution.theory.principles.TOTALS`."""
-    from ..methods import PAPER_A_METHODS
+    from ..methods import PAPER_A_TABLE_ORDER
 
-    names = methods or PAPER_A_METHODS
+    names = methods or PAPER_A_TABLE_ORDER
     return frame({m: measured_verdicts(m, total=total) for m in names}, detail)
 
 

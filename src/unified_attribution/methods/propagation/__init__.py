@@ -75,6 +75,7 @@ _NO_BASELINE = "no baseline: explains f(x) itself (root point 0; the gap is agai
     },
     title="LRP-epsilon",
     family="propagation",
+    traced=True,
     reference="bach2015pixel",
     formula=r"$R_i = \sum_j \frac{a_i w_{ij}}{z_j + \epsilon\, \mathrm{sign}(z_j)} R_j$, $R = f(x)$ at the output",
     allocation=r"$\epsilon \to 0$ on ReLU nets: Gradient x Input at $b = 0$ "
@@ -136,6 +137,7 @@ def _without_identities(model: nn.Module) -> nn.Module:
     },
     title="LRP-alpha-beta",
     family="propagation",
+    traced=True,
     reference="bach2015pixel",
     formula=r"$R_i = \sum_j \left(\alpha \frac{z_{ij}^+}{z_j^+} - \beta "
     r"\frac{z_{ij}^-}{z_j^-}\right) R_j$, $z_{ij} = a_i w_{ij}$",
@@ -157,6 +159,7 @@ def _lrp_alpha_beta(model, x, baseline, target, players, alpha=2.0, beta=1.0):
     },
     title="Deep Taylor",
     family="propagation",
+    traced=True,
     reference="montavon2017deep",
     formula=r"$z^{\mathcal{B}}$ rule at the first layer ($x \in [l, h]$), $z^+$ rule above",
     allocation=r"$z^+$ = LRP with $\alpha = 1, \beta = 0$: $y$ split by the positive contributions only",
@@ -172,6 +175,7 @@ def _deep_taylor(model, x, baseline, target, players, lower=0.0, upper=1.0):
     name="deeplift_rescale",
     title="DeepLIFT Rescale",
     family="propagation",
+    traced=True,
     reference="shrikumar2017learning",
     formula=r"$C_i = \Delta x_i\, m_i$, multipliers $m = \Delta y / \Delta z$ at every ReLU, chained",
     allocation=r"one nonlinearity of a linear map (or a sum of them): Integrated "
@@ -188,6 +192,7 @@ def _deeplift_rescale(model, x, baseline, target, players):
     name="deeplift_revealcancel",
     title="DeepLIFT RevealCancel",
     family="propagation",
+    traced=True,
     reference="shrikumar2017learning",
     formula=r"$\Delta y^{\pm}$ = two-player Shapley values of the positive and negative "
     r"parts of $\Delta z$; $m^{\pm} = \Delta y^{\pm} / \Delta z^{\pm}$",
@@ -204,6 +209,7 @@ def _deeplift_revealcancel(model, x, baseline, target, players):
     name="deep_shap",
     title="DeepShap",
     family="propagation",
+    traced=True,
     reference="lundberg2017unified",
     formula=r"$a_i$ = mean over baselines $b \sim p$ of DeepLIFT Rescale at $(x, b)$",
     allocation=r"DeepLIFT Rescale's allocation, averaged over baselines $b \sim p$",
@@ -222,18 +228,21 @@ def _deep_shap(model, x, baseline, target, players):
 @register(
     name="grad_cam",
     meanings={
-        "layer": "the feature map, as an index in the chain (None: after the last convolution)",
+        "layer": "the feature map: a module, its dotted name ('layer4.1.conv2') or an index in a "
+        "plain chain (None: the last output at the last convolution's spatial size)",
         "relu": "clip the map's negative part (Grad-CAM's final ReLU)",
     },
     title="Grad-CAM",
-    family="propagation",
+    family="gradient",  # paper A's family; computed on the traced graph like the propagation rules
+    traced=True,
     reference="selvaraju2017gradcam",
     formula=r"$L = \mathrm{ReLU}(\sum_k \alpha_k A^k)$, "
     r"$\alpha_k = \mathrm{mean}_{u, v}\, \partial y / \partial A^k_{uv}$, upsampled",
     allocation=r"Gradient x Input on the feature map $A$ (summed over channels) when "
     r"$\partial y / \partial A$ is spatially constant (global-average-pooling head), then ReLU",
-    assumptions="captum's LayerGradCam; layer = index in the chain (default: the "
-    "output of the last convolution's ReLU); bilinear upsampling to the "
+    assumptions="captum's LayerGradCam; layer = a module, its dotted name or an index in a "
+    "plain chain (default: the last output at the last convolution's spatial size); "
+    "bilinear upsampling to the "
     "input, the same map for every input channel; " + _NO_BASELINE,
     baseline="none",
 )
