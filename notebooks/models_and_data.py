@@ -30,10 +30,12 @@
 # how it is split, what the models look like, and how well they do on held-out data.
 #
 # Neither MNIST nor ImageNet nor any pretrained weights can be downloaded where this book
-# is built, so it does not use them. Paper A reports experiments on MLPs and CNNs trained on
-# MNIST and ImageNet {cite}`deng2024unifying`; here, scikit-learn's bundled 8x8 handwritten
-# digits stand in for MNIST, and small models are trained from scratch, from a fixed seed,
-# every time the book is built (then cached on disk).
+# is built, so it does not use them. Paper A's own experiments could not be read (its
+# Figure 1 shows maps of one natural image; see {ref}`sources`), and its predecessor is
+# reported, by an unconfirmed summary, to have used models trained on MNIST
+# {cite}`deng2021unified`. Here scikit-learn's bundled 8x8 handwritten digits stand in for
+# MNIST, and small models are trained from scratch, from a fixed seed, every time the book is
+# built (then cached on disk).
 #
 # The cell below holds the parameters that papermill can override, e.g.
 # `make notebook NB=models_and_data ARGS="-p seed 3"`.
