@@ -32,12 +32,14 @@
 # neuron, $g(0) = 0$", "propagation rows", "holds in the limit") are defined on the
 # {ref}`Notation page <notation-rules>`.
 #
-# How far each verdict can be trusted is in the column *bar, margin, seeds*: whose bar
-# decided it (a number the paper states, the paper's words read plainly, or the book's own
-# choice), the bar, the margin (how far the deciding number would have to move to flip the
-# verdict), the stored benchmark runs that decided it where they did, and how the verdict
-# fares when the chapters that draw random numbers are rerun at other seeds (the seed sweep,
-# `make sweep`, stored with the machine and torch build that ran it).
+# Below the count, the claims come in groups that are decided the same way. Each group opens
+# with a folded box stating its rule once: whose bar decided it (a number the paper states,
+# the paper's words read plainly, or the book's own choice), the bar, and how the verdicts
+# fare when the chapters that draw random numbers are rerun at other seeds (the seed sweep,
+# `make sweep`, stored with the machine and torch build that ran it). Each claim then shows
+# its verdict, the numbers that decide it, its margin (how far the deciding number would
+# have to move to flip the verdict), the stored benchmark runs that decided it where they
+# did, and a link to the evidence.
 
 # %% [markdown]
 # ## At a glance
@@ -142,11 +144,11 @@ glue(
 # %% [markdown]
 # ## Paper A: fourteen methods as allocations of Taylor interactions
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input", "full-width"]
 Markdown(claims.markdown(rows, "A", stability))
 
 # %% [markdown]
 # ## Paper B: SASANet
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input", "full-width"]
 Markdown(claims.markdown(rows, "B", stability))

@@ -163,3 +163,15 @@ def test_the_report_gives_each_pages_height_and_smallest_figure_text(site):
     assert found["height"] == 12378
     assert found["smallest figure text"] == pytest.approx(12.5 * 0.8)
     assert measures(site / "page.html", "<html><body></body></html>") == {}
+
+
+def test_the_ledger_over_its_height_limit_fails_the_check(site):
+    ledger = site / "book" / "executed" / "claims.html"
+    ledger.parent.mkdir(parents=True)
+    for height, fails in ((11_900, False), (12_100, True)):
+        dom = f'<html><body data-height="{height}"><p>claims</p></body></html>'
+        found = problems(ledger, dom, site)
+        assert any("at most 12,000 px" in p for p in found) == fails, found
+    # another page may be as tall as it needs
+    dom = '<html><body data-height="40000"><p>a chapter</p></body></html>'
+    assert problems(site / "page.html", dom, site) == []

@@ -296,3 +296,32 @@ def test_the_summary_puts_each_method_beside_its_two_table_verdicts():
     assert [line.split(" | ")[0] for line in others] == ["| A", "| B", "| B (reviewers)"]
     assert "\\| with a pipe" in others[0]
     assert not any(line.startswith("| *") for line in lines)  # not read as ledger rows
+
+
+def test_the_ledger_states_a_shared_rule_once_and_reads_back_each_card():
+    rule = "holds if on every case"
+    rows = [
+        {
+            "id": f"B-{i}",
+            "paper": "B",
+            "where": "abstract",
+            "claim": f"Claim {i}.",
+            "section": "s",
+            "verdict": "holds",
+            "numbers": f"{i} of {i} cases",
+            "rule": rule,
+            "detail": {"origin": "the book's choice", "bar": "every case", "margin": "m"},
+        }
+        for i in (1, 2)
+    ]
+    page = claims.markdown(rows, "B", {"B-1": "not swept", "B-2": "not swept"})
+    assert page.count(rule) == 1 and page.count("not swept") == 1
+    assert "How the 2 claims below are decided: bar every case (the book's choice)" in page
+    lines = page.splitlines()
+    assert [claims.CARD.fullmatch(line)[2] for line in lines if line.startswith("- ")] == [
+        "B-1",
+        "B-2",
+    ]
+    # a different seed note starts a group of its own
+    split = claims.markdown(rows, "B", {"B-1": "not swept", "B-2": "same in 6 of 6 seeds"})
+    assert split.count(rule) == 2 and "How the claim below is decided" in split

@@ -511,28 +511,53 @@ def legend() -> str:
 
 
 def markdown(rows: list[dict], paper: str, stability: dict[str, str] | None = None) -> str:
-    """The ledger rows of one paper as a MyST table: the claim (where the paper states it),
-    the verdict, the numbers and the rule, whose bar it is with the margin and (from
-    ``stability``, :func:`attribution_book.sweep.stability`) how the verdict fares over
-    seeds, and a link to the section with the evidence."""
+    """The ledger rows of one paper as MyST, grouped by how they are decided: each group of
+    rows sharing a rule, bar and seed note states them once, in a folded box, then one short
+    card per claim: its verdict, id, where the paper states it, the claim, the numbers that
+    decide it, its margin and a link to the evidence (``stability``:
+    :func:`attribution_book.sweep.stability`)."""
     stability = stability or {}
-    lines = [
-        "| claim | verdict | numbers, and the rule | bar, margin, seeds | evidence |",
-        "|---|---|---|---|---|",
-    ]
+    groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        if r["paper"] != paper:
-            continue
-        numbers = f"{r['numbers']}. Rule: {r['rule']}" if r["numbers"] else r["rule"]
-        cells = [
-            f"*{r['where']}*: {r['claim']}",
-            badge(r["verdict"]),
-            numbers,
-            trust(r.get("detail") or {}, stability.get(r["id"], "")),
-            f"{{ref}}`{r['section']}`" if r["section"] else "",
-        ]
-        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
-    return "\n".join(lines)
+        if r["paper"] == paper:
+            groups.setdefault(_decided_by(r, stability.get(r["id"], "")), []).append(r)
+    lines: list[str] = []
+    for (rule, origin, bar, seeds), members in groups.items():
+        n = f"the {len(members)} claims below are" if len(members) > 1 else "the claim below is"
+        title = f"How {n} decided" + (f": bar {bar} ({origin})" if bar else "")
+        body = [f"**Rule:** {rule}."]
+        if seeds:
+            body.append(f"**Seeds:** {seeds}.")
+        lines += ["", f":::{{dropdown}} {_one_line(title)}", " ".join(body), ":::", ""]
+        lines += [_card(r) for r in members]
+    return "\n".join(lines).strip() + "\n"
+
+
+def _decided_by(row: dict, seeds: str) -> tuple[str, str, str, str]:
+    detail = row.get("detail") or {}
+    return (row["rule"], detail.get("origin", ""), detail.get("bar", ""), seeds)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _card(row: dict) -> str:
+    """One claim as a list item (the form :func:`shown` reads back)."""
+    detail = row.get("detail") or {}
+    parts = [
+        f"- {badge(row['verdict'])} **{row['id']}**, *{_one_line(row['where'])}*: "
+        f"{_one_line(row['claim'])}"
+    ]
+    if row["numbers"]:
+        parts.append(f"  {_one_line(row['numbers'])}.")
+    if detail.get("margin"):
+        parts.append(f"Margin: {_one_line(detail['margin'])}.")
+    if detail.get("stored"):
+        parts.append(f"Decided by stored runs: {_one_line(detail['stored'])}.")
+    if row["section"]:
+        parts.append(f"{{ref}}`Evidence <{row['section']}>`")
+    return parts[0] + "\n" + " ".join(parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def summary(rows: list[dict], titles: dict[str, str]) -> str:
@@ -558,33 +583,21 @@ def summary(rows: list[dict], titles: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def trust(detail: dict, seeds: str) -> str:
-    """The ledger's cell on how far a verdict can be trusted: whose bar, the bar, the margin,
-    where stored runs decided it, and its stability over seeds."""
-    parts = []
-    if detail.get("bar"):
-        parts.append(f"Bar ({detail['origin']}): {detail['bar']}.")
-    if detail.get("margin"):
-        parts.append(f"Margin: {detail['margin']}.")
-    if detail.get("stored"):
-        parts.append(f"Decided by stored runs: {detail['stored']}.")
-    if seeds:
-        parts.append(f"Seeds: {seeds}.")
-    return " ".join(parts)
+#: A claim's card as :func:`markdown` writes it: verdict, id, where, claim (and what follows).
+CARD = re.compile(r"- \{bdg-\w+\}`([^`]*)` \*\*([^*]+)\*\*, \*[^*]*\*: (.*)")
 
 
-def shown(ledger_notebook: Path) -> list[tuple[str, str]]:
-    """(claim, verdict) of every row the executed ledger page shows, in order."""
+def shown(ledger_notebook: Path) -> list[tuple[str, str, str]]:
+    """(claim id, claim text, verdict) of every card the executed ledger page shows, in order."""
     rows = []
     for cell in json.loads(Path(ledger_notebook).read_text())["cells"]:
         for output in cell.get("outputs", []):
             text = output.get("data", {}).get("text/markdown", "")
             text = "".join(text) if isinstance(text, list) else text
             for line in text.splitlines():
-                if line.startswith("| *"):
-                    cells = [c.strip() for c in line.strip("|").replace("\\|", "\0").split("|")]
-                    verdict = re.fullmatch(r"\{bdg-\w+\}`(.*)`", cells[1])
-                    rows.append((cells[0].replace("\0", "|"), verdict[1] if verdict else cells[1]))
+                found = CARD.fullmatch(line)
+                if found:
+                    rows.append((found[2], found[3], found[1]))
     return rows
 
 
@@ -593,17 +606,24 @@ def check(executed_dir: Path, claims: list[Claim] | None = None) -> list[str]:
     whose verdict is not the one its chapter recorded, or a claim missing from the page."""
     claims = load() if claims is None else claims
     expected = ledger(claims, executed_dir)
-    expected = [r for paper in PAPERS for r in expected if r["paper"] == paper]
-    rows = shown(Path(executed_dir) / "claims.ipynb")
-    problems = []
-    if len(rows) != len(expected):
-        problems.append(
-            f"the ledger page shows {len(rows)} claims, the data file has {len(expected)}"
-        )
-    for (text, verdict), r in zip(rows, expected):
+    shown_by_id = {
+        claim_id: (text, verdict)
+        for claim_id, text, verdict in shown(Path(executed_dir) / "claims.ipynb")
+    }
+    known = {r["id"] for r in expected}
+    problems = [
+        f"the ledger page shows {claim_id}, which the data file does not hold"
+        for claim_id in shown_by_id
+        if claim_id not in known
+    ]
+    for r in expected:
         where = f"claim {r['id']} ({r['chapter'] or 'untested'})"
-        if r["claim"] not in text:
-            problems.append(f"{where}: the page shows another claim here: {text[:60]}")
+        if r["id"] not in shown_by_id:
+            problems.append(f"{where}: the ledger page does not show it")
+            continue
+        text, verdict = shown_by_id[r["id"]]
+        if _one_line(r["claim"]) not in text:
+            problems.append(f"{where}: the page shows another claim under its id: {text[:60]}")
         elif verdict != r["verdict"]:
             problems.append(
                 f"{where}: the page says {verdict!r}, the chapter recorded {r['verdict']!r}"

@@ -17,7 +17,8 @@ included) and a screenshot under ``_build/page-check/``, then reports:
 - a figure whose smallest text is under :data:`MIN_FONT_PX` pixels on screen: the smallest
   font ``plots.glue_figure`` recorded in the PNG, times the scale the image is shown at; a
   figure that recorded none;
-- a figure without a caption.
+- a figure without a caption;
+- a page taller than its limit in :data:`MAX_HEIGHT_PX` (the claims ledger).
 
 Usage: ``python -m attribution_book.bookbuild.check_pages _build/html``.
 Exit status 1 lists every problem with its page.
@@ -56,6 +57,8 @@ NOT_PROSE = ("script", "style", "pre", "code", "textarea", "mjx-container", "nos
 SKIP_DIRS = ("_static", "_sources", "_images", "page-check")
 WINDOW = "1280,1600"  # a laptop screen: the content column is about 750 px wide
 MIN_FONT_PX = 9  # the smallest text a reader can read in a figure at that window
+#: Pages that must be read in one sitting: their height (px at :data:`WINDOW`) at most this.
+MAX_HEIGHT_PX = {"book/executed/claims.html": 12_000}
 
 
 def find_chromium() -> str:
@@ -223,6 +226,9 @@ def problems(page: Path, dom: str | BeautifulSoup, html_dir: Path) -> list[str]:
         if body is None or len(body.get_text(strip=True)) < 20:
             found.append(f"{name}: empty")
     body = soup.find("body")
+    limit = MAX_HEIGHT_PX.get(page.relative_to(html_dir).as_posix())
+    if limit and body is not None and float(body.get("data-height") or 0) > limit:
+        found.append(f"{float(body['data-height']):,.0f} px tall: at most {limit:,} px")
     if body is not None and soup.find("article") and body.get("data-measured") != "true":
         found.append("not measured: page-measure.js did not run (is it in html_js_files?)")
     for box in soup.select("mjx-container[data-overflow]"):
