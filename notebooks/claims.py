@@ -79,6 +79,9 @@ counts = pd.crosstab(table["stated by"], table["verdict"]).reindex(
 )
 counts.index.name, counts.columns.name = None, None
 glue("n_claims", len(table), display=False)
+# the introduction's "What we found" pastes these
+for name, line in claims.findings(rows).items():
+    glue(name, line, display=False)
 Markdown(
     claims.summary(
         rows, {m: methods.get(m).title for m in methods.PAPER_A_METHODS}

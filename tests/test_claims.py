@@ -42,10 +42,19 @@ def test_a_conjunction_holds_only_when_every_part_holds():
     assert claims.conjunction({"a": holds, "b": partly}).verdict == "partly"
     # "more precisely AND faster": one half on no dataset sinks the claim
     assert claims.conjunction({"a": holds, "b": fails}).verdict == "does not hold here"
-    assert (
-        "b: does not hold here (0 of 2 cases; rule: holds if on every case"
-        in claims.conjunction({"a": holds, "b": fails}).numbers
+    both = claims.conjunction({"a": holds, "b": fails})
+    assert "b: does not hold here (0 of 2 cases" in both.numbers
+    assert "b: holds if on every case" in both.rule  # each part's rule with the rule
+    assert "rule" not in both.numbers
+
+
+def test_why_gives_the_deciding_clause():
+    assert claims.why({"numbers": "3 of 5 datasets; left out: x (y)", "rule": "r"}) == (
+        "3 of 5 datasets"
     )
+    parts = "a: holds (2 of 2 (every case); more); b: partly (1 of 2)"
+    assert claims.why({"numbers": parts, "rule": "r"}) == "a: holds; b: partly"
+    assert claims.why({"numbers": "", "rule": "no numbers to compare"}) == ("no numbers to compare")
 
 
 def test_bars_and_proofs():
@@ -277,6 +286,8 @@ def test_the_summary_puts_each_method_beside_its_two_table_verdicts():
             "paper": paper,
             "stated_by": stated_by,
             "claim": f"claim {claim_id} | with a pipe",
+            "numbers": "1 of 2 cases",
+            "rule": "r",
         }
 
     rows = [

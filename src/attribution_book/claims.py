@@ -153,7 +153,8 @@ def count(
 
 def conjunction(parts: dict[str, Verdict]) -> Verdict:
     """A claim "X and Y": holds if every part holds; does not hold here if any part does not
-    hold here; partly otherwise. Each part keeps its own rule, bar and margin in the numbers."""
+    hold here; partly otherwise. Each part's verdict and numbers are in the numbers, its rule
+    and bar in the rule, its margin in the margin."""
     if not parts:
         raise ValueError("a conjunction needs at least one part")
     verdicts = [v.verdict for v in parts.values()]
@@ -163,15 +164,14 @@ def conjunction(parts: dict[str, Verdict]) -> Verdict:
         verdict = "does not hold here"
     else:
         verdict = "partly"
-    numbers = "; ".join(
-        f"{name}: {v.verdict} ({v.numbers}; rule: {v.rule}; bar: {v.bar}, {v.origin})"
-        for name, v in parts.items()
-    )
+    numbers = "; ".join(f"{name}: {v.verdict} ({v.numbers})" for name, v in parts.items())
+    rules = "; ".join(f"{name}: {v.rule} (bar: {v.bar}, {v.origin})" for name, v in parts.items())
     origins = {v.origin for v in parts.values()}
     return Verdict(
         verdict,
         numbers,
-        "a conjunction: holds if every part holds, does not hold here if any part does not",
+        "a conjunction: holds if every part holds, does not hold here if any part does not; "
+        + rules,
         origins.pop() if len(origins) == 1 else "the book's choice",
         "; ".join(f"{name}: {v.bar}" for name, v in parts.items()),
         None,
@@ -575,12 +575,54 @@ def summary(rows: list[dict], titles: dict[str, str]) -> str:
         lines.append(f"| {title} | {verdict_of(f'A-T1-{key}')} | {verdict_of(f'A-T2-{key}')} |")
     others = [r for r in rows if not r["id"].startswith(("A-T1-", "A-T2-"))]
     others.sort(key=lambda r: (r["paper"], r["stated_by"] != "paper"))
-    lines += ["", "| paper | claim | verdict |", "|---|---|---|"]
+    lines += ["", "| paper | claim | verdict | why |", "|---|---|---|---|"]
     for r in others:
         who = r["paper"] if r["stated_by"] == "paper" else f"{r['paper']} (reviewers)"
-        text = r["claim"].replace("|", "\\|")
-        lines.append(f"| {who} | {text} | {badge(r['verdict'])} |")
+        cells = [who, r["claim"], badge(r["verdict"]), why(r)]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
+
+
+def why(row: dict) -> str:
+    """The first clause of a row's numbers (up to the first ";"): the count or value that
+    decides it, for the at-a-glance tables; the reason where it is untested."""
+    text = _one_line(row["numbers"] or row["rule"])
+    first = text.split("; ")[0]
+    if first.count("(") == first.count(")"):
+        return first
+    # the first clause opens a parenthesis it does not close (a conjunction's parts): every
+    # part's verdict, without the parentheses
+    return re.sub(r" *\([^()]*\)", "", re.sub(r" *\([^()]*\)", "", text))
+
+
+#: The families of claims the introduction's "What we found" reports, one line each: the glue
+#: name of the line and its claim id (a prefix ending in "-" stands for every claim that
+#: starts with it).
+FINDINGS = {
+    "found_decomposition": "A-abstract-decomposition",
+    "found_table_1": "A-abstract-unified",
+    "found_table_2": "A-T2-",
+    "found_faithfulness": "A-abstract-principles",
+    "found_shapley": "B-abstract-shapley",
+    "found_black_box": "B-abstract-black-box",
+}
+
+
+def findings(rows: list[dict]) -> dict[str, str]:
+    """One line per family of :data:`FINDINGS` (by glue name): its verdict and the number that
+    decides it (for a family of rows, how many hold), as plain text."""
+    by_id = {r["id"]: r for r in rows}
+    lines = {}
+    for name, key in FINDINGS.items():
+        if key.endswith("-"):
+            family = [r for r in rows if r["id"].startswith(key)]
+            held = sum(r["verdict"] == "holds" for r in family)
+            verdict = count(held, len(family), "").verdict
+            number = f"{held} of {len(family)} rows hold"
+        else:
+            verdict, number = by_id[key]["verdict"], why(by_id[key])
+        lines[name] = f"{verdict}: {number}"
+    return lines
 
 
 #: A claim's card as :func:`markdown` writes it: verdict, id, where, claim (and what follows).
