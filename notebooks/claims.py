@@ -115,10 +115,14 @@ swept = {
     if not t.startswith(("exact", "not swept"))
 }
 stable = [i for i, t in swept.items() if t.startswith("same in")]
+one_seed = [
+    i for i, t in swept.items() if t.startswith("depends on the seed")
+]
 unstable = [i for i, t in swept.items() if t.startswith("unstable")]
 stale = [i for i, t in swept.items() if t.startswith("stale")]
 glue("n_swept", len(swept), display=False)
 glue("n_stable", len(stable), display=False)
+glue("n_one_seed", len(one_seed), display=False)
 glue("unstable_claims", ", ".join(unstable) or "none", display=False)
 glue(
     "n_exact",
@@ -140,9 +144,11 @@ glue(
 
 # %% [markdown]
 # **Over seeds.** {glue:text}`n_swept` verdicts depend on random draws; {glue:text}`n_stable`
-# of them are the same at every seed of the sweep ({glue:text}`sweep_provenance`). Unstable:
-# {glue:text}`unstable_claims`. {glue:text}`n_exact` verdicts rest on exact checks in sympy and
-# are not swept; the others are decided on fixed probes or by stored runs.
+# of them are the same at every seed of the sweep ({glue:text}`sweep_provenance`), and
+# {glue:text}`n_one_seed` are decided at one seed only (models or inputs drawn with it, or
+# stored benchmark runs of one seed) and not swept: their verdicts may move with the seed.
+# Unstable: {glue:text}`unstable_claims`. {glue:text}`n_exact` verdicts rest on exact checks
+# in sympy and are not swept; the others are decided on fixed probes.
 
 # %% [markdown]
 # ## Paper A: fourteen methods as allocations of Taylor interactions

@@ -75,7 +75,9 @@ def test_every_verdict_says_whose_bar_and_its_margin():
     over = claims.at_most(0.2, 0.05, "error", origin="the paper's number")
     assert over.origin == "the paper's number" and over.margin == "0.2: 4x above the bar"
     mixed = claims.each_at_most({"wine": 0.02, "fair": 0.3, "iris": 0.06}, 0.05, "error")
-    assert mixed.margin.startswith("nearest the bar: iris 0.06") and mixed.value == 0.3
+    assert (
+        mixed.margin.startswith("nearest the bar: iris 0.06") and mixed.value == 0.06
+    )  # the number the margin names
     assert claims.count(3, 3, "cases").margin == "1 case failing would make it partly"
     assert claims.count(1, 3, "cases").margin == "2 more case(s) to hold, 1 fewer to not hold"
     proof = claims.proved(0, 4, "polynomials")

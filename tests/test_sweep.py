@@ -143,3 +143,22 @@ def test_benchmark_jobs_keep_their_order_and_failures_are_named(client):
         cluster.map_jobs(client, _inverse, [1, 0, 4], "jobs", progress=False)
     with pytest.raises(ValueError, match="workers must be at least 1"):
         cluster.client(workers=0)
+
+
+def test_the_seed_note_names_its_number_and_the_counts_that_move():
+    row = {"id": "B-x", "chapter": "sasanet_shapley", "verdict": "partly"}
+    named = {**row, "detail": {"measure": "nearest the bar"}}
+    assert sweep.stability(_sweep(["partly"] * 3), [named])["B-x"] == (
+        "same in 3 of 3 seeds, nearest the bar 0 to 0.2"
+    )
+    found = _sweep(["partly"] * 3)
+    for seed, reversed_ in zip("012", (0, 1, 2)):
+        found["claims"][claims.glue_name("B-x")]["seeds"][seed]["numbers"] = (
+            f"1 of 6 pairs hold, {reversed_} reversed, {5 - reversed_} not decided; more"
+        )
+    said = sweep.stability(found, [{**row, "detail": {}}])["B-x"]
+    assert said.endswith(
+        "counts over seeds: 1 of 6 pairs hold, 0 to 2 reversed, 3 to 5 not decided"
+    )
+    stored = {**row, "chapter": "sasanet_posthoc", "detail": {"stored": "run X"}}
+    assert sweep.stability(None, [stored])["B-x"].startswith("depends on the seed")

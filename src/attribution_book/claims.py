@@ -40,7 +40,8 @@ CLAIMS_FILE = Path(__file__).resolve().parents[2] / "book" / "claims.yml"
 class Verdict:
     """A verdict, the numbers that decide it and the rule that turned them into it; whose bar
     it is (:data:`ORIGINS`), the bar, the deciding number (``value``, for the seed sweep's
-    range), the margin (how far the number would have to move to flip the verdict), whether
+    range; ``measure`` names it, e.g. "nearest the bar", the same number the margin names),
+    the margin (how far the number would have to move to flip the verdict), whether
     exact checks decided it, where stored runs decided it (``stored``), and whether it
     depends on the chapter's seed (``seeded``: trained models or drawn inputs)."""
 
@@ -54,6 +55,7 @@ class Verdict:
     exact: bool = False
     stored: str = ""
     seeded: bool = False  # decided on models trained or inputs drawn with the chapter's seed
+    measure: str = ""  # what ``value`` is ("nearest the bar", "share of cases", ...)
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -72,6 +74,7 @@ class Verdict:
             "exact": self.exact,
             "stored": self.stored,
             "seeded": self.seeded,
+            "measure": self.measure,
         }
 
 
@@ -148,6 +151,7 @@ def count(
         bar or "every case",
         successes / total,
         _count_margin(successes, total),
+        measure="share of cases",
     )
 
 
@@ -193,6 +197,7 @@ def at_most(value: float, bar: float, what: str, origin: str = "the book's choic
         f"{bar:g}",
         float(value),
         f"{value:.3g}: {margin_factor(value, bar)}",
+        measure=what,
     )
 
 
@@ -219,8 +224,9 @@ def each_at_most(
         f"{what} at most {bar:g}: holds if on every case, partly if on some, does not hold here if on none",
         origin,
         f"{bar:g}",
-        float(max(values.values())),
+        float(values[nearest]),
         f"nearest the bar: {nearest} {values[nearest]:.3g}, {margin_factor(values[nearest], bar)}",
+        measure="nearest the bar",
     )
 
 
@@ -273,6 +279,7 @@ def table_1_row(
             f"the row's formula, to {measured:.0e} (float64 rounding)",
             n / len(checked),
             "each class's measured departure is in the numbers, beside its verdict",
+            measure="share of classes exact",
         )
     return Verdict(
         verdict,
@@ -348,7 +355,14 @@ def table_2_row(
     base = count(len(agree), len(tested), "tested cells agree")
     numbers = base.numbers + (f" ({'; '.join(notes)})" if notes else "")
     return Verdict(
-        base.verdict, numbers, rule, "the book's choice", f"{tolerance:g}", base.value, margin
+        base.verdict,
+        numbers,
+        rule,
+        "the book's choice",
+        f"{tolerance:g}",
+        base.value,
+        margin,
+        measure="share of tested cells agreeing",
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from functools import partial
@@ -193,7 +194,9 @@ def stability(sweep: dict | None, rows: list[dict]) -> dict[str, str]:
             continue
         if entry is None:
             if detail.get("stored"):
-                out[r["id"]] = "not swept: decided by stored benchmark runs (seeds as they state)"
+                out[r["id"]] = (
+                    "depends on the seed: decided by stored benchmark runs at one seed, not swept"
+                )
             elif r["chapter"] in SWEPT:
                 out[r["id"]] = "not swept yet (make sweep)"
             elif detail.get("seeded"):
@@ -210,11 +213,9 @@ def stability(sweep: dict | None, rows: list[dict]) -> dict[str, str]:
         span = ""
         if values:
             low, high = f"{min(values):.3g}", f"{max(values):.3g}"
-            span = (
-                f", deciding number {low} at every seed"
-                if low == high
-                else f", deciding number {low} to {high}"
-            )
+            name = detail.get("measure") or "deciding number"
+            span = f", {name} {low} at every seed" if low == high else f", {name} {low} to {high}"
+        span += _sub_counts([v["numbers"] for v in by_seed.values()])
         source = "stored benchmark seeds" if entry["chapter"] == "sasanet_baselines" else "seeds"
         if first["verdict"] != r["verdict"]:
             text = f"stale sweep: its seed 0 says {first['verdict']!r}, this build {r['verdict']!r}"
@@ -225,6 +226,28 @@ def stability(sweep: dict | None, rows: list[dict]) -> dict[str, str]:
             text = f"unstable: same in {len(same)} of {len(by_seed)} {source} ({each}){span}"
         out[r["id"]] = text
     return out
+
+
+def _sub_counts(numbers: list[str]) -> str:
+    """The range over seeds of every count in the numbers' first clause ("1 of 6 pairs hold,
+    0 reversed, 5 not decided" -> "; counts over seeds: 1 of 6 pairs hold, 0 to 2 reversed,
+    3 to 5 not decided"):
+    a verdict the same at every seed may hide sub-counts that move."""
+    counts: dict[str, list[int]] = {}
+    for text in numbers:
+        head = re.split(r"[;(]", text, maxsplit=1)[0]
+        for part in head.split(", "):
+            found = re.fullmatch(r"(\d+) (.+?)", part.strip())
+            if found:
+                counts.setdefault(found[2], []).append(int(found[1]))
+    counts = {label: c for label, c in counts.items() if len(c) == len(numbers)}
+    if all(min(c) == max(c) for c in counts.values()):
+        return ""  # nothing moves: the verdict's line says enough
+    shown = [
+        f"{min(c)} to {max(c)} {label}" if min(c) != max(c) else f"{c[0]} {label}"
+        for label, c in counts.items()
+    ]
+    return "; counts over seeds: " + ", ".join(shown)
 
 
 def load(path: Path = RESULTS) -> dict | None:
