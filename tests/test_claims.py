@@ -338,3 +338,41 @@ def test_the_ledger_states_a_shared_rule_once_and_reads_back_each_card():
     # a different seed note starts a group of its own
     split = claims.markdown(rows, "B", {"B-1": "not swept", "B-2": "same in 6 of 6 seeds"})
     assert split.count(rule) == 2 and "How the claim below is decided" in split
+
+
+def test_a_chapter_run_with_other_parameters_is_marked_everywhere(tmp_path):
+    from attribution_book import sweep
+
+    found = [claims.Claim("B-x", "B", "abstract", "It is fast.", chapter="chapter", section="s")]
+    decided = claims.count(1, 2, "datasets")
+    name = claims.glue_name("B-x")
+    outputs = [
+        _glue(name, decided.verdict),
+        _glue(f"{name}_numbers", decided.numbers),
+        _glue(f"{name}_rule", decided.rule),
+    ]
+    _notebook(tmp_path / "chapter.ipynb", outputs)
+    assert claims.ledger(found, tmp_path)[0]["off_book"] == ""  # no parameters: the defaults
+    chapter = json.loads((tmp_path / "chapter.ipynb").read_text())
+    chapter["metadata"]["papermill"] = {"parameters": {"profile": "quick", "seed": 0}}
+    (tmp_path / "chapter.ipynb").write_text(json.dumps(chapter))
+    rows = claims.ledger(found, tmp_path)
+    assert rows[0]["off_book"] == "profile 'quick'"
+    page = claims.markdown(rows, "B")
+    assert "Decided by a run with profile 'quick', not the book's parameters." in page
+    cell = {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": page}}
+    _notebook(tmp_path / "claims.ipynb", [cell])
+    assert claims.check(tmp_path, found) == [
+        "claim B-x (chapter): decided by a run with profile 'quick', not the book's parameters "
+        "({'profile': 'full', 'seed': 0}): rerun the chapter with them (make notebooks)"
+    ]
+    # the seed sweep is not blamed for a verdict the quick run moved
+    stored = {
+        "claims": {
+            name: {
+                "chapter": "chapter",
+                "seeds": {"0": {"verdict": "holds", "numbers": "", "value": 1.0}},
+            }
+        }
+    }
+    assert sweep.stability(stored, rows)["B-x"].startswith("not compared with the sweep")

@@ -34,6 +34,9 @@ STATED_BY = ("paper", "reviewers")
 ORIGINS = ("the paper's number", "the paper's words", "the book's choice")
 PAPERS = {"A": "Deng et al., TPAMI 2024", "B": "Sun, Zhu and Xiong, TNNLS 2025"}
 CLAIMS_FILE = Path(__file__).resolve().parents[2] / "book" / "claims.yml"
+#: The parameters the book's chapters run with (a notebook's own default where papermill
+#: injected none); a verdict decided by a run with others is marked wherever it is shown.
+BOOK_PARAMETERS = {"profile": "full", "seed": 0}
 
 
 @dataclass(frozen=True)
@@ -383,6 +386,16 @@ def record(claim_id: str, verdict: Verdict) -> None:
     glue(f"{name}_detail", verdict.detail, display=False)
 
 
+def off_book(notebook: Path) -> str:
+    """The parameters an executed chapter ran with that are not :data:`BOOK_PARAMETERS`
+    ("profile 'quick', seed 3"), from papermill's record in the notebook; "" for the book's."""
+    metadata = json.loads(Path(notebook).read_text()).get("metadata", {})
+    ran = {**BOOK_PARAMETERS, **metadata.get("papermill", {}).get("parameters", {})}
+    return ", ".join(
+        f"{key} {ran[key]!r}" for key, value in BOOK_PARAMETERS.items() if ran[key] != value
+    )
+
+
 def glued(notebook: Path) -> dict[str, object]:
     """Every value glued in an executed notebook, by name (the text papermill recorded)."""
     values = {}
@@ -462,8 +475,10 @@ def load(path: Path = CLAIMS_FILE) -> list[Claim]:
 
 def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
     """One row per claim with its verdict, numbers and rule read from the executed chapter
-    that records it (KeyError naming the claim and chapter if it records none)."""
+    that records it (KeyError naming the claim and chapter if it records none), and
+    ``off_book``: the parameters of that run that are not the book's (:func:`off_book`)."""
     cache: dict[str, dict] = {}
+    ran: dict[str, str] = {}
     rows = []
     for c in claims:
         if c.untested is not None:
@@ -474,6 +489,7 @@ def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
                     "numbers": "",
                     "rule": c.untested,
                     "detail": {},
+                    "off_book": "",
                 }
             )
             continue
@@ -482,6 +498,7 @@ def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
             if not path.exists():
                 raise FileNotFoundError(f"claim {c.id}: the chapter {path} has not been executed")
             cache[c.chapter] = glued(path)
+            ran[c.chapter] = off_book(path)
         values, name = cache[c.chapter], glue_name(c.id)
         if name not in values:
             raise KeyError(f"claim {c.id}: chapter {c.chapter} records no verdict {name!r}")
@@ -497,6 +514,7 @@ def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
                 "numbers": values[f"{name}_numbers"],
                 "rule": values[f"{name}_rule"],
                 "detail": values.get(f"{name}_detail", {}),
+                "off_book": ran[c.chapter],
             }
         )
     return rows
@@ -569,6 +587,8 @@ def _card(row: dict) -> str:
         parts.append(f"Margin: {_one_line(detail['margin'])}.")
     if detail.get("stored"):
         parts.append(f"Decided by stored runs: {_one_line(detail['stored'])}.")
+    if row.get("off_book"):
+        parts.append(f"**Decided by a run with {row['off_book']}, not the book's parameters.**")
     if row["section"]:
         parts.append(f"{{ref}}`Evidence <{row['section']}>`")
     return parts[0] + "\n" + " ".join(parts[1:]) if len(parts) > 1 else parts[0]
@@ -677,6 +697,11 @@ def check(executed_dir: Path, claims: list[Claim] | None = None) -> list[str]:
         if r["id"] not in shown_by_id:
             problems.append(f"{where}: the ledger page does not show it")
             continue
+        if r["off_book"]:
+            problems.append(
+                f"{where}: decided by a run with {r['off_book']}, not the book's parameters "
+                f"({BOOK_PARAMETERS}): rerun the chapter with them (make notebooks)"
+            )
         text, verdict = shown_by_id[r["id"]]
         if _one_line(r["claim"]) not in text:
             problems.append(f"{where}: the page shows another claim under its id: {text[:60]}")

@@ -217,7 +217,12 @@ def stability(sweep: dict | None, rows: list[dict]) -> dict[str, str]:
             span = f", {name} {low} at every seed" if low == high else f", {name} {low} to {high}"
         span += _sub_counts([v["numbers"] for v in by_seed.values()])
         source = "stored benchmark seeds" if entry["chapter"] == "sasanet_baselines" else "seeds"
-        if first["verdict"] != r["verdict"]:
+        if r.get("off_book"):
+            text = (
+                f"not compared with the sweep: this build ran the chapter with {r['off_book']}, "
+                "the sweep with the book's parameters"
+            )
+        elif first["verdict"] != r["verdict"]:
             text = f"stale sweep: its seed 0 says {first['verdict']!r}, this build {r['verdict']!r}"
         elif len(same) == len(by_seed):
             text = f"same in {len(same)} of {len(by_seed)} {source}{span}"
