@@ -16,7 +16,7 @@
 #
 # :::{admonition} Key results
 # :class: tip
-# - LRP-$\epsilon$ tends to Gradient x Input (difference {glue:text}`lrp_gxi_smallest` at $\epsilon = 10^{-9}$); DeepLIFT Rescale equals Integrated Gradients for one hidden layer ({glue:text}`rescale_ig_shallow`), not deeper ({glue:text}`rescale_ig_deep` on the two-layer MLP, {glue:text}`rescale_ig_cnn` on the CNN); Grad-CAM is Gradient x Input on the feature map under an average-pooling head (to {glue:text}`cam_gap`), not under a max-pool ({glue:text}`cam_maxpool`).
+# - LRP-$\epsilon$ tends to Gradient x Input (difference {glue:text}`lrp_gxi_smallest` at $\epsilon = 10^{-9}$); DeepLIFT Rescale equals Integrated Gradients for one hidden layer ({glue:text}`rescale_ig_shallow`), not deeper ({glue:text}`rescale_ig_deep` on the two-layer MLP, {glue:text}`rescale_ig_cnn` on the CNN); Grad-CAM is Gradient x Input on the feature map under an average-pooling head (largest difference {glue:text}`cam_gap`), not under a max-pool (median difference {glue:text}`cam_maxpool`).
 # - Ours and captum's LRP-$\alpha 1 \beta 0$ agree to {glue:text}`zplus_captum`; captum's DeepLIFT loses part of the difference after a ReLU that feeds a max-pool, ours keeps it.
 #
 # Symbols: {ref}`notation`. Every verdict: {ref}`claims-ledger`.
@@ -231,7 +231,8 @@ glue(
 )
 
 # %% [markdown]
-# Under the average-pooling head the two agree to {glue:text}`cam_gap`; under the max-pool
+# Under the average-pooling head the two agree to {glue:text}`cam_gap` (the largest
+# difference over the test digits); under the max-pool
 # and linear head of the other CNN the gradient varies across positions and the median
 # difference is {glue:text}`cam_maxpool` of the largest value (both are in the figure below).
 #

@@ -349,7 +349,9 @@ showcase.html(seconds.reset_index())
 # %% [markdown]
 # One SASANet takes {glue:text}`training_ratio` times as long as the slowest baseline on the
 # same dataset (slowest: {glue:text}`slowest_baselines`); the six SASANets together
-# {glue:text}`sasanet_training_total` seconds.
+# {glue:text}`sasanet_training_total` seconds (each the median over the stored benchmark's
+# seeds, one thread per fit and one fit per core, nothing else running; the architecture
+# chapter's total is timed within a build, with other chapters alongside).
 #
 # ## Fidelity: dropping the top features
 #
