@@ -39,9 +39,9 @@ def test_bad_names_are_refused_with_what_to_do(tmp_path):
 def test_a_chapter_that_reads_stored_results_is_refused(tmp_path, monkeypatch):
     """Otter Run grades in a temporary folder without ../benchmarks/results."""
     posthoc = assignment.read_chapter("sasanet_posthoc")
-    code = next(c for c in posthoc.cells if c.cell_type == "code" and "results_dir" in c.source)
-    code.metadata["grade"] = {"answer": "results_dir"}
     monkeypatch.setattr(assignment, "read_chapter", lambda name: posthoc)
+    # as if one of its exercises were graded
+    monkeypatch.setattr(assignment, "questions", lambda nb: [assignment.Question("results_dir")])
     with pytest.raises(ValueError, match="reads stored results from ../benchmarks/results"):
         assignment.build("sasanet_posthoc", tmp_path)
     assert not any(tmp_path.iterdir())
@@ -141,3 +141,26 @@ def test_malformed_grade_metadata_and_an_empty_folder_are_refused(tmp_path):
             assignment.questions(notebook)
     with pytest.raises(ValueError, match="holds no .ipynb submission"):
         assignment.grade_folder(tmp_path / "autograder.zip", tmp_path)
+
+
+def test_a_graded_cell_outside_the_solution_fences_is_refused():
+    """Its code would reach the student notebook (and the README would count a question the
+    autograder does not have)."""
+    notebook = assignment.read_chapter(CHAPTER)
+    loose = nbformat.v4.new_code_cell("extra = 1")
+    loose.metadata["grade"] = {"answer": "extra", "points": 1}
+    notebook.cells.insert(1, loose)  # before any exercise: no fence around it
+    with pytest.raises(ValueError, match="'extra' is outside a solution.*solution-start"):
+        assignment.questions(notebook)
+
+
+def test_a_build_whose_instructor_notebook_misses_full_marks_is_refused(tmp_path, monkeypatch):
+    def half_marks(autograder, submission, timeout=assignment.TIMEOUT):
+        return assignment.Grade(submission.name, {"a": 1.0, "b": 0.0})
+
+    monkeypatch.setattr(assignment, "grade_one", half_marks)
+    (tmp_path / "t" / "instructor").mkdir(parents=True)
+    questions = [assignment.Question("a"), assignment.Question("b")]
+    with pytest.raises(RuntimeError, match="scores 1 of 2 with its own autograder .lost: b"):
+        assignment._check_full_marks(tmp_path / "t", "t", questions)
+    assert not (tmp_path / "t").exists()  # nothing half-built is left

@@ -106,13 +106,28 @@ def read_chapter(name: str):
     return jupytext.read(ROOT / "notebooks" / f"{name}.py")
 
 
+#: How a graded cell must sit in a chapter (shown when one does not).
+FENCED = (
+    "put the graded code cell between a Markdown cell ending with ```{solution-start} LABEL "
+    "(and its closing fence) and one starting with ```{solution-end} (CONTRIBUTING.md, "
+    "'Grade an exercise')"
+)
+
+
 def questions(notebook) -> list[Question]:
-    """The graded exercises of a chapter, in order: its code cells with ``grade`` metadata."""
+    """The graded exercises of a chapter, in order: its code cells with ``grade`` metadata,
+    each inside a solution's fences (a ValueError otherwise: its code would reach the
+    student notebook, and the question its grade)."""
     found = []
-    for cell in notebook.cells:
+    for cell, in_solution in _split_solutions(notebook):
         spec = cell.metadata.get("grade") if cell.cell_type == "code" else None
         if spec is None:
             continue
+        if not in_solution:
+            raise ValueError(
+                f"the graded cell storing {spec.get('answer')!r} is outside a solution: the "
+                f"student notebook would hold its code; {FENCED}"
+            )
         unknown = set(spec) - {"answer", "points", "rtol", "atol", "check"}
         if unknown or "answer" not in spec:
             raise ValueError(
@@ -365,6 +380,7 @@ def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
         shutil.copy2(dist / "autograder" / f"{name}.ipynb", target / "instructor" / f"{name}.ipynb")
         (zipped,) = (dist / "autograder").glob("*.zip")
         shutil.copy2(zipped, target / "autograder" / f"{name}-autograder.zip")
+    _check_full_marks(target, name, graded)
     shutil.copy2(ROOT / "constraints.txt", target / "constraints.txt")
     wheel(target / "wheels")
     rows = ["| answer | points | judged by |", "|---|---|---|"] + [
@@ -387,6 +403,24 @@ def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
         )
     )
     return target
+
+
+def _check_full_marks(target: Path, name: str, graded: list[Question]) -> None:
+    """Grade the instructor notebook with the autograder just built: anything short of full
+    marks is a broken assignment (removed, with the questions it lost)."""
+    result = grade_one(
+        target / "autograder" / f"{name}-autograder.zip",
+        target / "instructor" / f"{name}.ipynb",
+    )
+    points = sum(q.points for q in graded)
+    if result.error or result.total != points:
+        shutil.rmtree(target)
+        lost = sorted(q for q, score in result.scores.items() if score == 0)
+        raise RuntimeError(
+            f"{name}: the instructor notebook scores {result.total:g} of {points:g} with its "
+            f"own autograder ({result.error or 'lost: ' + ', '.join(lost)}); the assignment "
+            "was not written"
+        )
 
 
 @dataclass
