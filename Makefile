@@ -17,7 +17,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
-.PHONY: help setup notebooks notebook html check-pages book test benchmark sweep browser format bundle assignment clean
+.PHONY: help setup notebooks notebook html check-pages book book-student test benchmark sweep browser format bundle assignment clean
 
 help:
 	@echo "make setup      create .venv (torch 2.13.0 CPU first, then the package with its extras)"
@@ -26,8 +26,9 @@ help:
 	@echo "make notebook NB=name [PROFILE=quick] [ARGS='-p seed 3']   rerun one notebook"
 	@echo "make benchmark  run benchmarks/ (writes benchmarks/results/, read by the book's Cost page)"
 	@echo "make sweep [SEEDS=5] [SCHEDULER=tcp://host:8786]   seeded chapters at K seeds on Dask (writes benchmarks/results/seed_sweep.json, read by the ledger)"
-	@echo "make bundle NB=name   one executed chapter, its results and a wheel, to run outside the repository"
+	@echo "make bundle NB=name [STUDENT=1]   one executed chapter (STUDENT=1: without solutions), its results and a wheel, to run outside the repository"
 	@echo "make assignment NB=name   the chapter as an autograded assignment (_build/assignments/name/, README there)"
+	@echo "make book-student   the book without the exercises' solutions (_build/student/_build/html), from the executed chapters"
 	@echo "make format     ruff format: src, tests, benchmarks, and the chapters as notebooks"
 	@echo "make clean      remove generated files (keeps .venv and the model cache)"
 
@@ -48,7 +49,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 bundle: setup
 	@test -n "$(NB)" || { echo "name the chapter: make bundle NB=gradient_methods (see notebooks/)"; exit 2; }
-	$(PY) -m attribution_book.bookbuild.bundle $(NB)
+	$(PY) -m attribution_book.bookbuild.bundle $(NB) $(if $(STUDENT),--student)
 
 assignment: setup
 	@test -n "$(NB)" || { echo "name the chapter: make assignment NB=taylor_interactions (graded chapters: taylor_interactions, propagation_methods, gradient_methods)"; exit 2; }
@@ -88,6 +89,10 @@ book: setup browser
 	$(MAKE) html
 	$(MAKE) check-pages
 	@echo "The book: $(CURDIR)/_build/html/index.html"
+
+book-student: setup
+	$(MAKE) notebooks PROFILE=full ARGS=--reuse
+	$(PY) -m attribution_book.bookbuild.student
 
 test: setup
 	$(PY) -m pytest

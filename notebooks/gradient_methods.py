@@ -55,7 +55,7 @@ from attribution_book import plots, showcase, zoo
 from unified_attribution import methods
 from unified_attribution.methods import attribute
 from unified_attribution.taylor import symbolic
-from unified_attribution.theory import allocation
+from unified_attribution.theory import allocation, networks
 
 GRADIENT = ["gradient_x_input", "integrated_gradients", "expected_gradients"]
 TITLES = {m: methods.get(m).title for m in GRADIENT}
@@ -570,8 +570,6 @@ path_scores
 # $f(x) - f(0)$ that the bias accounts for along the way:
 
 # %% grade={"answer": "relu_gaps", "atol": 1e-12, "points": 1, "rtol": 0}
-from unified_attribution.theory import networks
-
 x_relu = torch.tensor([[2.0, 1.0]], dtype=torch.float64)
 relu_gaps = [
     float(

@@ -74,6 +74,8 @@ def test_grading_a_folder(built, tmp_path):
     (folder / "blank.ipynb").write_bytes((built / "student" / f"{CHAPTER}.ipynb").read_bytes())
     (cell,) = [c for c in instructor.cells if "pair_dividends = [" in c.source]
     cell.source += "\npair_dividends[0] += 1"
+    first = next(c for c in instructor.cells if c.cell_type == "code")
+    first.source = "import sympyy as sp  # a typo: sympy is imported again later\n" + first.source
     nbformat.write(instructor, folder / "one_wrong.ipynb")
     (folder / "broken.ipynb").write_text("not a notebook")
     cell.source += "\nimport time\ntime.sleep(600)"
@@ -92,9 +94,27 @@ def test_grading_a_folder(built, tmp_path):
     assert lost == {"pair_dividends"} and grades["one_wrong.ipynb"].total == points - 1
     assert "could not be graded" in grades["broken.ipynb"].error
     assert "timed out after 40 s" in grades["endless.ipynb"].error
+    # a crash is told apart from a blank: the first exception, with its cell and line
+    assert grades["one_wrong.ipynb"].raised == (
+        "ModuleNotFoundError: No module named 'sympyy' (code cell 1, line 1)"
+    )
+    assert grades["full.ipynb"].raised == "" and grades["blank.ipynb"].raised == ""
     with open(folder / "grades.csv") as f:
         rows = {r["submission"]: r for r in csv.DictReader(f)}
     assert float(rows["full.ipynb"]["total"]) == points and rows["endless.ipynb"]["error"]
+    order = [q.answer for q in assignment.questions(assignment.read_chapter(CHAPTER))]
+    header = list(rows["full.ipynb"])
+    assert header[2 : 2 + len(order)] == order  # the exercises' order, not alphabetical
+    assert float(rows["(points possible)"]["total"]) == points
+    assert rows["one_wrong.ipynb"]["student"] == "one_wrong"
+    assert rows["one_wrong.ipynb"]["first exception"].startswith("ModuleNotFoundError")
+    # feedback a student can use, without the expected values
+    told = (folder / "feedback" / "one_wrong.txt").read_text()
+    assert (
+        "pair_dividends: 0 of 1: AssertionError: pair_dividends differs from the solution" in told
+    )
+    assert "raised an error while it ran: ModuleNotFoundError" in told
+    assert "grading.close(" not in told  # the hidden test's source holds the expected value
 
 
 def test_close_compares_numbers_of_any_shape_with_the_stated_tolerance():

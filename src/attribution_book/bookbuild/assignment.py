@@ -12,11 +12,11 @@ writes ``_build/assignments/NAME/``:
 - ``wheels/``, ``constraints.txt``: what the student notebook needs outside the repository;
 - ``README.md``: the commands to install, work and grade.
 
-``python -m attribution_book.bookbuild.assignment grade NAME FOLDER`` grades every notebook
-of ``FOLDER`` with Otter Run, ``jobs`` at a time, each in its own process with a time limit,
-and writes ``FOLDER/grades.csv`` (one row per submission: a score per question, the total,
-and what went wrong, if anything). Otter grades a folder only in Docker containers; this is
-the same Otter Run per notebook, without Docker.
+Every build grades the instructor notebook with the autograder it made and refuses
+anything short of full marks. ``python -m attribution_book.bookbuild.assignment grade-folder
+AUTOGRADER FOLDER`` grades a folder of submissions
+(:func:`attribution_book.bookbuild.submissions.grade_folder`: Otter Run per notebook, without
+Docker, which Otter needs to grade a folder itself).
 
 Which exercises are graded is data in the chapter: a solution code cell with the metadata
 ``grade={"answer": NAME, "points": 1, "rtol": 0, "atol": 1e-12}`` (jupytext's cell header),
@@ -26,29 +26,33 @@ or ``"check": NAME`` of :data:`attribution_book.grading.CHECKS` instead of a tol
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .. import grading
+import numpy as np
+
+from .. import claims, grading
 from . import execute
+from .plain_markdown import other_chapters, plain, without_rerun_section
+from .submissions import (  # noqa: F401  (re-exported: the grading half of an assignment)
+    TIMEOUT,
+    Grade,
+    grade_folder,
+    grade_one,
+    with_this_python,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 OUT = ROOT / "_build" / "assignments"
 #: Otter's tag for a Markdown solution cell (removed from the student notebook).
 SOLUTION_TAG = "otter_assign_solution_cell"
-#: Seconds one submission may run before it is stopped and scored as timed out.
-TIMEOUT = 600
 
 
 @dataclass(frozen=True)
@@ -82,15 +86,26 @@ class Question:
             f"assert {condition}, {said!r}"
         )
 
-
-def _with_this_python() -> dict:
-    """The environment with this interpreter's folder first on PATH (Otter and the kernels
-    it starts, "python3", are this environment's) and one BLAS / torch thread per process
-    unless set (notebooks graded side by side would otherwise spin-wait on shared cores)."""
-    env = {**os.environ, "PATH": execute.path_with_this_python()}
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(name, "1")
-    return env
+    def public_test(self, expected: object) -> str:
+        """A test students can run (Otter's check cell, no points): the answer is set and,
+        for a number or list of numbers, has the solution's shape (never its value)."""
+        unset = f"{self.answer} is not ..."
+        if self.check:
+            condition, said = unset, f"{self.answer} is not set yet"
+        else:
+            shape = list(np.shape(expected))
+            condition = f"{unset} and list(np.shape(grading.as_numbers({self.answer}))) == {shape}"
+            said = (
+                f"{self.answer} should be set, with the shape {tuple(shape)} "
+                "(() is one number, (3,) a list of three)"
+            )
+        return (
+            '""" # BEGIN TEST CONFIG\n'
+            "hidden: false\npoints: 0\n"
+            '""" # END TEST CONFIG\n'
+            "import numpy as np\n\nfrom attribution_book import grading\n\n"
+            f"assert {condition}, {said!r}"
+        )
 
 
 def chapters() -> list[str]:
@@ -119,7 +134,7 @@ def questions(notebook) -> list[Question]:
     each inside a solution's fences (a ValueError otherwise: its code would reach the
     student notebook, and the question its grade)."""
     found = []
-    for cell, in_solution in _split_solutions(notebook):
+    for cell, in_solution in split_solutions(notebook):
         spec = cell.metadata.get("grade") if cell.cell_type == "code" else None
         if spec is None:
             continue
@@ -153,7 +168,7 @@ _SOLUTION_OPEN = re.compile(r"^```\{solution(-start)?\}")
 _SOLUTION_END = re.compile(r"^```\{solution-end\}")
 
 
-def _split_solutions(notebook) -> list[tuple[object, bool]]:
+def split_solutions(notebook) -> list[tuple[object, bool]]:
     """Each cell with whether it belongs to a solution; Markdown cells that mix exercise text
     and solution text are split at the solution's fences (``{solution}`` ... a closing
     fence, ``{solution-start}`` ... ``{solution-end}`` and its closing fence, across cells)."""
@@ -206,16 +221,21 @@ def _raw(text: str):
     return nbformat.v4.new_raw_cell(text)
 
 
-def master_notebook(name: str, notebook, expected: dict):
-    """The chapter in Otter Assign's format: solution text tagged for removal, solution code
-    wrapped in solution markers, each graded cell a question with its hidden test."""
+def master_notebook(name: str, notebook, expected: dict, glued: dict | None = None):
+    """The chapter in Otter Assign's format: a header saying what to hand in, the text as
+    plain Markdown (``glued``: the values the chapter's run glued; without the book's
+    rerun section), solution text tagged for removal, solution code wrapped in solution
+    markers, each graded cell a question with its hidden test."""
     import nbformat
 
     config = {
         "name": name,
-        "export_cell": False,
-        "init_cell": False,
-        "check_all_cell": False,
+        "export_cell": {
+            "pdf": False,
+            "instructions": "Run this cell to zip the notebook for handing in.",
+        },
+        "init_cell": True,
+        "check_all_cell": True,
         "run_tests": False,
         "generate": True,
         "strip_solutions_from_all_cells": True,
@@ -225,10 +245,15 @@ def master_notebook(name: str, notebook, expected: dict):
             "# ASSIGNMENT CONFIG\n" + "\n".join(f"{k}: {json.dumps(v)}" for k, v in config.items())
         )
     ]
-    for cell, in_solution in _split_solutions(notebook):
+    graded = questions(notebook)
+    cells.append(nbformat.v4.new_markdown_cell(_header(name, graded)))
+    pairs = split_solutions(notebook)
+    pairs = pairs[: len(without_rerun_section([cell for cell, _ in pairs]))]
+    for cell, in_solution in pairs:
         cell = nbformat.from_dict(dict(cell))
         spec = cell.metadata.pop("grade", None)
         if cell.cell_type == "markdown":
+            cell.source = plain(cell.source, glued or {})
             if in_solution:
                 cell.metadata["tags"] = [*cell.metadata.get("tags", []), SOLUTION_TAG]
             cells.append(cell)
@@ -251,6 +276,7 @@ def master_notebook(name: str, notebook, expected: dict):
             cell,
             _raw("# END SOLUTION"),
             _raw("# BEGIN TESTS"),
+            nbformat.v4.new_code_cell(question.public_test(expected.get(question.answer))),
             nbformat.v4.new_code_cell(question.test(expected.get(question.answer))),
             _raw("# END TESTS"),
             _raw("# END QUESTION"),
@@ -264,6 +290,24 @@ def expected_answers(name: str, notebook, parameters: dict | None = None) -> dic
     """Execute the chapter (its solutions included) with the book's pipeline
     (:func:`attribution_book.bookbuild.execute.execute_one`) and read each graded answer as
     numbers."""
+    return run_solutions(name, notebook, parameters)[0]
+
+
+def _header(name: str, graded: list[Question]) -> str:
+    """The student notebook's first cell: what to hand in and what each question is worth."""
+    rows = "\n".join(f"| `{q.answer}` | {q.points:g} |" for q in graded)
+    total = sum(q.points for q in graded)
+    return (
+        f"# Assignment: {name.replace('_', ' ')}\n\n"
+        f"Fill in every cell that reads `answer = ...  # your answer` (one per graded question, "
+        f"{len(graded)} in all, {total:g} points), run the whole notebook from the top without "
+        "an error, and hand in this notebook. The graded answers:\n\n"
+        f"| answer | points |\n|---|---|\n{rows}\n"
+    )
+
+
+def run_solutions(name: str, notebook, parameters: dict | None = None) -> tuple[dict, dict]:
+    """:func:`expected_answers`, and every value the run glued (by name), for the text."""
     import jupytext
     import nbformat
 
@@ -284,10 +328,16 @@ def expected_answers(name: str, notebook, parameters: dict | None = None) -> dic
         if not ran.ok:
             raise RuntimeError(f"{name}: the solutions do not run:\n{ran.error}")
         last = nbformat.read(ran.output, as_version=4).cells[-1]
+        glued = claims.glued(ran.output)
+    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    for other in other_chapters(text):  # values pasted from other chapters, as the book shows
+        path = ROOT / "book" / "executed" / other
+        if path.exists():
+            glued.update({f"{other}::{k}": v for k, v in claims.glued(path).items()})
     for output in last.get("outputs", []):
         text = output.get("text", "")
         if text.startswith("ANSWERS "):
-            return json.loads(text.removeprefix("ANSWERS ").strip())
+            return json.loads(text.removeprefix("ANSWERS ").strip()), glued
     raise RuntimeError(f"{name}: the solutions ran but printed no answers")
 
 
@@ -313,12 +363,14 @@ Python 3.11 on Linux, from this folder:
 ```bash
 python3.11 -m venv .venv
 .venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
-.venv/bin/pip install -c constraints.txt "$(ls wheels/*.whl)[book]" jupyterlab
+.venv/bin/pip install -c constraints.txt "$(ls wheels/*.whl)[book,assignments]" jupyterlab
 .venv/bin/jupyter lab student/{name}.ipynb
 ```
 
-Installing needs the package registry; after that the notebook runs offline. Submit the
-notebook with your answers filled in.
+Installing needs the package registry; after that the notebook runs offline. After each
+question a cell `grader.check(...)` runs its public test (is the answer set, with the
+expected shape: not whether it is right); the last cells check everything and zip the
+notebook for handing in. Submit the notebook with your answers filled in.
 
 ## Instructors: grade a folder of submissions
 
@@ -331,9 +383,13 @@ added (`.venv/bin/pip install -c constraints.txt "$(ls wheels/*.whl)[book,assign
 ```
 
 Each notebook is run by Otter Run in its own process (at most `--timeout` seconds), two at a
-time; `submissions/grades.csv` gets one row per notebook: the score of each question, the
-total and, for a notebook that could not be graded (not a notebook, too slow), the reason.
-The other notebooks are graded all the same. Grading runs the student's code: do it in an
+time. `submissions/grades.csv` gets a row of points possible, then one row per notebook: the
+student (the notebook's name, or the `student` column of a `--roster` CSV with columns
+`submission,student`), the score of each question in the exercises' order, the total, the
+first exception the notebook's own code raised (its cell and line: a crash is not a blank)
+and, for a notebook that could not be graded (not a notebook, too slow), the reason.
+`submissions/feedback/NAME.txt` tells each student what each test found (never the expected
+value). The other notebooks are graded all the same. Grading runs the student's code: do it in an
 account or container that holds nothing else (Otter's Docker grading, `otter grade`, isolates
 each notebook if your machine has Docker).
 """
@@ -356,7 +412,7 @@ def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
             f"chapter {name!r} reads stored results from ../benchmarks/results, which Otter "
             "Run's grading folder does not have: a graded chapter must run on its own"
         )
-    expected = expected_answers(name, notebook, parameters)
+    expected, glued = run_solutions(name, notebook, parameters)
     target = Path(out) / name
     if target.exists():
         shutil.rmtree(target)
@@ -364,14 +420,14 @@ def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
         import nbformat
 
         master = Path(tmp) / f"{name}.ipynb"
-        nbformat.write(master_notebook(name, notebook, expected), master)
+        nbformat.write(master_notebook(name, notebook, expected, glued), master)
         dist = Path(tmp) / "dist"
         subprocess.run(
             [sys.executable, "-m", "otter", "assign", str(master), str(dist)],
             check=True,
             capture_output=True,
             text=True,
-            env=_with_this_python(),
+            env=with_this_python(),
         )
         (target / "student").mkdir(parents=True)
         (target / "instructor").mkdir()
@@ -423,90 +479,6 @@ def _check_full_marks(target: Path, name: str, graded: list[Question]) -> None:
         )
 
 
-@dataclass
-class Grade:
-    """One submission's result: ``scores`` {question: points}, ``error`` why it could not be
-    graded ("" if it was)."""
-
-    submission: str
-    scores: dict = field(default_factory=dict)
-    error: str = ""
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> float:
-        return float(sum(self.scores.values()))
-
-
-def grade_one(autograder: Path, submission: Path, timeout: float = TIMEOUT) -> Grade:
-    """Otter Run on one notebook in its own process, stopped after ``timeout`` seconds."""
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        command = [
-            sys.executable,
-            "-m",
-            "otter",
-            "run",
-            "-a",
-            str(autograder),
-            "-o",
-            tmp,
-            str(submission),
-        ]
-        # a session of its own: on timeout the whole group goes, Otter's kernel included
-        process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_with_this_python(),
-            start_new_session=True,
-        )
-        try:
-            _, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            return Grade(submission.name, error=f"timed out after {timeout:g} s", seconds=timeout)
-        results = Path(tmp) / "results.json"
-        seconds = time.perf_counter() - start
-        if process.returncode != 0 or not results.exists():
-            last = (stderr.strip().splitlines() or ["no message"])[-1]
-            return Grade(submission.name, error=f"could not be graded: {last}", seconds=seconds)
-        tests = json.loads(results.read_text())["tests"]
-    scores = {t["name"]: float(t["score"]) for t in tests if "score" in t}
-    return Grade(submission.name, scores, seconds=seconds)
-
-
-def grade_folder(
-    autograder: Path, folder: Path, jobs: int = 2, timeout: float = TIMEOUT
-) -> list[Grade]:
-    """Grade every ``*.ipynb`` of ``folder`` (``jobs`` at a time) and write ``grades.csv``
-    there; a submission that fails is a row with its reason, never the end of the run."""
-    submissions = sorted(Path(folder).glob("*.ipynb"))
-    if not submissions:
-        raise ValueError(f"{folder} holds no .ipynb submission")
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(grade_one, Path(autograder), s, timeout) for s in submissions]
-        grades = []
-        for future in futures:
-            grade = future.result()
-            print(
-                f"  {grade.submission:<40} "
-                + (f"{grade.total:g} points" if not grade.error else grade.error)
-                + f"  ({grade.seconds:.0f} s)",
-                flush=True,
-            )
-            grades.append(grade)
-    names = sorted({q for g in grades for q in g.scores})
-    with open(Path(folder) / "grades.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["submission", *names, "total", "error"])
-        for g in grades:
-            writer.writerow([g.submission, *(g.scores.get(q, "") for q in names), g.total, g.error])
-    return grades
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -518,12 +490,15 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("folder", type=Path)
     grade.add_argument("--jobs", type=int, default=2)
     grade.add_argument("--timeout", type=float, default=TIMEOUT)
+    grade.add_argument("--roster", type=Path, default=None, help="CSV: submission,student")
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
             print(f"assignment written to {build(args.name, args.out)}")
         else:
-            grades = grade_folder(args.autograder, args.folder, args.jobs, args.timeout)
+            grades = grade_folder(
+                args.autograder, args.folder, args.jobs, args.timeout, args.roster
+            )
             print(f"{len(grades)} submission(s) graded: {args.folder / 'grades.csv'}")
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

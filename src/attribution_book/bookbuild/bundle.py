@@ -76,10 +76,13 @@ def wheel(out: Path) -> None:
         raise RuntimeError(f"building the wheel failed:\n{built.stderr}")
 
 
-def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") -> Path:
+def bundle(
+    name: str, out: Path, executed: Path = ROOT / "book" / "executed", student: bool = False
+) -> Path:
     """Write the bundle of chapter ``name`` (a stem of ``notebooks/*.py``) to ``out/name``
     and return that folder. Any other name is refused before anything is written or removed
-    (``out/name`` is replaced whole)."""
+    (``out/name`` is replaced whole). ``student``: the notebook without its exercises'
+    solutions (:func:`attribution_book.bookbuild.student.strip_solutions`)."""
     chapters = [p.stem for p in execute.discover(ROOT / "notebooks")]
     if name not in chapters:
         raise ValueError(f"{name!r} is not a chapter; chapters: {', '.join(chapters)}")
@@ -92,7 +95,15 @@ def bundle(name: str, out: Path, executed: Path = ROOT / "book" / "executed") ->
     if target.exists():
         shutil.rmtree(target)
     (target / "notebooks").mkdir(parents=True)
-    shutil.copy2(notebook, target / "notebooks" / notebook.name)
+    if student:
+        import nbformat
+
+        from .student import strip_solutions
+
+        stripped = strip_solutions(nbformat.read(notebook, as_version=4))
+        nbformat.write(stripped, target / "notebooks" / notebook.name)
+    else:
+        shutil.copy2(notebook, target / "notebooks" / notebook.name)
     shutil.copytree(ROOT / "benchmarks" / "results", target / "benchmarks" / "results")
     shutil.copy2(ROOT / "constraints.txt", target / "constraints.txt")
     wheel(target / "wheels")
@@ -110,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("name", help="the chapter, a stem of notebooks/*.py")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "bundles")
+    parser.add_argument("--student", action="store_true", help="leave out the exercises' solutions")
     args = parser.parse_args(argv)
-    print(f"bundle written to {bundle(args.name, args.out)}")
+    print(f"bundle written to {bundle(args.name, args.out, student=args.student)}")
     return 0
 
 
