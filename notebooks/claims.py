@@ -17,29 +17,26 @@
 # ```{index} claims ledger, verdict
 # ```
 #
-# Every claim of the two papers the book checks, in one table: where the paper states it,
-# the book's verdict, the numbers that decide it, the rule that turns those numbers into the
-# verdict, and the section with the evidence. What is known of each paper, and what the book
-# had to reconstruct, is on the {ref}`sources` page.
+# Every claim of the two papers the book checks: where the paper states it, the book's
+# verdict, the numbers that decide it, the rule that turns them into the verdict, and the
+# evidence. What is known of each paper is on the {ref}`sources` page. Nothing here is typed
+# by hand: each chapter decides its claims with a stated rule and records the verdict in its
+# run (`book/claims.yml` lists the claims); this page reads them back. Terms the rules use
+# are defined on the {ref}`Notation page <notation-rules>`.
 #
-# Nothing on this page is typed by hand. The claims are a data file kept next to the book
-# (`book/claims.yml`); each chapter decides its claims with a stated rule
-# (`attribution_book.claims`) and records the verdict in its own run; this page reads the
-# verdicts back from the executed chapters. Vocabulary: **holds**; **holds in the limit**;
-# **partly** (on some of the cases tried, or under a condition); **does not hold here** (on
-# these models and data, for the reason given); **untested** (with why, or because no case
-# exercised the property). The terms the rules use ("exact", "multilinear polynomial", "one
-# neuron, $g(0) = 0$", "propagation rows", "holds in the limit") are defined on the
-# {ref}`Notation page <notation-rules>`.
-#
-# Below the count, the claims come in groups that are decided the same way. Each group opens
-# with a folded box stating its rule once: whose bar decided it (a number the paper states,
-# the paper's words read plainly, or the book's own choice), the bar, and how the verdicts
-# fare when the chapters that draw random numbers are rerun at other seeds (the seed sweep,
-# `make sweep`, stored with the machine and torch build that ran it). Each claim then shows
-# its verdict, the numbers that decide it, its margin (how far the deciding number would
-# have to move to flip the verdict), the stored benchmark runs that decided it where they
-# did, and a link to the evidence.
+# :::{dropdown} How to read the verdicts and the groups below
+# Vocabulary: **holds**; **holds in the limit**; **partly** (on some of the cases tried, or
+# under a condition); **does not hold here** (on these models and data, for the reason
+# given); **untested** (with why, or because no case exercised the property). Below the
+# count, the claims come in groups decided the same way. Each group opens with a folded box
+# stating its rule once: whose bar decided it (a number the paper states, the paper's words
+# read plainly, or the book's own choice), the bar, and how the verdicts fare when the
+# chapters that draw random numbers are rerun at other seeds (the seed sweep, `make sweep`,
+# stored with the machine and torch build that ran it). Each claim then shows its verdict,
+# the numbers that decide it, its margin (how far the deciding number would have to move to
+# flip the verdict), the stored benchmark runs that decided it where they did, and a link to
+# the evidence.
+# :::
 
 # %% [markdown]
 # ## At a glance
@@ -97,15 +94,10 @@ Markdown(
 counts
 
 # %% [markdown]
-# The table counts the {glue:text}`n_claims` claims by who states them and verdict. Paper A's
-# rows are its abstract, each row of its Table 1 (the reformulation of one method) and each
-# row of its Table 2 (which of the three principles the method follows); paper B's are its
-# abstract, the order-consistency loss and its masking experiment; the points the public
-# reviews of paper B raise (each row names its reviewer) are counted apart, as they are not
-# claims of the paper. Paper B's
-# claims are judged on the real datasets; the book's synthetic set, built to have known
-# Shapley values, decides only Reviewer 3's point on irrelevant features and is
-# reported beside the rest.
+# The {glue:text}`n_claims` claims by who states them and verdict: paper A's abstract and
+# the rows of its Tables 1 and 2; paper B's abstract, order-consistency loss and masking
+# experiment (judged on the real datasets); the points of paper B's public reviews, counted
+# apart (each names its reviewer; the book's synthetic set decides only Reviewer 3's).
 
 
 # %% tags=["remove-input"]

@@ -305,10 +305,14 @@ def test_the_summary_puts_each_method_beside_its_two_table_verdicts():
         "| Gradient x Input | {bdg-danger}`does not hold here` | {bdg-warning}`partly` |"
     )
     assert lines[3] == "| LIME | – | – |"  # a method without rows is shown as such
-    others = [line for line in lines if line.startswith(("| A |", "| B"))]
-    assert [line.split(" | ")[0] for line in others] == ["| A", "| B", "| B (reviewers)"]
-    assert "\\| with a pipe" in others[0]
-    assert not any(line.startswith("| *") for line in lines)  # not read as ledger rows
+    others = [line for line in lines if line.startswith("- ")]
+    assert [line.split("**")[1] for line in others] == [
+        "Paper A",
+        "Paper B",
+        "Reviewers of B",
+    ]
+    assert "with a pipe *Why:* 1 of 2 cases." in others[0]
+    assert not any(claims.CARD.fullmatch(line) for line in lines)  # not read as ledger cards
 
 
 def test_the_ledger_states_a_shared_rule_once_and_reads_back_each_card():
@@ -376,3 +380,21 @@ def test_a_chapter_run_with_other_parameters_is_marked_everywhere(tmp_path):
         }
     }
     assert sweep.stability(stored, rows)["B-x"].startswith("not compared with the sweep")
+
+
+def test_the_introduction_pastes_every_finding():
+    intro = (claims.CLAIMS_FILE.parent / "intro.md").read_text()
+    for name in claims.FINDINGS:
+        assert f"executed/claims.ipynb::{name}:s" in intro, name
+    rows = [
+        {"id": "A-T2-x", "verdict": "holds", "numbers": "", "rule": "r"},
+        {"id": "A-T2-y", "verdict": "partly", "numbers": "", "rule": "r"},
+        *(
+            {"id": i, "verdict": "holds", "numbers": "2 of 2 cases; more", "rule": "r"}
+            for i in claims.FINDINGS.values()
+            if not i.endswith("-")
+        ),
+    ]
+    found = claims.findings(rows)
+    assert found["found_table_2"] == "partly: 1 of 2 rows hold"
+    assert found["found_shapley"] == "holds: 2 of 2 cases"

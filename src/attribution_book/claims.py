@@ -596,8 +596,9 @@ def _card(row: dict) -> str:
 
 def summary(rows: list[dict], titles: dict[str, str]) -> str:
     """The ledger at a glance, as MyST: paper A's methods (``titles``: method name -> title,
-    in the order to show) with the verdicts of their Table 1 and Table 2 rows, then every
-    other claim with its verdict, paper by paper (the reviewers' points last)."""
+    in the order to show) with the verdicts of their Table 1 and Table 2 rows, then a list of
+    every other claim with its verdict and why (:func:`why`), paper by paper (the reviewers'
+    points last)."""
     by_id = {r["id"]: r for r in rows}
 
     def verdict_of(claim_id: str) -> str:
@@ -609,11 +610,10 @@ def summary(rows: list[dict], titles: dict[str, str]) -> str:
         lines.append(f"| {title} | {verdict_of(f'A-T1-{key}')} | {verdict_of(f'A-T2-{key}')} |")
     others = [r for r in rows if not r["id"].startswith(("A-T1-", "A-T2-"))]
     others.sort(key=lambda r: (r["paper"], r["stated_by"] != "paper"))
-    lines += ["", "| paper | claim | verdict | why |", "|---|---|---|---|"]
+    lines.append("")
     for r in others:
-        who = r["paper"] if r["stated_by"] == "paper" else f"{r['paper']} (reviewers)"
-        cells = [who, r["claim"], badge(r["verdict"]), why(r)]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        who = f"Paper {r['paper']}" if r["stated_by"] == "paper" else f"Reviewers of {r['paper']}"
+        lines.append(f"- {badge(r['verdict'])} **{who}**: {_one_line(r['claim'])} *Why:* {why(r)}.")
     return "\n".join(lines)
 
 

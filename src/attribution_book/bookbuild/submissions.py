@@ -82,8 +82,8 @@ get_ipython().set_custom_exc((Exception,), _record_first_error)
 
 
 def _first_error(record: Path, notebook) -> str:
-    """ "NameError: ... (code cell 3, line 2)" from the record, the cell found by its source
-    among the submission's code cells (numbered from 1)."""
+    """The recorded first exception as ``NameError: ... (code cell 3, line 2)``, its cell
+    found by its source among the submission's code cells (numbered from 1)."""
     if not record.exists():
         return ""
     found = json.loads(record.read_text())
@@ -108,6 +108,8 @@ def _feedback(test: dict) -> str:
 def grade_one(autograder: Path, submission: Path, timeout: float = TIMEOUT) -> Grade:
     """Otter Run on one notebook in its own process, stopped after ``timeout`` seconds; the
     notebook runs with a first cell that records the first exception its code raises."""
+    import nbformat
+
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         record = Path(tmp) / "first_error.json"
@@ -119,8 +121,6 @@ def grade_one(autograder: Path, submission: Path, timeout: float = TIMEOUT) -> G
             / (f"{stem}.ipynb" if stem != autograder.name else submission.name)
         )
         copy.parent.mkdir()
-        import nbformat
-
         try:
             notebook = nbformat.read(submission, as_version=4)
         except Exception:  # not a notebook: Otter says so below
