@@ -90,9 +90,9 @@ CASES = {  # name: (call, exception type, what the message must say)
         ValueError,
         "samples shaped",
     ),
-    "n_steps = 0": (ig(n_steps=0), ValueError, "n_steps must be an integer >= 1"),
-    "n_steps < 0": (ig(n_steps=-3), ValueError, "n_steps must be an integer >= 1"),
-    "n_steps not an integer": (ig(n_steps=2.5), ValueError, "n_steps must be an integer"),
+    "n_steps = 0": (ig(n_steps=0), ValueError, "n_steps must be a whole number >= 1"),
+    "n_steps < 0": (ig(n_steps=-3), ValueError, "n_steps must be a whole number >= 1"),
+    "n_steps not an integer": (ig(n_steps=2.5), ValueError, "n_steps must be a whole number"),
     "unknown quadrature": (ig(quadrature="simpson"), ValueError, "quadrature must be one of"),
     "EG n_samples = 0": (
         lambda: attribute("expected_gradients", MLP, X, BACKGROUND, target=0, n_samples=0),
@@ -285,12 +285,12 @@ CASES = {  # name: (call, exception type, what the message must say)
     "MaskingGame: negative batch size": (
         lambda: MaskingGame(MLP, X[0], 0.0, target=0, batch_size=-5),
         ValueError,
-        "positive whole number",
+        "must be a whole number >= 1",
     ),
     "MaskingGame: zero batch size": (
         lambda: MaskingGame(MLP, X[0], 0.0, target=0, batch_size=0),
         ValueError,
-        "positive whole number",
+        "must be a whole number >= 1",
     ),
     "LRP-alpha-beta: NaN options": (
         lambda: attribute(
@@ -354,7 +354,7 @@ CASES = {  # name: (call, exception type, what the message must say)
     "SASANet: batch_size=True": (
         lambda: SASANet("binary", batch_size=True),
         ValueError,
-        "batch_size must be an integer",
+        "batch_size must be a whole number",
     ),
     "FastSHAP: a hidden layer of width 0": (
         lambda: FastSHAP(hidden=(0,)),
@@ -493,3 +493,24 @@ def test_a_half_precision_overflow_is_explained():
     x = torch.ones(2, 4, dtype=torch.float16)
     with pytest.raises(ValueError, match=r"in torch.float16 .* model.float\(\)"):
         attribute("gradient_x_input", model, x, 0.0, target=0)
+
+
+def test_one_whole_number_check_everywhere():
+    """Counts, sizes and seeds are whole numbers in one sense: an int or a numpy integer,
+    never a bool or a float (not even 2.0), with one wording."""
+    from unified_attribution.checks import is_whole, whole_number
+
+    assert is_whole(3) and is_whole(np.int64(3))
+    assert not any(is_whole(v) for v in (True, np.bool_(True), 2.0, 2.5, "2", None))
+    assert whole_number(np.int32(4), "n", 1) == 4 and type(whole_number(np.int32(4), "n")) is int
+    with pytest.raises(ValueError, match=r"^n must be a whole number in 0 \.\. 9, got 10; less$"):
+        whole_number(10, "n", 0, 9, hint="; less")
+    # the same refusal from the methods, the games, SASANet, FastSHAP and the zoo
+    for call in (
+        lambda: attribute("integrated_gradients", MLP, X, target=0, n_steps=2.0),
+        lambda: MaskingGame(MLP, X[0], 0.0, target=0, batch_size=2.0),
+        lambda: SASANet("binary", epochs=np.float64(3)),
+        lambda: FastSHAP(epochs=True),
+    ):
+        with pytest.raises(ValueError, match="must be a whole number"):
+            call()

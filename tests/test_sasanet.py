@@ -359,7 +359,7 @@ def test_more_orders_per_row_in_l_s_train_another_model():
     four = SASANet("multiclass", shapley_orders=4, **FAST).fit(ds.X_train, ds.y_train)
     again = SASANet("multiclass", shapley_orders=4, **FAST).fit(ds.X_train, ds.y_train)
     assert four.log_ == again.log_ and four.log_["L_s"] != one.log_["L_s"]
-    with pytest.raises(ValueError, match="shapley_orders must be an integer >= 1"):
+    with pytest.raises(ValueError, match="shapley_orders must be a whole number >= 1"):
         SASANet("multiclass", shapley_orders=0)
 
 

@@ -32,6 +32,8 @@ import time
 from functools import partial
 from pathlib import Path
 
+from unified_attribution.checks import is_whole
+
 from . import claims, cluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +52,7 @@ def tasks(chapters: list[str], seeds: list[int], notebook_dir: Path = NOTEBOOK_D
     unknown = [c for c in chapters if c not in known]
     if unknown:
         raise ValueError(f"unknown chapter(s) {unknown}; chapters: {', '.join(known)}")
-    bad = [s for s in seeds if isinstance(s, bool) or not isinstance(s, int)]
+    bad = [s for s in seeds if not is_whole(s)]
     if bad:
         raise TypeError(f"seeds must be integers, got {bad}")
     if not chapters or not seeds:

@@ -44,6 +44,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from unified_attribution.checks import whole_number
 from unified_attribution.taylor import float64_copy
 
 from . import PROFILES, architectures, cache, data
@@ -168,8 +169,7 @@ def config(name: str, seed: int = 0, profile: str = "full") -> ModelConfig:
         raise ValueError(f"unknown zoo model {name!r}; choose one of {', '.join(NAMES)}")
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be a whole number in 0 .. 2**32 - 1, got {seed!r}")
+    whole_number(seed, "seed", 0, 2**32 - 1)
     base = ZOO[name]
     epochs = base.epochs if profile == "full" else max(1, int(base.epochs * base.quick_share))
     return replace(base, seed=int(seed), epochs=epochs)

@@ -34,6 +34,7 @@ from torch import nn
 
 from .aliases import ArrayLike
 from .amortized import ShapleyEstimate
+from .checks import is_whole, whole_number
 
 #: v(X, masks) -> values: X (M, n) inputs, masks (M, n) booleans (True: player present),
 #: one value per row (M,)
@@ -91,12 +92,9 @@ class FastSHAP:
             "samples": samples,
         }
         for name, value in counts.items():
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+            whole_number(value, name, 1)
         hidden = tuple(hidden)
-        if not hidden or any(
-            isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden
-        ):
+        if not hidden or not all(is_whole(h) and h >= 1 for h in hidden):
             raise ValueError(
                 f"hidden gives the width of each hidden layer, each a whole number >= 1 "
                 f"(e.g. (128, 128)); got {hidden!r}"

@@ -12,6 +12,7 @@ import torch
 
 from .._renamed import renamed_names
 from ..aliases import ArrayLike, Model, Players
+from ..checks import whole_number
 from .coalitions import MAX_EXACT_PLAYERS
 from .players import patches, player_labels  # noqa: F401  (patches: importable from here too)
 
@@ -177,12 +178,12 @@ class MaskingGame:
                 else (DEVICE_BATCH_BYTES, x.numel() * x.element_size())
             )
             batch_size = max(1, min(2**16, budget // per_input))
-        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
-            raise ValueError(
-                f"batch_size must be a positive whole number of coalitions per forward pass, "
-                f"got {batch_size!r}; lower it (e.g. 1024) if memory is short"
-            )
-        self.batch_size = int(batch_size)
+        self.batch_size = whole_number(
+            batch_size,
+            "batch_size (coalitions per forward pass)",
+            1,
+            hint="; lower it (e.g. 1024) if memory is short",
+        )
 
     def _seconds_per_coalition(self, coalitions: int = 1024) -> float:
         """The model's time per masked input on this machine (best of two batches of

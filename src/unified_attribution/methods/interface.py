@@ -11,6 +11,7 @@ from torch import nn
 
 from .. import games
 from ..aliases import ArrayLike, Model, Players, Target
+from ..checks import is_whole, whole_number
 from .gradient import QUADRATURES
 from .propagation import graph
 from .registry import REGISTRY, Method, get, selected
@@ -66,15 +67,7 @@ def _check_options(spec: Method, options: dict) -> None:
     """Option values in range, by option name, before any computation."""
     for name, value in options.items():
         if name in ("n_steps", "n_samples", "seed"):
-            smallest = 0 if name == "seed" else 1
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, np.integer))
-                or value < smallest
-            ):
-                raise ValueError(
-                    f"{spec.name}: {name} must be an integer >= {smallest}, got {value!r}"
-                )
+            whole_number(value, f"{spec.name}: {name}", 0 if name == "seed" else 1)
         elif name == "epsilon" and not (
             isinstance(value, (int, float)) and np.isfinite(value) and value >= 0
         ):
@@ -88,10 +81,7 @@ def _check_options(spec: Method, options: dict) -> None:
             )
         elif name in ("window", "strides") and value is not None:
             sizes = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-            if not all(
-                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
-                for v in sizes
-            ):
+            if not all(is_whole(v) and v >= 1 for v in sizes):
                 raise ValueError(
                     f"{spec.name}: {name} must be positive integers, one per input "
                     f"dimension; got {value!r}"

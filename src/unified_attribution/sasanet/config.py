@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..checks import whole_number
+
 TASKS = ("binary", "multiclass", "regression")
 LOSSES = ("m", "v", "p", "s")
 
@@ -40,8 +42,10 @@ class Config:
             "shapley_orders": self.shapley_orders,
         }
         for name, value in positive.items():
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+            whole_number(value, name, 1)
+        whole_number(self.epochs, "epochs", 1)
+        whole_number(self.snapshot_every, "snapshot_every", 0, hint=" (0: keep no snapshots)")
+        whole_number(self.seed, "seed", 0)
         if self.width % self.heads:
             raise ValueError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
         if not self.learning_rate > 0 or self.weight_decay < 0:
