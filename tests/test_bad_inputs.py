@@ -297,7 +297,7 @@ CASES = {  # name: (call, exception type, what the message must say)
             "lrp_alpha_beta", MLP, X, target=0, alpha=float("nan"), beta=float("nan")
         ),
         ValueError,
-        "alpha - beta = 1",
+        "alpha must be a finite real number",
     ),
     "LRP-epsilon: infinite epsilon": (
         lambda: attribute("lrp_epsilon", MLP, X, target=0, epsilon=float("inf")),
@@ -376,6 +376,85 @@ CASES = {  # name: (call, exception type, what the message must say)
         r"no count of principles for \['c'\]",
     ),
     "zoo: seed 1.5": (lambda: zoo.config("digits_mlp", seed=1.5), ValueError, "seed must be"),
+    # options of the wrong type, refused before any arithmetic
+    "LRP-alpha-beta: alpha as text": (
+        lambda: attribute("lrp_alpha_beta", MLP, X, target=0, alpha="2", beta=1),
+        ValueError,
+        "alpha must be a finite real number, got '2'",
+    ),
+    "Expected Gradients: a seed numpy cannot take": (
+        lambda: attribute("expected_gradients", MLP, X, X, target=0, seed=2**40),
+        ValueError,
+        r"seed must be a whole number in 0 \.\. 4294967295",
+    ),
+    "Deep Taylor: a bound of the wrong shape": (
+        lambda: attribute("deep_taylor", MLP, X, target=0, lower=torch.zeros(7)),
+        ValueError,
+        r"lower bound has shape \(7,\), which does not fit",
+    ),
+    "x as a list of tensors": (
+        lambda: attribute("gradient_x_input", MLP, [X[0], X[1]], target=0),
+        TypeError,
+        r"x is a list of tensors: stack them",
+    ),
+    "model None": (
+        lambda: attribute("gradient_x_input", None, X, target=0),
+        TypeError,
+        "model must be a torch module",
+    ),
+    "a background as a list of tensors": (
+        lambda: attribute("expected_gradients", MLP, X, [X[0], X[1]], target=0),
+        TypeError,
+        "baseline is a list of tensors",
+    ),
+    "MaskingGame: target 1.0": (
+        lambda: MaskingGame(MLP, X[0], 0.0, target=1.0),
+        ValueError,
+        "target 1.0 is out of range.*whole number",
+    ),
+    "MaskingGame: target [0]": (
+        lambda: MaskingGame(MLP, X[0], 0.0, target=[0]),
+        ValueError,
+        r"target \[0\] is out of range",
+    ),
+    "patches of size 0": (lambda: games.patches((1, 4, 4), 0), ValueError, "a whole number >= 1"),
+    "patches of a flat input": (
+        lambda: games.patches((16,), 2),
+        ValueError,
+        "pass players= as index groups",
+    ),
+    "SASANet: learning_rate as text": (
+        lambda: SASANet("binary", learning_rate="0.01"),
+        ValueError,
+        "learning_rate must be a finite real number",
+    ),
+    "SASANet: labels as text": (
+        lambda: SASANet("binary", epochs=1).fit(np.random.rand(10, 3), np.array(["yes", "no"] * 5)),
+        ValueError,
+        "y must hold numbers.*np.unique",
+    ),
+    "SASANet: a text column": (
+        lambda: SASANet("binary", epochs=1).fit(
+            pd.DataFrame({"a": ["x"] * 10, "b": np.arange(10.0)}), np.arange(10) % 2
+        ),
+        ValueError,
+        r"columns \['a'\] hold values that are not numbers",
+    ),
+    "SASANet: pd.NA": (
+        lambda: SASANet("binary", epochs=1).fit(
+            pd.DataFrame({"a": pd.array([1, pd.NA] * 5, dtype="Int64"), "b": np.arange(10.0)}),
+            np.arange(10) % 2,
+        ),
+        ValueError,
+        r"columns \['a'\] hold values that are not numbers",
+    ),
+    "SASANet: a categorical feature X lacks": (
+        lambda: SASANet("binary", epochs=1, categorical={5: 3}).fit(
+            np.random.rand(10, 3), np.arange(10) % 2
+        ),
+        ValueError,
+        "categorical names feature 5, but X has features 0..2",
+    ),
 }
 
 

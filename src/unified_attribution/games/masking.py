@@ -12,7 +12,7 @@ import torch
 
 from .._renamed import renamed_names
 from ..aliases import ArrayLike, Model, Players
-from ..checks import whole_number
+from ..checks import is_whole, whole_number
 from .coalitions import MAX_EXACT_PLAYERS
 from .players import patches, player_labels  # noqa: F401  (patches: importable from here too)
 
@@ -236,10 +236,10 @@ class MaskingGame:
                     f"the model has {out.shape[1]} outputs: choose one with "
                     f"target=0..{out.shape[1] - 1}"
                 )
-        elif not 0 <= self.target < out.shape[1]:
+        elif not is_whole(self.target) or not 0 <= self.target < out.shape[1]:
             raise ValueError(
-                f"target {self.target} is out of range: the model has "
-                f"{out.shape[1]} output(s), target must be 0..{out.shape[1] - 1}"
+                f"target {self.target!r} is out of range: the model has {out.shape[1]} "
+                f"output(s), target must be a whole number in 0..{out.shape[1] - 1}"
             )
         return max(largest)
 

@@ -10,13 +10,25 @@ import numpy as np
 import torch
 
 from ..aliases import Players
+from ..checks import is_whole
 
 
 def patches(shape: Sequence[int], size: int | Sequence[int]) -> np.ndarray:
     """Player labels of an image (C x H x W or H x W) cut into ``size`` x ``size`` patches,
     numbered row by row; all channels of a pixel belong to the same patch."""
+    shape = tuple(shape)
+    if len(shape) < 2:
+        raise ValueError(
+            f"patches cut an image of shape (H, W) or (C, H, W); got shape {shape}: for a "
+            "flat input, pass players= as index groups instead"
+        )
     *channels, height, width = shape
-    ph, pw = (size, size) if isinstance(size, int) else size
+    sizes = (size, size) if is_whole(size) else tuple(size)
+    if len(sizes) != 2 or not all(is_whole(s) and s >= 1 for s in sizes):
+        raise ValueError(
+            f"size is a patch's side, a whole number >= 1, or (height, width); got {size!r}"
+        )
+    ph, pw = sizes
     if height % ph or width % pw:
         raise ValueError(f"{height}x{width} image does not split into {ph}x{pw} patches")
     rows = np.arange(height)[:, None] // ph

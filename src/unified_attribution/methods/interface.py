@@ -11,7 +11,7 @@ from torch import nn
 
 from .. import games
 from ..aliases import ArrayLike, Model, Players, Target
-from ..checks import is_whole, whole_number
+from ..checks import as_tensor, is_whole, real_number, whole_number
 from .gradient import QUADRATURES
 from .propagation import graph
 from .registry import REGISTRY, Method, get, selected
@@ -39,7 +39,7 @@ class Attribution:
 
 
 def _as_batch(x) -> torch.Tensor:
-    x = torch.as_tensor(x)
+    x = as_tensor(x, "x")
     if x.device.type == "meta":
         raise ValueError(
             "x is on the meta device, which holds shapes but no values: move it to the "
@@ -67,7 +67,10 @@ def _check_options(spec: Method, options: dict) -> None:
     """Option values in range, by option name, before any computation."""
     for name, value in options.items():
         if name in ("n_steps", "n_samples", "seed"):
-            whole_number(value, f"{spec.name}: {name}", 0 if name == "seed" else 1)
+            smallest, largest = (0, 2**32 - 1) if name == "seed" else (1, None)
+            whole_number(value, f"{spec.name}: {name}", smallest, largest)
+        elif name in ("alpha", "beta"):
+            real_number(value, f"{spec.name}: {name}")
         elif name == "epsilon" and not (
             isinstance(value, (int, float)) and np.isfinite(value) and value >= 0
         ):
@@ -149,7 +152,7 @@ def _targets(model, x, target) -> torch.Tensor:
 
 
 def _baselines(spec: Method, x: torch.Tensor, baseline) -> torch.Tensor:
-    b = torch.as_tensor(baseline, dtype=x.dtype)
+    b = as_tensor(baseline, "baseline", dtype=x.dtype)
     if not torch.isfinite(b).all():
         raise ValueError(
             "the baseline contains NaN or infinite values (in a distribution of "
@@ -270,6 +273,15 @@ def attribute(
         grouped = ", ".join(m.name for m in REGISTRY.values() if m.players)
         raise TypeError(
             f"{method} takes no players= (it would be ignored); methods with players: {grouped}"
+        )
+    options = {  # sizes given as a numpy array: read as the tuple they are
+        k: tuple(v.tolist()) if isinstance(v, np.ndarray) and k in ("window", "strides") else v
+        for k, v in options.items()
+    }
+    if not callable(model):
+        raise TypeError(
+            f"model must be a torch module (or a function of a batch of inputs); got "
+            f"{type(model).__name__}"
         )
     _check_options(spec, options)
     x = _as_batch(x)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..checks import whole_number
+from ..checks import real_number, whole_number
 
 TASKS = ("binary", "multiclass", "regression")
 LOSSES = ("m", "v", "p", "s")
@@ -48,6 +48,8 @@ class Config:
         whole_number(self.seed, "seed", 0)
         if self.width % self.heads:
             raise ValueError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
+        real_number(self.learning_rate, "learning_rate")
+        real_number(self.weight_decay, "weight_decay")
         if not self.learning_rate > 0 or self.weight_decay < 0:
             raise ValueError(
                 f"learning_rate must be > 0 and weight_decay >= 0, got "

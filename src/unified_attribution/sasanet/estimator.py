@@ -182,11 +182,6 @@ class SASANet(BaseEstimator):
         global random state is seeded inside and the caller's is restored afterwards. If a
         loss becomes NaN or infinite, or training is interrupted (Ctrl-C), it stops, the
         weights of the best epoch so far are kept and a warning says so (``stopped_``)."""
-        if self.config.epochs < 1:
-            raise ValueError(
-                f"epochs must be at least 1, got {self.config.epochs}: an untrained "
-                f"SASANet explains nothing"
-            )
         with torch.random.fork_rng(devices=[]):
             return self._fit(X, y, X_val, y_val)
 

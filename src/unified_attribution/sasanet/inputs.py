@@ -32,7 +32,21 @@ def features(
         )
     if np.iscomplexobj(X):
         raise ValueError("Complex data not supported: pass the real part (X.real) or split it")
-    X = np.array(X, dtype=np.float32)  # a copy: torch needs a writable array
+    if given is not None:  # a DataFrame: name the columns that are not numbers
+        bad = [c for c in X.columns if not _numeric(X[c])]
+        if bad:
+            raise ValueError(
+                f"X's columns {bad} hold values that are not numbers (text, or missing "
+                "values pd.NA): encode text as integers 0..k-1 (and list those columns in "
+                "categorical=) and impute missing values first"
+            )
+    try:
+        X = np.array(X, dtype=np.float32)  # a copy: torch needs a writable array
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"X could not be read as numbers ({err}): encode text columns as integers and "
+            "impute missing values first"
+        ) from None
     if X.ndim != 2:
         raise ValueError(
             f"X must be a 2-d array (samples x features), got shape {X.shape}; Reshape your "
@@ -52,10 +66,24 @@ def features(
             "input: pass the columns it was fitted on"
         )
     for i, k in categorical.items():
+        if not (isinstance(i, (int, np.integer)) and 0 <= i < X.shape[1]):
+            raise ValueError(
+                f"categorical names feature {i!r}, but X has features 0..{X.shape[1] - 1}: "
+                "give each categorical feature by its column index"
+            )
         column = X[:, int(i)]
         if (column != np.round(column)).any() or column.min() < 0 or column.max() >= k:
             raise ValueError(f"categorical feature {i} must hold integers 0..{k - 1}")
     return torch.as_tensor(X)
+
+
+def _numeric(column) -> bool:
+    """Whether a DataFrame column holds numbers only: no text, and no pd.NA in a nullable
+    column (a float column's NaN is left to the finiteness check, which names its rows)."""
+    import pandas as pd
+
+    nullable = isinstance(column.dtype, pd.api.extensions.ExtensionDtype)
+    return pd.api.types.is_numeric_dtype(column) and not (nullable and column.isna().any())
 
 
 def targets(y: ArrayLike, task: str) -> tuple[torch.Tensor, int]:
@@ -64,6 +92,14 @@ def targets(y: ArrayLike, task: str) -> tuple[torch.Tensor, int]:
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-d, got shape {y.shape}")
+    if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
+        try:  # numbers stored as objects or text read as numbers
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"y must hold numbers, got values like {y[:3].tolist()} ({y.dtype}): encode "
+                "class labels as 0..K-1 (e.g. np.unique(y, return_inverse=True)[1])"
+            ) from None
     if task == "regression":
         y = y.astype(np.float32)
         if not np.isfinite(y).all():

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ...checks import as_tensor
 from . import graph, steps
 from .chain import LinearMap, affine_map, minus, plus
 
@@ -285,14 +286,22 @@ def deep_taylor(
     """Deep Taylor decomposition (Montavon et al. 2017): the z^B rule at the first linear
     layer with inputs in [lower, upper] (the z+ rule if the domain is [0, inf)), the z+
     rule (= LRP alpha 1 beta 0 on the non-negative ReLU outputs) at every layer above."""
-    lo = torch.as_tensor(lower, dtype=x.dtype)
-    hi = torch.as_tensor(upper, dtype=x.dtype)
+    lo = as_tensor(lower, "Deep Taylor's lower bound", dtype=x.dtype)
+    hi = as_tensor(upper, "Deep Taylor's upper bound", dtype=x.dtype)
     for name, bound in (("lower", lo), ("upper", hi)):
         if torch.isnan(bound).any():
             raise ValueError(
                 f"Deep Taylor's {name} bound is NaN: pass the data's range as lower=, upper= "
                 f"(numbers, or one per input element; upper may be inf)"
             )
+        try:
+            torch.broadcast_shapes(bound.shape, x.shape)
+        except RuntimeError:
+            raise ValueError(
+                f"Deep Taylor's {name} bound has shape {tuple(bound.shape)}, which does not "
+                f"fit the inputs' {tuple(x.shape)}: pass a number, or one bound per input "
+                f"element (shape {tuple(x.shape[1:])})"
+            ) from None
     if (x < lo).any() or (x > hi).any():
         raise ValueError(
             f"Deep Taylor's z^B rule needs lower <= x <= upper; x spans "
