@@ -26,6 +26,15 @@ CNN = nn.Sequential(
     nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32, 2)
 ).double()
 X = torch.rand(3, 4, dtype=torch.float64)
+
+
+class OneRow(nn.Module):
+    """A model that returns one row whatever the batch (a sum over the batch)."""
+
+    def forward(self, x):
+        return torch.zeros(1, 2, dtype=x.dtype) + x.sum()
+
+
 IMAGES = torch.rand(2, 1, 4, 4, dtype=torch.float64)
 BACKGROUND = torch.rand(5, 4, dtype=torch.float64)
 NAN = torch.full((4,), float("nan"), dtype=torch.float64)
@@ -448,6 +457,42 @@ CASES = {  # name: (call, exception type, what the message must say)
         ValueError,
         r"columns \['a'\] hold values that are not numbers",
     ),
+    "infidelity: n_samples 2.5": (
+        lambda: faithfulness.infidelity(MLP, X, X, 0, n_samples=2.5),
+        ValueError,
+        "n_samples must be a whole number",
+    ),
+    "infidelity: a target the model lacks": (
+        lambda: faithfulness.infidelity(MLP, X, X, 7),
+        ValueError,
+        "target 7 is out of range: the model has 2",
+    ),
+    "localization: an image shape that does not fit the scores": (
+        lambda: faithfulness.localization(
+            torch.rand(2, 16), np.array([[0, 0, 2, 2]] * 2), (1, 3, 3)
+        ),
+        ValueError,
+        r"scores have 16 values, but image_shape \(1, 3, 3\) holds 9",
+    ),
+    "a model that returns one row for a batch": (
+        lambda: attribute("gradient_x_input", OneRow(), X, target=0),
+        ValueError,
+        r"maps a batch of 2 input\(s\) to shape \(1, 2\)",
+    ),
+    "SASANet: X_val of another width": (
+        lambda: SASANet("binary", epochs=1).fit(
+            np.random.rand(40, 3), np.arange(40) % 2, np.random.rand(10, 2), np.arange(10) % 2
+        ),
+        ValueError,
+        r"X_val is \(10, 2\).*training features \(3\)",
+    ),
+    "SASANet: X_val and y_val of other lengths": (
+        lambda: SASANet("binary", epochs=1).fit(
+            np.random.rand(40, 3), np.arange(40) % 2, np.random.rand(10, 3), np.arange(8) % 2
+        ),
+        ValueError,
+        "y_val has 8 labels",
+    ),
     "SASANet: a categorical feature X lacks": (
         lambda: SASANet("binary", epochs=1, categorical={5: 3}).fit(
             np.random.rand(10, 3), np.arange(10) % 2
@@ -593,3 +638,21 @@ def test_one_whole_number_check_everywhere():
     ):
         with pytest.raises(ValueError, match="must be a whole number"):
             call()
+
+
+def test_a_fitted_sasanets_value_and_snapshots_refuse_what_they_cannot_read():
+    rng = np.random.default_rng(0)
+    x = rng.random((40, 3))
+    model = SASANet("binary", epochs=2, progress=False).fit(x, (x[:, 0] > 0.5).astype(int))
+    with pytest.raises(ValueError, match="orders .* must be a whole number >= 1, got 0"):
+        model.value(x[:2], np.ones(3, bool), orders=0)
+    with pytest.raises(ValueError, match=r"mask is shaped \(5,\); it needs one boolean per"):
+        model.value(x[:2], np.ones(5, bool))
+    with pytest.raises(ValueError, match="kept no snapshots: fit it with snapshot_every"):
+        model.at_snapshot(0)
+    kept = SASANet("binary", epochs=2, snapshot_every=1, progress=False).fit(
+        x, (x[:, 0] > 0.5).astype(int)
+    )
+    assert len(kept.snapshots_) == 2 and kept.at_snapshot(-1) is not kept
+    with pytest.raises(ValueError, match=r"snapshot index \(this model kept 2\)"):
+        kept.at_snapshot(2)

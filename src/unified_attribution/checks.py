@@ -11,7 +11,12 @@ of object it was and what to pass instead.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only
+    import torch
 
 
 def is_whole(value: object) -> bool:
@@ -51,7 +56,7 @@ def real_number(value: object, name: str, hint: str = "") -> float:
     return float(value)
 
 
-def as_tensor(value: object, name: str, dtype=None):
+def as_tensor(value: object, name: str, dtype: "torch.dtype | None" = None) -> "torch.Tensor":
     """``value`` (a tensor, a numpy array, a pandas DataFrame or Series, a number or a nested
     list of numbers) as a torch tensor; a TypeError that names ``name`` for anything else (a
     list of tensors, a model, None, strings)."""

@@ -36,6 +36,7 @@ import torch
 
 from . import methods
 from .aliases import Model, Players, Target
+from .checks import real_number, whole_number
 from .methods.propagation import UnsupportedModel
 
 #: The two faithfulness scores, by the names the result tables use.
@@ -60,8 +61,22 @@ def infidelity(
 
     if scores.shape != x.shape:
         raise ValueError(f"scores {tuple(scores.shape)} must be shaped like x {tuple(x.shape)}")
-    if sigma <= 0 or n_samples < 1:
-        raise ValueError(f"sigma must be > 0 and n_samples >= 1, got {sigma}, {n_samples}")
+    whole_number(n_samples, "n_samples", 1)
+    whole_number(seed, "seed", 0)
+    if real_number(sigma, "sigma") <= 0:
+        raise ValueError(f"sigma must be > 0, got {sigma}")
+    with torch.no_grad():  # the target must name one of the model's outputs
+        outputs = model(x[:1]).reshape(1, -1).shape[1]
+    chosen = np.asarray(torch.as_tensor(target).cpu()).reshape(-1)
+    if (
+        not np.issubdtype(chosen.dtype, np.integer)
+        or (chosen < 0).any()
+        or (chosen >= outputs).any()
+    ):
+        raise ValueError(
+            f"target {target!r} is out of range: the model has {outputs} output(s), "
+            f"target must be whole numbers in 0..{outputs - 1}"
+        )
     generator = torch.Generator().manual_seed(seed)
 
     def perturb(inputs):
@@ -131,7 +146,14 @@ def localization(scores: torch.Tensor, boxes: np.ndarray, image_shape: Sequence[
     attribution scores 0. A box must lie inside the image."""
     import quantus
 
-    maps = torch.as_tensor(scores).detach().double().reshape(len(scores), *image_shape).numpy()
+    scores = torch.as_tensor(scores).detach().double()
+    if scores[0].numel() != int(np.prod(image_shape)):
+        raise ValueError(
+            f"each input's scores have {scores[0].numel()} values, but image_shape "
+            f"{tuple(image_shape)} holds {int(np.prod(image_shape))}: pass the images' own "
+            "shape (C, H, W)"
+        )
+    maps = scores.reshape(len(scores), *image_shape).numpy()
     maps = maps.sum(axis=1, keepdims=True)  # (N, 1, H, W)
     boxes = np.asarray(boxes)
     if boxes.shape != (len(maps), 4):

@@ -19,9 +19,13 @@ OUT = ROOT / "book" / "api"
 PAGES = {
     "methods": (
         "Methods",
-        "The fourteen attribution methods of paper A behind one call, `attribute`, and the "
-        "propagation machinery they share.",
-        ("unified_attribution.methods", "unified_attribution.methods.propagation"),
+        "The fourteen attribution methods of paper A behind one call, `attribute`, the "
+        "propagation machinery they share, and the argument checks every entry point uses.",
+        (
+            "unified_attribution.methods",
+            "unified_attribution.methods.propagation",
+            "unified_attribution.checks",
+        ),
     ),
     "games": (
         "Games",

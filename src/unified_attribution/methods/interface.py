@@ -104,9 +104,10 @@ def _check_dtype(model, x: torch.Tensor) -> None:
 
 
 def _targets(model, x, target) -> torch.Tensor:
+    probe = x[:2].clone()  # two rows where there are: a model must keep its batch size
     out = games.checked_forward(
         model,
-        x[:1].clone(),
+        probe,
         f"x of shape {tuple(x.shape)}",
         "x must be a batch of inputs shaped as the model takes them",
     )
@@ -115,11 +116,11 @@ def _targets(model, x, target) -> torch.Tensor:
             f"the model returns {type(out).__name__}, not a tensor: wrap it so that "
             f"it returns the outputs to explain, shape (N, K)"
         )
-    if out.dim() != 2 or len(out) != 1:
+    if out.dim() != 2 or len(out) != len(probe):
         raise ValueError(
-            f"the model maps a batch of 1 input to shape {tuple(out.shape)}; the "
-            f"methods need (N, K) outputs: for one output per input, return "
-            f"out.unsqueeze(1)"
+            f"the model maps a batch of {len(probe)} input(s) to shape {tuple(out.shape)}; "
+            f"the methods need (N, K) outputs, one row per input: for one output per "
+            f"input, return out.unsqueeze(1)"
         )
     n_outputs = out.shape[1]
     if target is None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..aliases import ArrayLike
 from ..amortized import ShapleyEstimate
+from ..checks import whole_number
 
 if TYPE_CHECKING:
     from ..games import TabularGame
@@ -276,6 +277,11 @@ class SASANet(BaseEstimator):
             x, y_t = x[keep], y_t[keep]
         else:
             x_val, y_val_t = self._features(X_val), self._validation_targets(y_val, n_outputs)
+            if x_val.shape[1] != x.shape[1] or len(x_val) != len(y_val_t):
+                raise ValueError(
+                    f"X_val is {tuple(x_val.shape)} and y_val has {len(y_val_t)} labels; "
+                    f"they need the training features ({x.shape[1]}) and one label per row"
+                )
         if len(x) < 2:
             raise ValueError(
                 f"{len(x)} training row(s) after holding out the validation rows (n_samples = "
@@ -437,6 +443,16 @@ class SASANet(BaseEstimator):
                 f"mask must hold booleans (True: feature observed), shaped (N, n) or "
                 f"(n,); got {mask.dtype} (index lists: make a boolean mask first)"
             )
+        if (
+            mask.shape[-1:] != x.shape[1:]
+            or mask.ndim > 2
+            or (mask.ndim == 2 and len(mask) not in (1, len(x)))
+        ):
+            raise ValueError(
+                f"mask is shaped {mask.shape}; it needs one boolean per feature: (n,) = "
+                f"({x.shape[1]},) for every row, or (N, n) = {tuple(x.shape)}"
+            )
+        whole_number(orders, "orders (random orders averaged per subset)", 1)
         mask = torch.as_tensor(np.broadcast_to(mask, x.shape).copy())
         size = mask.sum(dim=1)
         generator = torch.Generator().manual_seed(seed)
@@ -575,6 +591,13 @@ class SASANet(BaseEstimator):
 
     def at_snapshot(self, k: int) -> "SASANet":
         """A copy of this model with the weights of snapshot ``k`` (see ``snapshot_every``)."""
+        kept = len(getattr(self, "snapshots_", []))
+        if not kept:
+            raise ValueError(
+                "this model kept no snapshots: fit it with snapshot_every=k (keep the weights "
+                "every k epochs) to read them"
+            )
+        whole_number(k, f"snapshot index (this model kept {kept})", -kept, kept - 1)
         other = copy.copy(self)
         other.module_ = copy.deepcopy(self._fitted())
         other.module_.load_state_dict(self.snapshots_[k][1])
