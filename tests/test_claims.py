@@ -398,3 +398,17 @@ def test_the_introduction_pastes_every_finding():
     found = claims.findings(rows)
     assert found["found_table_2"] == "partly: 1 of 2 rows hold"
     assert found["found_shapley"] == "holds: 2 of 2 cases"
+
+
+def test_broken_claim_files_and_chapters_are_named(tmp_path):
+    bad = tmp_path / "claims.yml"
+    bad.write_bytes(b"- id: A-x\n  claim: caf\xe9\n")
+    with pytest.raises(ValueError, match="is not UTF-8 text"):
+        claims.load(bad)
+    found = [claims.Claim("B-x", "B", "abstract", "It is fast.", chapter="chapter", section="s")]
+    (tmp_path / "chapter.ipynb").write_text("{ not json")
+    with pytest.raises(ValueError, match=r"chapter.ipynb is not an executed notebook"):
+        claims.ledger(found, tmp_path)
+    _notebook(tmp_path / "chapter.ipynb", [_glue(claims.glue_name("B-x"), "holds")])
+    with pytest.raises(KeyError, match="glued its verdict but not"):
+        claims.ledger(found, tmp_path)

@@ -386,10 +386,21 @@ def record(claim_id: str, verdict: Verdict) -> None:
     glue(f"{name}_detail", verdict.detail, display=False)
 
 
+def _read_notebook(notebook: Path) -> dict:
+    """An executed notebook as JSON, or a ValueError naming the file."""
+    try:
+        return json.loads(Path(notebook).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(
+            f"{notebook} is not an executed notebook (not JSON: {err}); execute the chapter "
+            "again (make notebook NB=...)"
+        ) from None
+
+
 def off_book(notebook: Path) -> str:
     """The parameters an executed chapter ran with that are not :data:`BOOK_PARAMETERS`
     ("profile 'quick', seed 3"), from papermill's record in the notebook; "" for the book's."""
-    metadata = json.loads(Path(notebook).read_text()).get("metadata", {})
+    metadata = _read_notebook(notebook).get("metadata", {})
     ran = {**BOOK_PARAMETERS, **metadata.get("papermill", {}).get("parameters", {})}
     return ", ".join(
         f"{key} {ran[key]!r}" for key, value in BOOK_PARAMETERS.items() if ran[key] != value
@@ -399,7 +410,7 @@ def off_book(notebook: Path) -> str:
 def glued(notebook: Path) -> dict[str, object]:
     """Every value glued in an executed notebook, by name (the text papermill recorded)."""
     values = {}
-    for cell in json.loads(Path(notebook).read_text())["cells"]:
+    for cell in _read_notebook(notebook).get("cells", []):
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             text = output.get("data", {}).get("application/papermill.record/text/plain")
@@ -428,7 +439,12 @@ class Claim:
 def load(path: Path = CLAIMS_FILE) -> list[Claim]:
     """The claims of ``book/claims.yml``, checked: unique ids, known papers, and either a
     chapter (where the verdict is recorded) or a reason it is untested."""
-    rows = yaml.safe_load(Path(path).read_text())
+    try:
+        rows = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path} is not UTF-8 text (byte {err.start}): save it as UTF-8") from None
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path} is not valid YAML: {err}") from None
     if not isinstance(rows, list) or not rows:
         raise ValueError(f"{path}: expected a list of claims, one mapping per claim")
     fields = set(Claim.__dataclass_fields__)
@@ -506,6 +522,14 @@ def ledger(claims: list[Claim], executed_dir: Path) -> list[dict]:
             raise ValueError(
                 f"claim {c.id}: chapter {c.chapter} recorded the verdict {values[name]!r}, "
                 f"not one of {VERDICTS}"
+            )
+        missing = [
+            f"{name}{part}" for part in ("_numbers", "_rule") if f"{name}{part}" not in values
+        ]
+        if missing:
+            raise KeyError(
+                f"claim {c.id}: chapter {c.chapter} glued its verdict but not {missing}: "
+                "record it with claims.record(id, verdict), which glues all of them"
             )
         rows.append(
             {
@@ -666,7 +690,7 @@ CARD = re.compile(r"- \{bdg-\w+\}`([^`]*)` \*\*([^*]+)\*\*, \*[^*]*\*: (.*)")
 def shown(ledger_notebook: Path) -> list[tuple[str, str, str]]:
     """(claim id, claim text, verdict) of every card the executed ledger page shows, in order."""
     rows = []
-    for cell in json.loads(Path(ledger_notebook).read_text())["cells"]:
+    for cell in _read_notebook(ledger_notebook).get("cells", []):
         for output in cell.get("outputs", []):
             text = output.get("data", {}).get("text/markdown", "")
             text = "".join(text) if isinstance(text, list) else text
