@@ -160,7 +160,7 @@ def main(argv=None) -> int:
         row = {"method": spec.title, "ours_s": timed["ours"], "counterpart": library}
         if library is not None:
             row |= {"counterpart_s": timed[library], "ratio": timed["ours"] / timed[library]}
-        if spec.family == "propagation":
+        if spec.traced:  # the propagation rules and Grad-CAM, on the traced graph
             per_row = len(background) if spec.baseline == "distribution" else 1
             row["passes"] = timed["ours"] / one_pass / per_row
         rows.append(row)

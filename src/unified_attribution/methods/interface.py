@@ -58,9 +58,16 @@ def _as_batch(x) -> torch.Tensor:
         )
     if len(x) == 0:
         raise ValueError(f"x holds no inputs (shape {tuple(x.shape)}): pass at least one")
-    if not torch.isfinite(x).all():
+    if not _finite(x):
         raise ValueError("x contains NaN or infinite values: clean or impute it first")
     return x.detach()
+
+
+def _finite(values: torch.Tensor) -> bool:
+    """Every value finite: a sum is finite only if every term is (NaN and infinity
+    propagate), so one reduction decides the common case; a sum that overflows from finite
+    values is checked in full."""
+    return bool(torch.isfinite(values.sum()) or torch.isfinite(values).all())
 
 
 def _check_options(spec: Method, options: dict) -> None:
@@ -154,7 +161,7 @@ def _targets(model, x, target) -> torch.Tensor:
 
 def _baselines(spec: Method, x: torch.Tensor, baseline) -> torch.Tensor:
     b = as_tensor(baseline, "baseline", dtype=x.dtype)
-    if not torch.isfinite(b).all():
+    if not _finite(b):
         raise ValueError(
             "the baseline contains NaN or infinite values (in a distribution of "
             "baselines, in some row): clean or impute it first"
@@ -323,15 +330,14 @@ def _attribute(spec: Method, model, x, baseline, target, players, options) -> At
         fx = seen.reshape(len(x), -1)[rows, target] if seen is not None else forward(x.clone())
         if spec.baseline == "distribution":
             fb = model(baseline.clone()).reshape(len(baseline), -1)[:, target].mean(dim=0)
-        elif torch.equal(baseline, baseline[:1].expand_as(baseline)):  # one row for all
+        elif spec.baseline == "none" or torch.equal(baseline, baseline[:1].expand_as(baseline)):
+            # one row for all (for a method without a baseline: the zeros)
             fb = model(baseline[:1].clone()).reshape(1, -1)[0, target]
         else:
             fb = forward(baseline.clone())
     half = x.dtype in (torch.float16, torch.bfloat16)
     for what, values in (("f(x)", fx), ("f(b)", fb), ("the scores", scores)):
-        # a sum is finite only if every term is (NaN and infinity propagate): one pass
-        # decides the common case; an overflowing sum of finite values is checked in full
-        if not (torch.isfinite(values.sum()) or torch.isfinite(values).all()):
+        if not _finite(values):
             raise ValueError(
                 f"{spec.title}: {what} is NaN or infinite for some input; its attribution would "
                 "be meaningless. Check the model at x and at the baseline (overflow, a division "
