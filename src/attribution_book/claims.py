@@ -7,7 +7,8 @@ one of the rules of :mod:`attribution_book.rules`, which turn numbers into a
 ``claim_<id>``, ``..._numbers``, ``..._rule`` and ``..._detail``). The ledger reads them back
 from the executed chapters (:func:`ledger`), :mod:`attribution_book.ledger_page` writes the
 page, and :func:`check` compares what the page shows with the chapters; nothing in it is
-typed by hand. The rules and the page's functions are importable from here too. Vocabulary (:data:`VERDICTS`): holds / holds in the limit /
+typed by hand. The rules and the page's functions are importable from here too.
+Vocabulary (:data:`VERDICTS`): holds / holds in the limit /
 partly / does not hold here / untested (a claim the book cannot test, with why, kept in the
 data file, or a measured property no case exercised).
 
