@@ -562,9 +562,9 @@ plots.glue_figure("fig-ablations", fig)
 # - **Without $L_v$** only the full set is fitted, and no capacity is spent on predicting
 #   from subsets. Against the model with all four losses: the output's test RMSE
 #   {glue:text}`ablation_vs_rmse_L_v`, $\phi$ against the truth
-#   {glue:text}`ablation_vs_truth_L_v`, $x_5$'s share {glue:text}`ablation_vs_share_L_v`. The paper's argument says only that without $L_v$
-#   degenerate solutions (all credit to the last feature) are *permitted*, not that training
-#   finds them; here it does not: the marginal contribution at the last position is
+#   {glue:text}`ablation_vs_truth_L_v`, $x_5$'s share {glue:text}`ablation_vs_share_L_v`. The authors' remark, as Reviewer 3 reports it, says only that
+#   without $L_v$ meaningless solutions are *permitted* (the review's example: all credit to
+#   the last feature), not that training finds them; here it does not: the marginal contribution at the last position is
 #   {glue:text}`ablation_last_L_v` times that at the first, against
 #   {glue:text}`ablation_last_losses` with all losses: the credit shifts toward the last
 #   position without collapsing onto it, on this data and budget.
