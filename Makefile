@@ -90,9 +90,10 @@ book: setup browser
 	$(MAKE) check-pages
 	@echo "The book: $(CURDIR)/_build/html/index.html"
 
-book-student: setup
+book-student: setup browser
 	$(MAKE) notebooks PROFILE=full ARGS=--reuse
 	$(PY) -m attribution_book.bookbuild.student
+	$(PY) -m attribution_book.bookbuild.check_pages _build/student/_build/html
 
 test: setup
 	$(PY) -m pytest
