@@ -53,25 +53,38 @@ def test_grading_a_folder(built, tmp_path):
     full marks, zero, exactly one question lost; a file that is not a notebook and one that
     runs too long are reported, and the others are graded all the same. (One test: the
     assignment is built once.)"""
-    student = nbformat.read(built / "student" / f"{CHAPTER}.ipynb", as_version=4)
+    student = nbformat.read(built / "for-students" / f"{CHAPTER}.ipynb", as_version=4)
     text = "\n".join(c.source for c in student.cells)
     for q in assignment.questions(assignment.read_chapter(CHAPTER)):
         assert f"{q.answer} = ...  # your answer" in text
     assert "solution-start" not in text and "{solution}" not in text
     assert "symbolic.harsanyi_dividends(sum(v)" not in text  # a solution's code
-    instructor = nbformat.read(built / "instructor" / f"{CHAPTER}.ipynb", as_version=4)
+    instructor = nbformat.read(built / "for-instructor" / f"{CHAPTER}.ipynb", as_version=4)
     assert "symbolic.harsanyi_dividends(sum(v)" in "\n".join(c.source for c in instructor.cells)
-    assert (built / "autograder" / f"{CHAPTER}-autograder.zip").exists()
+    autograder = built / "for-instructor" / f"{CHAPTER}-autograder.zip"
+    assert autograder.exists()
     assert (
-        list((built / "wheels").glob("*.whl"))
+        list((built / "for-students" / "wheels").glob("*.whl"))
         and "grade-folder" in (built / "README.md").read_text()
+        and "jupyter lab" in (built / "for-students" / "README.md").read_text()
+    )
+    import zipfile
+
+    handed_out = zipfile.ZipFile(built / "for-students.zip").namelist()
+    assert f"for-students/{CHAPTER}.ipynb" in handed_out
+    assert not any("autograder" in n or "instructor" in n for n in handed_out)
+    # a written exercise gets an answer cell; each graded one a check cell students can run
+    for label in assignment.written_exercises(assignment.read_chapter(CHAPTER)):
+        assert f"**Your answer** to the exercise above ({label}" in text
+    assert text.count("grader.check(") == len(
+        assignment.questions(assignment.read_chapter(CHAPTER))
     )
 
     folder = tmp_path / "submissions"
     folder.mkdir()
-    instructor = nbformat.read(built / "instructor" / f"{CHAPTER}.ipynb", as_version=4)
+    instructor = nbformat.read(built / "for-instructor" / f"{CHAPTER}.ipynb", as_version=4)
     nbformat.write(instructor, folder / "full.ipynb")
-    (folder / "blank.ipynb").write_bytes((built / "student" / f"{CHAPTER}.ipynb").read_bytes())
+    (folder / "blank.ipynb").write_bytes((built / "for-students" / f"{CHAPTER}.ipynb").read_bytes())
     (cell,) = [c for c in instructor.cells if "pair_dividends = [" in c.source]
     cell.source += "\npair_dividends[0] += 1"
     first = next(c for c in instructor.cells if c.cell_type == "code")
@@ -82,10 +95,7 @@ def test_grading_a_folder(built, tmp_path):
     nbformat.write(instructor, folder / "endless.ipynb")
 
     grades = {
-        g.submission: g
-        for g in assignment.grade_folder(
-            built / "autograder" / f"{CHAPTER}-autograder.zip", folder, jobs=2, timeout=40
-        )
+        g.submission: g for g in assignment.grade_folder(autograder, folder, jobs=2, timeout=40)
     }
     points = sum(q.points for q in assignment.questions(assignment.read_chapter(CHAPTER)))
     assert grades["full.ipynb"].total == points and not grades["full.ipynb"].error
@@ -179,7 +189,7 @@ def test_a_build_whose_instructor_notebook_misses_full_marks_is_refused(tmp_path
         return assignment.Grade(submission.name, {"a": 1.0, "b": 0.0})
 
     monkeypatch.setattr(assignment, "grade_one", half_marks)
-    (tmp_path / "t" / "instructor").mkdir(parents=True)
+    (tmp_path / "t" / "for-instructor").mkdir(parents=True)
     questions = [assignment.Question("a"), assignment.Question("b")]
     with pytest.raises(RuntimeError, match="scores 1 of 2 with its own autograder .lost: b"):
         assignment._check_full_marks(tmp_path / "t", "t", questions)

@@ -3,14 +3,15 @@
 ``python -m attribution_book.bookbuild.assignment build NAME`` (``make assignment NB=NAME``)
 writes ``_build/assignments/NAME/``:
 
-- ``student/NAME.ipynb``: the chapter without its solutions, a cell to fill per graded
-  exercise (Otter Assign);
-- ``instructor/NAME.ipynb``: the chapter with every solution;
-- ``autograder/NAME-autograder.zip``: Otter's autograder, one hidden test per graded
-  question: the student's answer against the value the solution computed, within the
-  tolerance the chapter states, or a property the answer must have (:mod:`attribution_book.grading`);
-- ``wheels/``, ``constraints.txt``: what the student notebook needs outside the repository;
-- ``README.md``: the commands to install, work and grade.
+- ``for-students/``, also zipped as ``for-students.zip``: ``NAME.ipynb``, the chapter without
+  its solutions, a cell to fill per graded exercise and an answer cell per written one (Otter
+  Assign), with ``wheels/``, ``constraints.txt`` and a README with the commands;
+- ``for-instructor/NAME.ipynb``: the chapter with every solution, and
+  ``for-instructor/NAME-autograder.zip``: Otter's autograder, a public test (the answer is
+  set, with the solution's shape) and a hidden one per graded question: the student's
+  answer against the value the solution computed, within the tolerance the chapter states,
+  or a property the answer must have (:mod:`attribution_book.grading`);
+- ``README.md``: what each folder holds and how to grade.
 
 Every build grades the instructor notebook with the autograder it made and refuses
 anything short of full marks. ``python -m attribution_book.bookbuild.assignment grade-folder
@@ -158,6 +159,24 @@ def questions(notebook) -> list[Question]:
     return found
 
 
+_EXERCISE_LABEL = re.compile(r"```\{exercise\}[^\n]*\n(?:[^\n]*\n)*?:label: (\S+)")
+
+
+def written_exercises(notebook) -> list[str]:
+    """The labels of the chapter's exercises whose solution has no graded cell: written
+    answers, graded by hand (the student notebook gets an answer cell for each)."""
+    written, current = [], None
+    for cell, inside in split_solutions(notebook):
+        if cell.cell_type == "markdown" and not inside:
+            found = _EXERCISE_LABEL.search(cell.source)
+            if found:
+                current = found[1]
+                written.append(current)
+        elif cell.cell_type == "code" and "grade" in cell.metadata and current in written:
+            written.remove(current)
+    return written
+
+
 def graded_chapters() -> dict[str, int]:
     """{chapter: number of graded questions} for the chapters that have any."""
     counts = {name: len(questions(read_chapter(name))) for name in chapters()}
@@ -245,18 +264,26 @@ def master_notebook(name: str, notebook, expected: dict, glued: dict | None = No
             "# ASSIGNMENT CONFIG\n" + "\n".join(f"{k}: {json.dumps(v)}" for k, v in config.items())
         )
     ]
-    graded = questions(notebook)
-    cells.append(nbformat.v4.new_markdown_cell(_header(name, graded)))
+    graded, written = questions(notebook), written_exercises(notebook)
+    cells.append(nbformat.v4.new_markdown_cell(_header(name, graded, written)))
     pairs = split_solutions(notebook)
     pairs = pairs[: len(without_rerun_section([cell for cell, _ in pairs]))]
     for cell, in_solution in pairs:
         cell = nbformat.from_dict(dict(cell))
         spec = cell.metadata.pop("grade", None)
         if cell.cell_type == "markdown":
+            label = _EXERCISE_LABEL.search(cell.source)
             cell.source = plain(cell.source, glued or {})
             if in_solution:
                 cell.metadata["tags"] = [*cell.metadata.get("tags", []), SOLUTION_TAG]
             cells.append(cell)
+            if label and not in_solution and label[1] in written:
+                cells.append(
+                    nbformat.v4.new_markdown_cell(
+                        f"**Your answer** to the exercise above ({label[1]}, written, graded "
+                        "by hand): replace this text."
+                    )
+                )
             continue
         if cell.cell_type != "code" or not in_solution:
             cells.append(cell)
@@ -293,16 +320,22 @@ def expected_answers(name: str, notebook, parameters: dict | None = None) -> dic
     return run_solutions(name, notebook, parameters)[0]
 
 
-def _header(name: str, graded: list[Question]) -> str:
+def _header(name: str, graded: list[Question], written: list[str]) -> str:
     """The student notebook's first cell: what to hand in and what each question is worth."""
     rows = "\n".join(f"| `{q.answer}` | {q.points:g} |" for q in graded)
     total = sum(q.points for q in graded)
+    by_hand = (
+        f"\n\nThe written exercises ({', '.join(written)}) have a cell **Your answer** below "
+        "them: write your answer there; your instructor grades them by hand."
+        if written
+        else ""
+    )
     return (
         f"# Assignment: {name.replace('_', ' ')}\n\n"
         f"Fill in every cell that reads `answer = ...  # your answer` (one per graded question, "
         f"{len(graded)} in all, {total:g} points), run the whole notebook from the top without "
         "an error, and hand in this notebook. The graded answers:\n\n"
-        f"| answer | points |\n|---|---|\n{rows}\n"
+        f"| answer | points |\n|---|---|\n{rows}{by_hand}\n"
     )
 
 
@@ -341,45 +374,38 @@ def run_solutions(name: str, notebook, parameters: dict | None = None) -> tuple[
     raise RuntimeError(f"{name}: the solutions ran but printed no answers")
 
 
-INSTRUCTIONS = """# {name} as an assignment ({n_questions} graded questions, {points:g} points)
+#: The folders of an assignment: what students get (also zipped), what instructors keep.
+STUDENTS, INSTRUCTORS = "for-students", "for-instructor"
+
+OVERVIEW = """# {name} as an assignment ({n_questions} graded questions, {points:g} points)
 
 Built from the chapter "{name}" of "Feature attribution, unified" by `make assignment NB={name}`.
 
-| folder | what | for |
-|---|---|---|
-| `student/{name}.ipynb` | the chapter without solutions; a cell `answer = ...` to fill per graded question | students |
-| `instructor/{name}.ipynb` | the chapter with every solution | instructors |
-| `autograder/{name}-autograder.zip` | Otter Grader's autograder: one hidden test per question | instructors |
-| `wheels/`, `constraints.txt` | the book's packages and their pinned versions | everyone |
+- `for-students/` (the same as `for-students.zip`), to hand out: `{name}.ipynb`, the chapter
+  without solutions, with a cell `answer = ...` to fill per graded question; `wheels/` and
+  `constraints.txt`, the book's packages and their pinned versions; a README with the
+  commands.
+- `for-instructor/{name}.ipynb`: the chapter with every solution (it scores full marks with
+  the autograder: checked when this was built).
+- `for-instructor/{name}-autograder.zip`: Otter Grader's autograder, a public and a hidden
+  test per question.
 
 Graded questions (the variable to assign, points, how it is judged):
 
 {table}
 
-## Students: install once, then work offline
+Written exercises, graded by hand (the student notebook has a **Your answer** cell under
+each): {written}.
 
-Python 3.11 on Linux, from this folder:
+## Grade a folder of submissions
 
-```bash
-python3.11 -m venv .venv
-.venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
-.venv/bin/pip install -c constraints.txt "$(ls wheels/*.whl)[book,assignments]" jupyterlab
-.venv/bin/jupyter lab student/{name}.ipynb
-```
-
-Installing needs the package registry; after that the notebook runs offline. After each
-question a cell `grader.check(...)` runs its public test (is the answer set, with the
-expected shape: not whether it is right); the last cells check everything and zip the
-notebook for handing in. Submit the notebook with your answers filled in.
-
-## Instructors: grade a folder of submissions
-
-Put the submitted notebooks (`.ipynb`) in one folder; in the same environment with Otter
-added (`.venv/bin/pip install -c constraints.txt "$(ls wheels/*.whl)[book,assignments]"`):
+Put the submitted notebooks (`.ipynb`) in one folder; in an environment set up as the
+students' README says, with Otter added
+(`.venv/bin/pip install -c for-students/constraints.txt "$(ls for-students/wheels/*.whl)[book,assignments]"`):
 
 ```bash
-.venv/bin/python -m attribution_book.bookbuild.assignment grade-folder \
-    autograder/{name}-autograder.zip submissions/ --jobs 2 --timeout {timeout}
+.venv/bin/python -m attribution_book.bookbuild.assignment grade-folder \\
+    for-instructor/{name}-autograder.zip submissions/ --jobs 2 --timeout {timeout}
 ```
 
 Each notebook is run by Otter Run in its own process (at most `--timeout` seconds), two at a
@@ -392,6 +418,28 @@ and, for a notebook that could not be graded (not a notebook, too slow), the rea
 value). The other notebooks are graded all the same. Grading runs the student's code: do it in an
 account or container that holds nothing else (Otter's Docker grading, `otter grade`, isolates
 each notebook if your machine has Docker).
+"""
+
+FOR_STUDENTS = """# {name}: the assignment
+
+Fill in the notebook `{name}.ipynb`: its first cell says what to hand in and what each
+question is worth.
+
+## Install once, then work offline
+
+Python 3.11 on Linux, from this folder:
+
+```bash
+python3.11 -m venv .venv
+.venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+.venv/bin/pip install -c constraints.txt "$(ls wheels/*.whl)[book,assignments]" jupyterlab
+.venv/bin/jupyter lab {name}.ipynb
+```
+
+Installing needs the package registry; after that the notebook runs offline. After each
+question a cell `grader.check(...)` runs its public test (is the answer set, with the
+expected shape: not whether it is right); the last cells check everything and zip the
+notebook for handing in. Submit the notebook with your answers filled in.
 """
 
 
@@ -429,16 +477,17 @@ def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
             text=True,
             env=with_this_python(),
         )
-        (target / "student").mkdir(parents=True)
-        (target / "instructor").mkdir()
-        (target / "autograder").mkdir()
-        shutil.copy2(dist / "student" / f"{name}.ipynb", target / "student" / f"{name}.ipynb")
-        shutil.copy2(dist / "autograder" / f"{name}.ipynb", target / "instructor" / f"{name}.ipynb")
+        students, instructors = target / STUDENTS, target / INSTRUCTORS
+        students.mkdir(parents=True)
+        instructors.mkdir()
+        shutil.copy2(dist / "student" / f"{name}.ipynb", students / f"{name}.ipynb")
+        shutil.copy2(dist / "autograder" / f"{name}.ipynb", instructors / f"{name}.ipynb")
         (zipped,) = (dist / "autograder").glob("*.zip")
-        shutil.copy2(zipped, target / "autograder" / f"{name}-autograder.zip")
+        shutil.copy2(zipped, instructors / f"{name}-autograder.zip")
     _check_full_marks(target, name, graded)
-    shutil.copy2(ROOT / "constraints.txt", target / "constraints.txt")
-    wheel(target / "wheels")
+    shutil.copy2(ROOT / "constraints.txt", students / "constraints.txt")
+    wheel(students / "wheels")
+    (students / "README.md").write_text(FOR_STUDENTS.format(name=name))
     rows = ["| answer | points | judged by |", "|---|---|---|"] + [
         f"| `{q.answer}` | {q.points:g} | "
         + (
@@ -449,12 +498,14 @@ def build(name: str, out: Path = OUT, parameters: dict | None = None) -> Path:
         + " |"
         for q in graded
     ]
+    shutil.make_archive(str(target / STUDENTS), "zip", target, STUDENTS)
     (target / "README.md").write_text(
-        INSTRUCTIONS.format(
+        OVERVIEW.format(
             name=name,
             n_questions=len(graded),
             points=sum(q.points for q in graded),
             table="\n".join(rows),
+            written=", ".join(written_exercises(notebook)) or "none",
             timeout=TIMEOUT,
         )
     )
@@ -465,8 +516,8 @@ def _check_full_marks(target: Path, name: str, graded: list[Question]) -> None:
     """Grade the instructor notebook with the autograder just built: anything short of full
     marks is a broken assignment (removed, with the questions it lost)."""
     result = grade_one(
-        target / "autograder" / f"{name}-autograder.zip",
-        target / "instructor" / f"{name}.ipynb",
+        target / INSTRUCTORS / f"{name}-autograder.zip",
+        target / INSTRUCTORS / f"{name}.ipynb",
     )
     points = sum(q.points for q in graded)
     if result.error or result.total != points:
