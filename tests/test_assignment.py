@@ -20,7 +20,15 @@ CHAPTER = "taylor_interactions"  # the cheapest graded chapter (about 8 s)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    return assignment.build(CHAPTER, tmp_path_factory.mktemp("assignments"))
+    """The chapter's assignment, with one question (product_effects, three entries) asking
+    for partial credit, entry by entry."""
+    chapter = assignment.read_chapter(CHAPTER)
+    for cell in chapter.cells:
+        if cell.metadata.get("grade", {}).get("answer") == "product_effects":
+            cell.metadata["grade"] = {**cell.metadata["grade"], "partial": True}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assignment, "read_chapter", lambda name: chapter)
+        return assignment.build(CHAPTER, tmp_path_factory.mktemp("assignments"))
 
 
 def test_three_chapters_grade_three_or_more_questions_each():
@@ -84,6 +92,10 @@ def test_grading_a_folder(built, tmp_path):
     folder.mkdir()
     instructor = nbformat.read(built / "for-instructor" / f"{CHAPTER}.ipynb", as_version=4)
     nbformat.write(instructor, folder / "full.ipynb")
+    partly = nbformat.read(built / "for-instructor" / f"{CHAPTER}.ipynb", as_version=4)
+    (cell,) = [c for c in partly.cells if "product_effects = [" in c.source]
+    cell.source += "\nproduct_effects[0] += 1"
+    nbformat.write(partly, folder / "partly.ipynb")
     (folder / "blank.ipynb").write_bytes((built / "for-students" / f"{CHAPTER}.ipynb").read_bytes())
     (cell,) = [c for c in instructor.cells if "pair_dividends = [" in c.source]
     cell.source += "\npair_dividends[0] += 1"
@@ -102,6 +114,9 @@ def test_grading_a_folder(built, tmp_path):
     assert grades["blank.ipynb"].total == 0 and not grades["blank.ipynb"].error
     lost = {q for q, s in grades["one_wrong.ipynb"].scores.items() if s == 0}
     assert lost == {"pair_dividends"} and grades["one_wrong.ipynb"].total == points - 1
+    # partial credit: one entry of three wrong loses a third of the question
+    assert grades["partly.ipynb"].scores["product_effects"] == pytest.approx(2 / 3, abs=1e-4)
+    assert grades["partly.ipynb"].total == pytest.approx(points - 1 / 3, abs=1e-4)  # Otter rounds
     assert "could not be graded" in grades["broken.ipynb"].error
     assert "timed out after 40 s" in grades["endless.ipynb"].error
     # a crash is told apart from a blank: the first exception, with its cell and line

@@ -60,13 +60,37 @@ SOLUTION_TAG = "otter_assign_solution_cell"
 class Question:
     """One graded exercise: the variable holding the answer, its points and how it is
     judged (``check``: a property of :data:`attribution_book.grading.CHECKS`; otherwise
-    :func:`attribution_book.grading.close` with ``rtol`` and ``atol``)."""
+    :func:`attribution_book.grading.close` with ``rtol`` and ``atol``; ``partial``: a list
+    answer scored entry by entry, the points shared equally among the entries)."""
 
     answer: str
     points: float = 1
     rtol: float = 1e-6
     atol: float = 1e-9
     check: str | None = None
+    partial: bool = False
+
+    def tests(self, expected: object) -> list[str]:
+        """The autograder's hidden test cells: one, or one per entry of a ``partial`` answer
+        (each worth its share of the points)."""
+        if not self.partial:
+            return [self.test(expected)]
+        if self.check or np.ndim(expected) != 1 or not len(expected):
+            raise ValueError(
+                f"{self.answer}: partial credit needs a list answer judged by value (the "
+                f"solution gives {expected!r})"
+            )
+        share = self.points / len(expected)
+        return [
+            '""" # BEGIN TEST CONFIG\n'
+            f"hidden: true\npoints: {share!r}\n"
+            '""" # END TEST CONFIG\n'
+            "from attribution_book import grading\n\n"
+            f"assert grading.close(grading.as_numbers({self.answer})[{i}], {json.dumps(value)}, "
+            f"rtol={self.rtol!r}, atol={self.atol!r}), "
+            f"{f'entry {i} of {self.answer} differs from the solution by more than the tolerance'!r}"
+            for i, value in enumerate(expected)
+        ]
 
     def test(self, expected: object) -> str:
         """The autograder's test cell (hidden from students)."""
@@ -144,10 +168,10 @@ def questions(notebook) -> list[Question]:
                 f"the graded cell storing {spec.get('answer')!r} is outside a solution: the "
                 f"student notebook would hold its code; {FENCED}"
             )
-        unknown = set(spec) - {"answer", "points", "rtol", "atol", "check"}
+        unknown = set(spec) - {"answer", "points", "rtol", "atol", "check", "partial"}
         if unknown or "answer" not in spec:
             raise ValueError(
-                f"grade metadata {spec} needs 'answer' and takes points, rtol, atol, check"
+                f"grade metadata {spec} needs 'answer' and takes points, rtol, atol, check, partial"
             )
         if spec.get("check") and spec["check"] not in grading.CHECKS:
             raise ValueError(
@@ -304,7 +328,10 @@ def master_notebook(name: str, notebook, expected: dict, glued: dict | None = No
             _raw("# END SOLUTION"),
             _raw("# BEGIN TESTS"),
             nbformat.v4.new_code_cell(question.public_test(expected.get(question.answer))),
-            nbformat.v4.new_code_cell(question.test(expected.get(question.answer))),
+            *(
+                nbformat.v4.new_code_cell(test)
+                for test in question.tests(expected.get(question.answer))
+            ),
             _raw("# END TESTS"),
             _raw("# END QUESTION"),
         ]
