@@ -93,7 +93,7 @@ book: setup browser
 book-student: setup browser
 	$(MAKE) notebooks PROFILE=full ARGS=--reuse
 	$(PY) -m attribution_book.bookbuild.student
-	$(PY) -m attribution_book.bookbuild.check_pages _build/student/_build/html
+	$(PY) -m attribution_book.bookbuild.check_pages _build/student/_build/html --screenshots _build/student/page-check
 
 test: setup
 	$(PY) -m pytest
