@@ -28,6 +28,8 @@ PAPER_A_METHODS = registry.PAPER_A_METHODS
 #: The fourteen in the order of paper A's Table 1 and Table 2.
 PAPER_A_TABLE_ORDER = registry.PAPER_A_TABLE_ORDER
 #: Every registered method by name (:func:`get` looks one up, with a clear error).
+#:
+#: :meta hide-value:
 REGISTRY = registry.REGISTRY
 
 __all__ = [

@@ -74,6 +74,8 @@ class Method:
 
 
 #: Every registered method by name (:func:`get` looks one up, with a clear error).
+#:
+#: :meta hide-value:
 REGISTRY: dict[str, Method] = {}
 
 
