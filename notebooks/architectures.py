@@ -430,7 +430,7 @@ glue(
     f"{sasanet_runs.normalized_rmse(own, masking):.2g}",
     display=False,
 )
-showcase.html(games_table)
+showcase.html(games_table, missing="n/a (refused)")
 
 # %% [markdown]
 # The Shapley value row is the masking game's exact Shapley value (0 against it by

@@ -250,7 +250,9 @@ for score in faithfulness.SCORES:  # one table per score, a column per model
     summary.index = [title[m] for m in summary.index]
     display(
         showcase.html(
-            summary.reset_index(names=f"{score} of each method"), digits=2
+            summary.reset_index(names=f"{score} of each method"),
+            digits=2,
+            missing="n/a (refused, above)",
         )
     )
 
@@ -510,7 +512,11 @@ for name in MODELS:
         by_sigma[name, s] = run.per_input("relative infidelity").mean()
 by_sigma = pd.DataFrame(by_sigma).rename(index=title)
 display(
-    showcase.html(by_sigma.reset_index(names="relative infidelity"), digits=2)
+    showcase.html(
+        by_sigma.reset_index(names="relative infidelity"),
+        digits=2,
+        missing="n/a (refused)",
+    )
 )
 rank_rho = {
     name: by_sigma[name, sigma].corr(

@@ -502,7 +502,7 @@ for name in zoo.NAMES:
         {"model": name, **{k: float(np.median(v)) for k, v in found.items()}}
     )
 zoo_table = pd.DataFrame(records).set_index("model")
-showcase.html(zoo_table.reset_index())
+showcase.html(zoo_table.reset_index(), missing="n/a (refused)")
 
 # %%
 glue(

@@ -366,6 +366,7 @@ showcase.html(
     .T.rename_axis("per dataset")
     .reset_index(),
     digits=3,
+    missing="n/a (not measured)",
 )
 
 # %% [markdown]
@@ -717,7 +718,11 @@ glue(
     f"{one_row_ratio['1 row per call'].max():.1f}",
     display=False,
 )
-showcase.html(one_row_ratio.rename_axis("dataset").reset_index(), digits=3)
+showcase.html(
+    one_row_ratio.rename_axis("dataset").reset_index(),
+    digits=3,
+    missing="n/a (not measured)",
+)
 
 # %% [markdown]
 # At one row per call SASANet is still faster on {glue:text}`one_row_faster` real

@@ -95,11 +95,14 @@ def gap_table(attributions: dict[str, Attribution]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def html(table: pd.DataFrame, digits: int = 3):
-    """A table for the book: fixed float format, no index (the same text on every run)."""
+def html(table: pd.DataFrame, digits: int = 3, missing: str = "n/a"):
+    """A table for the book: fixed float format, no index (the same text on every run), an
+    empty cell written as ``missing`` (say why: "n/a (refused)"), never "NaN"."""
     from IPython.display import HTML
 
-    return HTML(table.to_html(index=False, float_format=lambda v: f"{v:.{digits}g}"))
+    return HTML(
+        table.to_html(index=False, float_format=lambda v: f"{v:.{digits}g}", na_rep=missing)
+    )
 
 
 def table_1(names):
