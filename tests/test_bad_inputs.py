@@ -427,6 +427,7 @@ CASES = {  # name: (call, exception type, what the message must say)
         r"target \[0\] is out of range",
     ),
     "patches of size 0": (lambda: games.patches((1, 4, 4), 0), ValueError, "a whole number >= 1"),
+    "patches of size 1.5": (lambda: games.patches((1, 4, 4), 1.5), ValueError, "got 1.5"),
     "patches of a flat input": (
         lambda: games.patches((16,), 2),
         ValueError,

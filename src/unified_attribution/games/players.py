@@ -23,7 +23,13 @@ def patches(shape: Sequence[int], size: int | Sequence[int]) -> np.ndarray:
             "flat input, pass players= as index groups instead"
         )
     *channels, height, width = shape
-    sizes = (size, size) if is_whole(size) else tuple(size)
+    sizes = (
+        (size, size)
+        if is_whole(size)
+        else tuple(size)
+        if isinstance(size, (tuple, list))
+        else (size,)
+    )
     if len(sizes) != 2 or not all(is_whole(s) and s >= 1 for s in sizes):
         raise ValueError(
             f"size is a patch's side, a whole number >= 1, or (height, width); got {size!r}"

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from ..aliases import ArrayLike
+from ..checks import is_whole
 
 
 def features(
@@ -66,7 +67,7 @@ def features(
             "input: pass the columns it was fitted on"
         )
     for i, k in categorical.items():
-        if not (isinstance(i, (int, np.integer)) and 0 <= i < X.shape[1]):
+        if not (is_whole(i) and 0 <= i < X.shape[1]):
             raise ValueError(
                 f"categorical names feature {i!r}, but X has features 0..{X.shape[1] - 1}: "
                 "give each categorical feature by its column index"

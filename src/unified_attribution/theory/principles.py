@@ -135,9 +135,10 @@ def judge(
             for j in range(len(w))
             if j not in members
         ]
-        if _left_out(summed):
+        missed = _left_out(summed)
+        if missed:
             given = "nothing" if summed == 0 else f"only {summed}"
-            left_out.append((_left_out(summed), f"{shown} gets {given}"))
+            left_out.append((missed, f"{shown} gets {given}"))
         incomplete.append((_over(summed), f"the weights of {shown} sum to {summed}"))
     return {
         column: _worst(cases) for column, cases in zip(COLUMNS, (left_out, unrelated, incomplete))
@@ -177,7 +178,8 @@ def charge(
     """
     if effect == 0:
         raise ValueError("the effect is 0: there is nothing to allocate")
-    outside = [j for j in range(len(scores)) if j not in set(coalition)]
+    members = set(coalition)
+    outside = [j for j in range(len(scores)) if j not in members]
     r = _total(scores, coalition, total) / effect
     approximation, unrelated, complete = COLUMNS
     return {
